@@ -1,0 +1,160 @@
+// Crawls Rotten Tomatoes for one chunk of shows with crawlee's CheerioCrawler:
+// search page → the TV row whose cast overlaps TMDB's → show page → critics and audience scores.
+// Every request takes a slot from the shared limiter (the cap holds across workers); a 429's
+// Retry-After pushes every worker back. The activity heartbeats the shows it finished, and a retry
+// resumes from those details instead of starting over.
+import { Context } from '@temporalio/activity';
+import { CheerioCrawler, Configuration, log as crawleeLog } from 'crawlee';
+import { PermanentServiceError, parseRetryAfter } from '../src/clients/errors.js';
+import { type RateLimiter, sleep } from '../src/clients/rateLimiter.js';
+import type { Db } from '../src/db/index.js';
+import { parseRtSearchPage, parseRtShowPage, pickRtRow } from '../src/domain/rtMatch.js';
+import type { ChunkInput } from '../workflows/types.js';
+import { classified } from './failures.js';
+
+crawleeLog.setLevel(crawleeLog.LEVELS.WARNING);
+
+export interface CrawlDeps {
+  db: Db;
+  limiter: RateLimiter;
+  rtUrl: string;
+  userAgent: string;
+  maxConcurrency: number;
+  maxRequestRetries?: number;
+}
+
+interface CrawlProgress {
+  finishedShowIds: number[];
+}
+
+type Step = { showId: number; step: 'search' } | { showId: number; step: 'show' };
+
+/** Transient statuses are retried by the crawler itself; the rest are outcomes. */
+const RETRY_STATUSES = [429, 500, 502, 503, 504];
+
+export function createCrawlActivities({ db, limiter, rtUrl, userAgent, maxConcurrency, maxRequestRetries = 5 }: CrawlDeps) {
+  const base = rtUrl.replace(/\/$/, '');
+
+  async function finish(showId: number, status: 'matched' | 'not_found' | 'failed', values: { url?: string; critics?: number | null; audience?: number | null; error?: string } = {}) {
+    await db
+      .updateTable('shows')
+      .set({
+        rt_status: status,
+        rt_url: values.url ?? null,
+        critics_score: values.critics ?? null,
+        audience_score: values.audience ?? null,
+        rt_error: values.error?.slice(0, 500) ?? null,
+        rt_checked_at: status === 'failed' ? null : new Date(),
+      })
+      .where('id', '=', showId)
+      .execute();
+  }
+
+  return {
+    async crawlShows(input: ChunkInput): Promise<{ done: number; failed: number }> {
+      return classified(async () => {
+        const ctx = Context.current();
+        const resumed = (ctx.info.heartbeatDetails as CrawlProgress | undefined)?.finishedShowIds ?? [];
+        const finished = new Set<number>(resumed);
+        const failed = new Set<number>();
+        const markFinished = (showId: number, ok: boolean) => {
+          finished.add(showId);
+          if (!ok) failed.add(showId);
+          ctx.heartbeat({ finishedShowIds: [...finished] } satisfies CrawlProgress);
+        };
+
+        const shows = await db.selectFrom('shows').select(['id', 'name', 'rt_status', 'rt_checked_at']).where('id', 'in', input.showIds.length ? input.showIds : [-1]).execute();
+        const todo: typeof shows = [];
+        for (const show of shows) {
+          if (finished.has(show.id)) continue;
+          const fresh = show.rt_checked_at && Date.now() - new Date(show.rt_checked_at).getTime() < input.showCacheTtlMs;
+          if (fresh && (show.rt_status === 'matched' || show.rt_status === 'not_found')) markFinished(show.id, true);
+          else todo.push(show);
+        }
+        const castRows = todo.length
+          ? await db
+              .selectFrom('show_cast')
+              .innerJoin('actors', 'actors.id', 'show_cast.actor_id')
+              .select(['show_cast.show_id', 'actors.name'])
+              .where('show_cast.show_id', 'in', todo.map((s) => s.id))
+              .execute()
+          : [];
+        const castByShow = new Map<number, string[]>();
+        for (const row of castRows) castByShow.set(row.show_id, [...(castByShow.get(row.show_id) ?? []), row.name]);
+
+        let fatal: Error | undefined;
+        const crawler = new CheerioCrawler(
+          {
+            maxConcurrency,
+            maxRequestRetries,
+            useSessionPool: false,
+            persistCookiesPerSession: false,
+            respectRobotsTxtFile: true,
+            requestHandlerTimeoutSecs: 60,
+            navigationTimeoutSecs: 30,
+            ignoreHttpErrorStatusCodes: [404, ...RETRY_STATUSES],
+            additionalMimeTypes: ['text/html'],
+            preNavigationHooks: [
+              async ({ request }, gotOptions) => {
+                gotOptions.headers = { ...gotOptions.headers, 'user-agent': userAgent };
+                // Backoff with full jitter before a retry, then wait for a shared rate-limit slot.
+                if (request.retryCount > 0) await sleep(Math.random() * Math.min(10_000, 250 * 2 ** request.retryCount));
+                await limiter.acquire('rt', ctx.cancellationSignal);
+              },
+            ],
+            async requestHandler({ request, response, body, crawler: self }) {
+              const step = request.userData as Step;
+              const status = response.statusCode ?? 0;
+              if (RETRY_STATUSES.includes(status)) {
+                const retryAfter = parseRetryAfter(response.headers['retry-after']);
+                if (status === 429) await limiter.pushBack('rt', retryAfter ?? 1000);
+                throw new Error(`RT answered HTTP ${status}`);
+              }
+              const html = body.toString();
+              if (step.step === 'search') {
+                if (status === 404) return markFinishedNotFound(step.showId);
+                const row = pickRtRow(parseRtSearchPage(html), castByShow.get(step.showId) ?? []);
+                if (!row) return markFinishedNotFound(step.showId);
+                // Follow the row's path on RT_URL, so a stand-in or a mirror stays the only host crawled.
+                const showUrl = `${base}${new URL(row.url, base).pathname}`;
+                await self.addRequests([{ url: showUrl, uniqueKey: `${step.showId}:show`, userData: { showId: step.showId, step: 'show' } satisfies Step }]);
+                return;
+              }
+              if (status === 404) return markFinishedNotFound(step.showId);
+              // A page without score slots (truncated, changed) throws RtParseError: the crawler retries it.
+              const scores = parseRtShowPage(html);
+              await finish(step.showId, 'matched', { url: request.url, critics: scores.criticsScore, audience: scores.audienceScore });
+              markFinished(step.showId, true);
+            },
+            async failedRequestHandler({ request }, error) {
+              const step = request.userData as Step;
+              if (error instanceof PermanentServiceError) fatal = error;
+              await finish(step.showId, 'failed', { error: error.message });
+              markFinished(step.showId, false);
+            },
+          },
+          new Configuration({ persistStorage: false, purgeOnStart: true }),
+        );
+
+        async function markFinishedNotFound(showId: number) {
+          await finish(showId, 'not_found');
+          markFinished(showId, true);
+        }
+
+        if (todo.length > 0) {
+          await crawler.run(
+            todo.map((show) => ({
+              url: `${base}/search?search=${encodeURIComponent(show.name)}`,
+              uniqueKey: `${show.id}:search`,
+              userData: { showId: show.id, step: 'search' } satisfies Step,
+            })),
+          );
+        }
+        if (fatal) throw fatal;
+        // Anything the crawler dropped without a verdict counts as failed, never silently done.
+        for (const showId of input.showIds) if (!finished.has(showId)) markFinished(showId, false);
+        return { done: input.showIds.length, failed: failed.size };
+      });
+    },
+  };
+}

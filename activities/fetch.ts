@@ -1,0 +1,155 @@
+// Fetches a batch of history pages, parses titles and dates, and stores them in the same activity,
+// so the workflow carries counts and show ids, never rows.
+import { Context } from '@temporalio/activity';
+import { sql } from 'kysely';
+import type { GandalfActivity, GandalfClient, GandalfPage } from '../src/clients/gandalf/client.js';
+import type { RateLimiter } from '../src/clients/rateLimiter.js';
+import { callWithRetry } from '../src/clients/retry.js';
+import type { Db } from '../src/db/index.js';
+import { parseGandalfDate } from '../src/domain/dates.js';
+import { displayShowName } from '../src/domain/names.js';
+import { parseNetflixTitle } from '../src/domain/titles.js';
+import type { FetchBatchInput, FetchBatchResult } from '../workflows/types.js';
+import { classified } from './failures.js';
+
+export interface FetchDeps {
+  db: Db;
+  gandalf: GandalfClient;
+  limiter: RateLimiter;
+}
+
+interface ParsedBatch {
+  shows: Map<string, string>; // showKey → display name
+  episodes: Map<string, { showKey: string; season: string; title: string; dates: Set<string> }>;
+  films: Map<string, { title: string; dates: Set<string> }>;
+  dateProblems: { activityId: string; rawDate: string; reason: string }[];
+}
+
+export function parseActivities(activities: GandalfActivity[]): ParsedBatch {
+  const batch: ParsedBatch = { shows: new Map(), episodes: new Map(), films: new Map(), dateProblems: [] };
+  for (const activity of activities) {
+    const date = parseGandalfDate(activity.date);
+    if (!date.ok) batch.dateProblems.push({ activityId: activity.id, rawDate: activity.date, reason: date.reason });
+    let parsed;
+    try {
+      parsed = parseNetflixTitle(activity.title);
+    } catch {
+      continue; // an empty title names nothing we can count
+    }
+    if (parsed.kind === 'film') {
+      const film = batch.films.get(parsed.titleKey) ?? { title: parsed.title, dates: new Set<string>() };
+      if (date.ok) film.dates.add(date.date);
+      batch.films.set(parsed.titleKey, film);
+      continue;
+    }
+    if (!batch.shows.has(parsed.showKey)) batch.shows.set(parsed.showKey, displayShowName(parsed.show));
+    // Rewatches collapse into one episode; every watch date is kept.
+    const key = JSON.stringify([parsed.showKey, parsed.season, parsed.episode]);
+    const episode = batch.episodes.get(key) ?? { showKey: parsed.showKey, season: parsed.season, title: parsed.episode, dates: new Set<string>() };
+    if (date.ok) episode.dates.add(date.date);
+    batch.episodes.set(key, episode);
+  }
+  return batch;
+}
+
+const mergeDates = (column: string) =>
+  sql<string[]>`(select coalesce(array_agg(distinct d order by d), '{}') from unnest(${sql.ref(column)} || excluded.watched_on) d)`;
+
+async function storeBatch(db: Db, sessionId: string, batchNo: number, parsed: ParsedBatch): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const showKeys = [...parsed.shows.keys()];
+    const showIds = new Map<string, number>();
+    if (showKeys.length > 0) {
+      await trx
+        .insertInto('shows')
+        .values(showKeys.map((key) => ({ name_key: key, name: parsed.shows.get(key)! })))
+        .onConflict((oc) => oc.column('name_key').doNothing())
+        .execute();
+      const rows = await trx.selectFrom('shows').select(['id', 'name_key']).where('name_key', 'in', showKeys).execute();
+      for (const row of rows) showIds.set(row.name_key, row.id);
+      // The first batch to see a show claims it; a retried batch finds its own claims again.
+      await trx
+        .insertInto('session_shows')
+        .values(rows.map((row) => ({ session_id: sessionId, show_id: row.id, first_batch: batchNo })))
+        .onConflict((oc) => oc.columns(['session_id', 'show_id']).doNothing())
+        .execute();
+    }
+    const episodes = [...parsed.episodes.values()];
+    for (let i = 0; i < episodes.length; i += 500) {
+      const values = episodes.slice(i, i + 500).map((e) => {
+        const dates = [...e.dates].sort();
+        return {
+          session_id: sessionId,
+          show_id: showIds.get(e.showKey)!,
+          season: e.season,
+          title: e.title,
+          watched_on: dates,
+          first_watched_on: dates[0] ?? null,
+          last_watched_on: dates.at(-1) ?? null,
+        };
+      });
+      await trx
+        .insertInto('episodes')
+        .values(values)
+        .onConflict((oc) =>
+          oc.columns(['session_id', 'show_id', 'season', 'title']).doUpdateSet({
+            watched_on: mergeDates('episodes.watched_on'),
+            first_watched_on: sql`least(episodes.first_watched_on, excluded.first_watched_on)`,
+            last_watched_on: sql`greatest(episodes.last_watched_on, excluded.last_watched_on)`,
+          }),
+        )
+        .execute();
+    }
+    const films = [...parsed.films.entries()];
+    if (films.length > 0) {
+      await trx
+        .insertInto('films')
+        .values(films.map(([key, f]) => ({ session_id: sessionId, title_key: key, title: f.title, watched_on: [...f.dates].sort() })))
+        .onConflict((oc) => oc.columns(['session_id', 'title_key']).doUpdateSet({ watched_on: mergeDates('films.watched_on') }))
+        .execute();
+    }
+    if (parsed.dateProblems.length > 0) {
+      await trx
+        .insertInto('date_problems')
+        .values(parsed.dateProblems.map((p) => ({ session_id: sessionId, activity_id: p.activityId, raw_date: p.rawDate, reason: p.reason })))
+        .onConflict((oc) => oc.columns(['session_id', 'activity_id']).doNothing())
+        .execute();
+    }
+  });
+}
+
+export function createFetchActivities({ db, gandalf, limiter }: FetchDeps) {
+  return {
+    async fetchHistoryBatch(input: FetchBatchInput): Promise<FetchBatchResult> {
+      return classified(async () => {
+        const ctx = Context.current();
+        const pages: number[] = [];
+        for (let p = input.firstPage; p <= input.lastPage; p++) pages.push(p);
+        let fetched = 0;
+        // Pages go out together; the shared limiter paces them against Gandalf's rate limit.
+        const results: GandalfPage[] = await Promise.all(
+          pages.map(async (page) => {
+            const result = await callWithRetry('gandalf', limiter, () => gandalf.getActivityPage(input.dataKey, page, input.pageSize, ctx.cancellationSignal), undefined, ctx.cancellationSignal);
+            ctx.heartbeat({ pagesFetched: ++fetched });
+            return result;
+          }),
+        );
+        const activities = results.flatMap((r) => r.activities);
+        await storeBatch(db, input.sessionId, input.batch, parseActivities(activities));
+        const fresh = await db
+          .selectFrom('session_shows')
+          .select('show_id')
+          .where('session_id', '=', input.sessionId)
+          .where('first_batch', '=', input.batch)
+          .orderBy('show_id')
+          .execute();
+        return {
+          total: Math.max(...results.map((r) => r.total)),
+          pagesFetched: pages.length,
+          activities: activities.length,
+          newShowIds: fresh.map((r) => r.show_id),
+        };
+      });
+    },
+  };
+}

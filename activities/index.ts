@@ -1,0 +1,35 @@
+// All activities, built by one factory over their dependencies (samples-typescript style).
+// Workflows proxy them with `proxyActivities<Activities>()`.
+import type { GandalfClient } from '../src/clients/gandalf/client.js';
+import type { AiClient } from '../src/clients/openai.js';
+import type { RateLimiter } from '../src/clients/rateLimiter.js';
+import type { TmdbClient } from '../src/clients/tmdb.js';
+import type { Db } from '../src/db/index.js';
+import { createCrawlActivities } from './crawl.js';
+import { createFetchActivities } from './fetch.js';
+import { createInsightActivities } from './insights.js';
+import { createReportActivities } from './report.js';
+import { createSessionActivities } from './session.js';
+import { createShowDataActivities } from './showData.js';
+
+export interface ActivityDeps {
+  db: Db;
+  gandalf: GandalfClient;
+  tmdb: TmdbClient;
+  ai: AiClient;
+  limiter: RateLimiter;
+  rt: { url: string; userAgent: string; maxConcurrency: number };
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createSessionActivities(deps),
+    ...createFetchActivities(deps),
+    ...createShowDataActivities(deps),
+    ...createCrawlActivities({ db: deps.db, limiter: deps.limiter, rtUrl: deps.rt.url, userAgent: deps.rt.userAgent, maxConcurrency: deps.rt.maxConcurrency }),
+    ...createInsightActivities(deps),
+    ...createReportActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

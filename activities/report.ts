@@ -1,0 +1,74 @@
+// Assembles the report from stored rows and the stored AI answers, and completes the session.
+import type { Db } from '../src/db/index.js';
+import { loadSessionStats } from '../src/db/stats.js';
+import type { Bff, ShowQuipsOutput, StarSignOutput } from '../src/domain/ai.js';
+import type { Report } from '../src/domain/report.js';
+
+export async function assembleReport(db: Db, sessionId: string, crawlComplete: boolean): Promise<Report> {
+  const stats = await loadSessionStats(db, sessionId);
+  const insights = await db.selectFrom('insights').select(['kind', 'output', 'source']).where('session_id', '=', sessionId).execute();
+  const answer = <T>(kind: string) => insights.find((i) => i.kind === kind)?.output as T | undefined;
+  const quips = answer<ShowQuipsOutput>('showQuips');
+  const sign = answer<StarSignOutput>('starSign');
+  const bff = answer<Bff>('tvBff');
+
+  const problems = await db.selectFrom('date_problems').select(['activity_id', 'raw_date', 'reason']).where('session_id', '=', sessionId).orderBy('activity_id').execute();
+  const statusCounts = await db
+    .selectFrom('shows')
+    .select(['tmdb_status', 'rt_status'])
+    .where('id', 'in', (qb) => qb.selectFrom('session_shows').select('show_id').where('session_id', '=', sessionId))
+    .execute();
+  const most = stats.shows[0];
+  return {
+    sessionId,
+    generatedAt: new Date().toISOString(),
+    firstShow: stats.firstShow ? { name: stats.firstShow.name, date: stats.firstShow.date } : null,
+    mostWatchedShow: most
+      ? {
+          name: most.name,
+          watched: most.episodes,
+          total: most.totalEpisodes,
+          summary: `watched ${most.episodes} of ${most.totalEpisodes ?? '?'} episodes`,
+        }
+      : null,
+    totalShows: stats.shows.length,
+    totalEpisodes: stats.totalEpisodes,
+    films: stats.films,
+    topShows: stats.shows.slice(0, 3).map((s) => ({ name: s.name, episodes: s.episodes, totalEpisodes: s.totalEpisodes })),
+    crossoverStar: stats.crossoverStar,
+    genres: stats.genres,
+    rtScore: stats.rtScore,
+    bff: bff ?? null,
+    starSign: sign?.starSign ?? null,
+    personality: sign?.personality ?? null,
+    firstShowQuip: quips?.firstShowQuip ?? null,
+    mostWatchedShowQuip: quips?.mostWatchedShowQuip ?? null,
+    rtScoreQuip: sign?.rtScoreQuip ?? null,
+    topGenresQuip: sign?.topGenresQuip ?? null,
+    aiSources: Object.fromEntries(insights.map((i) => [i.kind, i.source])),
+    dataQuality: {
+      invalidDates: problems.length,
+      invalidDateSamples: problems.slice(0, 20).map((p) => ({ activityId: p.activity_id, date: p.raw_date, reason: p.reason })),
+      showsNotOnTmdb: statusCounts.filter((s) => s.tmdb_status === 'not_found').length,
+      showsNotOnRt: statusCounts.filter((s) => s.tmdb_status === 'matched' && s.rt_status === 'not_found').length,
+      showsFailed: statusCounts.filter((s) => s.tmdb_status === 'failed' || s.rt_status === 'failed').length,
+      crawlComplete,
+    },
+  };
+}
+
+export function createReportActivities({ db }: { db: Db }) {
+  return {
+    async buildReport({ sessionId, crawlComplete }: { sessionId: string; crawlComplete: boolean }): Promise<void> {
+      const report = await assembleReport(db, sessionId, crawlComplete);
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('reports')
+          .values({ session_id: sessionId, report: JSON.stringify(report) })
+          .onConflict((oc) => oc.column('session_id').doUpdateSet({ report: JSON.stringify(report), updated_at: new Date() }))
+          .execute();
+        await trx.updateTable('sessions').set({ state: 'COMPLETED', completed_at: new Date(), updated_at: new Date() }).where('id', '=', sessionId).execute();
+      });
+    },
+  };
+}

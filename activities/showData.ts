@@ -1,0 +1,126 @@
+// Enriches one chunk of shows from TMDB: reuse what any session fetched within the cache TTL,
+// otherwise search, pick the best match (not blindly the first result) and store details and cast.
+import { Context } from '@temporalio/activity';
+import { sql } from 'kysely';
+import { PermanentServiceError } from '../src/clients/errors.js';
+import type { RateLimiter } from '../src/clients/rateLimiter.js';
+import { callWithRetry } from '../src/clients/retry.js';
+import type { TmdbClient, TmdbShowDetails } from '../src/clients/tmdb.js';
+import type { Db } from '../src/db/index.js';
+import { pickTmdbMatch } from '../src/domain/tmdbMatch.js';
+import type { ChunkInput, ChunkOutcome } from '../workflows/types.js';
+import { classified } from './failures.js';
+import { mapWithConcurrency } from './concurrency.js';
+
+export interface ShowDataDeps {
+  db: Db;
+  tmdb: TmdbClient;
+  limiter: RateLimiter;
+  /** Shows of one chunk looked up at once; the shared limiter sets the actual pace. */
+  concurrency?: number;
+}
+
+/** Keeps the cast that matters for the report: the most-credited members. */
+const CAST_LIMIT = 25;
+
+type ShowOutcome = 'matched' | 'not_found' | 'failed';
+
+async function storeDetails(db: Db, showId: number, details: TmdbShowDetails): Promise<void> {
+  const cast = [...(details.aggregate_credits?.cast ?? [])]
+    .sort((a, b) => b.total_episode_count - a.total_episode_count || b.popularity - a.popularity || a.id - b.id)
+    .slice(0, CAST_LIMIT);
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('shows')
+      .set({
+        tmdb_status: 'matched',
+        tmdb_id: details.id,
+        tmdb_checked_at: new Date(),
+        tmdb_error: null,
+        first_air_date: details.first_air_date || null,
+        number_of_episodes: details.number_of_episodes ?? null,
+        number_of_seasons: details.number_of_seasons ?? null,
+        overview: details.overview ?? null,
+        poster_path: details.poster_path ?? null,
+        popularity: details.popularity ?? null,
+      })
+      .where('id', '=', showId)
+      .execute();
+    // Genres and cast are replaced whole, so a refresh or a retry leaves exactly TMDB's current list.
+    await trx.deleteFrom('show_genres').where('show_id', '=', showId).execute();
+    const genres = [...new Set((details.genres ?? []).map((g) => g.name))];
+    if (genres.length > 0) await trx.insertInto('show_genres').values(genres.map((genre) => ({ show_id: showId, genre }))).execute();
+    await trx.deleteFrom('show_cast').where('show_id', '=', showId).execute();
+    if (cast.length > 0) {
+      await trx
+        .insertInto('actors')
+        .values(cast.map((c) => ({ id: c.id, name: c.name, popularity: c.popularity ?? 0, profile_path: c.profile_path ?? null })))
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet({ name: sql`excluded.name`, popularity: sql`excluded.popularity`, profile_path: sql`excluded.profile_path` }),
+        )
+        .execute();
+      await trx
+        .insertInto('show_cast')
+        .values(
+          cast.map((c, order) => {
+            const role = [...(c.roles ?? [])].sort((a, b) => b.episode_count - a.episode_count)[0];
+            return { show_id: showId, actor_id: c.id, character: role?.character ?? '', episode_count: c.total_episode_count ?? 0, billing_order: order };
+          }),
+        )
+        .execute();
+    }
+  });
+}
+
+export function createShowDataActivities({ db, tmdb, limiter, concurrency = 6 }: ShowDataDeps) {
+  async function enrichOne(showId: number, sessionId: string, cacheTtlMs: number, signal: AbortSignal): Promise<ShowOutcome> {
+    const show = await db.selectFrom('shows').selectAll().where('id', '=', showId).executeTakeFirstOrThrow();
+    const fresh = show.tmdb_checked_at && Date.now() - new Date(show.tmdb_checked_at).getTime() < cacheTtlMs;
+    if (fresh && (show.tmdb_status === 'matched' || show.tmdb_status === 'not_found')) return show.tmdb_status;
+    try {
+      const years = await db
+        .selectFrom('episodes')
+        .select([sql<string | null>`min(first_watched_on)`.as('first'), sql<string | null>`max(last_watched_on)`.as('last')])
+        .where('session_id', '=', sessionId)
+        .where('show_id', '=', showId)
+        .executeTakeFirst();
+      const watchedYears = years?.first && years.last ? { first: Number(years.first.slice(0, 4)), last: Number(years.last.slice(0, 4)) } : null;
+      const results = await callWithRetry('tmdb', limiter, () => tmdb.searchTv(show.name, signal), undefined, signal);
+      const match = pickTmdbMatch(show.name, watchedYears, results);
+      const details = match ? await callWithRetry('tmdb', limiter, () => tmdb.tvDetails(match.id, signal), undefined, signal) : null;
+      if (!details) {
+        await db.updateTable('shows').set({ tmdb_status: 'not_found', tmdb_checked_at: new Date(), tmdb_error: null }).where('id', '=', showId).execute();
+        return 'not_found';
+      }
+      await storeDetails(db, showId, details);
+      return 'matched';
+    } catch (error) {
+      if (error instanceof PermanentServiceError) throw error; // session-wide: a wrong key fails every show
+      await db
+        .updateTable('shows')
+        .set({ tmdb_status: 'failed', tmdb_checked_at: null, tmdb_error: (error as Error).message.slice(0, 500) })
+        .where('id', '=', showId)
+        .execute();
+      return 'failed';
+    }
+  }
+
+  return {
+    async enrichShows(input: ChunkInput): Promise<ChunkOutcome> {
+      return classified(async () => {
+        const ctx = Context.current();
+        let finished = 0;
+        const outcomes = await mapWithConcurrency(input.showIds, concurrency, async (showId) => {
+          const outcome = await enrichOne(showId, input.sessionId, input.showCacheTtlMs, ctx.cancellationSignal);
+          ctx.heartbeat({ finished: ++finished });
+          return outcome;
+        });
+        return {
+          done: outcomes.length,
+          failed: outcomes.filter((o) => o === 'failed').length,
+          matchedShowIds: input.showIds.filter((_, i) => outcomes[i] === 'matched'),
+        };
+      });
+    },
+  };
+}

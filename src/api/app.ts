@@ -1,0 +1,29 @@
+// The Express app: routers built over injected dependencies.
+import type { Client } from '@temporalio/client';
+import express from 'express';
+import type { PipelineSettings } from '../config/index.js';
+import type { Db } from '../db/index.js';
+import { callbackRouter } from './callbackRouter.js';
+import { HttpError, errorHandler } from './errors.js';
+import { createSessionService } from './sessionService.js';
+import { sessionsRouter } from './sessionsRouter.js';
+
+export interface ApiDeps {
+  client: Client;
+  db: Db;
+  taskQueue: string;
+  settings: PipelineSettings;
+}
+
+export function createApp(deps: ApiDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '16kb' }));
+  const sessions = createSessionService(deps);
+  app.get('/healthz', (_req, res) => void res.json({ ok: true }));
+  app.use('/api/sessions', sessionsRouter({ client: deps.client, db: deps.db, sessions }));
+  app.use('/api/callback', callbackRouter({ sessions }));
+  app.use((req, _res, next) => next(new HttpError(404, 'not_found', `No route for ${req.method} ${req.path}`)));
+  app.use(errorHandler);
+  return app;
+}

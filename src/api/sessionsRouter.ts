@@ -1,0 +1,108 @@
+// /api/sessions: start sessions, read their state and report. Lists come from the database
+// projection; a running session's live state comes from its workflow query.
+import type { Client } from '@temporalio/client';
+import { Router } from 'express';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Db } from '../db/index.js';
+import { connectSignal, progressQuery, sessionWorkflowId } from '../../workflows/messages.js';
+import type { SessionState } from '../../workflows/types.js';
+import { HttpError } from './errors.js';
+import type { SessionService } from './sessionService.js';
+
+export interface SessionsDeps {
+  client: Client;
+  db: Db;
+  sessions: SessionService;
+}
+
+const sessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, _ or -');
+const dataKeySchema = z.string().trim().min(1, 'must not be empty').max(512, 'is too long');
+const startBody = z.object({ dataKey: dataKeySchema.optional(), sessionId: sessionIdSchema.optional() }).strict();
+const connectBody = z.object({ dataKey: dataKeySchema }).strict();
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  state: z.enum(['AWAITING_CONNECTION', 'PROCESSING', 'STATS_DATA_READY', 'COMPLETED', 'FAILED']).optional(),
+});
+
+const FINISHED: SessionState[] = ['COMPLETED', 'FAILED'];
+
+export function sessionsRouter({ client, db, sessions }: SessionsDeps): Router {
+  const router = Router();
+
+  async function loadSession(id: string) {
+    const parsed = sessionIdSchema.safeParse(id);
+    if (!parsed.success) throw new HttpError(400, 'invalid_session_id', `sessionId ${parsed.error.issues[0].message}`);
+    const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new HttpError(404, 'not_found', `No session ${id}`);
+    return row;
+  }
+
+  router.post('/', async (req, res) => {
+    const body = startBody.parse(req.body ?? {});
+    const sessionId = body.sessionId ?? randomUUID();
+    const { created } = await sessions.start(sessionId, body.dataKey);
+    res
+      .status(created ? 202 : 200)
+      .location(`/api/sessions/${sessionId}`)
+      .json({ sessionId, workflowId: sessionWorkflowId(sessionId), created, links: { self: `/api/sessions/${sessionId}`, report: `/api/sessions/${sessionId}/report` } });
+  });
+
+  router.get('/', async (req, res) => {
+    const query = listQuery.parse(req.query);
+    let q = db.selectFrom('sessions').select(['id', 'state', 'failure_reason', 'created_at', 'completed_at']).orderBy('created_at', 'desc').limit(query.limit);
+    if (query.state) q = q.where('state', '=', query.state);
+    const rows = await q.execute();
+    res.json({
+      sessions: rows.map((r) => ({ sessionId: r.id, state: r.state, failureReason: r.failure_reason, createdAt: r.created_at, completedAt: r.completed_at })),
+    });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const row = await loadSession(req.params.id);
+    let progress = null;
+    if (!FINISHED.includes(row.state)) {
+      progress = await client.workflow
+        .getHandle(row.workflow_id)
+        .query(progressQuery)
+        .catch(() => null);
+    }
+    res.json({
+      sessionId: row.id,
+      workflowId: row.workflow_id,
+      state: progress?.state ?? row.state,
+      failureReason: row.failure_reason,
+      createdAt: row.created_at,
+      completedAt: row.completed_at,
+      progress,
+      links: { report: `/api/sessions/${row.id}/report` },
+    });
+  });
+
+  router.get('/:id/report', async (req, res) => {
+    const row = await loadSession(req.params.id);
+    const report = await db.selectFrom('reports').select('report').where('session_id', '=', row.id).executeTakeFirst();
+    if (!report) {
+      if (row.state === 'FAILED') throw new HttpError(409, 'session_failed', `Session failed: ${row.failure_reason ?? 'unknown reason'}`);
+      throw new HttpError(409, 'not_ready', `The report is not ready yet (session is ${row.state})`);
+    }
+    res.json(report.report);
+  });
+
+  router.post('/:id/connect', async (req, res) => {
+    const row = await loadSession(req.params.id);
+    const { dataKey } = connectBody.parse(req.body ?? {});
+    await client.workflow.getHandle(row.workflow_id).signal(connectSignal, { dataKey });
+    res.status(202).json({ sessionId: row.id });
+  });
+
+  router.post('/:id/cancel', async (req, res) => {
+    const row = await loadSession(req.params.id);
+    await client.workflow.getHandle(row.workflow_id).cancel();
+    res.status(202).json({ sessionId: row.id });
+  });
+
+  return router;
+}
+
+export { sessionIdSchema, dataKeySchema };

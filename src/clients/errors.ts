@@ -1,0 +1,41 @@
+// Failures classified from the outside: permanent ones fail fast with a readable reason,
+// transient ones are retried (honouring Retry-After when the service sent one).
+
+export class PermanentServiceError extends Error {
+  override name = 'PermanentServiceError';
+  constructor(
+    /** Stable type name, also used as Temporal's non-retryable error type. */
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class TransientServiceError extends Error {
+  override name = 'TransientServiceError';
+  constructor(
+    readonly type: string,
+    message: string,
+    /** The delay the service asked for (Retry-After), if any. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+export { PERMANENT_ERROR_TYPES } from '../../workflows/errorTypes.js';
+
+/** Retry-After is either delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | string[] | undefined | null, now = Date.now()): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  const seconds = Number(text);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export function isTransientStatus(status: number): boolean {
+  return status === 408 || status === 425 || status === 429 || status >= 500;
+}

@@ -1,0 +1,95 @@
+// Gandalf's "Sauron" GraphQL API: signed POSTs, errors carried in errors[].extensions.code.
+import got from 'got';
+import { PermanentServiceError, TransientServiceError, isTransientStatus, parseRetryAfter } from '../errors.js';
+import { signRequestBody } from './signature.js';
+
+export interface GandalfActivity {
+  id: string;
+  title: string;
+  date: string;
+  identifiers: { value: string; identifierType: string }[];
+}
+
+export interface GandalfPage {
+  activities: GandalfActivity[];
+  total: number;
+  page: number;
+  limit: number;
+}
+
+export interface GandalfClient {
+  getActivityPage(dataKey: string, page: number, limit: number, signal?: AbortSignal): Promise<GandalfPage>;
+}
+
+const GET_ACTIVITY = `query getActivity($dataKey: String!, $source: Source!, $limit: Int64!, $page: Int64!) {
+  getActivity(dataKey: $dataKey, source: $source, limit: $limit, page: $page) {
+    data { id metadata { ... on NetflixActivityMetadata { title date subject { value identifierType } } } }
+    limit total page
+  }
+}`;
+
+const PERMANENT_CODES: Record<string, { type: string; explain: string }> = {
+  RECORD_NOT_FOUND: { type: 'GandalfRecordNotFound', explain: 'Gandalf has no data for this dataKey (unknown or expired); reconnect the account' },
+  INVALID_SIGNATURE: { type: 'GandalfInvalidSignature', explain: 'Gandalf rejected our request signature; check GANDALF_PRIVATE_KEY' },
+  PROTOCOL_NOT_SUPPORTED: { type: 'GandalfProtocolNotSupported', explain: 'Gandalf does not support this data source' },
+  BAD_USER_INPUT: { type: 'GandalfBadRequest', explain: 'Gandalf rejected the request arguments' },
+  GRAPHQL_VALIDATION_FAILED: { type: 'GandalfBadRequest', explain: 'Gandalf rejected the query' },
+};
+
+export function createGandalfClient(opts: { url: string; privateKeyHex: string; timeoutMs: number }): GandalfClient {
+  return {
+    async getActivityPage(dataKey, page, limit, signal) {
+      const body = JSON.stringify({ query: GET_ACTIVITY, variables: { dataKey, source: 'NETFLIX', limit, page }, operationName: 'getActivity' });
+      const response = await got
+        .post(opts.url, {
+          body,
+          headers: { 'content-type': 'application/json', 'X-Gandalf-Signature': signRequestBody(body, opts.privateKeyHex) },
+          throwHttpErrors: false,
+          retry: { limit: 0 },
+          timeout: { request: opts.timeoutMs },
+          signal,
+        })
+        .catch((error: Error) => {
+          throw new TransientServiceError('GandalfUnavailable', `Gandalf did not answer: ${error.message}`);
+        });
+      const status = response.statusCode;
+      if (isTransientStatus(status)) {
+        throw new TransientServiceError('GandalfUnavailable', `Gandalf answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']));
+      }
+      let payload: { data?: { getActivity?: unknown }; errors?: { message?: string; extensions?: { code?: string } }[] };
+      try {
+        payload = JSON.parse(response.body);
+      } catch {
+        throw new TransientServiceError('GandalfBadResponse', `Gandalf answered HTTP ${status} with a body that is not JSON`);
+      }
+      const firstError = payload.errors?.[0];
+      if (firstError) {
+        const code = firstError.extensions?.code ?? 'UNKNOWN';
+        const permanent = PERMANENT_CODES[code];
+        if (permanent) throw new PermanentServiceError(permanent.type, `${permanent.explain} (${code}: ${firstError.message ?? ''})`);
+        throw new TransientServiceError('GandalfServerError', `Gandalf error ${code}: ${firstError.message ?? ''}`);
+      }
+      if (status >= 400) throw new PermanentServiceError('GandalfBadRequest', `Gandalf answered HTTP ${status}`);
+      return parseActivityResponse(payload.data?.getActivity);
+    },
+  };
+}
+
+/** Checks the response shape so a corrupted answer becomes a classified error, not bad rows. */
+function parseActivityResponse(raw: unknown): GandalfPage {
+  const r = raw as { data?: unknown; total?: unknown; page?: unknown; limit?: unknown } | null | undefined;
+  if (!r || !Array.isArray(r.data) || typeof r.total !== 'number') {
+    throw new TransientServiceError('GandalfBadResponse', 'Gandalf answered without getActivity.data/total');
+  }
+  const activities: GandalfActivity[] = [];
+  for (const item of r.data as { id?: unknown; metadata?: { title?: unknown; date?: unknown; subject?: unknown } }[]) {
+    if (typeof item?.id !== 'string' || typeof item.metadata?.title !== 'string') continue; // not a Netflix activity
+    activities.push({
+      id: item.id,
+      title: item.metadata.title,
+      date: typeof item.metadata.date === 'string' ? item.metadata.date : '',
+      identifiers: Array.isArray(item.metadata.subject) ? (item.metadata.subject as GandalfActivity['identifiers']) : [],
+    });
+  }
+  return { activities, total: r.total, page: Number(r.page ?? 0), limit: Number(r.limit ?? 0) };
+}

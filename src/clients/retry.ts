@@ -1,0 +1,42 @@
+// One request loop for every HTTP client: take a rate-limit slot, call, and on a transient failure
+// back off exponentially with full jitter (or exactly as long as Retry-After says, shared by all workers).
+import { PermanentServiceError, TransientServiceError } from './errors.js';
+import { type RateLimiter, type ServiceName, sleep } from './rateLimiter.js';
+
+export interface RetryPolicy {
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDelayMs: 10_000 };
+
+export async function callWithRetry<T>(
+  service: ServiceName,
+  limiter: RateLimiter,
+  call: () => Promise<T>,
+  policy: RetryPolicy = DEFAULT_RETRY,
+  signal?: AbortSignal,
+): Promise<T> {
+  let lastError: TransientServiceError | undefined;
+  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+    await limiter.acquire(service, signal);
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof PermanentServiceError) throw error;
+      lastError =
+        error instanceof TransientServiceError
+          ? error
+          : new TransientServiceError(`${service}NetworkError`, `${service}: ${(error as Error).message}`);
+      if (attempt === policy.attempts) break;
+      if (lastError.retryAfterMs !== undefined) {
+        await limiter.pushBack(service, lastError.retryAfterMs);
+      } else {
+        const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+        await sleep(Math.random() * ceiling, signal);
+      }
+    }
+  }
+  throw lastError!;
+}

@@ -1,0 +1,193 @@
+// The one place configuration is read and validated. Everything else receives a typed AppConfig.
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      try {
+        return parseDuration(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(fallback);
+const positive = (fallback: number) => z.coerce.number().positive().default(fallback);
+const optionalUrl = z.string().url().optional();
+const optionalText = z.string().min(1).optional();
+
+/** Every environment variable showprint reads, with its default. README's table mirrors this. */
+export const envSchema = z.object({
+  PORT: int(3000, 0, 65535),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('.data'),
+
+  TEMPORAL_ADDRESS: optionalText,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('showprint'),
+  TEMPORAL_PORT: int(7233, 1, 65535),
+  TEMPORAL_UI_PORT: int(8233, 1, 65535),
+  TEMPORAL_CLI_PATH: optionalText,
+
+  DATABASE_URL: optionalText,
+
+  GANDALF_URL: optionalUrl,
+  GANDALF_PRIVATE_KEY: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, 'must be 32 bytes of hex, optionally 0x-prefixed').optional(),
+  TMDB_URL: optionalUrl,
+  TMDB_API_KEY: optionalText,
+  RT_URL: optionalUrl,
+  RT_USER_AGENT: z.string().default('showprint-crawler/0.1 (+https://github.com/showprint; polite, rate-capped)'),
+  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_API_KEY: optionalText,
+  OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+  AI_MAX_ATTEMPTS: int(3, 1, 10),
+  AI_TIMEOUT: duration('30s'),
+
+  GANDALF_RPS: positive(20),
+  TMDB_RPS: positive(45),
+  RT_RPS: positive(20),
+  RT_MAX_CONCURRENCY: int(8, 1, 100),
+  HTTP_TIMEOUT: duration('15s'),
+
+  PAGE_SIZE: int(300, 1, 300),
+  PAGES_PER_FETCH: int(8, 1, 50),
+  FETCH_CONCURRENCY: int(2, 1, 20),
+  CHUNK_SIZE: int(50, 1, 500),
+  CHILD_WINDOW: int(8, 1, 200),
+  CONTINUE_AS_NEW_EVERY_PAGES: int(100, 1, 10_000),
+  CONNECT_TIMEOUT: duration('1d'),
+  SHOW_CACHE_TTL: duration('7d'),
+  STAR_SIGN_GATE: z.coerce.number().min(0).max(1).default(0.97),
+
+  DEMO_DATA_KEY: z.string().default('demo-small'),
+  STANDINS: z.enum(['auto', 'on', 'off']).default('auto'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface AppConfig {
+  env: Env;
+  port: number;
+  logLevel: Env['LOG_LEVEL'];
+  dataDir: string;
+  temporal: {
+    address?: string;
+    namespace: string;
+    taskQueue: string;
+    port: number;
+    uiPort: number;
+    cliPath?: string;
+  };
+  databaseUrl?: string;
+  services: {
+    gandalfUrl?: string;
+    gandalfPrivateKey?: string;
+    tmdbUrl?: string;
+    tmdbApiKey?: string;
+    rtUrl?: string;
+    rtUserAgent: string;
+    openaiBaseUrl?: string;
+    openaiApiKey?: string;
+    openaiModel: string;
+    aiMaxAttempts: number;
+    aiTimeoutMs: number;
+    httpTimeoutMs: number;
+  };
+  rates: { gandalf: number; tmdb: number; rt: number; rtMaxConcurrency: number };
+  pipeline: PipelineSettings;
+  demoDataKey: string;
+  standins: Env['STANDINS'];
+}
+
+/** Tunables the workflows receive in their input (workflow code never reads the environment). */
+export interface PipelineSettings {
+  pageSize: number;
+  pagesPerFetch: number;
+  fetchConcurrency: number;
+  chunkSize: number;
+  childWindow: number;
+  continueAsNewEveryPages: number;
+  connectTimeoutMs: number;
+  showCacheTtlMs: number;
+  starSignGate: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  return {
+    env,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    dataDir: env.DATA_DIR,
+    temporal: {
+      address: env.TEMPORAL_ADDRESS,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      port: env.TEMPORAL_PORT,
+      uiPort: env.TEMPORAL_UI_PORT,
+      cliPath: env.TEMPORAL_CLI_PATH,
+    },
+    databaseUrl: env.DATABASE_URL,
+    services: {
+      gandalfUrl: env.GANDALF_URL,
+      gandalfPrivateKey: env.GANDALF_PRIVATE_KEY,
+      tmdbUrl: env.TMDB_URL,
+      tmdbApiKey: env.TMDB_API_KEY,
+      rtUrl: env.RT_URL,
+      rtUserAgent: env.RT_USER_AGENT,
+      openaiBaseUrl: env.OPENAI_BASE_URL,
+      openaiApiKey: env.OPENAI_API_KEY,
+      openaiModel: env.OPENAI_MODEL,
+      aiMaxAttempts: env.AI_MAX_ATTEMPTS,
+      aiTimeoutMs: env.AI_TIMEOUT,
+      httpTimeoutMs: env.HTTP_TIMEOUT,
+    },
+    rates: { gandalf: env.GANDALF_RPS, tmdb: env.TMDB_RPS, rt: env.RT_RPS, rtMaxConcurrency: env.RT_MAX_CONCURRENCY },
+    pipeline: {
+      pageSize: env.PAGE_SIZE,
+      pagesPerFetch: env.PAGES_PER_FETCH,
+      fetchConcurrency: env.FETCH_CONCURRENCY,
+      chunkSize: env.CHUNK_SIZE,
+      childWindow: env.CHILD_WINDOW,
+      continueAsNewEveryPages: env.CONTINUE_AS_NEW_EVERY_PAGES,
+      connectTimeoutMs: env.CONNECT_TIMEOUT,
+      showCacheTtlMs: env.SHOW_CACHE_TTL,
+      starSignGate: env.STAR_SIGN_GATE,
+    },
+    demoDataKey: env.DEMO_DATA_KEY,
+    standins: env.STANDINS,
+  };
+}
+
+/** The external services the worker needs, once every URL and key is known (real or stand-in). */
+export interface ServiceEndpoints {
+  gandalfUrl: string;
+  gandalfPrivateKey: string;
+  tmdbUrl: string;
+  tmdbApiKey: string;
+  rtUrl: string;
+  openaiBaseUrl?: string;
+  openaiApiKey?: string;
+}
+
+/** Which services still need a stand-in because no real URL is configured. */
+export function missingServices(config: AppConfig): string[] {
+  const s = config.services;
+  const missing: string[] = [];
+  if (!s.gandalfUrl) missing.push('GANDALF_URL');
+  if (!s.tmdbUrl) missing.push('TMDB_URL');
+  if (!s.rtUrl) missing.push('RT_URL');
+  return missing;
+}

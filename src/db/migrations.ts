@@ -1,0 +1,149 @@
+// Migrations live in code so the app, the tests and CI all run the same ones at start-up.
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workflow_id', 'text', (c) => c.notNull())
+        .addColumn('data_source', 'text', (c) => c.notNull().defaultTo('NETFLIX'))
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('failure_reason', 'text')
+        .addColumn('progress', 'jsonb')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('completed_at', 'timestamptz')
+        .execute();
+      await db.schema.createIndex('sessions_created_at').on('sessions').column('created_at').execute();
+
+      await db.schema
+        .createTable('shows')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .addColumn('name_key', 'text', (c) => c.notNull().unique())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('tmdb_status', 'text', (c) => c.notNull().defaultTo('pending'))
+        .addColumn('tmdb_id', 'integer')
+        .addColumn('tmdb_checked_at', 'timestamptz')
+        .addColumn('tmdb_error', 'text')
+        .addColumn('first_air_date', 'text')
+        .addColumn('number_of_episodes', 'integer')
+        .addColumn('number_of_seasons', 'integer')
+        .addColumn('overview', 'text')
+        .addColumn('poster_path', 'text')
+        .addColumn('popularity', 'double precision')
+        .addColumn('rt_status', 'text', (c) => c.notNull().defaultTo('pending'))
+        .addColumn('rt_url', 'text')
+        .addColumn('rt_checked_at', 'timestamptz')
+        .addColumn('rt_error', 'text')
+        .addColumn('critics_score', 'integer')
+        .addColumn('audience_score', 'integer')
+        .execute();
+
+      await db.schema
+        .createTable('show_genres')
+        .addColumn('show_id', 'integer', (c) => c.notNull().references('shows.id').onDelete('cascade'))
+        .addColumn('genre', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('show_genres_pk', ['show_id', 'genre'])
+        .execute();
+
+      await db.schema
+        .createTable('actors')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('popularity', 'double precision', (c) => c.notNull().defaultTo(0))
+        .addColumn('profile_path', 'text')
+        .execute();
+
+      await db.schema
+        .createTable('show_cast')
+        .addColumn('show_id', 'integer', (c) => c.notNull().references('shows.id').onDelete('cascade'))
+        .addColumn('actor_id', 'integer', (c) => c.notNull().references('actors.id'))
+        .addColumn('character', 'text', (c) => c.notNull())
+        .addColumn('episode_count', 'integer', (c) => c.notNull())
+        .addColumn('billing_order', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('show_cast_pk', ['show_id', 'actor_id'])
+        .execute();
+      await db.schema.createIndex('show_cast_actor').on('show_cast').column('actor_id').execute();
+
+      await db.schema
+        .createTable('session_shows')
+        .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id').onDelete('cascade'))
+        .addColumn('show_id', 'integer', (c) => c.notNull().references('shows.id'))
+        .addColumn('first_batch', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('session_shows_pk', ['session_id', 'show_id'])
+        .execute();
+      await db.schema.createIndex('session_shows_batch').on('session_shows').columns(['session_id', 'first_batch']).execute();
+
+      await db.schema
+        .createTable('episodes')
+        .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id').onDelete('cascade'))
+        .addColumn('show_id', 'integer', (c) => c.notNull().references('shows.id'))
+        .addColumn('season', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('watched_on', sql`text[]`, (c) => c.notNull())
+        .addColumn('first_watched_on', 'text')
+        .addColumn('last_watched_on', 'text')
+        .addPrimaryKeyConstraint('episodes_pk', ['session_id', 'show_id', 'season', 'title'])
+        .execute();
+
+      await db.schema
+        .createTable('films')
+        .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id').onDelete('cascade'))
+        .addColumn('title_key', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('watched_on', sql`text[]`, (c) => c.notNull())
+        .addPrimaryKeyConstraint('films_pk', ['session_id', 'title_key'])
+        .execute();
+
+      await db.schema
+        .createTable('date_problems')
+        .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id').onDelete('cascade'))
+        .addColumn('activity_id', 'text', (c) => c.notNull())
+        .addColumn('raw_date', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('date_problems_pk', ['session_id', 'activity_id'])
+        .execute();
+
+      await db.schema
+        .createTable('insights')
+        .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id').onDelete('cascade'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('output', 'jsonb', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint('insights_pk', ['session_id', 'kind'])
+        .execute();
+
+      await db.schema
+        .createTable('reports')
+        .addColumn('session_id', 'text', (c) => c.primaryKey().references('sessions.id').onDelete('cascade'))
+        .addColumn('report', 'jsonb', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+
+      await db.schema
+        .createTable('rate_limits')
+        .addColumn('service', 'text', (c) => c.primaryKey())
+        .addColumn('next_slot_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+class InCodeMigrations implements MigrationProvider {
+  async getMigrations() {
+    return migrations;
+  }
+}
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${(error as Error)?.message ?? 'unknown error'}`);
+  }
+}

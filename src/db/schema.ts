@@ -1,0 +1,138 @@
+// Table types for Kysely. Shows, actors and cast are global (shared by all viewers);
+// everything keyed by session_id belongs to one viewer's run.
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp the database fills in on insert but the app may set on update. */
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export type SessionState = 'AWAITING_CONNECTION' | 'PROCESSING' | 'STATS_DATA_READY' | 'COMPLETED' | 'FAILED';
+export type LookupStatus = 'pending' | 'matched' | 'not_found' | 'failed';
+
+export interface SessionsTable {
+  id: string;
+  workflow_id: string;
+  data_source: string;
+  state: SessionState;
+  failure_reason: string | null;
+  progress: Json<unknown> | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  completed_at: Timestamp | null;
+}
+
+export interface ShowsTable {
+  id: Generated<number>;
+  name_key: string;
+  name: string;
+  tmdb_status: Generated<LookupStatus>;
+  tmdb_id: number | null;
+  tmdb_checked_at: Timestamp | null;
+  tmdb_error: string | null;
+  first_air_date: string | null;
+  number_of_episodes: number | null;
+  number_of_seasons: number | null;
+  overview: string | null;
+  poster_path: string | null;
+  popularity: number | null;
+  rt_status: Generated<LookupStatus>;
+  rt_url: string | null;
+  rt_checked_at: Timestamp | null;
+  rt_error: string | null;
+  critics_score: number | null;
+  audience_score: number | null;
+}
+
+export interface ShowGenresTable {
+  show_id: number;
+  genre: string;
+}
+
+export interface ActorsTable {
+  id: number;
+  name: string;
+  popularity: number;
+  profile_path: string | null;
+}
+
+export interface ShowCastTable {
+  show_id: number;
+  actor_id: number;
+  character: string;
+  episode_count: number;
+  billing_order: number;
+}
+
+export interface SessionShowsTable {
+  session_id: string;
+  show_id: number;
+  /** The fetch batch that first saw this show in this session: makes "new shows" retry-safe. */
+  first_batch: number;
+}
+
+export interface EpisodesTable {
+  session_id: string;
+  show_id: number;
+  season: string;
+  title: string;
+  /** Every date this episode was watched (rewatches keep their dates); null dates were invalid. */
+  watched_on: ColumnType<string[], string[], string[]>;
+  first_watched_on: string | null;
+  last_watched_on: string | null;
+}
+
+export interface FilmsTable {
+  session_id: string;
+  title_key: string;
+  title: string;
+  watched_on: ColumnType<string[], string[], string[]>;
+}
+
+/** Dates Gandalf sent that do not exist on any calendar: reported, never guessed. */
+export interface DateProblemsTable {
+  session_id: string;
+  activity_id: string;
+  raw_date: string;
+  reason: string;
+}
+
+/** One AI answer per session and question (quips, bff, star sign), with where it came from. */
+export interface InsightsTable {
+  session_id: string;
+  kind: 'showQuips' | 'tvBff' | 'starSign';
+  output: Json<unknown>;
+  source: 'llm' | 'local';
+  created_at: DefaultedTimestamp;
+}
+
+export interface ReportsTable {
+  session_id: string;
+  report: Json<unknown>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface RateLimitsTable {
+  service: string;
+  next_slot_at: Timestamp;
+}
+
+export interface Database {
+  sessions: SessionsTable;
+  shows: ShowsTable;
+  show_genres: ShowGenresTable;
+  actors: ActorsTable;
+  show_cast: ShowCastTable;
+  session_shows: SessionShowsTable;
+  episodes: EpisodesTable;
+  films: FilmsTable;
+  date_problems: DateProblemsTable;
+  insights: InsightsTable;
+  reports: ReportsTable;
+  rate_limits: RateLimitsTable;
+}
+
+export type ShowRow = Selectable<ShowsTable>;
+export type NewEpisode = Insertable<EpisodesTable>;
+export type SessionRow = Selectable<SessionsTable>;

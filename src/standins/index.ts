@@ -1,0 +1,83 @@
+// Starts the four stand-ins (Gandalf, TMDB, Rotten Tomatoes, OpenAI-compatible) on loopback.
+import { buildCatalog, type Catalog } from './catalog.js';
+import { createGandalfStandin } from './gandalf.js';
+import { listenStandin, type ListeningStandin } from './http.js';
+import { SERVICE_NAMES, type Limits, type ServiceName, type ServiceStats } from './limits.js';
+import { createOpenAiStandin } from './openai.js';
+import { createRtStandin } from './rt.js';
+import { createTmdbStandin } from './tmdb.js';
+
+export { buildCatalog } from './catalog.js';
+export type { Catalog, CatalogShow, CatalogActor, CatalogFilm, CatalogSeason, CatalogCastMember } from './catalog.js';
+export { historyFor, DEMO_DATA_KEYS, parseDataKey, type HistoryActivity, type DemoDataKey } from './histories.js';
+export { DEFAULT_LIMITS, SERVICE_NAMES, type Limits, type ServiceName, type ServiceStats } from './limits.js';
+export { createGandalfStandin } from './gandalf.js';
+export { createTmdbStandin } from './tmdb.js';
+export { createRtStandin } from './rt.js';
+export { createOpenAiStandin } from './openai.js';
+export { listenStandin, type Standin, type ListeningStandin } from './http.js';
+
+export interface StandinsOptions {
+  gandalfPublicKeyHex: string;
+  tmdbApiKey: string;
+  openaiApiKey: string;
+  limits?: Partial<Record<ServiceName, Partial<Limits>>>;
+  /** 0 or absent = a free port. */
+  ports?: Partial<Record<ServiceName, number>>;
+  host?: string;
+  /** Share of LLM answers that break their schema (default 0). */
+  openaiInvalidRate?: number;
+  catalog?: Catalog;
+}
+
+export interface StandinUrls {
+  /** GANDALF_URL, e.g. http://127.0.0.1:p/public/gql */
+  gandalf: string;
+  /** TMDB_URL, e.g. http://127.0.0.1:p/3 */
+  tmdb: string;
+  /** RT_URL, e.g. http://127.0.0.1:p */
+  rt: string;
+  /** OPENAI_BASE_URL, e.g. http://127.0.0.1:p/v1 */
+  openai: string;
+}
+
+export interface RunningStandins {
+  urls: StandinUrls;
+  catalog: Catalog;
+  stats(): Record<ServiceName, ServiceStats>;
+  resetStats(): void;
+  limits(): Record<ServiceName, Limits>;
+  setLimits(service: ServiceName, limits: Partial<Limits>): void;
+  close(): Promise<void>;
+}
+
+export async function startStandins(opts: StandinsOptions): Promise<RunningStandins> {
+  const catalog = opts.catalog ?? buildCatalog();
+  const host = opts.host ?? '127.0.0.1';
+  const standins = {
+    gandalf: createGandalfStandin({ publicKeyHex: opts.gandalfPublicKeyHex, limits: opts.limits?.gandalf, catalog }),
+    tmdb: createTmdbStandin({ apiKey: opts.tmdbApiKey, limits: opts.limits?.tmdb, catalog }),
+    rt: createRtStandin({ limits: opts.limits?.rt, catalog }),
+    openai: createOpenAiStandin({ apiKey: opts.openaiApiKey, limits: opts.limits?.openai, invalidRate: opts.openaiInvalidRate }),
+  };
+  const running: Partial<Record<ServiceName, ListeningStandin>> = {};
+  try {
+    for (const name of SERVICE_NAMES) running[name] = await listenStandin(standins[name], opts.ports?.[name] ?? 0, host);
+  } catch (err) {
+    // A busy port must not leak the servers that did start.
+    await Promise.all(Object.values(running).map((s) => s.close()));
+    throw err;
+  }
+  const all = running as Record<ServiceName, ListeningStandin>;
+  return {
+    urls: { gandalf: all.gandalf.url, tmdb: all.tmdb.url, rt: all.rt.url, openai: all.openai.url },
+    catalog,
+    stats: () => Object.fromEntries(SERVICE_NAMES.map((n) => [n, all[n].gate.stats()])) as Record<ServiceName, ServiceStats>,
+    resetStats: () => SERVICE_NAMES.forEach((n) => all[n].gate.resetStats()),
+    limits: () => Object.fromEntries(SERVICE_NAMES.map((n) => [n, all[n].gate.limits])) as Record<ServiceName, Limits>,
+    setLimits: (service, limits) => all[service].gate.setLimits(limits),
+    close: async () => {
+      await Promise.all(SERVICE_NAMES.map((n) => all[n].close()));
+    },
+  };
+}

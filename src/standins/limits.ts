@@ -1,0 +1,203 @@
+// Per-service behaviour knobs (latency, rate limits, faults) and the stats a benchmark reads back.
+import type { NextFunction, Request, Response } from 'express';
+import { mulberry32, type Rng } from './random.js';
+
+export type ServiceName = 'gandalf' | 'tmdb' | 'rt' | 'openai';
+export const SERVICE_NAMES: readonly ServiceName[] = ['gandalf', 'tmdb', 'rt', 'openai'];
+
+export interface Limits {
+  /** Base added latency per response. */
+  latencyMs: number;
+  /** Uniform extra latency in [0, jitterMs). */
+  jitterMs: number;
+  /** Token refill rate per client; 0 or Infinity disables rate limiting. */
+  rps: number;
+  /** Bucket capacity per client. */
+  burst: number;
+  /** 0..1: share of admitted requests answered with a 500/503. */
+  faultRate: number;
+  /** 0..1: share of admitted requests that take slowMs extra. */
+  slowRate?: number;
+  slowMs?: number;
+}
+
+export const DEFAULT_LIMITS: Record<ServiceName, Limits> = {
+  gandalf: { latencyMs: 80, jitterMs: 20, rps: 20, burst: 20, faultRate: 0, slowRate: 0, slowMs: 2000 },
+  tmdb: { latencyMs: 30, jitterMs: 10, rps: 50, burst: 50, faultRate: 0, slowRate: 0, slowMs: 2000 },
+  rt: { latencyMs: 60, jitterMs: 20, rps: 20, burst: 20, faultRate: 0, slowRate: 0, slowMs: 3000 },
+  openai: { latencyMs: 300, jitterMs: 100, rps: 10, burst: 10, faultRate: 0, slowRate: 0, slowMs: 5000 },
+};
+
+/** Merge partial limits over a service's defaults; burst follows rps when only rps is given. */
+export function resolveLimits(service: ServiceName, partial?: Partial<Limits>, base: Limits = DEFAULT_LIMITS[service]): Limits {
+  const merged: Limits = { ...base, ...stripUndefined(partial ?? {}) };
+  if (partial?.rps !== undefined && partial.burst === undefined && base.burst === base.rps) merged.burst = partial.rps;
+  return merged;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export interface ServiceStats {
+  /** Every request received, including throttled ones. */
+  requests: number;
+  /** Requests answered 429. */
+  rateLimited: number;
+  /** Injected 5xx (and Gandalf's INTERNAL_SERVER_ERROR) faults. */
+  faults: number;
+  /** Requests admitted past the rate limiter (requests - rateLimited). */
+  admitted: number;
+  inFlight: number;
+  maxInFlight: number;
+  /** Start time (ms since epoch, sub-ms precision) of every request, capped at MAX_TIMESTAMPS. */
+  requestStarts: number[];
+  /** Start time of admitted requests only (what the limiter let through), same cap. */
+  admittedStarts: number[];
+}
+
+export const MAX_TIMESTAMPS = 1_000_000;
+
+const nowMs = (): number => performance.timeOrigin + performance.now();
+
+class TokenBucket {
+  tokens: number;
+  updated: number;
+  constructor(capacity: number, at: number) {
+    this.tokens = capacity;
+    this.updated = at;
+  }
+}
+
+export type Admission =
+  | { kind: 'throttled'; retryAfterSec: number }
+  | { kind: 'fault'; status: 500 | 503 }
+  | { kind: 'ok' };
+
+/** One per service: limits, per-client token buckets, fault dice, stats. */
+export class ServiceGate {
+  private current: Limits;
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly rng: Rng;
+  private s: ServiceStats = ServiceGate.emptyStats();
+
+  constructor(readonly service: ServiceName, limits?: Partial<Limits>, seed = 7) {
+    this.current = resolveLimits(service, limits);
+    this.rng = mulberry32(seed);
+  }
+
+  private static emptyStats(): ServiceStats {
+    return { requests: 0, rateLimited: 0, faults: 0, admitted: 0, inFlight: 0, maxInFlight: 0, requestStarts: [], admittedStarts: [] };
+  }
+
+  get limits(): Limits {
+    return { ...this.current };
+  }
+
+  setLimits(partial: Partial<Limits>): void {
+    this.current = resolveLimits(this.service, partial, this.current);
+  }
+
+  stats(): ServiceStats {
+    return { ...this.s, requestStarts: this.s.requestStarts.slice(), admittedStarts: this.s.admittedStarts.slice() };
+  }
+
+  resetStats(): void {
+    const inFlight = this.s.inFlight;
+    this.s = ServiceGate.emptyStats();
+    this.s.inFlight = inFlight;
+  }
+
+  /** A random number from the gate's seeded stream (used for service-specific dice). */
+  random(): number {
+    return this.rng();
+  }
+
+  /** Take a token for `clientKey`; null when admitted, else seconds to wait. */
+  private take(clientKey: string, at: number): number | null {
+    const { rps, burst } = this.current;
+    if (!(rps > 0) || !Number.isFinite(rps)) return null;
+    const capacity = Math.max(1, burst);
+    let b = this.buckets.get(clientKey);
+    if (!b) {
+      b = new TokenBucket(capacity, at);
+      this.buckets.set(clientKey, b);
+    }
+    b.tokens = Math.min(capacity, b.tokens + ((at - b.updated) / 1000) * rps);
+    b.updated = at;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return null;
+    }
+    return Math.max(1, Math.ceil((1 - b.tokens) / rps));
+  }
+
+  /**
+   * Record the request, apply the rate limit, then (for admitted requests) sleep the configured
+   * latency and roll the fault dice. Throttled requests answer at once, like real APIs do.
+   */
+  async admit(clientKey: string): Promise<Admission> {
+    const at = nowMs();
+    const s = this.s;
+    s.requests++;
+    if (s.requestStarts.length < MAX_TIMESTAMPS) s.requestStarts.push(at);
+    const wait = this.take(clientKey, at);
+    if (wait !== null) {
+      s.rateLimited++;
+      return { kind: 'throttled', retryAfterSec: wait };
+    }
+    s.admitted++;
+    if (s.admittedStarts.length < MAX_TIMESTAMPS) s.admittedStarts.push(at);
+    const l = this.current;
+    let delay = l.latencyMs + (l.jitterMs > 0 ? this.rng() * l.jitterMs : 0);
+    if ((l.slowRate ?? 0) > 0 && this.rng() < (l.slowRate ?? 0)) delay += l.slowMs ?? 0;
+    s.inFlight++;
+    s.maxInFlight = Math.max(s.maxInFlight, s.inFlight);
+    try {
+      if (delay > 0) await sleep(delay);
+    } finally {
+      s.inFlight--;
+    }
+    if (l.faultRate > 0 && this.rng() < l.faultRate) {
+      s.faults++;
+      return { kind: 'fault', status: this.rng() < 0.5 ? 500 : 503 };
+    }
+    return { kind: 'ok' };
+  }
+
+  /** Count a fault decided by the service itself (e.g. a GraphQL INTERNAL_SERVER_ERROR). */
+  countFault(): void {
+    this.s.faults++;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Express middleware: gate every request by `clientKey(req)`; throttled and faulted requests get
+ * the service's own error bodies.
+ */
+export function gateMiddleware(
+  gate: ServiceGate,
+  clientKey: (req: Request) => string,
+  respond: {
+    throttled: (res: Response, retryAfterSec: number) => void;
+    fault: (res: Response, status: 500 | 503) => void;
+  },
+) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const admission = await gate.admit(clientKey(req));
+    if (admission.kind === 'throttled') {
+      res.setHeader('Retry-After', String(admission.retryAfterSec));
+      respond.throttled(res, admission.retryAfterSec);
+      return;
+    }
+    if (admission.kind === 'fault') {
+      respond.fault(res, admission.status);
+      return;
+    }
+    next();
+  };
+}

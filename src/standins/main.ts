@@ -1,0 +1,52 @@
+// CLI: start the stand-ins and print their URLs as one JSON line, e.g.
+//   STANDIN_TMDB_PORT=8790 npx tsx src/standins/main.ts
+//   → {"standins":{"gandalf":"http://127.0.0.1:…/public/gql","tmdb":"http://127.0.0.1:8790/3",…}}
+// Env: STANDIN_{GANDALF,TMDB,RT,OPENAI}_PORT, GANDALF_PRIVATE_KEY, TMDB_API_KEY, OPENAI_API_KEY,
+// STANDIN_LIMITS (JSON, e.g. {"tmdb":{"rps":40,"faultRate":0.05}}), STANDIN_OPENAI_INVALID_RATE.
+import { DEMO_GANDALF_PRIVATE_KEY, publicKeyHexFromPrivate } from '../clients/gandalf/signature.js';
+import { startStandins } from './index.js';
+import type { Limits, ServiceName } from './limits.js';
+
+function port(name: string): number {
+  const raw = process.env[name];
+  if (!raw) return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got ${raw}`);
+  return n;
+}
+
+const limits = process.env.STANDIN_LIMITS
+  ? (JSON.parse(process.env.STANDIN_LIMITS) as Partial<Record<ServiceName, Partial<Limits>>>)
+  : undefined;
+
+const standins = await startStandins({
+  gandalfPublicKeyHex: publicKeyHexFromPrivate(process.env.GANDALF_PRIVATE_KEY || DEMO_GANDALF_PRIVATE_KEY),
+  tmdbApiKey: process.env.TMDB_API_KEY || 'demo-tmdb-key',
+  openaiApiKey: process.env.OPENAI_API_KEY || 'demo-openai-key',
+  limits,
+  openaiInvalidRate: process.env.STANDIN_OPENAI_INVALID_RATE ? Number(process.env.STANDIN_OPENAI_INVALID_RATE) : undefined,
+  ports: {
+    gandalf: port('STANDIN_GANDALF_PORT'),
+    tmdb: port('STANDIN_TMDB_PORT'),
+    rt: port('STANDIN_RT_PORT'),
+    openai: port('STANDIN_OPENAI_PORT'),
+  },
+});
+
+process.stdout.write(`${JSON.stringify({ standins: standins.urls })}\n`);
+
+let stopping = false;
+const stop = (signal: string): void => {
+  if (stopping) return;
+  stopping = true;
+  process.stderr.write(`standins: ${signal}, closing\n`);
+  standins.close().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`standins: close failed: ${String(err)}\n`);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));

@@ -1,0 +1,53 @@
+// Builds a worker over real dependencies: database, rate limiter, service clients and AI.
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createRequire } from 'node:module';
+import { createActivities } from '../../activities/index.js';
+import { createGandalfClient } from '../clients/gandalf/client.js';
+import { createAiClient } from '../clients/openai.js';
+import { createDbRateLimiter } from '../clients/rateLimiter.js';
+import { createTmdbClient } from '../clients/tmdb.js';
+import type { AppConfig, ServiceEndpoints } from '../config/index.js';
+import type { Db } from '../db/index.js';
+
+const require = createRequire(import.meta.url);
+export const workflowsPath = require.resolve('../../workflows/index.ts');
+
+export interface WorkerSetup {
+  config: AppConfig;
+  endpoints: ServiceEndpoints;
+  db: Db;
+  connection: NativeConnection;
+  /** Prebuilt workflow bundle (tests reuse one); otherwise the worker bundles workflowsPath. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  taskQueue?: string;
+}
+
+export function buildActivities({ config, endpoints, db }: Pick<WorkerSetup, 'config' | 'endpoints' | 'db'>) {
+  const timeoutMs = config.services.httpTimeoutMs;
+  return createActivities({
+    db,
+    limiter: createDbRateLimiter(db, { gandalf: config.rates.gandalf, tmdb: config.rates.tmdb, rt: config.rates.rt }),
+    gandalf: createGandalfClient({ url: endpoints.gandalfUrl, privateKeyHex: endpoints.gandalfPrivateKey, timeoutMs }),
+    tmdb: createTmdbClient({ url: endpoints.tmdbUrl, apiKey: endpoints.tmdbApiKey, timeoutMs }),
+    ai: createAiClient({
+      baseUrl: endpoints.openaiBaseUrl,
+      apiKey: endpoints.openaiApiKey,
+      model: config.services.openaiModel,
+      timeoutMs: config.services.aiTimeoutMs,
+      maxAttempts: config.services.aiMaxAttempts,
+    }),
+    rt: { url: endpoints.rtUrl, userAgent: config.services.rtUserAgent, maxConcurrency: config.rates.rtMaxConcurrency },
+  });
+}
+
+export async function createShowprintWorker(setup: WorkerSetup): Promise<Worker> {
+  return Worker.create({
+    connection: setup.connection,
+    namespace: setup.config.temporal.namespace,
+    taskQueue: setup.taskQueue ?? setup.config.temporal.taskQueue,
+    ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath }),
+    activities: buildActivities(setup),
+    maxConcurrentActivityTaskExecutions: 50,
+    shutdownGraceTime: '10s',
+  });
+}

@@ -1,0 +1,120 @@
+// The whole stack in one test process, over real parts: Temporal dev server, stand-ins on loopback
+// HTTP, a real database, a worker and the API on a free port.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../src/api/app.js';
+import { DEMO_GANDALF_PRIVATE_KEY, publicKeyHexFromPrivate } from '../../src/clients/gandalf/signature.js';
+import { type AppConfig, type ServiceEndpoints, loadConfig } from '../../src/config/index.js';
+import type { DatabaseHandle } from '../../src/db/index.js';
+import { type RunningStandins, type StandinsOptions, startStandins } from '../../src/standins/index.js';
+import { createShowprintWorker } from '../../src/worker/createWorker.js';
+import { createTestDatabase } from './db.js';
+import { createTemporalEnv, workflowBundle } from './temporal.js';
+
+export interface TestStack {
+  env: TestWorkflowEnvironment;
+  db: DatabaseHandle;
+  standins: RunningStandins;
+  config: AppConfig;
+  endpoints: ServiceEndpoints;
+  worker: Worker;
+  workerRun: Promise<void>;
+  apiUrl: string;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  env?: Record<string, string>;
+  limits?: StandinsOptions['limits'];
+  endpoints?: Partial<ServiceEndpoints>;
+  /** Reuse a running Temporal env (several stacks in one file). */
+  temporal?: TestWorkflowEnvironment;
+}
+
+/** Fast, test-sized defaults: small pages and chunks so a small history exercises every mechanism. */
+export const TEST_ENV: Record<string, string> = {
+  LOG_LEVEL: 'warn',
+  PAGE_SIZE: '100',
+  PAGES_PER_FETCH: '2',
+  CHUNK_SIZE: '10',
+  CONTINUE_AS_NEW_EVERY_PAGES: '4',
+  GANDALF_RPS: '200',
+  TMDB_RPS: '400',
+  RT_RPS: '400',
+};
+
+export async function startTestStack(options: StackOptions = {}): Promise<TestStack> {
+  const config = loadConfig({ ...TEST_ENV, ...options.env });
+  const env = options.temporal ?? (await createTemporalEnv());
+  const db = await createTestDatabase();
+  const standins = await startStandins({
+    gandalfPublicKeyHex: publicKeyHexFromPrivate(DEMO_GANDALF_PRIVATE_KEY),
+    tmdbApiKey: 'test-tmdb-key',
+    openaiApiKey: 'test-openai-key',
+    limits: {
+      gandalf: { latencyMs: 5, jitterMs: 0, rps: 1000, burst: 1000 },
+      tmdb: { latencyMs: 2, jitterMs: 0, rps: 1000, burst: 1000 },
+      rt: { latencyMs: 2, jitterMs: 0, rps: 1000, burst: 1000 },
+      openai: { latencyMs: 5, jitterMs: 0, rps: 1000, burst: 1000 },
+      ...options.limits,
+    },
+  });
+  const endpoints: ServiceEndpoints = {
+    gandalfUrl: standins.urls.gandalf,
+    gandalfPrivateKey: DEMO_GANDALF_PRIVATE_KEY,
+    tmdbUrl: standins.urls.tmdb,
+    tmdbApiKey: 'test-tmdb-key',
+    rtUrl: standins.urls.rt,
+    openaiBaseUrl: standins.urls.openai,
+    openaiApiKey: 'test-openai-key',
+    ...options.endpoints,
+  };
+  const taskQueue = `test-${Math.random().toString(36).slice(2, 8)}`;
+  const worker = await createShowprintWorker({
+    config,
+    endpoints,
+    db: db.db,
+    connection: env.nativeConnection,
+    workflowBundle: await workflowBundle(),
+    taskQueue,
+  });
+  const workerRun = worker.run();
+  const app = createApp({ client: env.client, db: db.db, taskQueue, settings: config.pipeline });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    env,
+    db,
+    standins,
+    config: { ...config, temporal: { ...config.temporal, taskQueue } },
+    endpoints,
+    worker,
+    workerRun,
+    apiUrl,
+    async close() {
+      await new Promise((r) => server.close(r));
+      worker.shutdown();
+      await workerRun;
+      await standins.close();
+      await db.close();
+      if (!options.temporal) await env.teardown();
+    },
+  };
+}
+
+/** Polls the API until the session reaches one of `states` (or the deadline passes). */
+export async function waitForState(apiUrl: string, sessionId: string, states: string[], timeoutMs = 120_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Record<string, unknown> = {};
+  while (Date.now() < deadline) {
+    const res = await fetch(`${apiUrl}/api/sessions/${sessionId}`);
+    last = (await res.json()) as Record<string, unknown>;
+    if (states.includes(String(last.state))) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`session ${sessionId} did not reach ${states.join('/')} in ${timeoutMs} ms; last: ${JSON.stringify(last).slice(0, 500)}`);
+}

@@ -1,0 +1,25 @@
+// A real Temporal dev server for tests: TestWorkflowEnvironment.createLocal pointed at the pinned
+// CLI (its own download cannot work offline), with our search attributes registered.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { ensureTemporalCli } from '../../src/temporal/cli.js';
+import { searchAttributeArgs } from '../../src/temporal/devServer.js';
+import { workflowsPath } from '../../src/worker/createWorker.js';
+
+export async function createTemporalEnv(): Promise<TestWorkflowEnvironment> {
+  const path = await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH);
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path },
+      ip: '127.0.0.1',
+      extraArgs: ['--log-level', 'error', ...searchAttributeArgs()],
+    },
+  });
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** Bundling takes seconds; one bundle serves every worker in a test process. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never });
+  return bundle;
+}

@@ -1,0 +1,64 @@
+// The chunk children. Each handles one chunk of a session's shows with a single batched activity
+// (one action instead of one per show), then signals the session by workflow id. They are started
+// with ABANDON, so the session's continue-as-new does not kill them.
+import { ActivityFailure, ApplicationFailure, getExternalWorkflowHandle, isCancellation, log, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { PERMANENT_ERROR_TYPES } from './errorTypes.js';
+import { chunkCrawledSignal, chunkEnrichedSignal } from './messages.js';
+import type { ChunkCrawled, ChunkEnriched, ChunkInput } from './types.js';
+
+const retry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8, nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES] };
+
+const { enrichShows, crawlShows, markChunkFailed } = proxyActivities<Activities>({
+  startToCloseTimeout: '30m',
+  heartbeatTimeout: '1m',
+  retry,
+});
+
+/** Signals the session; if it has already finished (e.g. completed at 97%), the news is not needed. */
+async function report<T>(parentWorkflowId: string, send: (handle: ReturnType<typeof getExternalWorkflowHandle>) => Promise<T>) {
+  try {
+    await send(getExternalWorkflowHandle(parentWorkflowId));
+  } catch (error) {
+    log.warn('session no longer accepts chunk reports', { parentWorkflowId, error: (error as Error).message });
+  }
+}
+
+function permanentReason(error: unknown): string | undefined {
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) {
+    const type = error.cause.type ?? '';
+    if ((PERMANENT_ERROR_TYPES as readonly string[]).includes(type)) return error.cause.message;
+  }
+  return undefined;
+}
+
+export async function ShowDataWorkflow(input: ChunkInput): Promise<ChunkEnriched> {
+  let result: ChunkEnriched;
+  try {
+    const outcome = await enrichShows(input);
+    result = { chunk: input.chunk, ...outcome };
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    // Retries ran out: the chunk's shows count as done-and-failed so the session still completes,
+    // unless the failure is session-wide (a rejected key), which fails the session with its reason.
+    const fatal = permanentReason(error);
+    await markChunkFailed({ stage: 'showData', showIds: input.showIds, reason: (error as Error).message });
+    result = { chunk: input.chunk, done: input.showIds.length, failed: input.showIds.length, matchedShowIds: [], fatal };
+  }
+  await report(input.parentWorkflowId, (h) => h.signal(chunkEnrichedSignal, result));
+  return result;
+}
+
+export async function CrawlWorkflow(input: ChunkInput): Promise<ChunkCrawled> {
+  let result: ChunkCrawled;
+  try {
+    const outcome = await crawlShows(input);
+    result = { chunk: input.chunk, done: outcome.done, failed: outcome.failed };
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    await markChunkFailed({ stage: 'crawl', showIds: input.showIds, reason: (error as Error).message });
+    result = { chunk: input.chunk, done: input.showIds.length, failed: input.showIds.length, fatal: permanentReason(error) };
+  }
+  await report(input.parentWorkflowId, (h) => h.signal(chunkCrawledSignal, result));
+  return result;
+}

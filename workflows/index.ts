@@ -1,0 +1,3 @@
+// The worker's workflowsPath: every workflow type showprint registers.
+export { SessionWorkflow } from './session.js';
+export { ShowDataWorkflow, CrawlWorkflow } from './children.js';

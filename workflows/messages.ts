@@ -1,0 +1,16 @@
+// Signals and queries, defined once at module top so workflows, the API and the CLI share them.
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { ChunkCrawled, ChunkEnriched, SessionProgress } from './types.js';
+
+/** Delivers the viewer's dataKey to a session started without one. */
+export const connectSignal = defineSignal<[{ dataKey: string }]>('connect');
+/** A ShowDataWorkflow finished its chunk (sent to the session's workflow id, so it reaches the latest run). */
+export const chunkEnrichedSignal = defineSignal<[ChunkEnriched]>('chunkEnriched');
+/** A CrawlWorkflow finished its chunk. */
+export const chunkCrawledSignal = defineSignal<[ChunkCrawled]>('chunkCrawled');
+/** Live per-stage progress, with an ETA. */
+export const progressQuery = defineQuery<SessionProgress>('progress');
+
+export const sessionWorkflowId = (sessionId: string) => `session-${sessionId}`;
+export const showDataWorkflowId = (parentId: string, chunk: number) => `${parentId}/show-data/${chunk}`;
+export const crawlWorkflowId = (parentId: string, chunk: number) => `${parentId}/crawl/${chunk}`;
