@@ -1,9 +1,9 @@
 // Pure progress arithmetic, shared by the query handler and the gates.
 import type { SessionProgress, SessionRunState, StageCounters, StageProgress } from './types.js';
 
-function stage(counters: StageCounters, complete: boolean): StageProgress {
-  const percent = counters.total === 0 ? (complete ? 100 : 0) : Math.min(100, (counters.done / counters.total) * 100);
-  return { ...counters, percent: round(percent), complete };
+function stage({ total, done, failed }: StageCounters, complete: boolean): StageProgress {
+  const percent = total === 0 ? (complete ? 100 : 0) : Math.min(100, (done / total) * 100);
+  return { total, done, failed, percent: round(percent), complete };
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;

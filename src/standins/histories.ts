@@ -227,3 +227,8 @@ export function historyFor(dataKey: string, catalog: Catalog = buildCatalog()): 
   while (lru.size > LRU_SIZE) lru.delete(lru.keys().next().value as string);
   return history;
 }
+
+/** Drop memoised histories (tests use it to prove regeneration is deterministic). */
+export function clearHistoryCache(catalog: Catalog = buildCatalog()): void {
+  cache.delete(catalog);
+}

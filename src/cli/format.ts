@@ -1,0 +1,35 @@
+// Human-readable terminal output for progress and reports.
+import type { Report } from '../domain/report.js';
+import type { SessionProgress } from '../../workflows/types.js';
+
+export function formatProgressLine(p: SessionProgress): string {
+  const st = p.stages;
+  const eta = p.etaSeconds === null ? '' : ` eta ${p.etaSeconds}s`;
+  return (
+    `${p.state.padEnd(17)} ${String(Math.round(p.percent)).padStart(3)}%  ` +
+    `pages ${st.fetch.done}/${st.fetch.total}  shows ${st.showData.done}/${st.showData.total}  ` +
+    `crawl ${st.crawl.done}/${st.crawl.total}  ai ${[st.quips, st.bff, st.starSign].filter((s) => s.complete).length}/3${eta}`
+  );
+}
+
+export function formatReport(r: Report): string {
+  const lines = [
+    '── Your TV report ──',
+    `First show:        ${r.firstShow ? `${r.firstShow.name} (${r.firstShow.date})` : '–'}`,
+    `  ${r.firstShowQuip ?? ''}`,
+    `Most watched:      ${r.mostWatchedShow ? `${r.mostWatchedShow.name}, ${r.mostWatchedShow.summary}` : '–'}`,
+    `  ${r.mostWatchedShowQuip ?? ''}`,
+    `Top shows:         ${r.topShows.map((s) => `${s.name} (${s.episodes})`).join(', ') || '–'}`,
+    `Totals:            ${r.totalShows} shows, ${r.totalEpisodes} episodes, ${r.films} films`,
+    `Crossover star:    ${r.crossoverStar ? `${r.crossoverStar.name} in ${r.crossoverStar.showCount} shows (${r.crossoverStar.shows.join(', ')})` : '–'}`,
+    `Genres:            ${r.genres.map((g) => `${g.name} ${g.share}%`).join(', ') || '–'}`,
+    `  ${r.topGenresQuip ?? ''}`,
+    `RT taste:          ${r.rtScore ? `${r.rtScore.score} (${r.rtScore.band})` : '–'}`,
+    `  ${r.rtScoreQuip ?? ''}`,
+    `TV best friend:    ${r.bff ? `${r.bff.name} from ${r.bff.show}: ${r.bff.quip}` : '–'}`,
+    `Star sign:         ${r.starSign ? `${r.starSign.sign}: ${r.starSign.quip}` : '–'}`,
+    `Personality:       ${r.personality ? `${r.personality.name}: ${r.personality.quip}` : '–'}`,
+  ];
+  if (r.dataQuality.invalidDates > 0) lines.push(`Note: ${r.dataQuality.invalidDates} watch dates were impossible and left out (not guessed).`);
+  return lines.join('\n');
+}

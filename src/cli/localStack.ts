@@ -1,0 +1,169 @@
+// Brings up everything showprint needs on one machine, each part only when it is not configured:
+// the Temporal dev server, the stand-ins (a separate process, real HTTP), the database, the worker
+// and the API. Used by `npm start` and the benchmark.
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createApp } from '../api/app.js';
+import { DEMO_GANDALF_PRIVATE_KEY } from '../clients/gandalf/signature.js';
+import { type AppConfig, ConfigError, type ServiceEndpoints } from '../config/index.js';
+import { type DatabaseHandle, openDatabase } from '../db/index.js';
+import { ensureTemporalCli } from '../temporal/cli.js';
+import { type DevServer, startDevServer } from '../temporal/devServer.js';
+import { createShowprintWorker } from '../worker/createWorker.js';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface LocalStack {
+  temporalAddress: string;
+  webUiUrl?: string;
+  apiUrl: string;
+  endpoints: ServiceEndpoints;
+  usingStandins: boolean;
+  client: Client;
+  db: DatabaseHandle;
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+type Say = (line: string) => void;
+
+export const DEMO_KEYS = { tmdbApiKey: 'demo-tmdb-key', openaiApiKey: 'demo-openai-key' };
+
+/** Starts `src/standins/main.ts` as its own process and reads the URLs it prints. */
+async function startStandinsProcess(config: AppConfig, extraEnv: Record<string, string> = {}): Promise<{ urls: Record<string, string>; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/standins/main.ts')], {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      GANDALF_PRIVATE_KEY: config.services.gandalfPrivateKey ?? DEMO_GANDALF_PRIVATE_KEY,
+      TMDB_API_KEY: config.services.tmdbApiKey ?? DEMO_KEYS.tmdbApiKey,
+      OPENAI_API_KEY: config.services.openaiApiKey ?? DEMO_KEYS.openaiApiKey,
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const urls = await new Promise<Record<string, string>>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the stand-ins exited (${code}) before starting`)));
+    lines.on('line', (line) => {
+      try {
+        const parsed = JSON.parse(line) as { standins?: Record<string, string> };
+        if (parsed.standins) resolve(parsed.standins);
+      } catch {
+        /* not the URL line */
+      }
+    });
+  });
+  return { urls, child };
+}
+
+export interface LocalStackOptions {
+  say?: Say;
+  /** Extra environment for the stand-ins process (e.g. STANDIN_LIMITS for the benchmark). */
+  standinEnv?: Record<string, string>;
+  /** Force stand-ins even when real URLs are configured (benchmark). */
+  forceStandins?: boolean;
+}
+
+export async function startLocalStack(config: AppConfig, options: LocalStackOptions = {}): Promise<LocalStack> {
+  const say = options.say ?? (() => undefined);
+  // The SDK's own INFO lines (bundler output, state changes) drown the demo's progress.
+  Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'WARN') });
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch(() => undefined);
+  };
+  try {
+    let devServer: DevServer | undefined;
+    let temporalAddress = config.temporal.address;
+    if (!temporalAddress) {
+      const cliPath = await ensureTemporalCli(config.temporal.cliPath);
+      say(`Starting the Temporal dev server (${cliPath})…`);
+      devServer = await startDevServer({
+        cliPath,
+        dataDir: config.dataDir,
+        port: config.temporal.port,
+        uiPort: config.temporal.uiPort,
+        namespace: config.temporal.namespace,
+      });
+      stops.push(() => devServer!.stop());
+      temporalAddress = devServer.address;
+    }
+
+    const s = config.services;
+    const needStandins = options.forceStandins || config.standins === 'on' || (config.standins === 'auto' && (!s.gandalfUrl || !s.tmdbUrl || !s.rtUrl));
+    let standinUrls: Record<string, string> = {};
+    if (needStandins) {
+      say('Starting the stand-ins for Gandalf, TMDB, Rotten Tomatoes and the LLM…');
+      const { urls, child } = await startStandinsProcess(config, options.standinEnv);
+      standinUrls = urls;
+      stops.push(async () => {
+        child.kill('SIGTERM');
+        if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+      });
+    }
+    const pick = (real: string | undefined, standin: string | undefined, name: string) => {
+      const url = options.forceStandins ? standin : (real ?? standin);
+      if (!url) throw new ConfigError(`${name} is not set and the stand-ins are off (STANDINS=off)`);
+      return url;
+    };
+    const endpoints: ServiceEndpoints = {
+      gandalfUrl: pick(s.gandalfUrl, standinUrls.gandalf, 'GANDALF_URL'),
+      gandalfPrivateKey: s.gandalfPrivateKey ?? DEMO_GANDALF_PRIVATE_KEY,
+      tmdbUrl: pick(s.tmdbUrl, standinUrls.tmdb, 'TMDB_URL'),
+      tmdbApiKey: s.tmdbApiKey ?? DEMO_KEYS.tmdbApiKey,
+      rtUrl: pick(s.rtUrl, standinUrls.rt, 'RT_URL'),
+      // The LLM is optional: without OPENAI_BASE_URL the local engine answers (DESIGN §2).
+      openaiBaseUrl: s.openaiBaseUrl,
+      openaiApiKey: s.openaiApiKey,
+    };
+
+    const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') });
+    stops.push(() => db.close());
+
+    const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
+    stops.push(() => nativeConnection.close());
+    const connection = await Connection.connect({ address: temporalAddress });
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+
+    say('Starting the worker (bundling workflow code)…');
+    const worker = await createShowprintWorker({ config, endpoints, db: db.db, connection: nativeConnection });
+    const workerRun = worker.run();
+    stops.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerRun;
+    });
+
+    const app = createApp({ client, db: db.db, taskQueue: config.temporal.taskQueue, settings: config.pipeline });
+    const server: Server = await new Promise((resolve, reject) => {
+      const srv = app.listen(config.port, '127.0.0.1', () => resolve(srv));
+      srv.once('error', (error: NodeJS.ErrnoException) =>
+        reject(error.code === 'EADDRINUSE' ? new ConfigError(`Port ${config.port} is in use; set PORT to another port`) : error),
+      );
+    });
+    stops.push(() => new Promise((r) => server.close(() => r())));
+    const address = server.address();
+    const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.port}`;
+
+    return {
+      temporalAddress,
+      webUiUrl: devServer?.uiUrl,
+      apiUrl,
+      endpoints,
+      usingStandins: needStandins,
+      client,
+      db,
+      worker,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

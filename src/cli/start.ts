@@ -1,0 +1,80 @@
+// `npm start`: brings up the whole stack on this machine, runs a demo session end to end, prints its
+// progress, the report and where to look, then keeps serving until Ctrl-C.
+import { ConfigError, loadConfig } from '../config/index.js';
+import type { Report } from '../domain/report.js';
+import type { SessionProgress } from '../../workflows/types.js';
+import { startLocalStack } from './localStack.js';
+import { formatProgressLine, formatReport } from './format.js';
+
+const say = (line: string) => console.log(line);
+
+async function main() {
+  const startedAt = Date.now();
+  const config = loadConfig();
+  const stack = await startLocalStack(config, { say });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      say('Forced exit.');
+      process.exit(1);
+    }
+    stopping = true;
+    say(`\n${signal}: shutting down (Ctrl-C again to force)…`);
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  say('');
+  say(`API         ${stack.apiUrl}`);
+  if (stack.webUiUrl) say(`Temporal UI ${stack.webUiUrl}`);
+  say(`Temporal    ${stack.temporalAddress} (namespace ${config.temporal.namespace})`);
+  say(`Database    ${stack.db.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}/pglite`}`);
+  say(`Services    ${stack.usingStandins ? 'stand-ins on loopback' : 'real services'}; AI: ${stack.endpoints.openaiBaseUrl ? stack.endpoints.openaiBaseUrl : 'local engine'}`);
+  say('');
+
+  const res = await fetch(`${stack.apiUrl}/api/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ dataKey: config.demoDataKey }),
+  });
+  if (!res.ok) throw new Error(`starting the demo session failed: HTTP ${res.status} ${await res.text()}`);
+  const { sessionId, workflowId } = (await res.json()) as { sessionId: string; workflowId: string };
+  say(`Demo session ${sessionId} (dataKey ${config.demoDataKey})`);
+  if (stack.webUiUrl) say(`  in the Web UI: ${stack.webUiUrl}/namespaces/${config.temporal.namespace}/workflows/${workflowId}`);
+  say(`  progress:     temporal workflow query --workflow-id ${workflowId} --type progress`);
+  say('');
+
+  let state = '';
+  let lastLine = '';
+  while (state !== 'COMPLETED' && state !== 'FAILED') {
+    await new Promise((r) => setTimeout(r, 1000));
+    const body = (await (await fetch(`${stack.apiUrl}/api/sessions/${sessionId}`)).json()) as {
+      state: string;
+      failureReason?: string;
+      progress: SessionProgress | null;
+    };
+    state = body.state;
+    const line = body.progress ? formatProgressLine(body.progress) : state;
+    if (line !== lastLine) say(line);
+    lastLine = line;
+    if (state === 'FAILED') say(`Session failed: ${body.failureReason ?? body.progress?.failureReason ?? 'unknown reason'}`);
+  }
+  if (state === 'COMPLETED') {
+    const report = (await (await fetch(`${stack.apiUrl}/api/sessions/${sessionId}/report`)).json()) as Report;
+    say('');
+    say(formatReport(report));
+    say(`First report after ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`);
+  }
+  say('');
+  say(`Report JSON: ${stack.apiUrl}/api/sessions/${sessionId}/report`);
+  say('Serving until Ctrl-C.');
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error('showprint failed to start:', error);
+  process.exit(1);
+});
