@@ -31,13 +31,14 @@ type ArgValue = string | number | boolean | null | undefined;
  * Read getActivity's arguments: `$variables` from `variables`, literals inline.
  * Enough for real clients; not a GraphQL parser.
  */
-function readArguments(query: string, variables: Record<string, unknown>): Record<string, ArgValue> | null {
+function readArguments(query: string, variables: Record<string, unknown>): { field: string; args: Record<string, ArgValue> } | null {
   // The field call, not an operation named getActivity: its arguments never declare `$var: Type`.
-  const m = [...query.matchAll(/\bgetActivity\s*\(([^)]*)\)/g)].find((c) => !/\$\w+\s*:/.test(c[1]));
+  const m = [...query.matchAll(/(?:\b(\w+)\s*:\s*)?\bgetActivity\s*\(([^)]*)\)/g)].find((c) => !/\$\w+\s*:/.test(c[2]));
   if (!m) return null;
+  const field = m[1] ?? 'getActivity'; // honour an alias like `history: getActivity(...)`
   const args: Record<string, ArgValue> = {};
   const re = /(\w+)\s*:\s*(\$\w+|"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false|null|[A-Z_][A-Z0-9_]*)/g;
-  for (let a = re.exec(m[1]); a; a = re.exec(m[1])) {
+  for (let a = re.exec(m[2]); a; a = re.exec(m[2])) {
     const [, name, raw] = a;
     if (raw.startsWith('$')) {
       const v = variables[raw.slice(1)];
@@ -48,7 +49,7 @@ function readArguments(query: string, variables: Record<string, unknown>): Recor
     else if (/^-?\d/.test(raw)) args[name] = Number(raw);
     else args[name] = raw; // enum literal
   }
-  return args;
+  return { field, args };
 }
 
 /** Int64 may arrive as a number or a numeric string. */
@@ -103,11 +104,12 @@ export function createGandalfStandin(opts: GandalfStandinOptions): Standin {
       return;
     }
     const variables = typeof parsed.variables === 'object' && parsed.variables !== null ? (parsed.variables as Record<string, unknown>) : {};
-    const args = readArguments(query, variables);
-    if (!args) {
+    const op = readArguments(query, variables);
+    if (!op) {
       gqlError(res, 'GRAPHQL_VALIDATION_FAILED', 'this stand-in only implements the getActivity query');
       return;
     }
+    const { field, args } = op;
 
     const dataKey = args.dataKey;
     const source = args.source;
@@ -132,25 +134,25 @@ export function createGandalfStandin(opts: GandalfStandinOptions): Standin {
       return;
     }
     if (limit > MAX_LIMIT) {
-      gqlError(res, 'BAD_USER_INPUT', `limit must be ≤ ${MAX_LIMIT}`, ['getActivity']);
+      gqlError(res, 'BAD_USER_INPUT', `limit must be ≤ ${MAX_LIMIT}`, [field]);
       return;
     }
     if (limit < 1) {
-      gqlError(res, 'BAD_USER_INPUT', 'limit must be ≥ 1', ['getActivity']);
+      gqlError(res, 'BAD_USER_INPUT', 'limit must be ≥ 1', [field]);
       return;
     }
     if (page < 1) {
-      gqlError(res, 'BAD_USER_INPUT', 'page must be ≥ 1', ['getActivity']);
+      gqlError(res, 'BAD_USER_INPUT', 'page must be ≥ 1', [field]);
       return;
     }
 
     const history = historyFor(dataKey, catalog);
     if (!history) {
-      gqlError(res, 'RECORD_NOT_FOUND', 'record not found: unknown or expired dataKey', ['getActivity']);
+      gqlError(res, 'RECORD_NOT_FOUND', 'record not found: unknown or expired dataKey', [field]);
       return;
     }
     if (source !== 'NETFLIX') {
-      res.json({ data: { getActivity: { data: [], limit, total: 0, page } } });
+      res.json({ data: { [field]: { data: [], limit, total: 0, page } } });
       return;
     }
     const slice = history.slice((page - 1) * limit, page * limit);
@@ -166,7 +168,7 @@ export function createGandalfStandin(opts: GandalfStandinOptions): Standin {
         },
       };
     });
-    res.json({ data: { getActivity: { data, limit, total: history.length, page } } });
+    res.json({ data: { [field]: { data, limit, total: history.length, page } } });
   });
 
   // GraphQL servers answer other methods on the endpoint with 405.

@@ -5,10 +5,12 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const mainPath = fileURLToPath(new URL('../../src/standins/main.ts', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 test('main.ts prints one JSON line of URLs and exits cleanly on SIGTERM', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', mainPath], {
     env: { ...process.env, TMDB_API_KEY: 'main-test-key', STANDIN_LIMITS: '{"tmdb":{"latencyMs":0,"jitterMs":0}}' },
+    cwd: repoRoot, // so `--import tsx` resolves from the project's node_modules
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -97,6 +97,8 @@ describe('gandalf', () => {
     assert.equal(body.data!.getActivity!.total, 300);
     const some = await gandalf({}, { query: '{ getActivity(dataKey: "demo-small", source: NETFLIX, limit: 7, page: 1) { total } }' });
     assert.equal(some.body.data!.getActivity!.data.length, 7);
+    const aliased = await gandalf({}, { query: '{ history: getActivity(dataKey: "demo-small", source: NETFLIX, limit: 3, page: 1) { total } }' });
+    assert.equal((aliased.body.data as unknown as { history: { total: number } }).history.total, 300);
   });
 
   test('errors: unknown key, bad or missing signature, limit > 300, bad source, malformed JSON', async () => {

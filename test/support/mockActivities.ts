@@ -1,0 +1,88 @@
+// Controllable stand-ins for the activities, for workflow tests that must pin down orchestration
+// (gates, windows, signals, continue-as-new) independently of HTTP and the database.
+import type { Activities } from '../../activities/index.js';
+import type { ChunkInput, FetchBatchInput } from '../../workflows/types.js';
+
+export interface MockLog {
+  calls: { name: string; at: number; input: unknown }[];
+  count(name: string): number;
+}
+
+export interface MockOptions {
+  /** Total history activities; pages are `pageSize` each. */
+  totalActivities: number;
+  /** New show ids revealed by a page (default: 10 per page, unique). */
+  showsForPage?: (page: number) => number[];
+  /** Hook to hold or fail a chunk's crawl/enrichment. */
+  onCrawl?: (input: ChunkInput) => Promise<void>;
+  onEnrich?: (input: ChunkInput) => Promise<void>;
+}
+
+export function createMockActivities(options: MockOptions): { activities: Activities; log: MockLog } {
+  const log: MockLog = {
+    calls: [],
+    count: (name) => log.calls.filter((c) => c.name === name).length,
+  };
+  const record = (name: string, input: unknown) => log.calls.push({ name, at: Date.now(), input });
+  const showsForPage = options.showsForPage ?? ((page: number) => Array.from({ length: 10 }, (_, i) => page * 10 + i));
+
+  const activities = {
+    async recordSessionState(input: unknown) {
+      record('recordSessionState', input);
+    },
+    async markChunkFailed(input: unknown) {
+      record('markChunkFailed', input);
+    },
+    async fetchHistoryBatch(input: FetchBatchInput) {
+      record('fetchHistoryBatch', input);
+      const pages = input.lastPage - input.firstPage + 1;
+      const newShowIds: number[] = [];
+      for (let p = input.firstPage; p <= input.lastPage; p++) newShowIds.push(...showsForPage(p));
+      const lastPageSize = options.totalActivities - (input.lastPage - 1) * input.pageSize;
+      return {
+        total: options.totalActivities,
+        pagesFetched: pages,
+        activities: (pages - 1) * input.pageSize + Math.max(0, Math.min(input.pageSize, lastPageSize)),
+        newShowIds,
+      };
+    },
+    async enrichShows(input: ChunkInput) {
+      record('enrichShows', input);
+      await options.onEnrich?.(input);
+      return { done: input.showIds.length, failed: 0, matchedShowIds: input.showIds };
+    },
+    async crawlShows(input: ChunkInput) {
+      record('crawlShows', input);
+      await options.onCrawl?.(input);
+      return { done: input.showIds.length, failed: 0 };
+    },
+    async writeShowQuips(input: unknown) {
+      record('writeShowQuips', input);
+    },
+    async pickTvBff(input: unknown) {
+      record('pickTvBff', input);
+    },
+    async pickStarSign(input: unknown) {
+      record('pickStarSign', input);
+    },
+    async buildReport(input: unknown) {
+      record('buildReport', input);
+    },
+  };
+  return { activities: activities as unknown as Activities, log };
+}
+
+/** A promise with its resolve exposed: holds a mock activity until the test lets it go. */
+export function gate(): { promise: Promise<void>; open(): void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

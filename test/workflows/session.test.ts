@@ -1,0 +1,186 @@
+// SessionWorkflow orchestration on a real dev server, with controllable activities:
+// gates, idempotent chunk signals, connecting, cancelling, fatal child failures, continue-as-new.
+import { WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { chunkCrawledSignal, connectSignal, crawlWorkflowId, progressQuery, sessionWorkflowId } from '../../workflows/messages.js';
+import { SessionWorkflow } from '../../workflows/session.js';
+import type { PipelineSettings } from '../../workflows/types.js';
+import { type MockOptions, createMockActivities, gate, until } from '../support/mockActivities.js';
+import { createTemporalEnv, workflowBundle } from '../support/temporal.js';
+
+let env: TestWorkflowEnvironment;
+before(async () => {
+  env = await createTemporalEnv();
+});
+after(async () => {
+  await env?.teardown();
+});
+
+const baseSettings: PipelineSettings = {
+  pageSize: 100,
+  pagesPerFetch: 2,
+  fetchConcurrency: 2,
+  chunkSize: 10,
+  childWindow: 4,
+  continueAsNewEveryPages: 1000,
+  connectTimeoutMs: 60_000,
+  showCacheTtlMs: 86_400_000,
+  starSignGate: 0.97,
+};
+
+let counter = 0;
+async function withWorker<T>(mock: MockOptions, fn: (ctx: { taskQueue: string; log: ReturnType<typeof createMockActivities>['log'] }) => Promise<T>) {
+  const taskQueue = `wf-test-${++counter}-${Date.now()}`;
+  const { activities, log } = createMockActivities(mock);
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+  return worker.runUntil(fn({ taskQueue, log }));
+}
+
+function start(taskQueue: string, sessionId: string, settings: Partial<PipelineSettings> = {}, dataKey: string | null = 'demo') {
+  return env.client.workflow.start(SessionWorkflow, {
+    taskQueue,
+    workflowId: sessionWorkflowId(sessionId),
+    args: [{ sessionId, dataKey: dataKey ?? undefined, settings: { ...baseSettings, ...settings } }],
+  });
+}
+
+describe('the star-sign gate', () => {
+  test('waits while crawl is below 97% done (38 of 40 = 95%), then opens', async () => {
+    const held = gate();
+    await withWorker(
+      { totalActivities: 100, showsForPage: () => Array.from({ length: 40 }, (_, i) => i + 1), onCrawl: (c) => (c.chunk === 1 ? held.promise : Promise.resolve()) },
+      async ({ taskQueue, log }) => {
+        const handle = await start(taskQueue, `gate95-${Date.now()}`, { chunkSize: 38 });
+        await until(() => log.count('pickTvBff') === 1 && log.count('writeShowQuips') === 1, 20_000, 'bff and quips');
+        await until(async () => (await handle.query(progressQuery)).stages.crawl.done === 38, 20_000, 'chunk 0 crawled');
+        await new Promise((r) => setTimeout(r, 1000));
+        assert.equal(log.count('pickStarSign'), 0, 'star sign must wait below 97%');
+        const progress = await handle.query(progressQuery);
+        assert.equal(progress.state, 'STATS_DATA_READY');
+        assert.equal(progress.stages.showData.done, 40);
+
+        // A repeated chunk report counts once.
+        await handle.signal(chunkCrawledSignal, { chunk: 0, done: 38, failed: 0 });
+        assert.equal((await handle.query(progressQuery)).stages.crawl.done, 38);
+
+        held.open();
+        assert.deepEqual(await handle.result(), { sessionId: progress.sessionId, state: 'COMPLETED' });
+        const star = log.calls.find((c) => c.name === 'pickStarSign')!;
+        const lastCrawl = log.calls.filter((c) => c.name === 'crawlShows').at(-1)!;
+        assert.ok(star.at >= lastCrawl.at, 'star sign ran only after the held chunk was released');
+        assert.equal(log.count('buildReport'), 1);
+      },
+    );
+  });
+
+  test('opens at 39 of 40 (97.5%) without waiting for the last chunk', async () => {
+    const held = gate();
+    await withWorker(
+      { totalActivities: 100, showsForPage: () => Array.from({ length: 40 }, (_, i) => i + 1), onCrawl: (c) => (c.chunk === 1 ? held.promise : Promise.resolve()) },
+      async ({ taskQueue, log }) => {
+        const sessionId = `gate975-${Date.now()}`;
+        const handle = await start(taskQueue, sessionId, { chunkSize: 39 });
+        assert.equal((await handle.result()).state, 'COMPLETED');
+        assert.equal(log.count('pickStarSign'), 1);
+        // The straggler is still running; it finishes on its own and its report is dropped.
+        const straggler = env.client.workflow.getHandle(crawlWorkflowId(sessionWorkflowId(sessionId), 1));
+        assert.equal((await straggler.describe()).status.name, 'RUNNING');
+        held.open();
+        await straggler.result();
+      },
+    );
+  });
+});
+
+describe('connecting', () => {
+  test('a session started without a dataKey waits for the connect signal', async () => {
+    await withWorker({ totalActivities: 50 }, async ({ taskQueue, log }) => {
+      const handle = await start(taskQueue, `connect-${Date.now()}`, {}, null);
+      await until(async () => (await handle.query(progressQuery)).state === 'AWAITING_CONNECTION');
+      assert.equal(log.count('fetchHistoryBatch'), 0);
+      await handle.signal(connectSignal, { dataKey: 'demo-small' });
+      assert.equal((await handle.result()).state, 'COMPLETED');
+      assert.equal((log.calls.find((c) => c.name === 'fetchHistoryBatch')!.input as { dataKey: string }).dataKey, 'demo-small');
+    });
+  });
+
+  test('a session never connected ends FAILED with reason "never connected"', async () => {
+    await withWorker({ totalActivities: 50 }, async ({ taskQueue, log }) => {
+      const handle = await start(taskQueue, `never-${Date.now()}`, { connectTimeoutMs: 1500 }, null);
+      const error = await handle.result().catch((e: unknown) => e);
+      assert.ok(error instanceof WorkflowFailedError);
+      assert.match(String(error.cause?.message), /never connected/);
+      const failed = log.calls.find((c) => c.name === 'recordSessionState' && (c.input as { state: string }).state === 'FAILED');
+      assert.equal((failed?.input as { reason: string }).reason, 'never connected');
+    });
+  });
+});
+
+describe('failures', () => {
+  test('cancelling a session cancels its running children and records FAILED "cancelled"', async () => {
+    const held = gate();
+    await withWorker({ totalActivities: 100, onCrawl: () => held.promise }, async ({ taskQueue, log }) => {
+      const sessionId = `cancel-${Date.now()}`;
+      const handle = await start(taskQueue, sessionId);
+      await until(() => log.count('crawlShows') >= 1, 20_000, 'a crawl in flight');
+      await handle.cancel();
+      const error = await handle.result().catch((e: unknown) => e);
+      assert.ok(error instanceof WorkflowFailedError);
+      const child = env.client.workflow.getHandle(crawlWorkflowId(sessionWorkflowId(sessionId), 0));
+      await until(async () => (await child.describe()).status.name === 'CANCELLED', 10_000, 'child cancelled');
+      const failed = log.calls.find((c) => c.name === 'recordSessionState' && (c.input as { state: string }).state === 'FAILED');
+      assert.equal((failed?.input as { reason: string }).reason, 'cancelled');
+      held.open();
+    });
+  });
+
+  test('a session-wide permanent failure in a child (TMDB rejects the key) fails the session with its reason', async () => {
+    await withWorker(
+      {
+        totalActivities: 100,
+        onEnrich: async () => {
+          throw ApplicationFailure.create({ type: 'TmdbUnauthorized', message: 'TMDB rejected the API key (HTTP 401)', nonRetryable: true });
+        },
+      },
+      async ({ taskQueue }) => {
+        const handle = await start(taskQueue, `tmdb401-${Date.now()}`);
+        const error = await handle.result().catch((e: unknown) => e);
+        assert.ok(error instanceof WorkflowFailedError);
+        assert.match(String(error.cause?.message), /TMDB rejected the API key/);
+        assert.equal((await handle.query(progressQuery)).state, 'FAILED');
+      },
+    );
+  });
+});
+
+describe('continue-as-new', () => {
+  test('a long history continues as new, carrying cursor and progress, with small runs', async () => {
+    await withWorker({ totalActivities: 3000 }, async ({ taskQueue, log }) => {
+      const sessionId = `can-${Date.now()}`;
+      const handle = await start(taskQueue, sessionId, { pageSize: 100, pagesPerFetch: 2, continueAsNewEveryPages: 6, chunkSize: 25 });
+      assert.equal((await handle.result()).state, 'COMPLETED');
+      const progress = await handle.query(progressQuery);
+      assert.equal(progress.stages.fetch.done, 30);
+      assert.equal(progress.stages.showData.total, 300);
+      assert.equal(progress.stages.showData.done, 300);
+      assert.equal(progress.stages.crawl.done, 300);
+      // Draining waits for in-flight batches, so a run holds 6 to 9 pages: at least 4 runs for 30.
+      assert.ok(progress.runs >= 4, `expected several runs, got ${progress.runs}`);
+      // Every page fetched exactly once across runs.
+      const pages = log.calls.filter((c) => c.name === 'fetchHistoryBatch').flatMap((c) => {
+        const { firstPage, lastPage } = c.input as { firstPage: number; lastPage: number };
+        return Array.from({ length: lastPage - firstPage + 1 }, (_, i) => firstPage + i);
+      });
+      assert.deepEqual(pages.sort((a, b) => a - b), Array.from({ length: 30 }, (_, i) => i + 1));
+      // And no run's history is anywhere near the limits.
+      const runs = [];
+      for await (const run of env.client.workflow.list({ query: `WorkflowId = "${sessionWorkflowId(sessionId)}"` })) runs.push(run);
+      assert.equal(runs.length, progress.runs);
+      for (const run of runs) assert.ok(run.historyLength < 2000, `run ${run.runId} has ${run.historyLength} events`);
+    });
+  });
+});
