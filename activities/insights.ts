@@ -29,7 +29,7 @@ async function bffShow(db: Db, sessionId: string, latestWatch: string | null): P
         and (${since}::text is null or e.last_watched_on > ${since})
         and exists (select 1 from show_cast c where c.show_id = e.show_id)
       group by e.show_id, s.number_of_episodes, s.name
-      order by count(*) desc, s.number_of_episodes desc nulls last, s.name asc
+      order by count(*) desc, s.number_of_episodes desc nulls last, s.name collate "C" asc
       limit 1`.execute(db);
   if (latestWatch) {
     const cutoff = `${Number(latestWatch.slice(0, 4)) - 1}${latestWatch.slice(4)}`;
@@ -67,7 +67,7 @@ export function createInsightActivities({ db, ai }: InsightDeps) {
         .where('show_cast.character', '!=', '')
         .orderBy('show_cast.episode_count', 'desc')
         .orderBy('actors.popularity', 'desc')
-        .orderBy('actors.name')
+        .orderBy(sql`actors.name collate "C"`)
         .limit(5)
         .execute();
       if (cast.length === 0) return;

@@ -35,6 +35,8 @@ async function storeDetails(db: Db, showId: number, details: TmdbShowDetails): P
       .set({
         tmdb_status: 'matched',
         tmdb_id: details.id,
+        // TMDB's canonical spelling ("Élite", not Netflix's "Elite (U.S.)"); the key stays Netflix's.
+        name: details.name || undefined,
         tmdb_checked_at: new Date(),
         tmdb_error: null,
         first_air_date: details.first_air_date || null,

@@ -1,9 +1,13 @@
 // The session's statistics, computed in SQL from stored rows. Tie rules are explicit so the
 // report is reproducible: most-watched ties go to the show with more episodes in total, then name.
+// Names compare by code point (collate "C"), the same on every database and in JavaScript.
 import { sql } from 'kysely';
 import { rtBandOf } from '../domain/ai.js';
 import { type ShowStat, imageUrl, round2 } from '../domain/report.js';
 import type { Db } from './index.js';
+
+/** Code-point order, matching `collate "C"`. */
+export const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export interface SessionStats {
   shows: ShowStat[]; // ordered: most distinct episodes, then total episodes, then name
@@ -22,12 +26,12 @@ export async function loadSessionStats(db: Db, sessionId: string): Promise<Sessi
     from episodes e join shows s on s.id = e.show_id
     where e.session_id = ${sessionId}
     group by e.show_id, s.name, s.number_of_episodes
-    order by count(*) desc, s.number_of_episodes desc nulls last, s.name asc`.execute(db);
+    order by count(*) desc, s.number_of_episodes desc nulls last, s.name collate "C" asc`.execute(db);
   const shows: ShowStat[] = showRows.rows.map((r) => ({ showId: r.show_id, name: r.name, episodes: Number(r.episodes), totalEpisodes: r.total }));
 
   const first = showRows.rows
     .filter((r) => r.first_date)
-    .sort((a, b) => a.first_date!.localeCompare(b.first_date!) || a.name.localeCompare(b.name))[0];
+    .sort((a, b) => compareText(a.first_date!, b.first_date!) || compareText(a.name, b.name))[0];
 
   const films = await db.selectFrom('films').select(sql<string>`count(*)`.as('n')).where('session_id', '=', sessionId).executeTakeFirst();
   const latest = await db.selectFrom('episodes').select(sql<string | null>`max(last_watched_on)`.as('d')).where('session_id', '=', sessionId).executeTakeFirst();
@@ -38,7 +42,7 @@ export async function loadSessionStats(db: Db, sessionId: string): Promise<Sessi
     from show_genres g
     where g.show_id in (select distinct show_id from episodes where session_id = ${sessionId})
     group by g.genre
-    order by count(*) desc, g.genre asc`.execute(db);
+    order by count(*) desc, g.genre collate "C" asc`.execute(db);
   const genres = genreRows.rows.slice(0, 5).map((r) => ({ name: r.genre, share: round2((Number(r.n) / Number(r.total)) * 100) }));
 
   // The actor in the most distinct watched shows; ties go to the more popular actor, then name.
@@ -47,7 +51,7 @@ export async function loadSessionStats(db: Db, sessionId: string): Promise<Sessi
     from show_cast c join actors a on a.id = c.actor_id
     where c.show_id in (select distinct show_id from episodes where session_id = ${sessionId})
     group by a.id, a.name, a.profile_path, a.popularity
-    order by count(distinct c.show_id) desc, a.popularity desc, a.name asc
+    order by count(distinct c.show_id) desc, a.popularity desc, a.name collate "C" asc
     limit 1`.execute(db);
   let crossoverStar: SessionStats['crossoverStar'] = null;
   const top = star.rows[0];

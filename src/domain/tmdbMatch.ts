@@ -4,12 +4,13 @@
 //    equals showKey(query). No exact candidate → null ("not found", a
 //    finished outcome). There is deliberately no fuzzy fallback: a wrong
 //    match pollutes genres, cast and scores, while "not found" only loses one show.
-// 2. Among exact candidates, by first-air year against the watched years:
-//    a. aired no later than the first watch, closest year first;
-//    b. aired after the first watch but no later than the last watch, closest first;
+// 2. Among exact candidates, by whether the viewer could have watched it (year granularity):
+//    a. aired no later than the first watch;
+//    b. aired after the first watch but no later than the last watch;
 //    c. no first-air date;
-//    d. aired after the last watch (can't have been what the viewer watched), closest first.
-//    Without watched years every candidate is in tier a with distance 0.
+//    d. aired after the last watch (can't have been what the viewer watched).
+//    How long before the watch a show aired says nothing (catch-up viewing is normal), so
+//    within a tier the distance does not count. Without watched years every candidate is tier a.
 // 3. Then popularity, descending; then id, ascending (a stable final tie-break).
 import { showKey } from './names.js';
 
@@ -36,12 +37,12 @@ export function firstAirYear(date: string | null | undefined): number | null {
   return m ? Number(m[1]) : null;
 }
 
-function yearRank(year: number | null, watched: WatchedYears | null): [tier: number, distance: number] {
-  if (!watched) return [0, 0];
-  if (year === null) return [2, 0];
-  if (year <= watched.first) return [0, watched.first - year];
-  if (year <= watched.last) return [1, year - watched.first];
-  return [3, year - watched.last];
+function plausibilityTier(year: number | null, watched: WatchedYears | null): number {
+  if (!watched) return 0;
+  if (year === null) return 2;
+  if (year <= watched.first) return 0;
+  if (year <= watched.last) return 1;
+  return 3;
 }
 
 export function pickTmdbMatch<T extends TmdbSearchResult>(
@@ -54,11 +55,10 @@ export function pickTmdbMatch<T extends TmdbSearchResult>(
   const exact = results.filter((r) => showKey(r.name ?? '') === key || showKey(r.original_name ?? '') === key);
   if (exact.length === 0) return null;
 
-  const ranked = exact.map((r) => ({ r, rank: yearRank(firstAirYear(r.first_air_date), watchedYears) }));
+  const ranked = exact.map((r) => ({ r, tier: plausibilityTier(firstAirYear(r.first_air_date), watchedYears) }));
   ranked.sort(
     (a, b) =>
-      a.rank[0] - b.rank[0] ||
-      a.rank[1] - b.rank[1] ||
+      a.tier - b.tier ||
       (b.r.popularity ?? 0) - (a.r.popularity ?? 0) ||
       a.r.id - b.r.id,
   );

@@ -25,16 +25,19 @@ void test('no exact candidate → null, never the first fuzzy result', () => {
   assert.equal(pickTmdbMatch('Anything', null, []), null);
 });
 
-void test('same-name shows: the one that aired closest before the first watch wins', () => {
+void test('same-name shows: the most popular one that could have been watched wins, however long ago it aired', () => {
   const results = [
-    result(10, 'Doctor Who', '1963-11-23', 400),
-    result(11, 'Doctor Who', '2005-03-26', 200),
-    result(12, 'Doctor Who', '2023-11-25', 100),
+    result(10, 'Doctor Who', '1963-11-23', 100),
+    result(11, 'Doctor Who', '2005-03-26', 400),
+    result(12, 'Doctor Who', '2023-11-25', 200),
+    result(13, 'Doctor Who', '2018-01-01', 5), // aired closest to the watch, but obscure
   ];
   assert.equal(pickTmdbMatch('Doctor Who', { first: 2019, last: 2020 }, results)?.id, 11);
-  assert.equal(pickTmdbMatch('Doctor Who', { first: 2024, last: 2024 }, results)?.id, 12);
+  assert.equal(pickTmdbMatch('Doctor Who', { first: 2024, last: 2024 }, results)?.id, 11);
   // watched in 1999: only the 1963 series had aired
   assert.equal(pickTmdbMatch('Doctor Who', { first: 1999, last: 1999 }, results)?.id, 10);
+  // watched in 2010: the 2023 series can't be it, even though it is more popular than 1963's
+  assert.equal(pickTmdbMatch('Doctor Who', { first: 2010, last: 2010 }, [results[0], results[2]])?.id, 10);
 });
 
 void test('a show first aired after the last watch loses to any that could have been watched', () => {

@@ -1,0 +1,105 @@
+// The report's facts computed independently of showprint: straight from the stand-in's catalog and
+// the generated history (which knows each activity's true show), with none of the app's parsing,
+// matching, SQL or database. If the pipeline mis-parses, mis-matches or mis-counts, the two differ.
+import { type Catalog, type CatalogShow, historyFor } from '../../src/standins/index.js';
+
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** A real calendar date from Gandalf's month-first M/D/YYYY, or null. */
+function calendarDate(raw: string): string | null {
+  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(raw);
+  if (!m) return null;
+  const [month, day, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const d = new Date(Date.UTC(year, month - 1, day));
+  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return null;
+  return d.toISOString().slice(0, 10);
+}
+
+export interface ExpectedReport {
+  totalShows: number;
+  totalEpisodes: number;
+  films: number;
+  invalidDates: number;
+  firstShow: { name: string; date: string };
+  mostWatchedShow: { name: string; watched: number; total: number | null };
+  topShows: { name: string; episodes: number; totalEpisodes: number | null }[];
+  crossoverStar: { name: string; showCount: number; shows: string[] };
+  genres: { name: string; share: number }[];
+  rtScore: { score: number; band: string; showsScored: number };
+}
+
+export function expectedReport(dataKey: string, catalog: Catalog): ExpectedReport {
+  const history = historyFor(dataKey, catalog);
+  if (!history) throw new Error(`no history for ${dataKey}`);
+  const episodes = new Map<number, Set<string>>();
+  const firstWatch = new Map<number, string>();
+  const films = new Set<string>();
+  let invalidDates = 0;
+
+  for (const activity of history) {
+    const date = calendarDate(activity.date);
+    if (!date) invalidDates++;
+    if (activity.showId === undefined) {
+      films.add(activity.title);
+      continue;
+    }
+    const show = catalog.showById.get(activity.showId)!;
+    const rest = activity.title.slice(show.netflixName.length + 2);
+    const season = show.seasons.find((s) => rest.startsWith(`${s.label}: `));
+    if (!season) throw new Error(`activity title ${activity.title} does not match its show`);
+    const key = `${season.label}\u0000${rest.slice(season.label.length + 2)}`;
+    episodes.set(show.id, (episodes.get(show.id) ?? new Set()).add(key));
+    if (date && (!firstWatch.has(show.id) || date < firstWatch.get(show.id)!)) firstWatch.set(show.id, date);
+  }
+
+  const shows = [...episodes.keys()].map((id) => catalog.showById.get(id)!);
+  // A show missing from TMDB keeps the name Netflix gave it (without a region tag) and has no totals.
+  const nameOf = (s: CatalogShow) => (s.onTmdb ? s.name : s.netflixName.replace(/\s*\([^)]*\)\s*$/, ''));
+  const totalOf = (s: CatalogShow) => (s.onTmdb ? s.numberOfEpisodes : null);
+  const watched = (s: CatalogShow) => episodes.get(s.id)!.size;
+  const ranked = [...shows].sort(
+    (a, b) => watched(b) - watched(a) || (totalOf(b) ?? -1) - (totalOf(a) ?? -1) || byCodePoint(nameOf(a), nameOf(b)),
+  );
+  const first = [...firstWatch.entries()].sort(([a, da], [b, db]) => byCodePoint(da, db) || byCodePoint(nameOf(catalog.showById.get(a)!), nameOf(catalog.showById.get(b)!)))[0];
+
+  const onTmdb = shows.filter((s) => s.onTmdb);
+  const genreCounts = new Map<string, number>();
+  for (const s of onTmdb) for (const g of new Set(s.genres.map((x) => x.name))) genreCounts.set(g, (genreCounts.get(g) ?? 0) + 1);
+  const genreTotal = [...genreCounts.values()].reduce((a, b) => a + b, 0);
+  const genres = [...genreCounts.entries()]
+    .sort(([a, na], [b, nb]) => nb - na || byCodePoint(a, b))
+    .slice(0, 5)
+    .map(([name, n]) => ({ name, share: round2((n / genreTotal) * 100) }));
+
+  const actorShows = new Map<number, Set<number>>();
+  for (const s of onTmdb) for (const c of s.cast) actorShows.set(c.actorId, (actorShows.get(c.actorId) ?? new Set()).add(s.id));
+  const [starId, starShows] = [...actorShows.entries()].sort(([a, sa], [b, sb]) => {
+    const actorA = catalog.actorById.get(a)!;
+    const actorB = catalog.actorById.get(b)!;
+    return sb.size - sa.size || actorB.popularity - actorA.popularity || byCodePoint(actorA.name, actorB.name);
+  })[0];
+
+  const scores = onTmdb
+    .filter((s) => s.rt && (s.rt.criticsScore ?? s.rt.audienceScore ?? 0) > 0 && s.numberOfEpisodes > 0)
+    .map((s) => Math.min(1, watched(s) / s.numberOfEpisodes) * (s.rt!.criticsScore ?? s.rt!.audienceScore)!);
+  const rt = round2(scores.reduce((a, b) => a + b, 0) / scores.length);
+
+  const most = ranked[0];
+  return {
+    totalShows: shows.length,
+    totalEpisodes: shows.reduce((n, s) => n + watched(s), 0),
+    films: films.size,
+    invalidDates,
+    firstShow: { name: nameOf(catalog.showById.get(first[0])!), date: first[1] },
+    mostWatchedShow: { name: nameOf(most), watched: watched(most), total: totalOf(most) },
+    topShows: ranked.slice(0, 3).map((s) => ({ name: nameOf(s), episodes: watched(s), totalEpisodes: totalOf(s) })),
+    crossoverStar: {
+      name: catalog.actorById.get(starId)!.name,
+      showCount: starShows.size,
+      shows: ranked.filter((s) => starShows.has(s.id)).slice(0, 5).map(nameOf),
+    },
+    genres,
+    rtScore: { score: rt, band: rt < 40 ? 'Rotten' : rt < 70 ? 'Fresh' : 'Certified Fresh', showsScored: scores.length },
+  };
+}
