@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../api/app.js';
 import { DEMO_GANDALF_PRIVATE_KEY } from '../clients/gandalf/signature.js';
-import { type AppConfig, ConfigError, type ServiceEndpoints } from '../config/index.js';
+import { type AppConfig, ConfigError, DEMO_SERVICE_KEYS, type ServiceEndpoints } from '../config/index.js';
 import { type DatabaseHandle, openDatabase } from '../db/index.js';
 import { ensureTemporalCli } from '../temporal/cli.js';
 import { type DevServer, startDevServer } from '../temporal/devServer.js';
@@ -32,7 +32,6 @@ export interface LocalStack {
 
 type Say = (line: string) => void;
 
-export const DEMO_KEYS = { tmdbApiKey: 'demo-tmdb-key', openaiApiKey: 'demo-openai-key' };
 
 /** Starts `src/standins/main.ts` as its own process and reads the URLs it prints. */
 async function startStandinsProcess(config: AppConfig, extraEnv: Record<string, string> = {}): Promise<{ urls: Record<string, string>; child: ChildProcess }> {
@@ -41,8 +40,8 @@ async function startStandinsProcess(config: AppConfig, extraEnv: Record<string, 
     env: {
       ...process.env,
       GANDALF_PRIVATE_KEY: config.services.gandalfPrivateKey ?? DEMO_GANDALF_PRIVATE_KEY,
-      TMDB_API_KEY: config.services.tmdbApiKey ?? DEMO_KEYS.tmdbApiKey,
-      OPENAI_API_KEY: config.services.openaiApiKey ?? DEMO_KEYS.openaiApiKey,
+      TMDB_API_KEY: config.services.tmdbApiKey ?? DEMO_SERVICE_KEYS.tmdbApiKey,
+      OPENAI_API_KEY: config.services.openaiApiKey ?? DEMO_SERVICE_KEYS.openaiApiKey,
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -116,7 +115,7 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
       gandalfUrl: pick(s.gandalfUrl, standinUrls.gandalf, 'GANDALF_URL'),
       gandalfPrivateKey: s.gandalfPrivateKey ?? DEMO_GANDALF_PRIVATE_KEY,
       tmdbUrl: pick(s.tmdbUrl, standinUrls.tmdb, 'TMDB_URL'),
-      tmdbApiKey: s.tmdbApiKey ?? DEMO_KEYS.tmdbApiKey,
+      tmdbApiKey: s.tmdbApiKey ?? DEMO_SERVICE_KEYS.tmdbApiKey,
       rtUrl: pick(s.rtUrl, standinUrls.rt, 'RT_URL'),
       // The LLM is optional: without OPENAI_BASE_URL the local engine answers (DESIGN §2).
       openaiBaseUrl: s.openaiBaseUrl,

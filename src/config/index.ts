@@ -182,12 +182,21 @@ export interface ServiceEndpoints {
   openaiApiKey?: string;
 }
 
-/** Which services still need a stand-in because no real URL is configured. */
-export function missingServices(config: AppConfig): string[] {
+/** The dev-only keys the stand-ins trust; the real services need real ones. */
+export const DEMO_SERVICE_KEYS = { tmdbApiKey: 'demo-tmdb-key', openaiApiKey: 'demo-openai-key' };
+
+/** Endpoints for a standalone worker: every service URL must be configured. */
+export function requireEndpoints(config: AppConfig, demoGandalfKey: string): ServiceEndpoints {
   const s = config.services;
-  const missing: string[] = [];
-  if (!s.gandalfUrl) missing.push('GANDALF_URL');
-  if (!s.tmdbUrl) missing.push('TMDB_URL');
-  if (!s.rtUrl) missing.push('RT_URL');
-  return missing;
+  const missing = [!s.gandalfUrl && 'GANDALF_URL', !s.tmdbUrl && 'TMDB_URL', !s.rtUrl && 'RT_URL'].filter(Boolean);
+  if (missing.length > 0) throw new ConfigError(`Set ${missing.join(', ')} (a standalone worker starts no stand-ins; \`npm start\` does)`);
+  return {
+    gandalfUrl: s.gandalfUrl!,
+    gandalfPrivateKey: s.gandalfPrivateKey ?? demoGandalfKey,
+    tmdbUrl: s.tmdbUrl!,
+    tmdbApiKey: s.tmdbApiKey ?? DEMO_SERVICE_KEYS.tmdbApiKey,
+    rtUrl: s.rtUrl!,
+    openaiBaseUrl: s.openaiBaseUrl,
+    openaiApiKey: s.openaiApiKey,
+  };
 }
