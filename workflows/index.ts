@@ -1,3 +1,4 @@
 // The worker's workflowsPath: every workflow type showprint registers.
 export { SessionWorkflow } from './session.js';
 export { ShowDataWorkflow, CrawlWorkflow } from './children.js';
+export { NaiveSessionWorkflow, StagedSessionWorkflow } from './baselines.js';

@@ -1,0 +1,181 @@
+// The benchmark's moving parts: free ports, scratch databases, the worker as its own process (so its
+// memory and CPU can be read from /proc), and a cleanup list that runs however the bench ends.
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Cleanup steps, run last-in first-out exactly once, on success, failure or a signal. */
+export class Cleanup {
+  private steps: { name: string; run: () => Promise<void> }[] = [];
+  private readonly pids = new Set<number>();
+
+  add(name: string, run: () => Promise<void>): () => Promise<void> {
+    const step = { name, run };
+    this.steps.push(step);
+    // Calling the returned function runs the step now and takes it off the list.
+    return async () => {
+      this.steps = this.steps.filter((s) => s !== step);
+      await run();
+    };
+  }
+
+  /** A child process to SIGKILL if the bench exits without running its cleanup. */
+  trackPid(pid: number | undefined): void {
+    if (pid) this.pids.add(pid);
+  }
+
+  untrackPid(pid: number | undefined): void {
+    if (pid) this.pids.delete(pid);
+  }
+
+  async runAll(log: (line: string) => void): Promise<void> {
+    while (this.steps.length > 0) {
+      const step = this.steps.pop()!;
+      try {
+        await step.run();
+      } catch (error) {
+        log(`cleanup: ${step.name} failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** Last resort from the synchronous 'exit' handler. */
+  killTracked(): void {
+    for (const pid of this.pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Creates an empty database next to DATABASE_URL's and returns its URL and a drop function. */
+export async function createScratchDatabase(baseUrl: string, name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: baseUrl });
+      await c.connect();
+      try {
+        await c.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+export interface ProcSample {
+  /** Peak resident set since start or the last reset, bytes. */
+  peakRssBytes: number;
+  rssBytes: number;
+  /** user + system CPU, seconds. */
+  cpuSeconds: number;
+}
+
+const CLK_TCK = 100;
+
+export function readProc(pid: number): ProcSample {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  // Fields after the command name (which may contain spaces) start at field 3; utime and stime are 14 and 15.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuSeconds = (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
+  return { peakRssBytes: kb('VmHWM'), rssBytes: kb('VmRSS'), cpuSeconds };
+}
+
+/** Resets VmHWM to the current RSS (Linux ≥ 4.0), so a peak covers only what follows. */
+export function resetPeakRss(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface WorkerProcess {
+  pid: number;
+  child: ChildProcess;
+  logFile: string;
+  /** SIGTERM, then SIGKILL after the grace time; resolves when the process is gone. */
+  stop(): Promise<void>;
+}
+
+/** Spawns `node --import tsx src/worker/main.ts` directly, so `pid` is the worker itself. */
+export function spawnWorker(env: Record<string, string>, logFile: string): WorkerProcess {
+  const log = createWriteStream(logFile);
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/worker/main.ts')], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    pid: child.pid!,
+    child,
+    logFile,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      log.end();
+    },
+  };
+}
+
+/** Waits until the worker polls both the workflow and the activity task queue. */
+export async function waitForPollers(connection: Connection, namespace: string, taskQueue: string, worker: WorkerProcess, timeoutMs = 120_000): Promise<void> {
+  const types = [temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (worker.child.exitCode !== null) throw new Error(`the worker exited (${worker.child.exitCode}); see ${worker.logFile}`);
+    let ready = true;
+    for (const taskQueueType of types) {
+      const res = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType });
+      if ((res.pollers ?? []).length === 0) ready = false;
+    }
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`the worker did not poll ${taskQueue} within ${timeoutMs / 1000} s; see ${worker.logFile}`);
+    await sleep(200);
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

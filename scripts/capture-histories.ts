@@ -1,0 +1,53 @@
+// Records real workflow histories into test/histories/ for the replay test: runs a few sessions on a
+// full local stack and exports every run of every workflow they started (parents and children).
+// Usage: npm run histories:capture   (commit the files it writes)
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { ensureTemporalCli } from '../src/temporal/cli.js';
+import path from 'node:path';
+import { connectSignal, sessionWorkflowId } from '../workflows/messages.js';
+import { historyFileName } from '../test/support/histories.js';
+import { startTestStack, waitForState } from '../test/support/stack.js';
+
+const outDir = path.resolve('test/histories');
+mkdirSync(outDir, { recursive: true });
+
+const cli = await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH);
+const stack = await startTestStack({ env: { CONTINUE_AS_NEW_EVERY_PAGES: '3', CONNECT_TIMEOUT: '2s' } });
+const post = (body: unknown) =>
+  fetch(`${stack.apiUrl}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+try {
+  const scenarios: { name: string; start: () => Promise<void>; until: string[] }[] = [
+    { name: 'completed-small', start: async () => void (await post({ dataKey: 'demo-small', sessionId: 'completed-small' })), until: ['COMPLETED'] },
+    { name: 'continued-as-new', start: async () => void (await post({ dataKey: 'demo-1k', sessionId: 'continued-as-new' })), until: ['COMPLETED'] },
+    { name: 'unknown-key', start: async () => void (await post({ dataKey: 'no-such-key', sessionId: 'unknown-key' })), until: ['FAILED'] },
+    { name: 'never-connected', start: async () => void (await post({ sessionId: 'never-connected' })), until: ['FAILED'] },
+    {
+      name: 'connected-later',
+      start: async () => {
+        await post({ sessionId: 'connected-later' });
+        await waitForState(stack.apiUrl, 'connected-later', ['AWAITING_CONNECTION']);
+        await stack.env.client.workflow.getHandle(sessionWorkflowId('connected-later')).signal(connectSignal, { dataKey: 'demo-small' });
+      },
+      until: ['COMPLETED'],
+    },
+  ];
+  for (const scenario of scenarios) {
+    await scenario.start();
+    await waitForState(stack.apiUrl, scenario.name, scenario.until, 120_000);
+    // Let abandoned children finish so their histories are complete.
+    await new Promise((r) => setTimeout(r, 1500));
+    let count = 0;
+    for await (const execution of stack.env.client.workflow.list({ query: `TaskQueue = "${stack.config.temporal.taskQueue}"` })) {
+      if (!execution.workflowId.startsWith(sessionWorkflowId(scenario.name))) continue;
+      // Exported exactly as an operator would: `temporal workflow show --output json`.
+      const json = execFileSync(cli, ['workflow', 'show', '--address', stack.env.address, '--workflow-id', execution.workflowId, '--run-id', execution.runId, '--output', 'json'], { maxBuffer: 64 * 1024 * 1024 });
+      writeFileSync(path.join(outDir, historyFileName(execution.workflowId, execution.runId)), json);
+      count++;
+    }
+    console.log(`${scenario.name}: ${count} histories`);
+  }
+} finally {
+  await stack.close();
+}

@@ -1,0 +1,170 @@
+// GET /api/sessions/:id/events — live progress as server-sent events.
+// Every workflow query is a billed Temporal action, so all clients watching one session share ONE
+// poller; it reads the free database projection first and stops at a terminal state or when the
+// last client leaves.
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { Router, type Response } from 'express';
+import type { Db } from '../db/index.js';
+import { progressQuery } from '../../workflows/messages.js';
+import type { SessionProgress, SessionState } from '../../workflows/types.js';
+import { HttpError } from './errors.js';
+import { sessionIdSchema } from './sessionsRouter.js';
+
+export interface EventsOptions {
+  /** Time between two polls of one session (default 1 s). */
+  pollIntervalMs?: number;
+  /** Time between two keep-alive comments (default 15 s), so proxies don't drop an idle stream. */
+  heartbeatMs?: number;
+  /** Called once per workflow query (tests count them; metrics could too). */
+  onPoll?: (sessionId: string) => void;
+}
+
+export interface EventsDeps extends EventsOptions {
+  client: Client;
+  db: Db;
+}
+
+export interface EventsStats {
+  /** Workflow queries made since the router was built. */
+  polls: number;
+  /** Sessions with a running poller right now. */
+  activePollers: number;
+  /** Connected clients over all sessions. */
+  clients: number;
+}
+
+export interface DonePayload {
+  state: SessionState;
+  failureReason: string | null;
+}
+
+const TERMINAL: SessionState[] = ['COMPLETED', 'FAILED'];
+
+/** One poller and its listeners, per session. */
+interface Hub {
+  sessionId: string;
+  workflowId: string;
+  clients: Set<Response>;
+  timer?: NodeJS.Timeout;
+  heartbeat?: NodeJS.Timeout;
+  /** The last progress sent, so a client joining mid-way sees it at once. */
+  last?: string;
+  stopped: boolean;
+}
+
+const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats } {
+  const { client, db, pollIntervalMs = 1000, heartbeatMs = 15_000, onPoll } = deps;
+  const hubs = new Map<string, Hub>();
+  let polls = 0;
+
+  function stop(hub: Hub) {
+    hub.stopped = true;
+    clearTimeout(hub.timer);
+    clearInterval(hub.heartbeat);
+    if (hubs.get(hub.sessionId) === hub) hubs.delete(hub.sessionId);
+  }
+
+  function broadcast(hub: Hub, text: string) {
+    for (const res of hub.clients) res.write(text);
+  }
+
+  function finish(hub: Hub, done: DonePayload) {
+    stop(hub);
+    broadcast(hub, frame('done', done));
+    for (const res of hub.clients) res.end();
+    hub.clients.clear();
+  }
+
+  async function readRow(sessionId: string) {
+    return db.selectFrom('sessions').select(['state', 'failure_reason', 'workflow_id']).where('id', '=', sessionId).executeTakeFirst();
+  }
+
+  async function tick(hub: Hub) {
+    try {
+      // The projection is free to read; only query the workflow while the session still runs.
+      const row = await readRow(hub.sessionId);
+      if (hub.stopped) return;
+      if (!row) return finish(hub, { state: 'FAILED', failureReason: 'This session no longer exists' });
+      if (TERMINAL.includes(row.state)) return finish(hub, { state: row.state, failureReason: row.failure_reason });
+      polls++;
+      onPoll?.(hub.sessionId);
+      let progress: SessionProgress;
+      try {
+        progress = await client.workflow.getHandle(hub.workflowId).query(progressQuery);
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) {
+          return finish(hub, { state: 'FAILED', failureReason: row.failure_reason ?? 'The session’s workflow no longer exists' });
+        }
+        throw error;
+      }
+      if (hub.stopped) return;
+      const text = frame('progress', progress);
+      if (text !== hub.last) {
+        hub.last = text;
+        broadcast(hub, text);
+      }
+    } catch (error) {
+      // A failed poll is retried on the next tick; the stream stays open.
+      console.warn('progress poll failed', hub.sessionId, error instanceof Error ? error.message : error);
+    }
+    if (!hub.stopped) {
+      hub.timer = setTimeout(() => void tick(hub), pollIntervalMs);
+      hub.timer.unref();
+    }
+  }
+
+  function join(sessionId: string, workflowId: string, res: Response) {
+    let hub = hubs.get(sessionId);
+    if (!hub) {
+      const fresh: Hub = { sessionId, workflowId, clients: new Set([res]), stopped: false };
+      // A comment line keeps idle connections open through proxies; clients ignore it.
+      fresh.heartbeat = setInterval(() => broadcast(fresh, ': heartbeat\n\n'), heartbeatMs);
+      fresh.heartbeat.unref();
+      hubs.set(sessionId, fresh);
+      hub = fresh;
+      void tick(fresh);
+    } else {
+      hub.clients.add(res);
+      if (hub.last) res.write(hub.last);
+    }
+    const joined = hub;
+    res.on('close', () => {
+      joined.clients.delete(res);
+      if (joined.clients.size === 0 && !joined.stopped) stop(joined);
+    });
+  }
+
+  const router = Router();
+  router.get('/:id/events', async (req, res) => {
+    const id = req.params.id;
+    const parsed = sessionIdSchema.safeParse(id);
+    if (!parsed.success) throw new HttpError(400, 'invalid_session_id', `sessionId ${parsed.error.issues[0].message}`);
+    const row = await readRow(id);
+    if (!row) throw new HttpError(404, 'not_found', `No session ${id}`);
+
+    res.status(200).set({
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.flushHeaders();
+    // Reconnect after 3 s if the connection drops mid-session.
+    res.write('retry: 3000\n\n');
+    if (TERMINAL.includes(row.state)) {
+      res.end(frame('done', { state: row.state, failureReason: row.failure_reason } satisfies DonePayload));
+      return;
+    }
+    join(id, row.workflow_id, res);
+  });
+
+  return Object.assign(router, {
+    stats: (): EventsStats => ({
+      polls,
+      activePollers: hubs.size,
+      clients: [...hubs.values()].reduce((n, h) => n + h.clients.size, 0),
+    }),
+  });
+}
