@@ -1,7 +1,6 @@
 // The benchmark's moving parts: free ports, scratch databases, the worker as its own process (so its
 // memory and CPU can be read from /proc), and a cleanup list that runs however the bench ends.
 import { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -163,7 +162,8 @@ export function spawnWorker(env: Record<string, string>, logFile: string): Worke
 
 /** Waits until the worker polls both the workflow and the activity task queue. */
 export async function waitForPollers(connection: Connection, namespace: string, taskQueue: string, worker: WorkerProcess, timeoutMs = 120_000): Promise<void> {
-  const types = [temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY];
+  // TASK_QUEUE_TYPE_WORKFLOW = 1, TASK_QUEUE_TYPE_ACTIVITY = 2 (@temporalio/proto is not a direct dependency).
+  const types = [1, 2] as const;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (worker.child.exitCode !== null) throw new Error(`the worker exited (${worker.child.exitCode}); see ${worker.logFile}`);

@@ -1,0 +1,55 @@
+// docker-compose.yml can't run here (no Docker engine), so it is checked by parsing: the services
+// exist, ports match, the worker can scale, and every variable it sets is one the app reads.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { envSchema } from '../../src/config/index.js';
+
+interface ComposeService {
+  image?: string;
+  build?: string;
+  command?: string[];
+  ports?: string[];
+  environment?: Record<string, string>;
+  depends_on?: unknown;
+}
+const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+const services = compose.services;
+
+test('has PostgreSQL, Temporal on it, the UI, the worker and the API', () => {
+  for (const name of ['postgres', 'temporal', 'temporal-ui', 'worker', 'api']) assert.ok(services[name], `missing ${name}`);
+  assert.equal(services.temporal.environment?.DB, 'postgres12');
+  assert.equal(services.temporal.environment?.POSTGRES_SEEDS, 'postgres');
+});
+
+test('ports: API 3000, Web UI 8233, Temporal 7233; the worker publishes none so it can scale', () => {
+  assert.ok(services.api.ports?.includes('3000:3000'));
+  assert.ok(services['temporal-ui'].ports?.some((p) => p.startsWith('8233:')));
+  assert.ok(services.temporal.ports?.includes('7233:7233'));
+  assert.equal(services.worker.ports, undefined);
+});
+
+test('the app containers are built from the repo and run existing entry points', () => {
+  assert.ok(existsSync('Dockerfile'));
+  for (const name of ['worker', 'api']) {
+    assert.equal(services[name].build, '.');
+    const entry = services[name].command?.at(-1);
+    assert.ok(entry && existsSync(entry), `${name} runs ${entry}`);
+  }
+});
+
+test('every variable given to the app is one the configuration module reads', () => {
+  const known = new Set(Object.keys(envSchema.shape));
+  for (const name of ['worker', 'api']) {
+    const env = services[name].environment ?? {};
+    for (const key of Object.keys(env)) assert.ok(known.has(key), `${name} sets ${key}, which src/config does not read`);
+    assert.equal(env.TEMPORAL_ADDRESS, 'temporal:7233');
+    assert.match(env.DATABASE_URL, /^postgres:\/\/.*@postgres:5432\//);
+  }
+});
+
+test('the search attributes the workflows upsert are registered', () => {
+  const setup = JSON.stringify(services['temporal-setup']);
+  for (const attribute of ['SessionState', 'SessionProgress', 'DataSource']) assert.ok(setup.includes(`--name ${attribute}`));
+});
