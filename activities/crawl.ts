@@ -5,8 +5,10 @@
 // resumes from those details instead of starting over.
 import { Context } from '@temporalio/activity';
 import { CheerioCrawler, Configuration, log as crawleeLog } from 'crawlee';
-import { PermanentServiceError, parseRetryAfter } from '../src/clients/errors.js';
+import { PermanentServiceError, TransientServiceError, parseRetryAfter } from '../src/clients/errors.js';
+import type { CircuitBreakers } from '../src/clients/circuitBreaker.js';
 import { type RateLimiter, sleep } from '../src/clients/rateLimiter.js';
+import { recordDeadLetter } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import { parseRtSearchPage, parseRtShowPage, pickRtRow } from '../src/domain/rtMatch.js';
 import type { ChunkInput } from '../workflows/types.js';
@@ -17,6 +19,7 @@ crawleeLog.setLevel(crawleeLog.LEVELS.WARNING);
 export interface CrawlDeps {
   db: Db;
   limiter: RateLimiter;
+  breakers?: CircuitBreakers;
   rtUrl: string;
   userAgent: string;
   maxConcurrency: number;
@@ -32,7 +35,7 @@ type Step = { showId: number; step: 'search' } | { showId: number; step: 'show' 
 /** Transient statuses are retried by the crawler itself; the rest are outcomes. */
 const RETRY_STATUSES = [429, 500, 502, 503, 504];
 
-export function createCrawlActivities({ db, limiter, rtUrl, userAgent, maxConcurrency, maxRequestRetries = 5 }: CrawlDeps) {
+export function createCrawlActivities({ db, limiter, breakers, rtUrl, userAgent, maxConcurrency, maxRequestRetries = 5 }: CrawlDeps) {
   const base = rtUrl.replace(/\/$/, '');
 
   async function finish(showId: number, status: 'matched' | 'not_found' | 'failed', values: { url?: string; critics?: number | null; audience?: number | null; error?: string } = {}) {
@@ -99,6 +102,12 @@ export function createCrawlActivities({ db, limiter, rtUrl, userAgent, maxConcur
                 gotOptions.headers = { ...gotOptions.headers, 'user-agent': userAgent };
                 // Backoff with full jitter before a retry, then wait for a shared rate-limit slot.
                 if (request.retryCount > 0) await sleep(Math.random() * Math.min(10_000, 250 * 2 ** request.retryCount));
+                try {
+                  breakers?.check('rt'); // while RT is known to be down, send nothing…
+                } catch (error) {
+                  request.noRetry = true; // …and burn no retries: the show goes to the dead letters
+                  throw error;
+                }
                 await limiter.acquire('rt', ctx.cancellationSignal);
               },
             ],
@@ -110,6 +119,7 @@ export function createCrawlActivities({ db, limiter, rtUrl, userAgent, maxConcur
                 if (status === 429) await limiter.pushBack('rt', retryAfter ?? 1000);
                 throw new Error(`RT answered HTTP ${status}`);
               }
+              breakers?.success('rt');
               const html = body.toString();
               if (step.step === 'search') {
                 if (status === 404) return markFinishedNotFound(step.showId);
@@ -126,10 +136,15 @@ export function createCrawlActivities({ db, limiter, rtUrl, userAgent, maxConcur
               await finish(step.showId, 'matched', { url: request.url, critics: scores.criticsScore, audience: scores.audienceScore });
               markFinished(step.showId, true);
             },
+            // Every failed attempt except our own fail-fast counts against RT's circuit.
+            errorHandler(_ctx, error) {
+              if (!(error instanceof TransientServiceError && error.type === 'CircuitOpen')) breakers?.failure('rt');
+            },
             async failedRequestHandler({ request }, error) {
               const step = request.userData as Step;
               if (error instanceof PermanentServiceError) fatal = error;
               await finish(step.showId, 'failed', { error: error.message });
+              await recordDeadLetter(db, { sessionId: input.sessionId, showId: step.showId, stage: 'crawl', error: error.message, attempts: request.retryCount + 1 });
               markFinished(step.showId, false);
             },
           },

@@ -3,8 +3,7 @@
 import { Context } from '@temporalio/activity';
 import { sql } from 'kysely';
 import type { GandalfActivity, GandalfClient, GandalfPage } from '../src/clients/gandalf/client.js';
-import type { RateLimiter } from '../src/clients/rateLimiter.js';
-import { callWithRetry } from '../src/clients/retry.js';
+import type { ServiceCaller } from '../src/clients/retry.js';
 import type { Db } from '../src/db/index.js';
 import { parseGandalfDate } from '../src/domain/dates.js';
 import { displayShowName } from '../src/domain/names.js';
@@ -15,7 +14,7 @@ import { classified } from './failures.js';
 export interface FetchDeps {
   db: Db;
   gandalf: GandalfClient;
-  limiter: RateLimiter;
+  caller: ServiceCaller;
 }
 
 interface ParsedBatch {
@@ -118,7 +117,7 @@ async function storeBatch(db: Db, sessionId: string, batchNo: number, parsed: Pa
   });
 }
 
-export function createFetchActivities({ db, gandalf, limiter }: FetchDeps) {
+export function createFetchActivities({ db, gandalf, caller }: FetchDeps) {
   return {
     async fetchHistoryBatch(input: FetchBatchInput): Promise<FetchBatchResult> {
       return classified(async () => {
@@ -129,7 +128,7 @@ export function createFetchActivities({ db, gandalf, limiter }: FetchDeps) {
         // Pages go out together; the shared limiter paces them against Gandalf's rate limit.
         const results: GandalfPage[] = await Promise.all(
           pages.map(async (page) => {
-            const result = await callWithRetry('gandalf', limiter, () => gandalf.getActivityPage(input.dataKey, page, input.pageSize, ctx.cancellationSignal), undefined, ctx.cancellationSignal);
+            const result = await caller.call('gandalf', () => gandalf.getActivityPage(input.dataKey, page, input.pageSize, ctx.cancellationSignal), ctx.cancellationSignal);
             ctx.heartbeat({ pagesFetched: ++fetched });
             return result;
           }),

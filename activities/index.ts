@@ -2,12 +2,13 @@
 // Workflows proxy them with `proxyActivities<Activities>()`.
 import type { GandalfClient } from '../src/clients/gandalf/client.js';
 import type { AiClient } from '../src/clients/openai.js';
-import type { RateLimiter } from '../src/clients/rateLimiter.js';
+import type { ServiceCaller } from '../src/clients/retry.js';
 import type { TmdbClient } from '../src/clients/tmdb.js';
 import type { Db } from '../src/db/index.js';
 import { createCrawlActivities } from './crawl.js';
 import { createFetchActivities } from './fetch.js';
 import { createInsightActivities } from './insights.js';
+import { createRedriveActivities } from './redrive.js';
 import { createReportActivities } from './report.js';
 import { createSessionActivities } from './session.js';
 import { createShowDataActivities } from './showData.js';
@@ -17,7 +18,7 @@ export interface ActivityDeps {
   gandalf: GandalfClient;
   tmdb: TmdbClient;
   ai: AiClient;
-  limiter: RateLimiter;
+  caller: ServiceCaller;
   rt: { url: string; userAgent: string; maxConcurrency: number };
 }
 
@@ -26,9 +27,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createSessionActivities(deps),
     ...createFetchActivities(deps),
     ...createShowDataActivities(deps),
-    ...createCrawlActivities({ db: deps.db, limiter: deps.limiter, rtUrl: deps.rt.url, userAgent: deps.rt.userAgent, maxConcurrency: deps.rt.maxConcurrency }),
+    ...createCrawlActivities({ db: deps.db, limiter: deps.caller.limiter, breakers: deps.caller.breakers, rtUrl: deps.rt.url, userAgent: deps.rt.userAgent, maxConcurrency: deps.rt.maxConcurrency }),
     ...createInsightActivities(deps),
     ...createReportActivities(deps),
+    ...createRedriveActivities(deps),
   };
 }
 

@@ -1,4 +1,5 @@
 // Assembles the report from stored rows and the stored AI answers, and completes the session.
+import { listDeadLetters } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import { loadSessionStats } from '../src/db/stats.js';
 import type { Bff, ShowQuipsOutput, StarSignOutput } from '../src/domain/ai.js';
@@ -18,6 +19,7 @@ export async function assembleReport(db: Db, sessionId: string, crawlComplete: b
     .select(['tmdb_status', 'rt_status'])
     .where('id', 'in', (qb) => qb.selectFrom('session_shows').select('show_id').where('session_id', '=', sessionId))
     .execute();
+  const matched = statusCounts.filter((s) => s.tmdb_status === 'matched');
   const most = stats.shows[0];
   return {
     sessionId,
@@ -52,6 +54,8 @@ export async function assembleReport(db: Db, sessionId: string, crawlComplete: b
       showsNotOnTmdb: statusCounts.filter((s) => s.tmdb_status === 'not_found').length,
       showsNotOnRt: statusCounts.filter((s) => s.tmdb_status === 'matched' && s.rt_status === 'not_found').length,
       showsFailed: statusCounts.filter((s) => s.tmdb_status === 'failed' || s.rt_status === 'failed').length,
+      unresolvedFailures: (await listDeadLetters(db, sessionId)).length,
+      rtUnavailable: matched.length > 0 && matched.every((s) => s.rt_status === 'failed'),
       crawlComplete,
     },
   };

@@ -1,5 +1,6 @@
 // Keeps the sessions projection (what lists and finished sessions are read from) in step with the workflow.
 
+import { recordDeadLetter } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import type { SessionState } from '../workflows/types.js';
 
@@ -17,7 +18,7 @@ export function createSessionActivities({ db }: { db: Db }) {
     },
 
     /** Records why a whole chunk failed, so its shows are retried by the next session instead of cached. */
-    async markChunkFailed(input: { stage: 'showData' | 'crawl'; showIds: number[]; reason: string }): Promise<void> {
+    async markChunkFailed(input: { sessionId: string; stage: 'showData' | 'crawl'; showIds: number[]; reason: string; attempts?: number }): Promise<void> {
       if (input.showIds.length === 0) return;
       const reason = input.reason.slice(0, 500);
       const update =
@@ -25,6 +26,9 @@ export function createSessionActivities({ db }: { db: Db }) {
           ? db.updateTable('shows').set({ tmdb_status: 'failed', tmdb_error: reason, tmdb_checked_at: null })
           : db.updateTable('shows').set({ rt_status: 'failed', rt_error: reason, rt_checked_at: null });
       await update.where('id', 'in', input.showIds).execute();
+      for (const showId of input.showIds) {
+        await recordDeadLetter(db, { sessionId: input.sessionId, showId, stage: input.stage, error: reason, attempts: input.attempts ?? 1 });
+      }
     },
   };
 }

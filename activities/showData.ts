@@ -3,9 +3,9 @@
 import { Context } from '@temporalio/activity';
 import { sql } from 'kysely';
 import { PermanentServiceError } from '../src/clients/errors.js';
-import type { RateLimiter } from '../src/clients/rateLimiter.js';
-import { callWithRetry } from '../src/clients/retry.js';
+import type { ServiceCaller } from '../src/clients/retry.js';
 import type { TmdbClient, TmdbShowDetails } from '../src/clients/tmdb.js';
+import { recordDeadLetter } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import { pickTmdbMatch } from '../src/domain/tmdbMatch.js';
 import type { ChunkInput, ChunkOutcome } from '../workflows/types.js';
@@ -15,7 +15,7 @@ import { mapWithConcurrency } from './concurrency.js';
 export interface ShowDataDeps {
   db: Db;
   tmdb: TmdbClient;
-  limiter: RateLimiter;
+  caller: ServiceCaller;
   /** Shows of one chunk looked up at once; the shared limiter sets the actual pace. */
   concurrency?: number;
 }
@@ -74,7 +74,7 @@ async function storeDetails(db: Db, showId: number, details: TmdbShowDetails): P
   });
 }
 
-export function createShowDataActivities({ db, tmdb, limiter, concurrency = 6 }: ShowDataDeps) {
+export function createShowDataActivities({ db, tmdb, caller, concurrency = 6 }: ShowDataDeps) {
   async function enrichOne(showId: number, sessionId: string, cacheTtlMs: number, signal: AbortSignal): Promise<ShowOutcome> {
     const show = await db.selectFrom('shows').selectAll().where('id', '=', showId).executeTakeFirstOrThrow();
     const fresh = show.tmdb_checked_at && Date.now() - new Date(show.tmdb_checked_at).getTime() < cacheTtlMs;
@@ -87,9 +87,9 @@ export function createShowDataActivities({ db, tmdb, limiter, concurrency = 6 }:
         .where('show_id', '=', showId)
         .executeTakeFirst();
       const watchedYears = years?.first && years.last ? { first: Number(years.first.slice(0, 4)), last: Number(years.last.slice(0, 4)) } : null;
-      const results = await callWithRetry('tmdb', limiter, () => tmdb.searchTv(show.name, signal), undefined, signal);
+      const results = await caller.call('tmdb', () => tmdb.searchTv(show.name, signal), signal);
       const match = pickTmdbMatch(show.name, watchedYears, results);
-      const details = match ? await callWithRetry('tmdb', limiter, () => tmdb.tvDetails(match.id, signal), undefined, signal) : null;
+      const details = match ? await caller.call('tmdb', () => tmdb.tvDetails(match.id, signal), signal) : null;
       if (!details) {
         await db.updateTable('shows').set({ tmdb_status: 'not_found', tmdb_checked_at: new Date(), tmdb_error: null }).where('id', '=', showId).execute();
         return 'not_found';
@@ -103,6 +103,8 @@ export function createShowDataActivities({ db, tmdb, limiter, concurrency = 6 }:
         .set({ tmdb_status: 'failed', tmdb_checked_at: null, tmdb_error: (error as Error).message.slice(0, 500) })
         .where('id', '=', showId)
         .execute();
+      const attempts = (error as { attempts?: number }).attempts ?? 1;
+      await recordDeadLetter(db, { sessionId, showId, stage: 'showData', error: (error as Error).message, attempts });
       return 'failed';
     }
   }

@@ -42,7 +42,7 @@ export async function ShowDataWorkflow(input: ChunkInput): Promise<ChunkEnriched
     // Retries ran out: the chunk's shows count as done-and-failed so the session still completes,
     // unless the failure is session-wide (a rejected key), which fails the session with its reason.
     const fatal = permanentReason(error);
-    await markChunkFailed({ stage: 'showData', showIds: input.showIds, reason: (error as Error).message });
+    await markChunkFailed({ sessionId: input.sessionId, stage: 'showData', showIds: input.showIds, reason: (error as Error).message, attempts: retry.maximumAttempts });
     result = { chunk: input.chunk, done: input.showIds.length, failed: input.showIds.length, matchedShowIds: [], fatal };
   }
   await report(input.parentWorkflowId, (h) => h.signal(chunkEnrichedSignal, result));
@@ -56,7 +56,7 @@ export async function CrawlWorkflow(input: ChunkInput): Promise<ChunkCrawled> {
     result = { chunk: input.chunk, done: outcome.done, failed: outcome.failed };
   } catch (error) {
     if (isCancellation(error)) throw error;
-    await markChunkFailed({ stage: 'crawl', showIds: input.showIds, reason: (error as Error).message });
+    await markChunkFailed({ sessionId: input.sessionId, stage: 'crawl', showIds: input.showIds, reason: (error as Error).message, attempts: retry.maximumAttempts });
     result = { chunk: input.chunk, done: input.showIds.length, failed: input.showIds.length, fatal: permanentReason(error) };
   }
   await report(input.parentWorkflowId, (h) => h.signal(chunkCrawledSignal, result));

@@ -1,4 +1,5 @@
 // The worker's workflowsPath: every workflow type showprint registers.
 export { SessionWorkflow } from './session.js';
 export { ShowDataWorkflow, CrawlWorkflow } from './children.js';
+export { RedriveWorkflow } from './redrive.js';
 export { NaiveSessionWorkflow, StagedSessionWorkflow } from './baselines.js';

@@ -8,9 +8,12 @@ export const connectSignal = defineSignal<[{ dataKey: string }]>('connect');
 export const chunkEnrichedSignal = defineSignal<[ChunkEnriched]>('chunkEnriched');
 /** A CrawlWorkflow finished its chunk. */
 export const chunkCrawledSignal = defineSignal<[ChunkCrawled]>('chunkCrawled');
+/** Re-run a session's dead-lettered shows (sent with signal-with-start to RedriveWorkflow). */
+export const redriveSignal = defineSignal('redrive');
 /** Live per-stage progress, with an ETA. */
 export const progressQuery = defineQuery<SessionProgress>('progress');
 
 export const sessionWorkflowId = (sessionId: string) => `session-${sessionId}`;
 export const showDataWorkflowId = (parentId: string, chunk: number) => `${parentId}/show-data/${chunk}`;
+export const redriveWorkflowId = (sessionId: string) => `${sessionWorkflowId(sessionId)}/redrive`;
 export const crawlWorkflowId = (parentId: string, chunk: number) => `${parentId}/crawl/${chunk}`;

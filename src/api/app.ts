@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { PipelineSettings } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { callbackRouter } from './callbackRouter.js';
+import { failuresRouter } from './failuresRouter.js';
 import { demoRouter } from './demoRouter.js';
 import { type EventsOptions, eventsRouter } from './eventsRouter.js';
 import { HttpError, errorHandler } from './errors.js';
@@ -32,6 +33,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const sessions = createSessionService(deps);
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
   app.use('/api/sessions', sessionsRouter({ client: deps.client, db: deps.db, sessions }));
+  app.use('/api/sessions/:id/failures', failuresRouter(deps));
   app.use('/api/sessions', eventsRouter({ client: deps.client, db: deps.db, ...deps.events }));
   app.use('/api/callback', callbackRouter({ sessions }));
   if (deps.demoKeys ?? true) app.use('/api/demo-keys', demoRouter());

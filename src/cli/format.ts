@@ -30,6 +30,7 @@ export function formatReport(r: Report): string {
     `Star sign:         ${r.starSign ? `${r.starSign.sign}: ${r.starSign.quip}` : '–'}`,
     `Personality:       ${r.personality ? `${r.personality.name}: ${r.personality.quip}` : '–'}`,
   ];
+  if (r.dataQuality.rtUnavailable) lines.push('Note: Rotten Tomatoes was unavailable, so there is no taste score; re-drive the failures later.');
   if (r.dataQuality.invalidDates > 0) lines.push(`Note: ${r.dataQuality.invalidDates} watch dates were impossible and left out (not guessed).`);
   return lines.join('\n');
 }

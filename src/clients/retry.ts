@@ -1,5 +1,7 @@
-// One request loop for every HTTP client: take a rate-limit slot, call, and on a transient failure
-// back off exponentially with full jitter (or exactly as long as Retry-After says, shared by all workers).
+// One request loop for every HTTP client: check the service's circuit, take a rate-limit slot, call,
+// and on a transient failure back off exponentially with full jitter (or exactly as long as
+// Retry-After says, shared by all workers through the limiter).
+import type { CircuitBreakers } from './circuitBreaker.js';
 import { PermanentServiceError, TransientServiceError } from './errors.js';
 import { type RateLimiter, type ServiceName, sleep } from './rateLimiter.js';
 
@@ -11,20 +13,35 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDelayMs: 10_000 };
 
+export interface ServiceCaller {
+  call<T>(service: ServiceName, fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+  limiter: RateLimiter;
+  breakers?: CircuitBreakers;
+}
+
+export function createServiceCaller(limiter: RateLimiter, breakers?: CircuitBreakers, policy: RetryPolicy = DEFAULT_RETRY): ServiceCaller {
+  return { limiter, breakers, call: (service, fn, signal) => callWithRetry(service, limiter, fn, policy, signal, breakers) };
+}
+
 export async function callWithRetry<T>(
   service: ServiceName,
   limiter: RateLimiter,
   call: () => Promise<T>,
   policy: RetryPolicy = DEFAULT_RETRY,
   signal?: AbortSignal,
+  breakers?: CircuitBreakers,
 ): Promise<T> {
   let lastError: TransientServiceError | undefined;
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+    breakers?.check(service); // fail fast while the service is known to be down
     await limiter.acquire(service, signal);
     try {
-      return await call();
+      const result = await call();
+      breakers?.success(service);
+      return result;
     } catch (error) {
       if (error instanceof PermanentServiceError) throw error;
+      breakers?.failure(service);
       lastError =
         error instanceof TransientServiceError
           ? error
@@ -38,5 +55,5 @@ export async function callWithRetry<T>(
       }
     }
   }
-  throw lastError!;
+  throw Object.assign(lastError!, { attempts: policy.attempts });
 }

@@ -51,6 +51,8 @@ export const envSchema = z.object({
   RT_RPS: positive(20),
   RT_MAX_CONCURRENCY: int(8, 1, 100),
   HTTP_TIMEOUT: duration('15s'),
+  CIRCUIT_FAILURE_THRESHOLD: int(5, 1, 1000),
+  CIRCUIT_OPEN: duration('30s'),
 
   PAGE_SIZE: int(300, 1, 300),
   PAGES_PER_FETCH: int(8, 1, 50),
@@ -97,6 +99,7 @@ export interface AppConfig {
     httpTimeoutMs: number;
   };
   rates: { gandalf: number; tmdb: number; rt: number; rtMaxConcurrency: number };
+  circuit: { failureThreshold: number; openMs: number };
   pipeline: PipelineSettings;
   demoDataKey: string;
   standins: Env['STANDINS'];
@@ -155,6 +158,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       httpTimeoutMs: env.HTTP_TIMEOUT,
     },
     rates: { gandalf: env.GANDALF_RPS, tmdb: env.TMDB_RPS, rt: env.RT_RPS, rtMaxConcurrency: env.RT_MAX_CONCURRENCY },
+    circuit: { failureThreshold: env.CIRCUIT_FAILURE_THRESHOLD, openMs: env.CIRCUIT_OPEN },
     pipeline: {
       pageSize: env.PAGE_SIZE,
       pagesPerFetch: env.PAGES_PER_FETCH,

@@ -131,6 +131,22 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_dead_letters': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('dead_letters')
+        .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id').onDelete('cascade'))
+        .addColumn('show_id', 'integer', (c) => c.notNull().references('shows.id'))
+        .addColumn('stage', 'text', (c) => c.notNull())
+        .addColumn('error', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('first_failed_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('last_failed_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('resolved_at', 'timestamptz')
+        .addPrimaryKeyConstraint('dead_letters_pk', ['session_id', 'show_id', 'stage'])
+        .execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {
@@ -140,7 +156,8 @@ class InCodeMigrations implements MigrationProvider {
 }
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+  // Unordered: migrations added on parallel branches may land in either order.
+  const migrator = new Migrator({ db, provider: new InCodeMigrations(), allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -106,6 +106,18 @@ export interface InsightsTable {
   created_at: DefaultedTimestamp;
 }
 
+/** Shows that failed permanently in a session: listed for operators, who can re-drive them. */
+export interface DeadLettersTable {
+  session_id: string;
+  show_id: number;
+  stage: 'showData' | 'crawl';
+  error: string;
+  attempts: number;
+  first_failed_at: DefaultedTimestamp;
+  last_failed_at: DefaultedTimestamp;
+  resolved_at: Timestamp | null;
+}
+
 export interface ReportsTable {
   session_id: string;
   report: Json<unknown>;
@@ -129,6 +141,7 @@ export interface Database {
   films: FilmsTable;
   date_problems: DateProblemsTable;
   insights: InsightsTable;
+  dead_letters: DeadLettersTable;
   reports: ReportsTable;
   rate_limits: RateLimitsTable;
 }

@@ -37,6 +37,10 @@ export interface Report {
     showsNotOnTmdb: number;
     showsNotOnRt: number;
     showsFailed: number;
+    /** Shows that failed for good and can be re-driven (GET /api/sessions/:id/failures). */
+    unresolvedFailures: number;
+    /** Rotten Tomatoes could not be reached for any show: the taste score is missing for that reason. */
+    rtUnavailable: boolean;
     crawlComplete: boolean;
   };
 }

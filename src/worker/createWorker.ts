@@ -4,7 +4,9 @@ import { createRequire } from 'node:module';
 import { createActivities } from '../../activities/index.js';
 import { createGandalfClient } from '../clients/gandalf/client.js';
 import { createAiClient } from '../clients/openai.js';
+import { createCircuitBreakers } from '../clients/circuitBreaker.js';
 import { createDbRateLimiter } from '../clients/rateLimiter.js';
+import { createServiceCaller } from '../clients/retry.js';
 import { createTmdbClient } from '../clients/tmdb.js';
 import type { AppConfig, ServiceEndpoints } from '../config/index.js';
 import type { Db } from '../db/index.js';
@@ -26,7 +28,10 @@ export function buildActivities({ config, endpoints, db }: Pick<WorkerSetup, 'co
   const timeoutMs = config.services.httpTimeoutMs;
   return createActivities({
     db,
-    limiter: createDbRateLimiter(db, { gandalf: config.rates.gandalf, tmdb: config.rates.tmdb, rt: config.rates.rt }),
+    caller: createServiceCaller(
+      createDbRateLimiter(db, { gandalf: config.rates.gandalf, tmdb: config.rates.tmdb, rt: config.rates.rt }),
+      createCircuitBreakers(config.circuit),
+    ),
     gandalf: createGandalfClient({ url: endpoints.gandalfUrl, privateKeyHex: endpoints.gandalfPrivateKey, timeoutMs }),
     tmdb: createTmdbClient({ url: endpoints.tmdbUrl, apiKey: endpoints.tmdbApiKey, timeoutMs }),
     ai: createAiClient({

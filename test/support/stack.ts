@@ -43,6 +43,7 @@ export const TEST_ENV: Record<string, string> = {
   GANDALF_RPS: '200',
   TMDB_RPS: '400',
   RT_RPS: '400',
+  CIRCUIT_OPEN: '2s',
 };
 
 export async function startTestStack(options: StackOptions = {}): Promise<TestStack> {

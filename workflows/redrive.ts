@@ -1,0 +1,46 @@
+// RedriveWorkflow: re-runs a session's dead-lettered shows and rebuilds its report. Started by
+// signal-with-start (from the API or `temporal workflow signal-with-start … --signal-name redrive`);
+// signals that arrive while it works trigger one more pass, so repeated re-drives coalesce.
+import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { PERMANENT_ERROR_TYPES } from './errorTypes.js';
+import { redriveSignal } from './messages.js';
+
+const retry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5, nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES] };
+const { listFailedShows, resolveFailedShows, buildReport } = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry });
+const { enrichShows, crawlShows } = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '1m', retry });
+
+export interface RedriveInput {
+  sessionId: string;
+  showCacheTtlMs: number;
+}
+
+export interface RedriveOutcome {
+  passes: number;
+  resolved: number;
+  remaining: number;
+}
+
+export async function RedriveWorkflow(input: RedriveInput): Promise<RedriveOutcome> {
+  let requested = 0;
+  setHandler(redriveSignal, () => void requested++);
+  const outcome: RedriveOutcome = { passes: 0, resolved: 0, remaining: 0 };
+  await condition(() => requested > 0);
+  while (requested > 0) {
+    requested = 0;
+    outcome.passes++;
+    const failed = await listFailedShows({ sessionId: input.sessionId });
+    const chunk = { sessionId: input.sessionId, parentWorkflowId: '', chunk: -outcome.passes, showCacheTtlMs: input.showCacheTtlMs };
+    let toCrawl = failed.crawl;
+    if (failed.showData.length > 0) {
+      const enriched = await enrichShows({ ...chunk, showIds: failed.showData });
+      toCrawl = [...new Set([...toCrawl, ...enriched.matchedShowIds])];
+    }
+    if (toCrawl.length > 0) await crawlShows({ ...chunk, showIds: toCrawl });
+    const { resolved, remaining } = await resolveFailedShows({ sessionId: input.sessionId });
+    outcome.resolved += resolved;
+    outcome.remaining = remaining;
+    await buildReport({ sessionId: input.sessionId, crawlComplete: remaining === 0 });
+  }
+  return outcome;
+}
