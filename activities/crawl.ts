@@ -10,6 +10,7 @@ import type { CircuitBreakers } from '../src/clients/circuitBreaker.js';
 import { type RateLimiter, sleep } from '../src/clients/rateLimiter.js';
 import { recordDeadLetter } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
+import { externalCalls } from '../src/observability/metrics.js';
 import { parseRtSearchPage, parseRtShowPage, pickRtRow } from '../src/domain/rtMatch.js';
 import type { ChunkInput } from '../workflows/types.js';
 import { classified } from './failures.js';
@@ -114,6 +115,7 @@ export function createCrawlActivities({ db, limiter, breakers, rtUrl, userAgent,
             async requestHandler({ request, response, body, crawler: self }) {
               const step = request.userData as Step;
               const status = response.statusCode ?? 0;
+              externalCalls.inc({ service: 'rt', outcome: status === 429 ? 'rate_limited' : status >= 500 ? 'server_error' : 'ok' });
               if (RETRY_STATUSES.includes(status)) {
                 const retryAfter = parseRetryAfter(response.headers['retry-after']);
                 if (status === 429) await limiter.pushBack('rt', retryAfter ?? 1000);

@@ -1,6 +1,7 @@
 // Assembles the report from stored rows and the stored AI answers, and completes the session.
 import { listDeadLetters } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
+import { sessionDuration, sessionsFinished } from '../src/observability/metrics.js';
 import { loadSessionStats } from '../src/db/stats.js';
 import type { Bff, ShowQuipsOutput, StarSignOutput } from '../src/domain/ai.js';
 import type { Report } from '../src/domain/report.js';
@@ -73,6 +74,9 @@ export function createReportActivities({ db }: { db: Db }) {
           .execute();
         await trx.updateTable('sessions').set({ state: 'COMPLETED', completed_at: new Date(), updated_at: new Date() }).where('id', '=', sessionId).execute();
       });
+      const session = await db.selectFrom('sessions').select('created_at').where('id', '=', sessionId).executeTakeFirst();
+      sessionsFinished.inc({ state: 'COMPLETED' });
+      if (session) sessionDuration.observe((Date.now() - new Date(session.created_at).getTime()) / 1000);
     },
   };
 }

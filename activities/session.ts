@@ -2,6 +2,7 @@
 
 import { recordDeadLetter } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
+import { sessionsFinished } from '../src/observability/metrics.js';
 import type { SessionState } from '../workflows/types.js';
 
 export function createSessionActivities({ db }: { db: Db }) {
@@ -15,6 +16,7 @@ export function createSessionActivities({ db }: { db: Db }) {
           oc.column('id').doUpdateSet({ state: input.state, failure_reason: input.reason ?? null, updated_at: now, ...(input.state === 'FAILED' ? { completed_at: now } : {}) }),
         )
         .execute();
+      if (input.state === 'FAILED') sessionsFinished.inc({ state: 'FAILED' });
     },
 
     /** Records why a whole chunk failed, so its shows are retried by the next session instead of cached. */

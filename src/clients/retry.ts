@@ -1,6 +1,7 @@
 // One request loop for every HTTP client: check the service's circuit, take a rate-limit slot, call,
 // and on a transient failure back off exponentially with full jitter (or exactly as long as
 // Retry-After says, shared by all workers through the limiter).
+import { externalCalls } from '../observability/metrics.js';
 import type { CircuitBreakers } from './circuitBreaker.js';
 import { PermanentServiceError, TransientServiceError } from './errors.js';
 import { type RateLimiter, type ServiceName, sleep } from './rateLimiter.js';
@@ -23,6 +24,14 @@ export function createServiceCaller(limiter: RateLimiter, breakers?: CircuitBrea
   return { limiter, breakers, call: (service, fn, signal) => callWithRetry(service, limiter, fn, policy, signal, breakers) };
 }
 
+function outcomeOf(error: unknown): string {
+  if (error instanceof PermanentServiceError) return 'permanent_error';
+  const message = (error as Error).message ?? '';
+  if (/HTTP 429/.test(message)) return 'rate_limited';
+  if (/HTTP 5\d\d/.test(message)) return 'server_error';
+  return 'error';
+}
+
 export async function callWithRetry<T>(
   service: ServiceName,
   limiter: RateLimiter,
@@ -33,13 +42,20 @@ export async function callWithRetry<T>(
 ): Promise<T> {
   let lastError: TransientServiceError | undefined;
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
-    breakers?.check(service); // fail fast while the service is known to be down
+    try {
+      breakers?.check(service); // fail fast while the service is known to be down
+    } catch (error) {
+      externalCalls.inc({ service, outcome: 'circuit_open' });
+      throw error;
+    }
     await limiter.acquire(service, signal);
     try {
       const result = await call();
+      externalCalls.inc({ service, outcome: 'ok' });
       breakers?.success(service);
       return result;
     } catch (error) {
+      externalCalls.inc({ service, outcome: outcomeOf(error) });
       if (error instanceof PermanentServiceError) throw error;
       breakers?.failure(service);
       lastError =

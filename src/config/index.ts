@@ -1,6 +1,7 @@
 // The one place configuration is read and validated. Everything else receives a typed AppConfig.
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { parsePayloadKeys } from '../security/payloadCodec.js';
 
 const duration = (fallback: string) =>
   z
@@ -18,6 +19,19 @@ const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coer
 const positive = (fallback: number) => z.coerce.number().positive().default(fallback);
 const optionalUrl = z.string().url().optional();
 const optionalText = z.string().min(1).optional();
+/** A comma-separated list; messages never echo the values (they may be secrets). */
+const list = (check: (item: string) => string | undefined) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const items = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      items.forEach((item, i) => {
+        const problem = check(item);
+        if (problem) ctx.addIssue({ code: 'custom', message: `item ${i + 1} ${problem}` });
+      });
+      return items;
+    });
 
 /** Every environment variable showprint reads, with its default. README's table mirrors this. */
 export const envSchema = z.object({
@@ -64,6 +78,26 @@ export const envSchema = z.object({
   SHOW_CACHE_TTL: duration('7d'),
   STAR_SIGN_GATE: z.coerce.number().min(0).max(1).default(0.97),
 
+  API_KEYS: list((k) => (k.length < 16 || /\s/.test(k) ? 'must be at least 16 characters without spaces' : undefined)),
+  ALLOW_ANONYMOUS_SESSIONS: z.enum(['true', 'false']).optional(),
+  CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  PAYLOAD_KEYS: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      if (value === undefined) return;
+      try {
+        parsePayloadKeys(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+  CODEC_CORS_ORIGIN: list((o) => (/^https?:\/\/[^/\s]+$/.test(o) ? undefined : 'must be an origin like http://127.0.0.1:8233')),
+  API_RATE_LIMIT: positive(20),
+  API_RATE_BURST: int(40, 1, 100_000),
+
+  SDK_METRICS_PORT: int(9464, 0, 65535),
+  METRICS_PORT: int(0, 0, 65535),
   DEMO_DATA_KEY: z.string().default('demo-small'),
   STANDINS: z.enum(['auto', 'on', 'off']).default('auto'),
 });
@@ -101,6 +135,17 @@ export interface AppConfig {
   rates: { gandalf: number; tmdb: number; rt: number; rtMaxConcurrency: number };
   circuit: { failureThreshold: number; openMs: number };
   pipeline: PipelineSettings;
+  security: {
+    /** From API_KEYS; empty = none configured (npm start and the API generate a local one). */
+    apiKeys: string[];
+    /** Unset = decided by the entry point (npm start allows them when the stand-ins run). */
+    allowAnonymousSessions?: boolean;
+    callbackSecret?: string;
+    /** Raw PAYLOAD_KEYS (validated); unset = a local key under DATA_DIR. */
+    payloadKeys?: string;
+    codecCorsOrigins: string[];
+    rateLimit: { rate: number; burst: number };
+  };
   demoDataKey: string;
   standins: Env['STANDINS'];
 }
@@ -169,6 +214,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       connectTimeoutMs: env.CONNECT_TIMEOUT,
       showCacheTtlMs: env.SHOW_CACHE_TTL,
       starSignGate: env.STAR_SIGN_GATE,
+    },
+    security: {
+      apiKeys: env.API_KEYS,
+      allowAnonymousSessions: env.ALLOW_ANONYMOUS_SESSIONS === undefined ? undefined : env.ALLOW_ANONYMOUS_SESSIONS === 'true',
+      callbackSecret: env.CALLBACK_SECRET,
+      payloadKeys: env.PAYLOAD_KEYS,
+      // The Web UI of the dev server `npm start` runs, unless told otherwise.
+      codecCorsOrigins: env.CODEC_CORS_ORIGIN.length > 0 ? env.CODEC_CORS_ORIGIN : [`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`, `http://localhost:${env.TEMPORAL_UI_PORT}`],
+      rateLimit: { rate: env.API_RATE_LIMIT, burst: env.API_RATE_BURST },
     },
     demoDataKey: env.DEMO_DATA_KEY,
     standins: env.STANDINS,

@@ -1,4 +1,5 @@
 // Builds a worker over real dependencies: database, rate limiter, service clients and AI.
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createRequire } from 'node:module';
 import { createActivities } from '../../activities/index.js';
@@ -10,6 +11,7 @@ import { createServiceCaller } from '../clients/retry.js';
 import { createTmdbClient } from '../clients/tmdb.js';
 import type { AppConfig, ServiceEndpoints } from '../config/index.js';
 import type { Db } from '../db/index.js';
+import { circuitState, instrumentActivities } from '../observability/metrics.js';
 
 const require = createRequire(import.meta.url);
 export const workflowsPath = require.resolve('../../workflows/index.ts');
@@ -22,15 +24,20 @@ export interface WorkerSetup {
   /** Prebuilt workflow bundle (tests reuse one); otherwise the worker bundles workflowsPath. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   taskQueue?: string;
+  /** Must match the clients' (src/security: payload encryption); `{}` only where no client encrypts. */
+  dataConverter: DataConverter;
 }
 
 export function buildActivities({ config, endpoints, db }: Pick<WorkerSetup, 'config' | 'endpoints' | 'db'>) {
   const timeoutMs = config.services.httpTimeoutMs;
-  return createActivities({
+  const activities = createActivities({
     db,
     caller: createServiceCaller(
       createDbRateLimiter(db, { gandalf: config.rates.gandalf, tmdb: config.rates.tmdb, rt: config.rates.rt }),
-      createCircuitBreakers(config.circuit),
+      createCircuitBreakers({
+        ...config.circuit,
+        onChange: (service, state) => circuitState.set({ service }, state === 'open' ? 2 : state === 'half-open' ? 1 : 0),
+      }),
     ),
     gandalf: createGandalfClient({ url: endpoints.gandalfUrl, privateKeyHex: endpoints.gandalfPrivateKey, timeoutMs }),
     tmdb: createTmdbClient({ url: endpoints.tmdbUrl, apiKey: endpoints.tmdbApiKey, timeoutMs }),
@@ -43,6 +50,7 @@ export function buildActivities({ config, endpoints, db }: Pick<WorkerSetup, 'co
     }),
     rt: { url: endpoints.rtUrl, userAgent: config.services.rtUserAgent, maxConcurrency: config.rates.rtMaxConcurrency },
   });
+  return instrumentActivities(activities);
 }
 
 export async function createShowprintWorker(setup: WorkerSetup): Promise<Worker> {
@@ -52,6 +60,7 @@ export async function createShowprintWorker(setup: WorkerSetup): Promise<Worker>
     taskQueue: setup.taskQueue ?? setup.config.temporal.taskQueue,
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath }),
     activities: buildActivities(setup),
+    dataConverter: setup.dataConverter,
     maxConcurrentActivityTaskExecutions: 50,
     shutdownGraceTime: '10s',
   });

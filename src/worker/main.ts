@@ -1,20 +1,40 @@
 // A standalone worker (e.g. `docker compose up --scale worker=N`): needs TEMPORAL_ADDRESS and the
 // service URLs; starts nothing else. Shuts down gracefully on SIGTERM/SIGINT.
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { createServer } from 'node:http';
 import { DEMO_GANDALF_PRIVATE_KEY } from '../clients/gandalf/signature.js';
 import { ConfigError, loadConfig, requireEndpoints } from '../config/index.js';
 import { openDatabase } from '../db/index.js';
+import { createLogger, temporalLogger } from '../observability/logger.js';
+import { scrape } from '../observability/metrics.js';
+import { loadPayloadEncryption } from '../security/index.js';
 import { createShowprintWorker } from './createWorker.js';
 
 async function main() {
   const config = loadConfig();
   if (!config.temporal.address) throw new ConfigError('Set TEMPORAL_ADDRESS (a standalone worker starts no dev server; `npm start` does)');
   const endpoints = requireEndpoints(config, DEMO_GANDALF_PRIVATE_KEY);
+  const sdkPort = config.env.SDK_METRICS_PORT;
+  Runtime.install({
+    logger: temporalLogger(createLogger(config.logLevel, 'showprint-worker'), 'INFO'),
+    telemetryOptions: sdkPort ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${sdkPort}` } } } : undefined,
+  });
+  // With METRICS_PORT set, this worker serves its own /metrics (ours plus the SDK's).
+  const metricsServer = config.env.METRICS_PORT
+    ? createServer((req, res) => {
+        if (req.url !== '/metrics') return void res.writeHead(404).end();
+        void scrape(sdkPort ? `http://127.0.0.1:${sdkPort}/metrics` : undefined).then((text) => res.writeHead(200, { 'content-type': 'text/plain' }).end(text));
+      }).listen(config.env.METRICS_PORT)
+    : undefined;
+  // Workers and API processes must share the payload keys: PAYLOAD_KEYS, or one DATA_DIR.
+  const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir });
+  if (payload.source !== 'env') console.warn('PAYLOAD_KEYS is unset: using the local key file; every worker and API process must use the same keys');
   const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: `${config.dataDir}/pglite` });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createShowprintWorker({ config, endpoints, db: db.db, connection });
+  const worker = await createShowprintWorker({ config, endpoints, db: db.db, connection, dataConverter: payload.dataConverter });
   // The SDK shuts down on SIGINT/SIGTERM by default: stop polling, finish in-flight tasks.
   await worker.run();
+  metricsServer?.close();
   await connection.close();
   await db.close();
 }

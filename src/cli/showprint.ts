@@ -1,0 +1,260 @@
+// The operator CLI: `npx showprint <command> --help`.
+import { Client, Connection } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import cliProgress from 'cli-progress';
+import { Command, Option } from 'commander';
+import got from 'got';
+import { createGandalfClient } from '../clients/gandalf/client.js';
+import { DEMO_GANDALF_PRIVATE_KEY } from '../clients/gandalf/signature.js';
+import { PermanentServiceError } from '../clients/errors.js';
+import { createTmdbClient } from '../clients/tmdb.js';
+import { type AppConfig, loadConfig } from '../config/index.js';
+import { openDatabase } from '../db/index.js';
+import type { Report } from '../domain/report.js';
+import { workflowsPath } from '../worker/createWorker.js';
+import { sessionWorkflowId } from '../../workflows/messages.js';
+import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes.js';
+import type { SessionProgress } from '../../workflows/types.js';
+import { ApiError, createApiClient } from './apiClient.js';
+import { formatProgressLine, formatReport } from './format.js';
+
+interface SessionView {
+  sessionId: string;
+  state: string;
+  failureReason?: string | null;
+  progress: SessionProgress | null;
+}
+
+const config: AppConfig = loadConfig();
+const program = new Command('showprint')
+  .description('Operate showprint: start and watch sessions, read reports, re-drive failures, replay histories, check the setup.')
+  .addOption(new Option('--api <url>', 'showprint API base URL').env('SHOWPRINT_API_URL').default(`http://127.0.0.1:${config.port}`))
+  .addOption(new Option('--api-key <key>', 'API key for mutating calls (default: SHOWPRINT_API_KEY or the local key npm start made)'))
+  .showHelpAfterError();
+
+const api = () => {
+  const opts = program.opts<{ api: string; apiKey?: string }>();
+  return createApiClient({ apiUrl: opts.api, apiKey: opts.apiKey, dataDir: config.dataDir });
+};
+const terminal = (state: string) => state === 'COMPLETED' || state === 'FAILED';
+
+async function watch(sessionId: string): Promise<SessionView> {
+  const client = api();
+  const tty = process.stdout.isTTY;
+  const bars = tty
+    ? new cliProgress.MultiBar({ format: ' {stage} |{bar}| {value}/{total} {note}', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic)
+    : undefined;
+  const rows = new Map<string, cliProgress.SingleBar>();
+  const row = (stage: string, done: number, total: number, note = '') => {
+    if (!bars) return;
+    let bar = rows.get(stage);
+    if (!bar) rows.set(stage, (bar = bars.create(Math.max(total, 1), 0, { stage: stage.padEnd(10), note })));
+    bar.setTotal(Math.max(total, 1));
+    bar.update(done, { stage: stage.padEnd(10), note });
+  };
+  let last = '';
+  for (;;) {
+    const view = await client.get<SessionView>(`/api/sessions/${encodeURIComponent(sessionId)}`);
+    const p = view.progress;
+    if (p) {
+      const st = p.stages;
+      row('fetch', st.fetch.done, st.fetch.total, `pages · ${st.fetch.activities} activities`);
+      row('show data', st.showData.done, st.showData.total, st.showData.failed ? `${st.showData.failed} failed` : '');
+      row('crawl', st.crawl.done, st.crawl.total, st.crawl.failed ? `${st.crawl.failed} failed` : '');
+      row('ai', [st.quips, st.bff, st.starSign].filter((s) => s.complete).length, 3, `${p.state}${p.etaSeconds ? ` · eta ${p.etaSeconds}s` : ''}`);
+      if (!tty) {
+        const line = formatProgressLine(p);
+        if (line !== last) console.log(line);
+        last = line;
+      }
+    }
+    if (terminal(view.state)) {
+      bars?.stop();
+      console.log(view.state === 'COMPLETED' ? `Session ${sessionId} completed.` : `Session ${sessionId} failed: ${view.failureReason ?? 'unknown reason'}`);
+      return view;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+program
+  .command('start')
+  .description('Start a session for a dataKey (or without one: it waits for `connect`)')
+  .argument('[dataKey]', 'the Gandalf dataKey', config.demoDataKey)
+  .option('--session-id <id>', 'choose the session id (starting it twice finds the same session)')
+  .option('--no-watch', 'return at once instead of watching progress')
+  .action(async (dataKey: string, opts: { sessionId?: string; watch: boolean }) => {
+    const res = await api().post<{ sessionId: string; workflowId: string; created: boolean }>('/api/sessions', { dataKey, ...(opts.sessionId ? { sessionId: opts.sessionId } : {}) });
+    console.log(`${res.created ? 'Started' : 'Already running:'} session ${res.sessionId} (workflow ${res.workflowId})`);
+    if (opts.watch) {
+      const view = await watch(res.sessionId);
+      if (view.state === 'COMPLETED') console.log(formatReport(await api().get<Report>(`/api/sessions/${res.sessionId}/report`)));
+    }
+  });
+
+program
+  .command('watch')
+  .description('Live progress bars per stage until the session finishes')
+  .argument('<sessionId>')
+  .action(async (sessionId: string) => {
+    const view = await watch(sessionId);
+    if (view.state === 'FAILED') process.exitCode = 1;
+  });
+
+program
+  .command('report')
+  .description("Print a session's report")
+  .argument('<sessionId>')
+  .option('--json', 'raw JSON')
+  .action(async (sessionId: string, opts: { json?: boolean }) => {
+    const report = await api().get<Report>(`/api/sessions/${encodeURIComponent(sessionId)}/report`);
+    console.log(opts.json ? JSON.stringify(report, null, 2) : formatReport(report));
+  });
+
+program
+  .command('list')
+  .description('List sessions, newest first')
+  .addOption(new Option('--state <state>', 'only sessions in this state').choices(['AWAITING_CONNECTION', 'PROCESSING', 'STATS_DATA_READY', 'COMPLETED', 'FAILED']))
+  .option('--limit <n>', 'how many', '20')
+  .action(async (opts: { state?: string; limit: string }) => {
+    const qs = new URLSearchParams({ limit: opts.limit, ...(opts.state ? { state: opts.state } : {}) });
+    const { sessions } = await api().get<{ sessions: { sessionId: string; state: string; failureReason: string | null; createdAt: string }[] }>(`/api/sessions?${qs}`);
+    if (sessions.length === 0) return console.log('No sessions.');
+    for (const s of sessions) console.log(`${s.createdAt}  ${s.state.padEnd(19)} ${s.sessionId}${s.failureReason ? `  (${s.failureReason})` : ''}`);
+  });
+
+program
+  .command('cancel')
+  .description('Cancel a session: its children and activities stop, and it ends FAILED "cancelled"')
+  .argument('<sessionId>')
+  .action(async (sessionId: string) => {
+    await api().post(`/api/sessions/${encodeURIComponent(sessionId)}/cancel`);
+    console.log(`Cancellation requested for ${sessionId}.`);
+  });
+
+program
+  .command('retry-failed')
+  .description("List a session's failed shows and re-drive them (the report is updated)")
+  .argument('<sessionId>')
+  .option('--list-only', 'only list them')
+  .action(async (sessionId: string, opts: { listOnly?: boolean }) => {
+    const id = encodeURIComponent(sessionId);
+    const { failures } = await api().get<{ failures: { show: string; stage: string; attempts: number; error: string }[] }>(`/api/sessions/${id}/failures`);
+    if (failures.length === 0) return console.log('No failed shows.');
+    for (const f of failures) console.log(`${f.stage.padEnd(9)} ${f.show}  (${f.attempts} attempts) ${f.error}`);
+    if (opts.listOnly) return;
+    const res = await api().post<{ workflowId: string }>(`/api/sessions/${id}/failures/redrive`);
+    console.log(`Re-driving ${failures.length} shows in workflow ${res.workflowId}.`);
+  });
+
+program
+  .command('replay')
+  .description("Export a session's histories (every run, every child) and replay them against the current workflow code")
+  .argument('<sessionId>')
+  .option('--address <host:port>', 'Temporal frontend', config.temporal.address ?? `127.0.0.1:${config.temporal.port}`)
+  .action(async (sessionId: string, opts: { address: string }) => {
+    const connection = await Connection.connect({ address: opts.address });
+    try {
+      const client = new Client({ connection, namespace: config.temporal.namespace });
+      const parent = sessionWorkflowId(sessionId);
+      const executions = [];
+      for await (const e of client.workflow.list({ query: `WorkflowId STARTS_WITH "${parent}"` })) executions.push(e);
+      if (executions.length === 0) throw new Error(`No workflows for session ${sessionId} at ${opts.address}`);
+      const histories = await Promise.all(
+        executions.map(async (e) => ({ workflowId: e.workflowId, history: await client.workflow.getHandle(e.workflowId, e.runId).fetchHistory() })),
+      );
+      let failed = 0;
+      for await (const result of Worker.runReplayHistories({ workflowsPath, replayName: `replay-${sessionId}` }, histories)) {
+        if (result.error) failed++;
+        console.log(`${result.error ? '✗' : '✓'} ${result.workflowId} ${result.runId}${result.error ? `: ${result.error.message}` : ''}`);
+      }
+      console.log(failed ? `${failed} of ${histories.length} histories are not deterministic with this code.` : `All ${histories.length} histories replay deterministically.`);
+      if (failed) process.exitCode = 1;
+    } finally {
+      await connection.close();
+    }
+  });
+
+program
+  .command('doctor')
+  .description('Check the Temporal server, the database, the API and each external service, and say what to fix')
+  .action(async () => {
+    const results: { ok: boolean; what: string; fix?: string }[] = [];
+    const check = async (what: string, run: () => Promise<string | void>, fix: string) => {
+      try {
+        const detail = await run();
+        results.push({ ok: true, what: detail ? `${what}: ${detail}` : what });
+      } catch (error) {
+        results.push({ ok: false, what: `${what}: ${(error as Error).message}`, fix });
+      }
+    };
+    const address = config.temporal.address ?? `127.0.0.1:${config.temporal.port}`;
+    await check(`Temporal server at ${address}`, async () => {
+      const connection = await Connection.connect({ address, connectTimeout: 3000 });
+      try {
+        const info = await connection.workflowService.getSystemInfo({});
+        const attrs = await connection.operatorService.listSearchAttributes({ namespace: config.temporal.namespace });
+        const missing = Object.keys(SEARCH_ATTRIBUTES).filter((name) => !(name in (attrs.customAttributes ?? {})));
+        if (missing.length) throw new Error(`search attributes not registered: ${missing.join(', ')}`);
+        return `server ${info.serverVersion}, search attributes registered`;
+      } finally {
+        await connection.close();
+      }
+    }, 'Run `npm start` (it starts a dev server), or set TEMPORAL_ADDRESS; register search attributes with `temporal operator search-attribute create`.');
+    if (config.databaseUrl) {
+      await check('PostgreSQL (DATABASE_URL)', async () => {
+        const db = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 1 });
+        await db.close();
+        return 'connected, migrations current';
+      }, 'Check DATABASE_URL and that PostgreSQL is running.');
+    } else {
+      results.push({ ok: true, what: `Database: embedded PGlite in ${config.dataDir}/pglite (owned by the running app; not opened here)` });
+    }
+    await check(`API at ${program.opts<{ api: string }>().api}`, async () => {
+      await api().get('/healthz');
+    }, 'Start it with `npm start` (or `npm run api`), or pass --api.');
+    const s = config.services;
+    const timeoutMs = 5000;
+    if (s.gandalfUrl) {
+      await check(`Gandalf at ${s.gandalfUrl}`, async () => {
+        const gandalf = createGandalfClient({ url: s.gandalfUrl!, privateKeyHex: s.gandalfPrivateKey ?? DEMO_GANDALF_PRIVATE_KEY, timeoutMs });
+        try {
+          await gandalf.getActivityPage('showprint-doctor-probe', 1, 1);
+          return 'reachable';
+        } catch (error) {
+          // An unknown key is the expected answer: it proves reachability and an accepted signature.
+          if (error instanceof PermanentServiceError && error.type === 'GandalfRecordNotFound') return 'reachable, signature accepted';
+          throw error;
+        }
+      }, 'Check GANDALF_URL and GANDALF_PRIVATE_KEY (INVALID_SIGNATURE means the key is not the one Gandalf knows).');
+    } else results.push({ ok: true, what: 'Gandalf: GANDALF_URL unset, `npm start` runs the stand-in' });
+    if (s.tmdbUrl) {
+      await check(`TMDB at ${s.tmdbUrl}`, async () => {
+        await createTmdbClient({ url: s.tmdbUrl!, apiKey: s.tmdbApiKey ?? '', timeoutMs }).searchTv('doctor');
+        return 'reachable, key accepted';
+      }, 'Check TMDB_URL and TMDB_API_KEY.');
+    } else results.push({ ok: true, what: 'TMDB: TMDB_URL unset, `npm start` runs the stand-in' });
+    if (s.rtUrl) {
+      await check(`Rotten Tomatoes at ${s.rtUrl}`, async () => {
+        const res = await got(`${s.rtUrl!.replace(/\/$/, '')}/robots.txt`, { headers: { 'user-agent': s.rtUserAgent }, timeout: { request: timeoutMs }, throwHttpErrors: false, retry: { limit: 0 } });
+        if (res.statusCode !== 200) throw new Error(`robots.txt answered HTTP ${res.statusCode}`);
+        return 'reachable (robots.txt)';
+      }, 'Check RT_URL and the network.');
+    } else results.push({ ok: true, what: 'Rotten Tomatoes: RT_URL unset, `npm start` runs the stand-in' });
+    if (s.openaiBaseUrl) {
+      await check(`LLM at ${s.openaiBaseUrl}`, async () => {
+        const res = await got(`${s.openaiBaseUrl!.replace(/\/$/, '')}/models`, { headers: { authorization: `Bearer ${s.openaiApiKey ?? ''}` }, timeout: { request: timeoutMs }, throwHttpErrors: false, retry: { limit: 0 } });
+        if (res.statusCode === 401) throw new Error('the key was rejected (401)');
+        if (res.statusCode >= 500) throw new Error(`HTTP ${res.statusCode}`);
+        return `reachable (HTTP ${res.statusCode})`;
+      }, 'Check OPENAI_BASE_URL and OPENAI_API_KEY; without them the local engine answers.');
+    } else results.push({ ok: true, what: 'LLM: OPENAI_BASE_URL unset, the local engine answers' });
+
+    for (const r of results) console.log(`${r.ok ? '✓' : '✗'} ${r.what}${r.fix ? `\n    → ${r.fix}` : ''}`);
+    if (results.some((r) => !r.ok)) process.exitCode = 1;
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(error instanceof ApiError ? `Error: ${error.message}` : error);
+  process.exitCode = 1;
+});
