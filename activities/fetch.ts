@@ -54,7 +54,7 @@ export function parseActivities(activities: GandalfActivity[]): ParsedBatch {
 const mergeDates = (column: string) =>
   sql<string[]>`(select coalesce(array_agg(distinct d order by d), '{}') from unnest(${sql.ref(column)} || excluded.watched_on) d)`;
 
-async function storeBatch(db: Db, sessionId: string, batchNo: number, parsed: ParsedBatch): Promise<void> {
+export async function storeBatch(db: Db, sessionId: string, batchNo: number, parsed: ParsedBatch): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const showKeys = [...parsed.shows.keys()];
     const showIds = new Map<string, number>();

@@ -9,6 +9,7 @@ import { createCrawlActivities } from './crawl.js';
 import { createFetchActivities } from './fetch.js';
 import { createInsightActivities } from './insights.js';
 import { createRedriveActivities } from './redrive.js';
+import { createRefreshActivities } from './refresh.js';
 import { createReportActivities } from './report.js';
 import { createSessionActivities } from './session.js';
 import { createShowDataActivities } from './showData.js';
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInsightActivities(deps),
     ...createReportActivities(deps),
     ...createRedriveActivities(deps),
+    ...createRefreshActivities(deps),
   };
 }
 

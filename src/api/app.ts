@@ -4,8 +4,13 @@ import express from 'express';
 import { fileURLToPath } from 'node:url';
 import type { PipelineSettings } from '../config/index.js';
 import type { Db } from '../db/index.js';
+import { scrape } from '../observability/metrics.js';
+import { type SecurityOptions, apiKeySet } from '../security/index.js';
+import { codecCors, codecRouter } from '../security/codecRouter.js';
+import { apiGuard, securityHeaders } from '../security/middleware.js';
 import { callbackRouter } from './callbackRouter.js';
 import { failuresRouter } from './failuresRouter.js';
+import { schedulesRouter } from './schedulesRouter.js';
 import { demoRouter } from './demoRouter.js';
 import { type EventsOptions, eventsRouter } from './eventsRouter.js';
 import { HttpError, errorHandler } from './errors.js';
@@ -21,6 +26,10 @@ export interface ApiDeps {
   demoKeys?: boolean;
   /** Tuning and instrumentation of the progress event stream. */
   events?: EventsOptions;
+  /** The Temporal SDK's Prometheus exporter in this process, appended to /metrics. */
+  sdkMetricsUrl?: string;
+  /** API keys, request limits, signed callbacks and the payload codec endpoint. */
+  security: SecurityOptions;
 }
 
 // The viewer's page: static files, no build step.
@@ -29,13 +38,24 @@ const webDir = fileURLToPath(new URL('./web/', import.meta.url));
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  const security = deps.security;
+  app.use(securityHeaders());
+  // CORS first so the Web UI can read even a 401; then rate limit and auth, before any body is read.
+  app.use('/codec', codecCors(security.codecCorsOrigins));
+  app.use(apiGuard({ apiKeys: apiKeySet(security), allowAnonymousSessions: security.allowAnonymousSessions, rateLimit: security.rateLimit }));
+  // Before the 16 kB parser: codec requests carry whole pages of payloads.
+  app.use('/codec', codecRouter({ codec: security.codec }));
   app.use(express.json({ limit: '16kb' }));
   const sessions = createSessionService(deps);
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
+  app.get('/metrics', async (_req, res) => {
+    res.type('text/plain; version=0.0.4').send(await scrape(deps.sdkMetricsUrl));
+  });
   app.use('/api/sessions', sessionsRouter({ client: deps.client, db: deps.db, sessions }));
   app.use('/api/sessions/:id/failures', failuresRouter(deps));
+  app.use('/api/sessions/:id/schedule', schedulesRouter(deps));
   app.use('/api/sessions', eventsRouter({ client: deps.client, db: deps.db, ...deps.events }));
-  app.use('/api/callback', callbackRouter({ sessions }));
+  app.use('/api/callback', callbackRouter({ sessions, callbackSecret: security.callbackSecret }));
   if (deps.demoKeys ?? true) app.use('/api/demo-keys', demoRouter());
   app.use(express.static(webDir));
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `No route for ${req.method} ${req.path}`)));

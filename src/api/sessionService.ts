@@ -2,8 +2,10 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { PipelineSettings } from '../config/index.js';
 import type { Db } from '../db/index.js';
+import { sessionsStarted } from '../observability/metrics.js';
 import { connectSignal, sessionWorkflowId } from '../../workflows/messages.js';
 import { DataSourceKey, SessionProgressKey, SessionStateKey } from '../../workflows/searchAttributes.js';
+import { INTERACTIVE_PRIORITY } from '../../workflows/refresh.js';
 import { SessionWorkflow } from '../../workflows/session.js';
 import type { SessionInput, SessionState } from '../../workflows/types.js';
 
@@ -20,6 +22,8 @@ export function createSessionService({ client, db, taskQueue, settings }: Sessio
   const startOptions = (sessionId: string, state: SessionState) => ({
     workflowId: sessionWorkflowId(sessionId),
     taskQueue,
+    // A viewer is waiting: ahead of any scheduled refresh backlog (see workflows/refresh.ts).
+    priority: { priorityKey: INTERACTIVE_PRIORITY },
     typedSearchAttributes: [
       { key: SessionStateKey, value: state },
       { key: SessionProgressKey, value: 0 },
@@ -46,6 +50,7 @@ export function createSessionService({ client, db, taskQueue, settings }: Sessio
       const input: SessionInput = { sessionId, dataKey, settings };
       try {
         await client.workflow.start(SessionWorkflow, { ...startOptions(sessionId, state), args: [input] });
+        sessionsStarted.inc();
         return { created: true };
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError) return { created: false };

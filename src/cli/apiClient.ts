@@ -49,5 +49,6 @@ export function createApiClient(opts: ApiClientOptions) {
   return {
     get: <T>(route: string) => request<T>('GET', route),
     post: <T>(route: string, body?: unknown) => request<T>('POST', route, body ?? {}),
+    del: <T>(route: string) => request<T>('DELETE', route),
   };
 }

@@ -147,6 +147,38 @@ program
     console.log(`Re-driving ${failures.length} shows in workflow ${res.workflowId}.`);
   });
 
+const schedule = program.command('schedule').description('Recurring refresh of a completed session (a Temporal Schedule; overlap policy SKIP)');
+schedule
+  .command('create')
+  .description('Refresh the session every <duration>: only newer activity is fetched, then the report is rebuilt')
+  .argument('<sessionId>')
+  .argument('<dataKey>', 'the viewer\'s dataKey (kept only in the schedule, encrypted in Temporal)')
+  .option('--every <duration>', 'interval, e.g. 6h or 1d', '1d')
+  .action(async (sessionId: string, dataKey: string, opts: { every: string }) => {
+    const res = await api().post<{ scheduleId: string }>(`/api/sessions/${encodeURIComponent(sessionId)}/schedule`, { dataKey, every: opts.every });
+    console.log(`Schedule ${res.scheduleId} refreshes ${sessionId} every ${opts.every}.`);
+  });
+schedule
+  .command('show')
+  .argument('<sessionId>')
+  .action(async (sessionId: string) => console.log(JSON.stringify(await api().get(`/api/sessions/${encodeURIComponent(sessionId)}/schedule`), null, 2)));
+for (const action of ['pause', 'resume'] as const) {
+  schedule
+    .command(action)
+    .argument('<sessionId>')
+    .action(async (sessionId: string) => {
+      await api().post(`/api/sessions/${encodeURIComponent(sessionId)}/schedule/${action}`);
+      console.log(`Schedule for ${sessionId} ${action === 'pause' ? 'paused' : 'resumed'}.`);
+    });
+}
+schedule
+  .command('delete')
+  .argument('<sessionId>')
+  .action(async (sessionId: string) => {
+    await api().del(`/api/sessions/${encodeURIComponent(sessionId)}/schedule`);
+    console.log(`Schedule for ${sessionId} deleted.`);
+  });
+
 program
   .command('replay')
   .description("Export a session's histories (every run, every child) and replay them against the current workflow code")

@@ -12,11 +12,24 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+/** Task-queue priority needs the new matcher, which server 1.29 does not enable by default. */
+export function priorityArgs(): string[] {
+  return ['--dynamic-config-value', 'matching.useNewMatcher=true'];
+}
+
 export function searchAttributeArgs(): string[] {
   return Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
 }
 
-export async function startDevServer(opts: { cliPath: string; dataDir: string; port: number; uiPort: number; namespace: string }): Promise<DevServer> {
+export async function startDevServer(opts: {
+  cliPath: string;
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  /** The API's remote codec URL, so the Web UI shows decrypted payloads (`--ui-codec-endpoint`). */
+  codecEndpoint?: string;
+}): Promise<DevServer> {
   mkdirSync(opts.dataDir, { recursive: true });
   const args = [
     'server', 'start-dev',
@@ -27,6 +40,8 @@ export async function startDevServer(opts: { cliPath: string; dataDir: string; p
     '--namespace', opts.namespace,
     '--log-level', 'warn',
     ...searchAttributeArgs(),
+    ...priorityArgs(),
+    ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
   ];
   const child: ChildProcess = spawn(opts.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -1,0 +1,101 @@
+// /api/sessions/:id/schedule — recurring refresh ("recurring analysis") as a Temporal Schedule.
+// Overlap policy SKIP: a refresh still running when the next one is due makes the next one
+// unnecessary (each refresh fetches everything newer than what is stored), so nothing piles up.
+import { type Client, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import { Router } from 'express';
+import { z } from 'zod';
+import type { PipelineSettings } from '../config/index.js';
+import { parseDuration } from '../config/duration.js';
+import type { Db } from '../db/index.js';
+import { RefreshWorkflow } from '../../workflows/refresh.js';
+import { sessionWorkflowId } from '../../workflows/messages.js';
+import { HttpError } from './errors.js';
+import { dataKeySchema, sessionIdSchema } from './sessionsRouter.js';
+
+export const refreshScheduleId = (sessionId: string) => `refresh-${sessionId}`;
+
+const createBody = z
+  .object({
+    dataKey: dataKeySchema,
+    every: z
+      .string()
+      .default('1d')
+      .refine((v) => {
+        try {
+          return parseDuration(v) >= 60_000;
+        } catch {
+          return false;
+        }
+      }, 'must be a duration of at least 1m, e.g. 6h or 1d'),
+  })
+  .strict();
+
+export function schedulesRouter({ client, db, taskQueue, settings }: { client: Client; db: Db; taskQueue: string; settings: PipelineSettings }): Router {
+  const router = Router({ mergeParams: true });
+
+  async function sessionId(req: { params: unknown }) {
+    const id = (req.params as { id: string }).id;
+    const parsed = sessionIdSchema.safeParse(id);
+    if (!parsed.success) throw new HttpError(400, 'invalid_session_id', `sessionId ${parsed.error.issues[0].message}`);
+    const row = await db.selectFrom('sessions').select(['id', 'state']).where('id', '=', id).executeTakeFirst();
+    if (!row) throw new HttpError(404, 'not_found', `No session ${id}`);
+    return row;
+  }
+  const handle = (id: string) => client.schedule.getHandle(refreshScheduleId(id));
+  const notFound = (error: unknown) => {
+    if (error instanceof ScheduleNotFoundError) throw new HttpError(404, 'no_schedule', 'This session has no refresh schedule');
+    throw error;
+  };
+
+  router.post('/', async (req, res) => {
+    const row = await sessionId(req);
+    if (row.state !== 'COMPLETED') throw new HttpError(409, 'not_finished', `Only a completed session can be refreshed (it is ${row.state})`);
+    const body = createBody.parse(req.body ?? {});
+    await client.schedule.create({
+      scheduleId: refreshScheduleId(row.id),
+      spec: { intervals: [{ every: parseDuration(body.every) }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: RefreshWorkflow,
+        workflowId: `${sessionWorkflowId(row.id)}/refresh`,
+        taskQueue,
+        args: [{ sessionId: row.id, dataKey: body.dataKey, settings }],
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1h' },
+    });
+    res.status(201).json({ sessionId: row.id, scheduleId: refreshScheduleId(row.id), every: body.every });
+  });
+
+  router.get('/', async (req, res) => {
+    const row = await sessionId(req);
+    const description = await handle(row.id).describe().catch(notFound);
+    res.json({
+      sessionId: row.id,
+      scheduleId: description.scheduleId,
+      paused: description.state.paused,
+      note: description.state.note ?? null,
+      nextActionTimes: description.info.nextActionTimes,
+      recentActions: description.info.recentActions.map((a) => ({ scheduledAt: a.scheduledAt, takenAt: a.takenAt })),
+    });
+  });
+
+  router.post('/pause', async (req, res) => {
+    const row = await sessionId(req);
+    await handle(row.id).pause('paused through the API').catch(notFound);
+    res.json({ sessionId: row.id, paused: true });
+  });
+
+  router.post('/resume', async (req, res) => {
+    const row = await sessionId(req);
+    await handle(row.id).unpause('resumed through the API').catch(notFound);
+    res.json({ sessionId: row.id, paused: false });
+  });
+
+  router.delete('/', async (req, res) => {
+    const row = await sessionId(req);
+    await handle(row.id).delete().catch(notFound);
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,46 @@
+// RefreshWorkflow: the recurring analysis. A Temporal Schedule per opted-in session starts it; it
+// fetches only activity newer than what is stored, enriches and crawls any new shows, and rebuilds
+// the report. Its activities run at the lowest priority, so a refresh backlog never delays a viewer
+// who is waiting (interactive sessions start at priority 1, and their activities inherit it).
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { PERMANENT_ERROR_TYPES } from './errorTypes.js';
+import type { PipelineSettings } from './types.js';
+
+export const REFRESH_PRIORITY = 5;
+export const INTERACTIVE_PRIORITY = 1;
+
+const retry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5, nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES] };
+const background = { priority: { priorityKey: REFRESH_PRIORITY }, retry };
+const { fetchNewHistory, enrichShows, crawlShows } = proxyActivities<Activities>({ ...background, startToCloseTimeout: '30m', heartbeatTimeout: '1m' });
+const { writeShowQuips, pickTvBff, pickStarSign, buildReport } = proxyActivities<Activities>({ ...background, startToCloseTimeout: '3m' });
+
+export interface RefreshInput {
+  sessionId: string;
+  dataKey: string;
+  settings: PipelineSettings;
+}
+
+export interface RefreshOutcome {
+  newActivities: number;
+  newShows: number;
+}
+
+export async function RefreshWorkflow(input: RefreshInput): Promise<RefreshOutcome> {
+  const { sessionId, settings } = input;
+  // Seconds since the epoch: unique per refresh, and far above any session's own batch numbers.
+  const batch = Math.floor(Date.now() / 1000);
+  const fetched = await fetchNewHistory({ sessionId, dataKey: input.dataKey, pageSize: settings.pageSize, batch });
+  for (let i = 0; i < fetched.newShowIds.length; i += settings.chunkSize) {
+    const chunk = { sessionId, parentWorkflowId: '', chunk: -1, showIds: fetched.newShowIds.slice(i, i + settings.chunkSize), showCacheTtlMs: settings.showCacheTtlMs };
+    const enriched = await enrichShows(chunk);
+    if (enriched.matchedShowIds.length > 0) await crawlShows({ ...chunk, showIds: enriched.matchedShowIds });
+  }
+  if (fetched.newActivities > 0) {
+    await writeShowQuips({ sessionId });
+    await pickTvBff({ sessionId });
+    await pickStarSign({ sessionId });
+  }
+  await buildReport({ sessionId, crawlComplete: true });
+  return { newActivities: fetched.newActivities, newShows: fetched.newShowIds.length };
+}
