@@ -179,3 +179,48 @@ export async function waitForPollers(connection: Connection, namespace: string, 
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * CPU used by the PostgreSQL backends serving one database, sampled from /proc (a local server
+ * only). Backends that exit between samples lose their last interval; sample about once a second.
+ */
+export class PgCpuTracker {
+  private readonly seen = new Map<number, { first: number; last: number }>();
+  private baselineTaken = false;
+  available = true;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async sample(): Promise<void> {
+    if (!this.available) return;
+    try {
+      const { rows } = await this.pool.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database()');
+      for (const { pid } of rows) {
+        let cpu: number;
+        try {
+          cpu = readProc(pid).cpuSeconds;
+        } catch {
+          continue; // exited meanwhile
+        }
+        const entry = this.seen.get(pid);
+        // A backend first seen after the baseline started during the window: count all of its CPU.
+        if (entry) entry.last = cpu;
+        else this.seen.set(pid, { first: this.baselineTaken ? 0 : cpu, last: cpu });
+      }
+    } catch {
+      this.available = false; // a remote server: no /proc to read
+    }
+  }
+
+  async baseline(): Promise<void> {
+    await this.sample();
+    this.baselineTaken = true;
+  }
+
+  cpuSeconds(): number | null {
+    if (!this.available || this.seen.size === 0) return null;
+    let total = 0;
+    for (const { first, last } of this.seen.values()) total += last - first;
+    return total;
+  }
+}

@@ -88,23 +88,9 @@ export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats 
       if (hub.stopped) return;
       if (!row) return finish(hub, { state: 'FAILED', failureReason: 'This session no longer exists' });
       if (TERMINAL.includes(row.state)) return finish(hub, { state: row.state, failureReason: row.failure_reason });
-      polls++;
-      onPoll?.(hub.sessionId);
-      let progress: SessionProgress;
-      try {
-        progress = await client.workflow.getHandle(hub.workflowId).query(progressQuery);
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) {
-          return finish(hub, { state: 'FAILED', failureReason: row.failure_reason ?? 'The session’s workflow no longer exists' });
-        }
-        throw error;
-      }
-      if (hub.stopped) return;
-      const text = frame('progress', progress);
-      if (text !== hub.last) {
-        hub.last = text;
-        broadcast(hub, text);
-      }
+      // A session waiting for its dataKey has nothing new to say until the row moves on (up to a day).
+      const idle = row.state === 'AWAITING_CONNECTION' && hub.last !== undefined;
+      if (!idle) await pollWorkflow(hub, row.failure_reason);
     } catch (error) {
       // A failed poll is retried on the next tick; the stream stays open.
       console.warn('progress poll failed', hub.sessionId, error instanceof Error ? error.message : error);
@@ -112,6 +98,27 @@ export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats 
     if (!hub.stopped) {
       hub.timer = setTimeout(() => void tick(hub), pollIntervalMs);
       hub.timer.unref();
+    }
+  }
+
+  /** One workflow query (a billed action), shared by every listener of the session. */
+  async function pollWorkflow(hub: Hub, failureReason: string | null) {
+    polls++;
+    onPoll?.(hub.sessionId);
+    let progress: SessionProgress;
+    try {
+      progress = await client.workflow.getHandle(hub.workflowId).query(progressQuery);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) {
+        return finish(hub, { state: 'FAILED', failureReason: failureReason ?? 'The session’s workflow no longer exists' });
+      }
+      throw error;
+    }
+    if (hub.stopped) return;
+    const text = frame('progress', progress);
+    if (text !== hub.last) {
+      hub.last = text;
+      broadcast(hub, text);
     }
   }
 
@@ -143,6 +150,8 @@ export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats 
     if (!parsed.success) throw new HttpError(400, 'invalid_session_id', `sessionId ${parsed.error.issues[0].message}`);
     const row = await readRow(id);
     if (!row) throw new HttpError(404, 'not_found', `No session ${id}`);
+    // The client may have left while we read the row; its 'close' has fired already.
+    if (req.socket.destroyed) return;
 
     res.status(200).set({
       'content-type': 'text/event-stream; charset=utf-8',

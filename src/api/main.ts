@@ -2,15 +2,27 @@
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { openDatabase } from '../db/index.js';
+import { loadApiKeys, loadPayloadEncryption, securityOptions } from '../security/index.js';
 import { createApp } from './app.js';
 
 async function main() {
   const config = loadConfig();
   if (!config.temporal.address) throw new ConfigError('Set TEMPORAL_ADDRESS (the standalone API starts no dev server; `npm start` does)');
+  // Workers and API processes must share the payload keys: PAYLOAD_KEYS, or one DATA_DIR.
+  const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir });
+  if (payload.source !== 'env') console.warn('PAYLOAD_KEYS is unset: using the local key file; every worker and API process must use the same keys');
+  const apiKeys = loadApiKeys({ apiKeys: config.security.apiKeys, dataDir: config.dataDir });
+  if (apiKeys.source !== 'env') console.warn(`API_KEYS is unset: the API key is in ${apiKeys.file}`);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: `${config.dataDir}/pglite` });
   const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
-  const app = createApp({ client, db: db.db, taskQueue: config.temporal.taskQueue, settings: config.pipeline });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: payload.dataConverter });
+  const app = createApp({
+    client,
+    db: db.db,
+    taskQueue: config.temporal.taskQueue,
+    settings: config.pipeline,
+    security: securityOptions(config, { apiKeys: apiKeys.keys, codec: payload.codec }),
+  });
   const server = app.listen(config.port, () => console.log(`showprint API listening on :${config.port}`));
   let stopping = false;
   const stop = () => {

@@ -5,6 +5,7 @@ import { Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/index.js';
+import { respondIdempotently } from '../security/idempotency.js';
 import { connectSignal, progressQuery, sessionWorkflowId } from '../../workflows/messages.js';
 import type { SessionState } from '../../workflows/types.js';
 import { HttpError } from './errors.js';
@@ -40,12 +41,16 @@ export function sessionsRouter({ client, db, sessions }: SessionsDeps): Router {
 
   router.post('/', async (req, res) => {
     const body = startBody.parse(req.body ?? {});
-    const sessionId = body.sessionId ?? randomUUID();
-    const { created } = await sessions.start(sessionId, body.dataKey);
-    res
-      .status(created ? 202 : 200)
-      .location(`/api/sessions/${sessionId}`)
-      .json({ sessionId, workflowId: sessionWorkflowId(sessionId), created, links: { self: `/api/sessions/${sessionId}`, report: `/api/sessions/${sessionId}/report` } });
+    // With an Idempotency-Key, a retry gets this first answer (and its generated sessionId) back.
+    await respondIdempotently(db, req, res, body, async () => {
+      const sessionId = body.sessionId ?? randomUUID();
+      const { created } = await sessions.start(sessionId, body.dataKey);
+      return {
+        status: created ? 202 : 200,
+        location: `/api/sessions/${sessionId}`,
+        body: { sessionId, workflowId: sessionWorkflowId(sessionId), created, links: { self: `/api/sessions/${sessionId}`, report: `/api/sessions/${sessionId}/report` } },
+      };
+    });
   });
 
   router.get('/', async (req, res) => {

@@ -2,7 +2,8 @@
 // the Temporal dev server, the stand-ins (a separate process, real HTTP), the database, the worker
 // and the API. Used by `npm start` and the benchmark.
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { createLogger, temporalLogger } from '../observability/logger.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Server } from 'node:http';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { createApp } from '../api/app.js';
 import { DEMO_GANDALF_PRIVATE_KEY } from '../clients/gandalf/signature.js';
 import { type AppConfig, ConfigError, DEMO_SERVICE_KEYS, type ServiceEndpoints } from '../config/index.js';
 import { type DatabaseHandle, openDatabase } from '../db/index.js';
+import { codecUiToken, loadApiKeys, loadPayloadEncryption, securityOptions } from '../security/index.js';
 import { ensureTemporalCli } from '../temporal/cli.js';
 import { type DevServer, startDevServer } from '../temporal/devServer.js';
 import { createShowprintWorker } from '../worker/createWorker.js';
@@ -27,6 +29,11 @@ export interface LocalStack {
   client: Client;
   db: DatabaseHandle;
   worker: Worker;
+  /** The key this stack's own requests use (API_KEYS' first, else the local one). */
+  apiKey: string;
+  /** Where the key came from: generated now, read from DATA_DIR/api-key, or API_KEYS. */
+  apiKeySource: 'env' | 'file' | 'generated';
+  apiKeyFile?: string;
   stop(): Promise<void>;
 }
 
@@ -71,13 +78,21 @@ export interface LocalStackOptions {
 
 export async function startLocalStack(config: AppConfig, options: LocalStackOptions = {}): Promise<LocalStack> {
   const say = options.say ?? (() => undefined);
-  // The SDK's own INFO lines (bundler output, state changes) drown the demo's progress.
-  Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'WARN') });
+  // SDK logs go to pino (WARN and up: its INFO lines would drown the demo's progress); its metrics
+  // go to a local Prometheus exporter that the API's /metrics appends.
+  const sdkMetricsUrl = config.env.SDK_METRICS_PORT ? `http://127.0.0.1:${config.env.SDK_METRICS_PORT}/metrics` : undefined;
+  Runtime.install({
+    logger: temporalLogger(createLogger(config.logLevel), config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'WARN'),
+    telemetryOptions: sdkMetricsUrl ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${config.env.SDK_METRICS_PORT}` } } } : undefined,
+  });
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const fn of stops.reverse()) await fn().catch(() => undefined);
   };
   try {
+    // Secrets first: the dev server's Web UI is told where the codec endpoint is.
+    const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir, say });
+    const apiKeys = loadApiKeys({ apiKeys: config.security.apiKeys, dataDir: config.dataDir, say });
     let devServer: DevServer | undefined;
     let temporalAddress = config.temporal.address;
     if (!temporalAddress) {
@@ -89,6 +104,8 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
         port: config.temporal.port,
         uiPort: config.temporal.uiPort,
         namespace: config.temporal.namespace,
+        // The UI cannot send our API key, so its codec URL carries a codec-only token.
+        codecEndpoint: config.port ? `http://127.0.0.1:${config.port}/codec/ui/${codecUiToken(apiKeys.keys[0])}` : undefined,
       });
       stops.push(() => devServer!.stop());
       temporalAddress = devServer.address;
@@ -129,17 +146,25 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
     stops.push(() => nativeConnection.close());
     const connection = await Connection.connect({ address: temporalAddress });
     stops.push(() => connection.close());
-    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: payload.dataConverter });
 
     say('Starting the worker (bundling workflow code)…');
-    const worker = await createShowprintWorker({ config, endpoints, db: db.db, connection: nativeConnection });
+    const worker = await createShowprintWorker({ config, endpoints, db: db.db, connection: nativeConnection, dataConverter: payload.dataConverter });
     const workerRun = worker.run();
     stops.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun;
     });
 
-    const app = createApp({ client, db: db.db, taskQueue: config.temporal.taskQueue, settings: config.pipeline });
+    const app = createApp({
+      client,
+      db: db.db,
+      taskQueue: config.temporal.taskQueue,
+      settings: config.pipeline,
+      sdkMetricsUrl,
+      // Demo mode (stand-ins): the viewer's page may start sessions without a key.
+      security: securityOptions(config, { apiKeys: apiKeys.keys, codec: payload.codec, anonymousByDefault: needStandins }),
+    });
     const server: Server = await new Promise((resolve, reject) => {
       const srv = app.listen(config.port, '127.0.0.1', () => resolve(srv));
       srv.once('error', (error: NodeJS.ErrnoException) =>
@@ -159,6 +184,9 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
       client,
       db,
       worker,
+      apiKey: apiKeys.keys[0],
+      apiKeySource: apiKeys.source,
+      apiKeyFile: apiKeys.file,
       stop,
     };
   } catch (error) {

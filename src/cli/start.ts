@@ -33,16 +33,20 @@ async function main() {
   say(`Temporal    ${stack.temporalAddress} (namespace ${config.temporal.namespace})`);
   say(`Database    ${stack.db.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}/pglite`}`);
   say(`Services    ${stack.usingStandins ? 'stand-ins on loopback' : 'real services'}; AI: ${stack.endpoints.openaiBaseUrl ? stack.endpoints.openaiBaseUrl : 'local engine'}`);
+  // The local key is this machine's own (0600 under DATA_DIR); a configured API_KEYS is never printed.
+  if (stack.apiKeySource === 'env') say('API key     from API_KEYS');
+  else say(`API key     ${stack.apiKey}  (${stack.apiKeySource === 'generated' ? 'generated, ' : ''}kept in ${stack.apiKeyFile}; send it as Authorization: Bearer <key>)`);
   say('');
 
   const res = await fetch(`${stack.apiUrl}/api/sessions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.apiKey}` },
     body: JSON.stringify({ dataKey: config.demoDataKey }),
   });
   if (!res.ok) throw new Error(`starting the demo session failed: HTTP ${res.status} ${await res.text()}`);
   const { sessionId, workflowId } = (await res.json()) as { sessionId: string; workflowId: string };
-  say(`Demo session ${sessionId} (dataKey ${config.demoDataKey})`);
+  // Only a stand-in key is printed: a real dataKey is the viewer's secret.
+  say(`Demo session ${sessionId} (dataKey ${/^demo-[\w-]+$/.test(config.demoDataKey) ? config.demoDataKey : 'from DEMO_DATA_KEY'})`);
   if (stack.webUiUrl) say(`  in the Web UI: ${stack.webUiUrl}/namespaces/${config.temporal.namespace}/workflows/${workflowId}`);
   say(`  progress:     temporal workflow query --workflow-id ${workflowId} --type progress`);
   say('');

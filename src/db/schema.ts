@@ -130,6 +130,18 @@ export interface RateLimitsTable {
   next_slot_at: Timestamp;
 }
 
+/** A POST /api/sessions answer kept for its Idempotency-Key; status null = still in progress. */
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  status: number | null;
+  response: Json<unknown> | null;
+  location: string | null;
+  created_at: DefaultedTimestamp;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   sessions: SessionsTable;
   shows: ShowsTable;
@@ -144,6 +156,7 @@ export interface Database {
   dead_letters: DeadLettersTable;
   reports: ReportsTable;
   rate_limits: RateLimitsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type ShowRow = Selectable<ShowsTable>;

@@ -4,7 +4,7 @@ import { verifyRequestBody } from '../clients/gandalf/signature.js';
 import { buildCatalog, subjectsFor, type Catalog } from './catalog.js';
 import { historyFor } from './histories.js';
 import type { Standin } from './http.js';
-import { ServiceGate, type Limits } from './limits.js';
+import { ServiceGate, truncateNextBody, type Limits } from './limits.js';
 
 export interface GandalfStandinOptions {
   /** The app's public key(s), hex (uncompressed or compressed point). */
@@ -84,6 +84,14 @@ export function createGandalfStandin(opts: GandalfStandinOptions): Standin {
       if (gate.random() < 0.5) gqlError(res, 'INTERNAL_SERVER_ERROR', 'internal server error');
       else res.status(503).type('text/plain').send('Service Unavailable');
       return;
+    }
+    if (admission.corrupt) {
+      // Half the corrupted answers are cut short; half are JSON the schema does not allow.
+      if (gate.random() < 0.5) truncateNextBody(res);
+      else {
+        res.json({ data: { getActivity: { data: null, limit: null, total: null, page: null } } });
+        return;
+      }
     }
 
     let parsed: { query?: unknown; variables?: unknown; operationName?: unknown };

@@ -19,6 +19,8 @@ export interface Limits {
   /** 0..1: share of admitted requests that take slowMs extra. */
   slowRate?: number;
   slowMs?: number;
+  /** 0..1: share of admitted requests answered 200 with a corrupted body (truncated, or bad GraphQL). */
+  corruptRate?: number;
 }
 
 export const DEFAULT_LIMITS: Record<ServiceName, Limits> = {
@@ -46,6 +48,10 @@ export interface ServiceStats {
   rateLimited: number;
   /** Injected 5xx (and Gandalf's INTERNAL_SERVER_ERROR) faults. */
   faults: number;
+  /** Admitted requests delayed by slowMs. */
+  slow: number;
+  /** Requests answered with a corrupted body. */
+  corrupted: number;
   /** Requests admitted past the rate limiter (requests - rateLimited). */
   admitted: number;
   inFlight: number;
@@ -72,7 +78,7 @@ class TokenBucket {
 export type Admission =
   | { kind: 'throttled'; retryAfterSec: number }
   | { kind: 'fault'; status: 500 | 503 }
-  | { kind: 'ok' };
+  | { kind: 'ok'; corrupt?: boolean };
 
 /** One per service: limits, per-client token buckets, fault dice, stats. */
 export class ServiceGate {
@@ -87,7 +93,7 @@ export class ServiceGate {
   }
 
   private static emptyStats(): ServiceStats {
-    return { requests: 0, rateLimited: 0, faults: 0, admitted: 0, inFlight: 0, maxInFlight: 0, requestStarts: [], admittedStarts: [] };
+    return { requests: 0, rateLimited: 0, faults: 0, slow: 0, corrupted: 0, admitted: 0, inFlight: 0, maxInFlight: 0, requestStarts: [], admittedStarts: [] };
   }
 
   get limits(): Limits {
@@ -150,7 +156,10 @@ export class ServiceGate {
     if (s.admittedStarts.length < MAX_TIMESTAMPS) s.admittedStarts.push(at);
     const l = this.current;
     let delay = l.latencyMs + (l.jitterMs > 0 ? this.rng() * l.jitterMs : 0);
-    if ((l.slowRate ?? 0) > 0 && this.rng() < (l.slowRate ?? 0)) delay += l.slowMs ?? 0;
+    if ((l.slowRate ?? 0) > 0 && this.rng() < (l.slowRate ?? 0)) {
+      delay += l.slowMs ?? 0;
+      s.slow++;
+    }
     s.inFlight++;
     s.maxInFlight = Math.max(s.maxInFlight, s.inFlight);
     try {
@@ -162,6 +171,11 @@ export class ServiceGate {
       s.faults++;
       return { kind: 'fault', status: this.rng() < 0.5 ? 500 : 503 };
     }
+    // Rolled only when set, so seeded runs without corruption see the same random stream as before.
+    if ((l.corruptRate ?? 0) > 0 && this.rng() < (l.corruptRate ?? 0)) {
+      s.corrupted++;
+      return { kind: 'ok', corrupt: true };
+    }
     return { kind: 'ok' };
   }
 
@@ -169,6 +183,19 @@ export class ServiceGate {
   countFault(): void {
     this.s.faults++;
   }
+}
+
+/**
+ * Makes the response's next body a truncated copy: a complete HTTP message (right Content-Length,
+ * status 200) carrying half a document, the corruption a client can only catch by reading it.
+ */
+export function truncateNextBody(res: Response, keep = 0.5): void {
+  const send = res.send.bind(res);
+  res.send = (body?: unknown) => {
+    if (typeof body === 'string') return send(body.slice(0, Math.floor(body.length * keep)));
+    if (Buffer.isBuffer(body)) return send(body.subarray(0, Math.floor(body.length * keep)));
+    return send(body);
+  };
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -198,6 +225,7 @@ export function gateMiddleware(
       respond.fault(res, admission.status);
       return;
     }
+    if (admission.corrupt) truncateNextBody(res);
     next();
   };
 }

@@ -15,7 +15,7 @@ after(async () => {
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${stack.apiUrl}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.apiKey}`, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 

@@ -17,7 +17,7 @@ after(async () => {
 async function runSession(dataKey: string): Promise<{ sessionId: string; report: Report }> {
   const res = await fetch(`${stack.apiUrl}/api/sessions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.apiKey}` },
     body: JSON.stringify({ dataKey }),
   });
   assert.equal(res.status, 202);

@@ -1,5 +1,7 @@
 // The whole stack in one test process, over real parts: Temporal dev server, stand-ins on loopback
 // HTTP, a real database, a worker and the API on a free port.
+import { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { Server } from 'node:http';
@@ -8,6 +10,9 @@ import { createApp } from '../../src/api/app.js';
 import { DEMO_GANDALF_PRIVATE_KEY, publicKeyHexFromPrivate } from '../../src/clients/gandalf/signature.js';
 import { type AppConfig, type ServiceEndpoints, loadConfig } from '../../src/config/index.js';
 import type { DatabaseHandle } from '../../src/db/index.js';
+import { AesGcmPayloadCodec, encryptingDataConverter, generatePayloadKey, parsePayloadKeys } from '../../src/security/payloadCodec.js';
+import { generateApiKey } from '../../src/security/keyFiles.js';
+import { securityOptions } from '../../src/security/index.js';
 import { type RunningStandins, type StandinsOptions, startStandins } from '../../src/standins/index.js';
 import { createShowprintWorker } from '../../src/worker/createWorker.js';
 import { createTestDatabase } from './db.js';
@@ -22,6 +27,12 @@ export interface TestStack {
   worker: Worker;
   workerRun: Promise<void>;
   apiUrl: string;
+  /** The client the API uses: with the stack's payload codec (env.client has it too, unless shared). */
+  client: Client;
+  dataConverter: DataConverter;
+  codec: AesGcmPayloadCodec;
+  /** Send as `Authorization: Bearer <apiKey>` on mutating requests. */
+  apiKey: string;
   close(): Promise<void>;
 }
 
@@ -31,6 +42,8 @@ export interface StackOptions {
   endpoints?: Partial<ServiceEndpoints>;
   /** Reuse a running Temporal env (several stacks in one file). */
   temporal?: TestWorkflowEnvironment;
+  /** Encrypt payloads (default true). Off only for histories meant for the replay corpus. */
+  encryptPayloads?: boolean;
 }
 
 /** Fast, test-sized defaults: small pages and chunks so a small history exercises every mechanism. */
@@ -48,7 +61,12 @@ export const TEST_ENV: Record<string, string> = {
 
 export async function startTestStack(options: StackOptions = {}): Promise<TestStack> {
   const config = loadConfig({ ...TEST_ENV, ...options.env });
-  const env = options.temporal ?? (await createTemporalEnv());
+  // A fresh key per stack (or PAYLOAD_KEYS from options.env): every client and worker here shares it.
+  const codec = new AesGcmPayloadCodec(config.security.payloadKeys ? parsePayloadKeys(config.security.payloadKeys) : [generatePayloadKey('test')]);
+  const dataConverter: DataConverter = options.encryptPayloads === false ? {} : encryptingDataConverter(codec);
+  const apiKey = config.security.apiKeys[0] ?? generateApiKey();
+  const env = options.temporal ?? (await createTemporalEnv({ dataConverter }));
+  const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
   const db = await createTestDatabase();
   const standins = await startStandins({
     gandalfPublicKeyHex: publicKeyHexFromPrivate(DEMO_GANDALF_PRIVATE_KEY),
@@ -80,9 +98,10 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     connection: env.nativeConnection,
     workflowBundle: await workflowBundle(),
     taskQueue,
+    dataConverter,
   });
   const workerRun = worker.run();
-  const app = createApp({ client: env.client, db: db.db, taskQueue, settings: config.pipeline });
+  const app = createApp({ client, db: db.db, taskQueue, settings: config.pipeline, security: securityOptions(config, { apiKeys: config.security.apiKeys.length > 0 ? config.security.apiKeys : [apiKey], codec }) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -96,6 +115,10 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     worker,
     workerRun,
     apiUrl,
+    client,
+    dataConverter,
+    codec,
+    apiKey,
     async close() {
       await new Promise((r) => server.close(r));
       worker.shutdown();

@@ -1,7 +1,7 @@
 // showprint's viewer page: start or resume a session, follow its progress over server-sent events,
 // then tell the report as a sequence of cards. Plain DOM, no framework; data only ever goes through
 // textContent or attributes, never innerHTML.
-/* global document, window, fetch, EventSource, URL, URLSearchParams, Intl, history, setTimeout, clearTimeout */
+/* global document, window, fetch, EventSource, URLSearchParams, history */
 'use strict';
 
 (() => {
@@ -22,6 +22,8 @@
     failure: $('failure'),
     failureTitle: $('failure-title'),
     failureMessage: $('failure-message'),
+    failureDetails: $('failure-details'),
+    failureCode: $('failure-code'),
     retryButton: $('retry-button'),
     report: $('report'),
     reportTitle: $('report-title'),
@@ -96,19 +98,28 @@
 
   // ---------- failures ----------
 
-  /** Turns a session's failureReason into a sentence a viewer can act on. */
+  /**
+   * Turns a session's failureReason into a sentence a viewer can act on. Reasons may end in a
+   * service's own words, like "… (RECORD_NOT_FOUND: record not found)": those go to the details.
+   */
   function explainFailure(reason) {
-    if (!reason) return 'Something went wrong while building your report, and we don’t know exactly what.';
-    if (reason === 'cancelled') return 'This session was cancelled before it finished.';
-    if (reason === 'never connected') return 'This session was never connected to a Netflix account, so it gave up waiting.';
-    const text = reason.charAt(0).toUpperCase() + reason.slice(1);
-    return /[.!?]$/.test(text) ? text : `${text}.`;
+    if (!reason) return { message: 'Something went wrong while building your report, and we don’t know exactly what.' };
+    if (reason === 'cancelled') return { message: 'This session was cancelled before it finished.' };
+    if (reason === 'never connected') return { message: 'This session was never connected to a Netflix account, so it gave up waiting.' };
+    const technical = /^(.+?)\s*\(([A-Z][A-Z0-9_]{2,}\b.*)\)$/.exec(reason);
+    const plain = technical ? technical[1] : reason;
+    const text = plain.charAt(0).toUpperCase() + plain.slice(1);
+    return { message: /[.!?]$/.test(text) ? text : `${text}.`, details: technical ? technical[2] : undefined };
   }
 
-  function showFailure(title, message, action) {
+  function showFailure(title, explained, action) {
     closeStream();
+    const { message, details } = typeof explained === 'string' ? { message: explained } : explained;
     ui.failureTitle.textContent = title;
     ui.failureMessage.textContent = message;
+    ui.failureCode.textContent = details || '';
+    ui.failureDetails.hidden = !details;
+    ui.failureDetails.open = false;
     retryAction = action;
     show(ui.failure);
     ui.retryButton.focus();
@@ -166,6 +177,8 @@
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify({ dataKey }),
       });
+      if (res.status === 401) throw new Error('this server only starts reports for apps with an API key. Use the link from Gandalf Connect instead.');
+      if (res.status === 429) throw new Error('too many reports were started from here just now. Wait a minute, then try again.');
       if (!res.ok) throw new Error(await apiError(res));
       const { sessionId } = await res.json();
       history.pushState({ sessionId }, '', `/?session=${encodeURIComponent(sessionId)}`);
@@ -183,7 +196,6 @@
 
   function closeStream() {
     if (current && current.source) current.source.close();
-    if (current && current.probeTimer) clearTimeout(current.probeTimer);
     current = null;
   }
 
@@ -253,7 +265,7 @@
     resetProgress();
     show(ui.progress);
     ui.progressTitle.focus();
-    const watching = { sessionId, source: null, errors: 0, announced: '', probeTimer: null };
+    const watching = { sessionId, source: null, errors: 0, announced: '' };
     current = watching;
 
     const source = new EventSource(`/api/sessions/${encodeURIComponent(sessionId)}/events`);
@@ -324,14 +336,39 @@
     renderReport(await res.json());
   }
 
+  // Line icons drawn as SVG paths: they look the same everywhere, unlike emoji fonts.
+  const ICONS = {
+    play: 'M7 4l13 8-13 8z',
+    heart: 'M12 20s-7-4.5-9-9a4.5 4.5 0 0 1 9-2.5A4.5 4.5 0 0 1 21 11c-2 4.5-9 9-9 9z',
+    trophy: 'M8 4h8v5a4 4 0 0 1-8 0zM8 6H5a3 3 0 0 0 3 4M16 6h3a3 3 0 0 1-3 4M12 13v4M8 20h8',
+    star: 'M12 3l2.6 6 6.4.5-5 4.2 1.6 6.3-5.6-3.4-5.6 3.4 1.6-6.3-5-4.2 6.4-.5z',
+    chart: 'M5 20V10M12 20V4M19 20v-7',
+    tomato: 'M5 14a7 7 0 1 0 14 0a7 7 0 1 0-14 0M9 6.5c1 .8 2 1.2 3 1.2s2-.4 3-1.2M12 7.7V4',
+    people: 'M6 8a3 3 0 1 0 6 0a3 3 0 1 0-6 0M3 20c0-3.3 2.7-6 6-6s6 2.7 6 6M14.5 9a2.5 2.5 0 1 0 5 0a2.5 2.5 0 1 0-5 0M16 14.5c2.8.3 5 2.4 5 5.5',
+    moon: 'M20 14.5A8 8 0 1 1 9.5 4a6.5 6.5 0 0 0 10.5 10.5z',
+    sparkle: 'M12 3l2 7 7 2-7 2-2 7-2-7-7-2 7-2z',
+  };
+
+  function icon(name) {
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('class', 'card-icon icon');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('focusable', 'false');
+    const path = document.createElementNS(ns, 'path');
+    path.setAttribute('d', ICONS[name]);
+    svg.append(path);
+    return svg;
+  }
+
   /** A story card: eyebrow, heading, then whatever the card needs. */
-  function card(kind, eyebrow, icon, title, ...body) {
+  function card(kind, eyebrow, iconName, title, ...body) {
     const article = el('article', `card card-${kind}`);
     article.dataset.card = kind;
     const headingId = `card-${kind}-title`;
     article.setAttribute('aria-labelledby', headingId);
-    const top = el('p', 'card-eyebrow', null, el('span', 'card-icon', icon), el('span', null, eyebrow));
-    top.firstChild.setAttribute('aria-hidden', 'true');
+    const top = el('p', 'card-eyebrow', null, icon(iconName), el('span', null, eyebrow));
     const heading = el('h3', 'card-title', title);
     heading.id = headingId;
     article.append(top, heading, ...body.filter(Boolean));
@@ -373,23 +410,22 @@
     Aries: '♈', Taurus: '♉', Gemini: '♊', Cancer: '♋', Leo: '♌', Virgo: '♍',
     Libra: '♎', Scorpio: '♏', Sagittarius: '♐', Capricorn: '♑', Aquarius: '♒', Pisces: '♓',
   };
-  const BAND_ICONS = { Rotten: '🤢', Fresh: '🍅', 'Certified Fresh': '🏅' };
 
   function renderReport(r) {
     const cards = [];
 
     cards.push(r.firstShow
-      ? card('firstShow', 'Where it all began', '🎬', r.firstShow.name,
+      ? card('firstShow', 'Where it all began', 'play', r.firstShow.name,
         el('p', 'card-detail', null, document.createTextNode('First watched on '), (() => {
           const time = el('time', null, formatDate(r.firstShow.date));
           time.dateTime = r.firstShow.date;
           return time;
         })()),
         quip(r.firstShowQuip))
-      : card('firstShow', 'Where it all began', '🎬', 'A fresh start', note('We found no shows in your history yet.')));
+      : card('firstShow', 'Where it all began', 'play', 'A fresh start', note('We found no shows in your history yet.')));
 
     cards.push(r.mostWatchedShow
-      ? card('mostWatched', 'Your comfort show', '🛋️', r.mostWatchedShow.name,
+      ? card('mostWatched', 'Your comfort show', 'heart', r.mostWatchedShow.name,
         el('p', 'card-detail big-stat', r.mostWatchedShow.summary),
         r.mostWatchedShow.total
           ? (() => {
@@ -401,7 +437,7 @@
           })()
           : null,
         quip(r.mostWatchedShowQuip))
-      : card('mostWatched', 'Your comfort show', '🛋️', 'Still looking', note('No show stood out yet.')));
+      : card('mostWatched', 'Your comfort show', 'heart', 'Still looking', note('No show stood out yet.')));
 
     if (r.topShows.length > 0) {
       const list = el('ol', 'podium');
@@ -411,22 +447,22 @@
           el('span', 'podium-name', s.name),
           el('span', 'podium-count', `${fmt(s.episodes)} episode${s.episodes === 1 ? '' : 's'}`)));
       });
-      cards.push(card('topShows', 'Your top 3', '🏆', 'The shows you couldn’t stop watching', list));
+      cards.push(card('topShows', 'Your top 3', 'trophy', 'Can’t stop, won’t stop', list));
     } else {
-      cards.push(card('topShows', 'Your top 3', '🏆', 'No favourites yet', note('Watch a few more episodes and come back.')));
+      cards.push(card('topShows', 'Your top 3', 'trophy', 'No favourites yet', note('Watch a few more episodes and come back.')));
     }
 
     if (r.crossoverStar) {
       const s = r.crossoverStar;
       const chips = el('ul', 'chips');
       for (const name of s.shows) chips.append(el('li', 'chip', name));
-      cards.push(card('crossoverStar', 'Your crossover star', '🌟', s.name,
+      cards.push(card('crossoverStar', 'Your crossover star', 'star', s.name,
         el('div', 'card-row', null,
           avatar(s.name, s.imageUrl, `Photo of ${s.name}`),
           el('p', 'card-detail', `Turns up in ${fmt(s.showCount)} of your shows`)),
         chips));
     } else {
-      cards.push(card('crossoverStar', 'Your crossover star', '🌟', 'No repeat faces', note('No actor appears in more than one of your shows.')));
+      cards.push(card('crossoverStar', 'Your crossover star', 'star', 'No repeat faces', note('No actor appears in more than one of your shows.')));
     }
 
     if (r.genres.length > 0) {
@@ -445,9 +481,9 @@
         row.dataset.genre = g.name;
         chart.append(row);
       }
-      cards.push(card('genres', 'Your genre mix', '🎭', `Mostly ${r.genres[0].name}`, chart, quip(r.topGenresQuip)));
+      cards.push(card('genres', 'Your genre mix', 'chart', `Mostly ${r.genres[0].name}`, chart, quip(r.topGenresQuip)));
     } else {
-      cards.push(card('genres', 'Your genre mix', '🎭', 'A genre of your own', note('We couldn’t tell the genres of your shows.')));
+      cards.push(card('genres', 'Your genre mix', 'chart', 'A genre of your own', note('We couldn’t tell the genres of your shows.')));
     }
 
     if (r.rtScore) {
@@ -455,7 +491,7 @@
       const meter = el('div', 'meter rt-meter', null, el('span', 'meter-fill'));
       meter.firstChild.style.width = `${Math.max(2, Math.min(100, score.score))}%`;
       meter.setAttribute('aria-hidden', 'true');
-      cards.push(card('rtScore', 'Your taste, by the critics', BAND_ICONS[score.band] || '🍅', score.band,
+      cards.push(card('rtScore', 'Your taste, by the critics', 'tomato', score.band,
         el('p', 'big-number', null,
           el('span', 'big-number-value', score.score.toFixed(0)),
           el('span', 'big-number-unit', ' / 100')),
@@ -463,32 +499,32 @@
         el('p', 'card-note', `From ${fmt(score.showsScored)} scored show${score.showsScored === 1 ? '' : 's'}, weighted by how much you watched.`),
         quip(r.rtScoreQuip)));
     } else {
-      cards.push(card('rtScore', 'Your taste, by the critics', '🍅', 'Unrated', note('None of your shows had a critics or audience score.')));
+      cards.push(card('rtScore', 'Your taste, by the critics', 'tomato', 'Unrated', note('None of your shows had a critics or audience score.')));
     }
 
     if (r.bff) {
-      cards.push(card('bff', 'Your TV best friend', '🤝', r.bff.name,
+      cards.push(card('bff', 'Your TV best friend', 'people', r.bff.name,
         el('div', 'card-row', null,
           avatar(r.bff.name, r.bff.imageUrl, `${r.bff.name} from ${r.bff.show}`),
           el('p', 'card-detail', `from ${r.bff.show}`)),
         quip(r.bff.quip)));
     } else {
-      cards.push(card('bff', 'Your TV best friend', '🤝', 'Still to meet', note('We need a few more shows to find your match.')));
+      cards.push(card('bff', 'Your TV best friend', 'people', 'Still to meet', note('We need a few more shows to find your match.')));
     }
 
     if (r.starSign) {
-      cards.push(card('starSign', 'Your TV star sign', ZODIAC[r.starSign.sign] || '🔮', r.starSign.sign,
-        el('p', 'zodiac', ZODIAC[r.starSign.sign] || '✦'),
+      cards.push(card('starSign', 'Your TV star sign', 'moon', r.starSign.sign,
+        el('p', 'zodiac', `${ZODIAC[r.starSign.sign] || '✦'}\uFE0E`),
         quip(r.starSign.quip)));
       cards[cards.length - 1].querySelector('.zodiac').setAttribute('aria-hidden', 'true');
     } else {
-      cards.push(card('starSign', 'Your TV star sign', '🔮', 'The stars are shy', note('We couldn’t read your sign this time.')));
+      cards.push(card('starSign', 'Your TV star sign', 'moon', 'The stars are shy', note('We couldn’t read your sign this time.')));
     }
 
     if (r.personality) {
-      cards.push(card('personality', 'Who you are as a TV watcher', '✨', r.personality.name, quip(r.personality.quip)));
+      cards.push(card('personality', 'Your TV personality', 'sparkle', r.personality.name, quip(r.personality.quip)));
     } else {
-      cards.push(card('personality', 'Who you are as a TV watcher', '✨', 'A mystery', note('Your personality is still loading.')));
+      cards.push(card('personality', 'Your TV personality', 'sparkle', 'A mystery', note('Your personality is still loading.')));
     }
 
     cards.forEach((c, i) => c.style.setProperty('--delay', `${i * 70}ms`));

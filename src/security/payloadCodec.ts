@@ -1,0 +1,163 @@
+// Encrypts every Temporal payload (workflow inputs, signals, activity arguments and results, query
+// answers, heartbeats) with AES-256-GCM before it leaves the process, so the Temporal server and
+// its history never hold a viewer's dataKey or watch history in the clear.
+import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+export const ENCRYPTED_ENCODING = 'binary/encrypted';
+export const KEY_ID_METADATA = 'encryption-key-id';
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const FORMAT_VERSION = 1;
+const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+export interface PayloadKey {
+  id: string;
+  key: Buffer;
+}
+
+export class PayloadKeyError extends Error {
+  override name = 'PayloadKeyError';
+}
+
+const utf8 = new TextEncoder();
+const text = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : undefined);
+
+/**
+ * Parses `kid:base64-32-bytes,kid2:…` (first = active). Messages name the entry, never the key
+ * material, so a configuration error cannot leak a key into logs.
+ */
+export function parsePayloadKeys(value: string): PayloadKey[] {
+  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (entries.length === 0) throw new PayloadKeyError('PAYLOAD_KEYS has no keys');
+  const keys: PayloadKey[] = [];
+  entries.forEach((entry, i) => {
+    const colon = entry.indexOf(':');
+    const id = colon > 0 ? entry.slice(0, colon) : '';
+    if (!KEY_ID_PATTERN.test(id)) throw new PayloadKeyError(`PAYLOAD_KEYS entry ${i + 1}: expected kid:base64 with a kid of 1–64 letters, digits, . _ or -`);
+    const material = entry.slice(colon + 1);
+    const key = Buffer.from(material, 'base64');
+    if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(material) || key.length !== 32) {
+      throw new PayloadKeyError(`PAYLOAD_KEYS key "${id}": must be exactly 32 bytes, base64-encoded`);
+    }
+    if (keys.some((k) => k.id === id)) throw new PayloadKeyError(`PAYLOAD_KEYS key id "${id}" appears twice`);
+    keys.push({ id, key });
+  });
+  return keys;
+}
+
+export function formatPayloadKeys(keys: PayloadKey[]): string {
+  return keys.map((k) => `${k.id}:${k.key.toString('base64')}`).join(',');
+}
+
+export function generatePayloadKey(id: string): PayloadKey {
+  return { id, key: randomBytes(32) };
+}
+
+// The plaintext is the whole original payload (metadata too: its `encoding` tells the receiver how
+// to read the data). Framing: version, entry count, then (u16 key length, key, u32 value length,
+// value) per metadata entry, then the data.
+function serialize(payload: Payload): Buffer {
+  const entries = Object.entries(payload.metadata ?? {});
+  const parts: Buffer[] = [Buffer.from([FORMAT_VERSION]), u16(entries.length)];
+  for (const [k, v] of entries) {
+    const kb = Buffer.from(k, 'utf8');
+    parts.push(u16(kb.length), kb, u32(v?.length ?? 0), Buffer.from(v ?? new Uint8Array()));
+  }
+  parts.push(Buffer.from(payload.data ?? new Uint8Array()));
+  return Buffer.concat(parts);
+}
+
+function deserialize(buf: Buffer): Payload {
+  if (buf[0] !== FORMAT_VERSION) throw new PayloadKeyError(`unknown encrypted payload format ${buf[0]}`);
+  let at = 1;
+  const count = buf.readUInt16BE(at);
+  at += 2;
+  const metadata: Record<string, Uint8Array> = {};
+  for (let i = 0; i < count; i++) {
+    const kl = buf.readUInt16BE(at);
+    const key = buf.subarray(at + 2, at + 2 + kl).toString('utf8');
+    at += 2 + kl;
+    const vl = buf.readUInt32BE(at);
+    metadata[key] = new Uint8Array(buf.subarray(at + 4, at + 4 + vl));
+    at += 4 + vl;
+  }
+  return { metadata, data: new Uint8Array(buf.subarray(at)) };
+}
+
+function u16(n: number) {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(n);
+  return b;
+}
+function u32(n: number) {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+}
+
+/** The key id is authenticated too, so a payload cannot be relabelled to another key. */
+const aad = (keyId: string) => Buffer.from(`showprint/payload/v${FORMAT_VERSION}:${keyId}`, 'utf8');
+
+export class AesGcmPayloadCodec implements PayloadCodec {
+  private readonly byId: Map<string, Buffer>;
+  readonly activeKeyId: string;
+
+  constructor(keys: PayloadKey[]) {
+    if (keys.length === 0) throw new PayloadKeyError('the payload codec needs at least one key');
+    for (const k of keys) if (k.key.length !== 32) throw new PayloadKeyError(`key "${k.id}" is not 32 bytes`);
+    this.byId = new Map(keys.map((k) => [k.id, k.key]));
+    this.activeKeyId = keys[0].id;
+  }
+
+  get keyIds(): string[] {
+    return [...this.byId.keys()];
+  }
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    const key = this.byId.get(this.activeKeyId)!;
+    return payloads.map((payload) => {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      cipher.setAAD(aad(this.activeKeyId));
+      const body = Buffer.concat([cipher.update(serialize(payload)), cipher.final()]);
+      return {
+        metadata: { encoding: utf8.encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8.encode(this.activeKeyId) },
+        data: new Uint8Array(Buffer.concat([iv, body, cipher.getAuthTag()])),
+      };
+    });
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => {
+      // Payloads written before encryption was turned on (and the replay corpus) stay readable.
+      if (text(payload.metadata?.encoding) !== ENCRYPTED_ENCODING) return payload;
+      const keyId = text(payload.metadata?.[KEY_ID_METADATA]);
+      if (!keyId) throw new PayloadKeyError(`an encrypted payload carries no ${KEY_ID_METADATA} metadata`);
+      const key = this.byId.get(keyId);
+      if (!key) {
+        throw new PayloadKeyError(
+          `a payload is encrypted with key id "${keyId}", which is not configured (known: ${this.keyIds.join(', ')}); add that key to PAYLOAD_KEYS after the active one`,
+        );
+      }
+      const data = Buffer.from(payload.data ?? new Uint8Array());
+      if (data.length < IV_BYTES + TAG_BYTES + 1) throw new PayloadKeyError(`an encrypted payload (key "${keyId}") is truncated`);
+      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
+      decipher.setAAD(aad(keyId));
+      decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+      let plain: Buffer;
+      try {
+        plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+      } catch {
+        throw new PayloadKeyError(`an encrypted payload (key "${keyId}") failed authentication: wrong key or tampered data`);
+      }
+      return deserialize(plain);
+    });
+  }
+}
+
+/** The data converter every showprint client and worker uses (the SDK's JSON converter + this codec). */
+export function encryptingDataConverter(codec: PayloadCodec): DataConverter {
+  return { payloadCodecs: [codec] };
+}

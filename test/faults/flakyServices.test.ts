@@ -1,0 +1,63 @@
+// Fault 3: flaky services. Gandalf, TMDB and RT answer 20% of requests with a 5xx, some responses
+// take longer than the client's timeout (HTTP_TIMEOUT=1s), and TMDB throws stretches of 429 with
+// Retry-After. The client retries and the activity retries ride it out: sessions complete, no show
+// is dead-lettered, and the rows and report equal the fault-free baseline's.
+import { after, before, test } from 'node:test';
+import { type ProcessStack, sleep, startProcessStack } from '../support/faults/processStack.js';
+import { type Baselines, assertNoLoss, printSummary, runBaselines, seededRng, verdictFields, verifyRuns } from '../support/faults/harness.js';
+import { FAULT_STANDIN_LIMITS } from '../support/faults/processStack.js';
+
+const DATA_KEYS = ['demo-1k', 'demo-small'];
+
+let stack: ProcessStack;
+let baselines: Baselines;
+before(async () => {
+  stack = await startProcessStack({ name: 'flaky', workerEnv: { HTTP_TIMEOUT: '1s', TMDB_RPS: '60', RT_RPS: '60' } });
+  baselines = await runBaselines(stack, DATA_KEYS);
+});
+after(async () => {
+  await stack?.close();
+});
+
+test('20% 5xx, responses slower than the timeout and bursts of 429: sessions complete with nothing lost', { timeout: 15 * 60_000 }, async () => {
+  const { standins } = stack;
+  const rng = seededRng(3);
+  standins.resetStats();
+  for (const service of ['gandalf', 'tmdb', 'rt'] as const) standins.setLimits(service, { faultRate: 0.2, slowRate: 0.05, slowMs: 1_500 });
+
+  // Stretches of a starved TMDB bucket: 429 with Retry-After until it refills.
+  let bursts = 0;
+  let stop = false;
+  const storms = (async () => {
+    while (!stop) {
+      await sleep(2_000 + rng() * 3_000);
+      if (stop) break;
+      bursts++;
+      standins.setLimits('tmdb', { rps: 3, burst: 3 });
+      await sleep(2_000 + rng() * 2_000);
+      standins.setLimits('tmdb', { rps: FAULT_STANDIN_LIMITS.tmdb!.rps, burst: FAULT_STANDIN_LIMITS.tmdb!.burst });
+    }
+  })();
+
+  const started = Date.now();
+  const runs = await Promise.all(DATA_KEYS.map((k) => stack.startSession(k)));
+  let verdict;
+  try {
+    verdict = await verifyRuns(stack, baselines, runs, 10 * 60_000);
+  } finally {
+    stop = true;
+    await storms;
+  }
+  const stats = standins.stats();
+  printSummary('flaky-services', {
+    served5xx: stats.gandalf.faults + stats.tmdb.faults + stats.rt.faults,
+    served429: stats.gandalf.rateLimited + stats.tmdb.rateLimited + stats.rt.rateLimited,
+    servedSlow: stats.gandalf.slow + stats.tmdb.slow + stats.rt.slow,
+    bursts429: bursts,
+    requests: stats.gandalf.requests + stats.tmdb.requests + stats.rt.requests,
+    ...verdictFields(verdict),
+    seconds: Math.round((Date.now() - started) / 1000),
+  });
+  for (const p of verdict.problems.slice(0, 10)) console.log(`  ${p.slice(0, 400)}`);
+  assertNoLoss(verdict);
+});

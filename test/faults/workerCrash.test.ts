@@ -1,0 +1,87 @@
+// Fault 1: the worker process is killed with SIGKILL at seeded moments (during the fetch, during
+// show data, mid-crawl, while the star-sign gate waits) and restarted. Every session completes and
+// the database holds exactly the rows of a crash-free baseline of the same dataKeys.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { type ProcessStack, sleep, startProcessStack } from '../support/faults/processStack.js';
+import {
+  type Baselines,
+  assertNoLoss,
+  describeProgress,
+  fraction,
+  printSummary,
+  runBaselines,
+  seededRng,
+  verdictFields,
+  verifyRuns,
+  waitForMoment,
+} from '../support/faults/harness.js';
+import type { SessionProgress } from '../../workflows/types.js';
+
+const DATA_KEYS = ['demo-1k', 'demo-small'];
+
+let stack: ProcessStack;
+let baselines: Baselines;
+before(async () => {
+  // Paced services and small pages stretch every stage over seconds, so each kill lands inside one.
+  stack = await startProcessStack({ name: 'crash', workerEnv: { PAGE_SIZE: '50', GANDALF_RPS: '5', TMDB_RPS: '25', RT_RPS: '20' } });
+  baselines = await runBaselines(stack, DATA_KEYS);
+});
+after(async () => {
+  await stack?.close();
+});
+
+interface KillPoint {
+  name: string;
+  ready: (p: SessionProgress) => boolean;
+  passed: (p: SessionProgress) => boolean;
+}
+
+test('kill -9 the worker during fetch, show data, crawl and the gate: nothing lost, nothing doubled', { timeout: 20 * 60_000 }, async () => {
+  const rng = seededRng(1);
+  // Thresholds are drawn once, up front, so the seed alone decides them.
+  const [fetchAt, showDataAt, crawlAt] = [0.15 + rng() * 0.45, 0.2 + rng() * 0.5, 0.2 + rng() * 0.5];
+  const points: KillPoint[] = [
+    { name: 'fetch', ready: (p) => p.stages.fetch.total > 1 && fraction(p.stages.fetch) >= fetchAt, passed: (p) => p.stages.fetch.complete },
+    { name: 'showData', ready: (p) => fraction(p.stages.showData) >= showDataAt, passed: (p) => p.stages.showData.complete },
+    { name: 'crawl', ready: (p) => fraction(p.stages.crawl) >= crawlAt, passed: (p) => p.stages.crawl.complete },
+    { name: 'gate', ready: (p) => p.stages.quips.done === 1 && p.stages.starSign.done === 0, passed: (p) => p.stages.starSign.done === 1 },
+  ];
+
+  const started = Date.now();
+  const runs = await Promise.all(DATA_KEYS.map((k) => stack.startSession(k)));
+  const watched = runs[0];
+  const hits: string[] = [];
+  const skipped: string[] = [];
+  let recoveryMs = 0;
+  for (const point of points) {
+    const moment = await waitForMoment(stack, watched, point.ready, point.passed, 10 * 60_000);
+    if (!moment) {
+      skipped.push(point.name);
+      continue;
+    }
+    await sleep(rng() * 500);
+    await stack.worker.kill9();
+    hits.push(point.name);
+    console.log(`killed the worker during ${point.name}: ${describeProgress(moment)}`);
+    await sleep(rng() * 3_000);
+    const restart = Date.now();
+    await stack.worker.start();
+    // Recovery: until the session reports progress again on the restarted worker.
+    const before = JSON.stringify(moment.stages);
+    await waitForMoment(stack, watched, (p) => JSON.stringify(p.stages) !== before, () => false, 5 * 60_000).catch(() => undefined);
+    recoveryMs += Date.now() - restart;
+  }
+  const verdict = await verifyRuns(stack, baselines, runs, 10 * 60_000);
+  printSummary('worker-crash', {
+    kills: stack.worker.kills,
+    restarts: stack.worker.starts - 1,
+    killedDuring: hits.join(',') || 'none',
+    skipped: skipped.join(',') || 'none',
+    ...verdictFields(verdict),
+    recoverySeconds: Math.round(recoveryMs / 1000),
+    seconds: Math.round((Date.now() - started) / 1000),
+  });
+  assertNoLoss(verdict);
+  assert.ok(hits.length >= 3, `kills landed during ${hits.join(', ')}; skipped ${skipped.join(', ')}`);
+});

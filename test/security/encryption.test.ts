@@ -1,0 +1,105 @@
+// Payload encryption over a real stack: sessions run to the end (continue-as-new and children
+// included), then every history on the stack's task queue is exported raw, as the Temporal server
+// stores it, and searched for the viewer's dataKey. The codec-aware client still reads it back.
+import { Client } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { progressQuery, sessionWorkflowId } from '../../workflows/messages.js';
+import type { SessionInput } from '../../workflows/types.js';
+import { ENCRYPTED_ENCODING } from '../../src/security/payloadCodec.js';
+import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
+
+let stack: TestStack;
+before(async () => {
+  // One page at a time and continue-as-new every 2 pages: a 350-activity history (4 pages) takes two runs.
+  stack = await startTestStack({ env: { PAGES_PER_FETCH: '1', FETCH_CONCURRENCY: '1', CONTINUE_AS_NEW_EVERY_PAGES: '2' } });
+});
+after(async () => {
+  await stack?.close();
+});
+
+const post = (path: string, body: unknown) =>
+  fetch(`${stack.apiUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.apiKey}` },
+    body: JSON.stringify(body),
+  });
+
+/** Every byte string and string in a history, and the payloads a codec is responsible for. */
+function walk(value: unknown, bytes: Buffer[], payloads: Payload[], key = ''): void {
+  if (value instanceof Uint8Array) return void bytes.push(Buffer.from(value));
+  if (typeof value === 'string') return void bytes.push(Buffer.from(value, 'utf8'));
+  if (Array.isArray(value)) return value.forEach((v) => walk(v, bytes, payloads, key));
+  if (!value || typeof value !== 'object') return;
+  const obj = value as Record<string, unknown>;
+  // Search attributes are indexed by the server, so they are never encoded: we keep secrets out of them.
+  const isPayload = obj.metadata && typeof obj.metadata === 'object' && !(obj.metadata instanceof Uint8Array);
+  if (isPayload && !['searchAttributes', 'indexedFields'].includes(key)) payloads.push(obj as Payload);
+  for (const [k, v] of Object.entries(obj)) walk(v, bytes, payloads, k === 'indexedFields' || key === 'indexedFields' ? 'indexedFields' : k);
+}
+
+test('no dataKey in any raw history, payload or failure; the codec-aware client reads it back', async () => {
+  const secretKey = 'demo-350';
+  const laterKey = 'demo-123';
+  const missingKey = `nope-${Date.now().toString(36)}-secret`;
+  const ids = { direct: `enc-direct-${Date.now()}`, later: `enc-later-${Date.now()}`, missing: `enc-missing-${Date.now()}` };
+
+  assert.equal((await post('/api/sessions', { dataKey: secretKey, sessionId: ids.direct })).status, 202);
+  assert.equal((await post('/api/sessions', { sessionId: ids.later })).status, 202);
+  await waitForState(stack.apiUrl, ids.later, ['AWAITING_CONNECTION']);
+  assert.equal((await post(`/api/sessions/${ids.later}/connect`, { dataKey: laterKey })).status, 202);
+  assert.equal((await post('/api/sessions', { dataKey: missingKey, sessionId: ids.missing })).status, 202);
+
+  assert.equal((await waitForState(stack.apiUrl, ids.direct, ['COMPLETED', 'FAILED'], 60_000)).state, 'COMPLETED');
+  assert.equal((await waitForState(stack.apiUrl, ids.later, ['COMPLETED', 'FAILED'], 60_000)).state, 'COMPLETED');
+  const failed = await waitForState(stack.apiUrl, ids.missing, ['COMPLETED', 'FAILED'], 60_000);
+  assert.equal(failed.state, 'FAILED');
+  assert.ok(!JSON.stringify(failed).includes(missingKey), 'the API never shows the dataKey');
+  await new Promise((r) => setTimeout(r, 1500)); // abandoned children finish
+
+  // A client WITHOUT the codec, reading exactly what the server stores.
+  const raw = new Client({ connection: stack.env.connection, namespace: stack.env.namespace ?? 'default' });
+  const bytes: Buffer[] = [];
+  const payloads: Payload[] = [];
+  const runs: { workflowId: string; runId: string }[] = [];
+  for await (const execution of raw.workflow.list({ query: `TaskQueue = "${stack.config.temporal.taskQueue}"` })) {
+    runs.push({ workflowId: execution.workflowId, runId: execution.runId });
+    const history = await raw.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+    walk(history, bytes, payloads);
+  }
+  const all = Buffer.concat(bytes);
+  assert.ok(runs.some((r) => r.workflowId.includes('/show-data/')) && runs.some((r) => r.workflowId.includes('/crawl/')), 'children were checked');
+  assert.ok(runs.filter((r) => r.workflowId === sessionWorkflowId(ids.direct)).length > 1, 'every continue-as-new run was checked');
+  assert.ok(payloads.length > 50, `only ${payloads.length} payloads found`);
+  for (const p of payloads) assert.equal(Buffer.from(p.metadata?.encoding ?? []).toString(), ENCRYPTED_ENCODING);
+  for (const key of [secretKey, laterKey, missingKey]) assert.equal(all.indexOf(key), -1, `${key} appears in a raw history`);
+  console.log(`checked ${runs.length} runs, ${payloads.length} payloads, ${all.length} bytes: no dataKey`);
+
+  // The codec-aware client's converter reads the workflow input and the connect signal back.
+  const converter = stack.client.options.loadedDataConverter;
+  const decode = async (payload: Payload) => {
+    let p = payload;
+    for (const codec of [...converter.payloadCodecs].reverse()) [p] = await codec.decode([p]);
+    return converter.payloadConverter.fromPayload(p);
+  };
+  const started = async (workflowId: string) => {
+    const runIds = runs.filter((r) => r.workflowId === workflowId).map((r) => r.runId);
+    for (const runId of runIds) {
+      const h = await stack.client.workflow.getHandle(workflowId, runId).fetchHistory();
+      const attrs = h.events?.[0]?.workflowExecutionStartedEventAttributes;
+      if (!attrs?.continuedExecutionRunId) return { attrs, events: h.events ?? [] };
+    }
+    throw new Error(`no first run of ${workflowId}`);
+  };
+  const direct = await started(sessionWorkflowId(ids.direct));
+  assert.equal(((await decode(direct.attrs!.input!.payloads![0])) as SessionInput).dataKey, secretKey);
+  const later = await started(sessionWorkflowId(ids.later));
+  const signal = later.events.find((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'connect');
+  assert.deepEqual(await decode(signal!.workflowExecutionSignaledEventAttributes!.input!.payloads![0]), { dataKey: laterKey });
+
+  // Query answers are encrypted on the way out too: only the codec-aware client can read them.
+  await assert.rejects(raw.workflow.getHandle(sessionWorkflowId(ids.direct)).query(progressQuery), /encoding|binary\/encrypted/i);
+  const progress = await stack.client.workflow.getHandle(sessionWorkflowId(ids.direct)).query(progressQuery);
+  assert.equal(progress.state, 'COMPLETED');
+});

@@ -1,0 +1,126 @@
+// Shared steps of the fault tests: run crash-free baselines, watch a session's progress for the
+// moment to strike, and check faulted sessions against their baselines.
+import assert from 'node:assert/strict';
+import { mulberry32, type Rng } from '../../../src/standins/random.js';
+import type { SessionProgress } from '../../../workflows/types.js';
+import { type SessionSnapshot, checkExpectedReport, compareSnapshots, snapshotSession } from './oracle.js';
+import { type ProcessStack, type SessionRun, sleep } from './processStack.js';
+
+/** FAULT_SEED picks the moments faults strike; printed in every summary so a run can be repeated. */
+export const FAULT_SEED = Number(process.env.FAULT_SEED ?? 20_250_605);
+export function seededRng(salt: number): Rng {
+  return mulberry32((FAULT_SEED ^ Math.imul(salt, 0x9e3779b1)) >>> 0);
+}
+
+export type Baselines = Map<string, SessionSnapshot>;
+
+/** Runs each dataKey once with no faults; those rows and reports are what every faulted run must equal. */
+export async function runBaselines(stack: ProcessStack, dataKeys: string[], timeoutMs = 240_000): Promise<Baselines> {
+  const runs = await Promise.all(dataKeys.map((k) => stack.startSession(k)));
+  const baselines: Baselines = new Map();
+  for (const run of runs) {
+    const end = await stack.waitForSession(run, timeoutMs);
+    assert.equal(end.status, 'COMPLETED', `baseline ${run.dataKey}: ${end.failure}`);
+    const snapshot = await snapshotSession(stack.db.db, run.sessionId);
+    assert.equal(snapshot.deadLetters, 0, `baseline ${run.dataKey} dead-lettered shows`);
+    assert.equal(snapshot.duplicates, 0, `baseline ${run.dataKey} has duplicates`);
+    assert.deepEqual(checkExpectedReport(snapshot.report, run.dataKey, stack.standins.catalog), [], `baseline ${run.dataKey} report`);
+    baselines.set(run.dataKey, snapshot);
+  }
+  return baselines;
+}
+
+export interface Verdict {
+  sessions: number;
+  completed: number;
+  rowsLost: number;
+  rowsDuplicated: number;
+  rowsExtra: number;
+  reportsDiffering: number;
+  aiDiffering: number;
+  deadLetters: number;
+  problems: string[];
+}
+
+/** Waits for every faulted run, then compares each with its dataKey's baseline. */
+export async function verifyRuns(stack: ProcessStack, baselines: Baselines, runs: SessionRun[], timeoutMs: number): Promise<Verdict> {
+  const verdict: Verdict = { sessions: runs.length, completed: 0, rowsLost: 0, rowsDuplicated: 0, rowsExtra: 0, reportsDiffering: 0, aiDiffering: 0, deadLetters: 0, problems: [] };
+  for (const run of runs) {
+    const end = await stack.waitForSession(run, timeoutMs);
+    if (end.status === 'COMPLETED') verdict.completed++;
+    else verdict.problems.push(`${run.dataKey} ${run.sessionId}: ${end.status} ${end.failure ?? ''}`);
+    const snapshot = await snapshotSession(stack.db.db, run.sessionId);
+    const cmp = compareSnapshots(baselines.get(run.dataKey)!, snapshot);
+    verdict.rowsLost += cmp.lost;
+    verdict.rowsExtra += cmp.extra;
+    verdict.rowsDuplicated += cmp.duplicated;
+    verdict.deadLetters += snapshot.deadLetters;
+    if (!cmp.reportEqual) verdict.reportsDiffering++;
+    verdict.aiDiffering += cmp.aiDiffering;
+    verdict.problems.push(...cmp.problems.map((p) => `${run.dataKey}: ${p}`));
+    verdict.problems.push(...checkExpectedReport(snapshot.report, run.dataKey, stack.standins.catalog).map((p) => `${run.dataKey} vs expectedReport: ${p}`));
+  }
+  return verdict;
+}
+
+/** The verdict's assertions, after the summary line is out (so a failing run still reports its numbers). */
+export function assertNoLoss(verdict: Verdict): void {
+  assert.deepEqual(verdict.problems, [], verdict.problems.join('\n'));
+  assert.equal(verdict.completed, verdict.sessions);
+  assert.equal(verdict.rowsLost, 0);
+  assert.equal(verdict.rowsDuplicated, 0);
+  assert.equal(verdict.rowsExtra, 0);
+  assert.equal(verdict.deadLetters, 0);
+  assert.equal(verdict.reportsDiffering, 0);
+}
+
+/** One greppable line per test: `FAULTS <name>: k=v …`. */
+export function printSummary(name: string, fields: Record<string, string | number | boolean>): void {
+  const text = Object.entries({ ...fields, seed: FAULT_SEED })
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  console.log(`FAULTS ${name}: ${text}`);
+}
+
+export function verdictFields(v: Verdict): Record<string, number> {
+  return {
+    sessions: v.sessions,
+    completed: v.completed,
+    rowsLost: v.rowsLost,
+    rowsDuplicated: v.rowsDuplicated,
+    rowsExtra: v.rowsExtra,
+    reportsDiffering: v.reportsDiffering,
+    aiFieldsDiffering: v.aiDiffering,
+    deadLetters: v.deadLetters,
+  };
+}
+
+/**
+ * Polls the session's progress until `ready` holds (→ that progress) or the session moved past the
+ * moment (`passed`, or it closed) (→ undefined). Queries need a live worker; misses are retried.
+ */
+export async function waitForMoment(
+  stack: ProcessStack,
+  run: SessionRun,
+  ready: (p: SessionProgress) => boolean,
+  passed: (p: SessionProgress) => boolean,
+  timeoutMs: number,
+): Promise<SessionProgress | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const p = await stack.progress(run);
+    if (p) {
+      if (p.state === 'COMPLETED' || p.state === 'FAILED' || passed(p)) return undefined;
+      if (ready(p)) return p;
+    }
+    await sleep(150);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for a moment in session ${run.sessionId}`);
+}
+
+export const fraction = (s: { done: number; total: number }) => (s.total === 0 ? 0 : s.done / s.total);
+
+export function describeProgress(p: SessionProgress): string {
+  const s = p.stages;
+  return `${p.state} fetch ${s.fetch.done}/${s.fetch.total} showData ${s.showData.done}/${s.showData.total} crawl ${s.crawl.done}/${s.crawl.total} quips ${s.quips.done} bff ${s.bff.done} starSign ${s.starSign.done}`;
+}
