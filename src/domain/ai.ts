@@ -306,10 +306,9 @@ function localShowQuips(input: ShowQuipsInput): ShowQuipsOutput {
     else mostTemplates.push(`${w} of ${t} episodes: the finish line is in sight, snacks at the ready.`);
   }
 
-  return {
-    firstShowQuip: pick(`${seed}|first`, firstTemplates, nameless),
-    mostWatchedShowQuip: pick(`${seed}|most`, mostTemplates, nameless),
-  };
+  const firstShowQuip = pick(`${seed}|first`, firstTemplates, nameless);
+  // Two cards side by side must not say the same thing (both can fall back to the generic lines).
+  return { firstShowQuip, mostWatchedShowQuip: pick(`${seed}|most`, mostTemplates, (q) => nameless(q) && q !== firstShowQuip) };
 }
 
 // ---------- local engine: TV BFF ----------

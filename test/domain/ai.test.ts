@@ -261,3 +261,15 @@ void test('prompts carry the facts', () => {
   assert.match(prompt, /Jonas Kahnwald/);
   assert.match(prompt, /Drama, Mystery/);
 });
+
+void test('the two show quips never repeat each other, even when every template would name the show', () => {
+  // Show names made of the words the templates use force the generic fallback for both quips.
+  const words = ['episode', 'your', 'the', 'and', 'you', 'a', 'of', 'this', 'every', 'first'];
+  for (const name of words) {
+    const out = localEngine.showQuips({
+      firstShow: { name, genres: ['Drama'] },
+      mostWatchedShow: { name: `${name} ${name}`, genres: ['Comedy'], watched: 3, total: 10 },
+    });
+    assert.notEqual(out.firstShowQuip, out.mostWatchedShowQuip, `for a show named "${name}"`);
+  }
+});
