@@ -262,6 +262,9 @@ function showQuipsCheck(out: ShowQuipsOutput, input: ShowQuipsInput): string | n
     const named = names.find((n) => mentionsShow(text, n));
     if (named !== undefined) return `${field} names the show "${named}"; show quips must not name the show`;
   }
+  if (out.firstShowQuip.trim().toLowerCase() === out.mostWatchedShowQuip.trim().toLowerCase()) {
+    return 'firstShowQuip and mostWatchedShowQuip are the same; each card needs its own line';
+  }
   return null;
 }
 
