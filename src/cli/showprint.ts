@@ -11,6 +11,7 @@ import { createTmdbClient } from '../clients/tmdb.js';
 import { type AppConfig, loadConfig } from '../config/index.js';
 import { openDatabase } from '../db/index.js';
 import type { Report } from '../domain/report.js';
+import { loadPayloadEncryption } from '../security/index.js';
 import { workflowsPath } from '../worker/createWorker.js';
 import { sessionWorkflowId } from '../../workflows/messages.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes.js';
@@ -196,7 +197,9 @@ program
         executions.map(async (e) => ({ workflowId: e.workflowId, history: await client.workflow.getHandle(e.workflowId, e.runId).fetchHistory() })),
       );
       let failed = 0;
-      for await (const result of Worker.runReplayHistories({ workflowsPath, replayName: `replay-${sessionId}` }, histories)) {
+      // The histories' payloads are encrypted: replay decodes them with the same keys as the workers.
+      const { dataConverter } = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir });
+      for await (const result of Worker.runReplayHistories({ workflowsPath, replayName: `replay-${sessionId}`, dataConverter }, histories)) {
         if (result.error) failed++;
         console.log(`${result.error ? '✗' : '✓'} ${result.workflowId} ${result.runId}${result.error ? `: ${result.error.message}` : ''}`);
       }

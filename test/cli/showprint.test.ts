@@ -1,0 +1,88 @@
+// The operator CLI as an operator runs it: a separate process against a real stack.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { type TestStack, startTestStack } from '../support/stack.js';
+
+let stack: TestStack;
+const payloadKeys = `cli:${randomBytes(32).toString('base64')}`;
+const apiKey = randomBytes(16).toString('hex');
+before(async () => {
+  stack = await startTestStack({ env: { PAYLOAD_KEYS: payloadKeys, API_KEYS: apiKey } });
+});
+after(async () => {
+  await stack?.close();
+});
+
+function showprint(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['bin/showprint.js', '--api', stack.apiUrl, ...args],
+      {
+        env: { ...process.env, SHOWPRINT_API_KEY: apiKey, PAYLOAD_KEYS: payloadKeys, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'showprint-cli-')), LOG_LEVEL: 'error', ...extraEnv },
+        timeout: 120_000,
+      },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}${stderr}` }),
+    );
+  });
+}
+
+test('start, watch, report, list, retry-failed and replay a session', async () => {
+  const started = await showprint(['start', 'demo-small', '--no-watch']);
+  assert.equal(started.code, 0, started.out);
+  const sessionId = /session ([0-9a-f-]{36})/.exec(started.out)?.[1];
+  assert.ok(sessionId, started.out);
+
+  const watched = await showprint(['watch', sessionId]);
+  assert.equal(watched.code, 0, watched.out);
+  assert.match(watched.out, /completed/);
+  assert.match(watched.out, /pages \d+\/\d+\s+shows \d+\/\d+/); // progress lines when not on a terminal
+
+  const report = await showprint(['report', sessionId]);
+  assert.match(report.out, /Your TV report/);
+  assert.match(report.out, /Most watched:\s+.+, watched \d+ of \d+ episodes/);
+  const json = JSON.parse((await showprint(['report', sessionId, '--json'])).out) as { sessionId: string };
+  assert.equal(json.sessionId, sessionId);
+
+  assert.match((await showprint(['list', '--state', 'COMPLETED'])).out, new RegExp(sessionId));
+  assert.match((await showprint(['retry-failed', sessionId])).out, /No failed shows/);
+
+  const replay = await showprint(['replay', sessionId, '--address', stack.env.address]);
+  assert.equal(replay.code, 0, replay.out);
+  assert.match(replay.out, /All \d+ histories replay deterministically/);
+});
+
+test('bad input and a wrong key get clear errors, not stack traces', async () => {
+  const unknown = await showprint(['report', 'no-such-session']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.out, /Error: No session no-such-session/);
+  const unauthorized = await showprint(['start', 'demo-small', '--no-watch'], { SHOWPRINT_API_KEY: 'wrong' });
+  assert.equal(unauthorized.code, 1);
+  assert.doesNotMatch(unauthorized.out, /at .*\.ts:\d+/);
+});
+
+test('doctor checks every part and says what to fix', async () => {
+  const services = {
+    TEMPORAL_ADDRESS: stack.env.address,
+    GANDALF_URL: stack.endpoints.gandalfUrl,
+    GANDALF_PRIVATE_KEY: stack.endpoints.gandalfPrivateKey,
+    TMDB_URL: stack.endpoints.tmdbUrl,
+    TMDB_API_KEY: stack.endpoints.tmdbApiKey,
+    RT_URL: stack.endpoints.rtUrl,
+    OPENAI_BASE_URL: stack.endpoints.openaiBaseUrl!,
+    OPENAI_API_KEY: stack.endpoints.openaiApiKey!,
+  };
+  const healthy = await showprint(['doctor'], services);
+  assert.equal(healthy.code, 0, healthy.out);
+  assert.match(healthy.out, /✓ Temporal server .* search attributes registered/);
+  assert.match(healthy.out, /✓ Gandalf .* signature accepted/);
+  const broken = await showprint(['doctor'], { ...services, TMDB_API_KEY: 'wrong-key', GANDALF_PRIVATE_KEY: '11'.repeat(32) });
+  assert.equal(broken.code, 1);
+  assert.match(broken.out, /✗ TMDB .*\n\s+→ Check TMDB_URL and TMDB_API_KEY/);
+  assert.match(broken.out, /✗ Gandalf .*INVALID_SIGNATURE|✗ Gandalf .*signature/);
+});
