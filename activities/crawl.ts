@@ -89,6 +89,9 @@ export function createCrawlActivities({ db, limiter, breakers, rtUrl, userAgent,
         let fatal: Error | undefined;
         const crawler = new CheerioCrawler(
           {
+            // Start at full concurrency: a chunk's crawl is short, and ramping up from 1 (crawlee's
+            // autoscaling default) left RT idle; the shared limiter already caps the real rate.
+            minConcurrency: maxConcurrency,
             maxConcurrency,
             maxRequestRetries,
             useSessionPool: false,
