@@ -6,6 +6,7 @@ import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createLogger, temporalLogger } from '../observability/logger.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Server } from 'node:http';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,17 @@ import { codecUiToken, loadApiKeys, loadPayloadEncryption, securityOptions } fro
 import { ensureTemporalCli } from '../temporal/cli.js';
 import { type DevServer, startDevServer } from '../temporal/devServer.js';
 import { createShowprintWorker } from '../worker/createWorker.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -79,12 +91,18 @@ export interface LocalStackOptions {
 export async function startLocalStack(config: AppConfig, options: LocalStackOptions = {}): Promise<LocalStack> {
   const say = options.say ?? (() => undefined);
   // SDK logs go to pino (WARN and up: its INFO lines would drown the demo's progress); its metrics
-  // go to a local Prometheus exporter that the API's /metrics appends.
-  const sdkMetricsUrl = config.env.SDK_METRICS_PORT ? `http://127.0.0.1:${config.env.SDK_METRICS_PORT}/metrics` : undefined;
-  Runtime.install({
-    logger: temporalLogger(createLogger(config.logLevel), config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'WARN'),
-    telemetryOptions: sdkMetricsUrl ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${config.env.SDK_METRICS_PORT}` } } } : undefined,
-  });
+  // go to a local Prometheus exporter (SDK_METRICS_PORT, else a free port) that /metrics appends.
+  const logger = temporalLogger(createLogger(config.logLevel), config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'WARN');
+  const sdkPort = config.env.SDK_METRICS_PORT || (await freePort());
+  let sdkMetricsUrl: string | undefined = `http://127.0.0.1:${sdkPort}/metrics`;
+  try {
+    Runtime.install({ logger, telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkPort}` } } } });
+  } catch (error) {
+    // Metrics are not worth failing the app for (e.g. the port was taken meanwhile).
+    say(`Temporal SDK metrics are off: ${(error as Error).message}`);
+    sdkMetricsUrl = undefined;
+    Runtime.install({ logger });
+  }
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const fn of stops.reverse()) await fn().catch(() => undefined);

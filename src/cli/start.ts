@@ -3,6 +3,7 @@
 import { ConfigError, loadConfig } from '../config/index.js';
 import type { Report } from '../domain/report.js';
 import type { SessionProgress } from '../../workflows/types.js';
+import { codecUiToken } from '../security/apiKeys.js';
 import { startLocalStack } from './localStack.js';
 import { formatProgressLine, formatReport } from './format.js';
 
@@ -13,13 +14,15 @@ async function main() {
   const config = loadConfig();
   const stack = await startLocalStack(config, { say });
 
-  let stopping = false;
+  let stoppingSince = 0;
   const shutdown = async (signal: string) => {
-    if (stopping) {
+    if (stoppingSince) {
+      // One Ctrl-C can arrive twice (from the terminal and relayed by tsx): only a later one forces.
+      if (Date.now() - stoppingSince < 1000) return;
       say('Forced exit.');
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     say(`\n${signal}: shutting down (Ctrl-C again to force)…`);
     await stack.stop();
     process.exit(0);
@@ -35,7 +38,10 @@ async function main() {
   say(`Services    ${stack.usingStandins ? 'stand-ins on loopback' : 'real services'}; AI: ${stack.endpoints.openaiBaseUrl ? stack.endpoints.openaiBaseUrl : 'local engine'}`);
   // The local key is this machine's own (0600 under DATA_DIR); a configured API_KEYS is never printed.
   if (stack.apiKeySource === 'env') say('API key     from API_KEYS');
-  else say(`API key     ${stack.apiKey}  (${stack.apiKeySource === 'generated' ? 'generated, ' : ''}kept in ${stack.apiKeyFile}; send it as Authorization: Bearer <key>)`);
+  else {
+    say(`API key     ${stack.apiKey}  (${stack.apiKeySource === 'generated' ? 'generated, ' : ''}kept in ${stack.apiKeyFile}; send it as Authorization: Bearer <key>)`);
+    say(`Codec       ${stack.apiUrl}/codec/ui/${codecUiToken(stack.apiKey)}  (the Web UI's --ui-codec-endpoint: decrypts payloads)`);
+  }
   say('');
 
   const res = await fetch(`${stack.apiUrl}/api/sessions`, {

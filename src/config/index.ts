@@ -96,7 +96,7 @@ export const envSchema = z.object({
   API_RATE_LIMIT: positive(20),
   API_RATE_BURST: int(40, 1, 100_000),
 
-  SDK_METRICS_PORT: int(9464, 0, 65535),
+  SDK_METRICS_PORT: int(0, 0, 65535),
   METRICS_PORT: int(0, 0, 65535),
   DEMO_DATA_KEY: z.string().default('demo-small'),
   STANDINS: z.enum(['auto', 'on', 'off']).default('auto'),

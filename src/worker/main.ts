@@ -14,6 +14,7 @@ async function main() {
   const config = loadConfig();
   if (!config.temporal.address) throw new ConfigError('Set TEMPORAL_ADDRESS (a standalone worker starts no dev server; `npm start` does)');
   const endpoints = requireEndpoints(config, DEMO_GANDALF_PRIVATE_KEY);
+  // Only when asked: several workers on one host would otherwise fight over one port.
   const sdkPort = config.env.SDK_METRICS_PORT;
   Runtime.install({
     logger: temporalLogger(createLogger(config.logLevel, 'showprint-worker'), 'INFO'),
@@ -32,7 +33,16 @@ async function main() {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: `${config.dataDir}/pglite` });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createShowprintWorker({ config, endpoints, db: db.db, connection, dataConverter: payload.dataConverter });
-  // The SDK shuts down on SIGINT/SIGTERM by default: stop polling, finish in-flight tasks.
+  // The SDK shuts down on the first SIGINT/SIGTERM: stop polling, let in-flight activities finish
+  // within shutdownGraceTime. A second signal means "now": the server retries what was in flight.
+  let signals = 0;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (++signals < 2) return;
+      console.error(`second ${signal}: exiting without waiting for in-flight activities`);
+      process.exit(1);
+    });
+  }
   await worker.run();
   metricsServer?.close();
   await connection.close();
