@@ -47,6 +47,8 @@ export interface LocalStack {
   apiKeySource: 'env' | 'file' | 'generated';
   apiKeyFile?: string;
   stop(): Promise<void>;
+  /** Forced exit: kill the child processes at once. */
+  kill(): void;
 }
 
 type Say = (line: string) => void;
@@ -104,6 +106,7 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
     Runtime.install({ logger });
   }
   const stops: (() => Promise<void>)[] = [];
+  const kills: (() => void)[] = [];
   const stop = async () => {
     for (const fn of stops.reverse()) await fn().catch(() => undefined);
   };
@@ -126,6 +129,7 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
         codecEndpoint: config.port ? `http://127.0.0.1:${config.port}/codec/ui/${codecUiToken(apiKeys.keys[0])}` : undefined,
       });
       stops.push(() => devServer!.stop());
+      kills.push(() => devServer!.kill());
       temporalAddress = devServer.address;
     }
 
@@ -136,6 +140,7 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
       say('Starting the stand-ins for Gandalf, TMDB, Rotten Tomatoes and the LLM…');
       const { urls, child } = await startStandinsProcess(config, options.standinEnv);
       standinUrls = urls;
+      kills.push(() => void child.kill('SIGKILL'));
       stops.push(async () => {
         child.kill('SIGTERM');
         if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
@@ -206,6 +211,7 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
       apiKeySource: apiKeys.source,
       apiKeyFile: apiKeys.file,
       stop,
+      kill: () => kills.forEach((kill) => kill()),
     };
   } catch (error) {
     await stop();

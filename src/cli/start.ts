@@ -20,6 +20,7 @@ async function main() {
       // One Ctrl-C can arrive twice (from the terminal and relayed by tsx): only a later one forces.
       if (Date.now() - stoppingSince < 1000) return;
       say('Forced exit.');
+      stack.kill();
       process.exit(1);
     }
     stoppingSince = Date.now();

@@ -3,6 +3,7 @@
 import { Connection } from '@temporalio/client';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes.js';
 
@@ -10,6 +11,8 @@ export interface DevServer {
   address: string;
   uiUrl: string;
   stop(): Promise<void>;
+  /** Immediate, for a forced exit: no process outlives us. */
+  kill(): void;
 }
 
 /** Task-queue priority needs the new matcher, which server 1.29 does not enable by default. */
@@ -19,6 +22,18 @@ export function priorityArgs(): string[] {
 
 export function searchAttributeArgs(): string[] {
   return Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
+}
+
+/** True when something already accepts connections on 127.0.0.1:port. */
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 export async function startDevServer(opts: {
@@ -31,6 +46,11 @@ export async function startDevServer(opts: {
   codecEndpoint?: string;
 }): Promise<DevServer> {
   mkdirSync(opts.dataDir, { recursive: true });
+  for (const [port, name] of [[opts.port, 'TEMPORAL_PORT'], [opts.uiPort, 'TEMPORAL_UI_PORT']] as const) {
+    if (await portInUse(port)) {
+      throw new Error(`Port ${port} is in use (another Temporal server?). Stop it, set ${name} to a free port, or set TEMPORAL_ADDRESS to use that server.`);
+    }
+  }
   const args = [
     'server', 'start-dev',
     '--db-filename', path.join(opts.dataDir, 'temporal.db'),
@@ -68,6 +88,7 @@ export async function startDevServer(opts: {
   return {
     address,
     uiUrl: `http://127.0.0.1:${opts.uiPort}`,
+    kill: () => void child.kill('SIGKILL'),
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
