@@ -13,9 +13,14 @@ const outDir = path.resolve('test/histories');
 mkdirSync(outDir, { recursive: true });
 
 const cli = await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH);
-const stack = await startTestStack({ env: { CONTINUE_AS_NEW_EVERY_PAGES: '3', CONNECT_TIMEOUT: '2s' } });
+// Unencrypted on purpose: the corpus must replay without anyone's keys (it holds only demo keys).
+const stack = await startTestStack({ encryptPayloads: false, env: { CONTINUE_AS_NEW_EVERY_PAGES: '3', CONNECT_TIMEOUT: '2s' } });
 const post = (body: unknown) =>
-  fetch(`${stack.apiUrl}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${stack.apiUrl}/api/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.apiKey}` },
+    body: JSON.stringify(body),
+  });
 
 try {
   const scenarios: { name: string; start: () => Promise<void>; until: string[] }[] = [

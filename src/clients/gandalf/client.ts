@@ -65,6 +65,8 @@ export function createGandalfClient(opts: { url: string; privateKeyHex: string; 
       const firstError = payload.errors?.[0];
       if (firstError) {
         const code = firstError.extensions?.code ?? 'UNKNOWN';
+        // Failure messages end up in Temporal history and the API: never let the dataKey ride along.
+        firstError.message = (firstError.message ?? '').split(dataKey).join('[dataKey]');
         const permanent = PERMANENT_CODES[code];
         if (permanent) throw new PermanentServiceError(permanent.type, `${permanent.explain} (${code}: ${firstError.message ?? ''})`);
         throw new TransientServiceError('GandalfServerError', `Gandalf error ${code}: ${firstError.message ?? ''}`);
