@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type TestStack, startTestStack } from '../support/stack.js';
+import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
 
 let stack: TestStack;
 const payloadKeys = `cli:${randomBytes(32).toString('base64')}`;
@@ -18,9 +18,11 @@ after(async () => {
   await stack?.close();
 });
 
-function showprint(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+/** Runs the CLI; `onOutput` sees its output as it streams (to act at the right moment). */
+function showprint(args: string[], extraEnv: Record<string, string> = {}, onOutput?: (soFar: string) => void): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(
+    let soFar = '';
+    const child = execFile(
       process.execPath,
       ['bin/showprint.js', '--api', stack.apiUrl, ...args],
       {
@@ -29,6 +31,7 @@ function showprint(args: string[], extraEnv: Record<string, string> = {}): Promi
       },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}${stderr}` }),
     );
+    child.stdout?.on('data', (chunk: Buffer) => onOutput?.((soFar += chunk.toString())));
   });
 }
 
@@ -38,10 +41,7 @@ test('start, watch, report, list, retry-failed and replay a session', async () =
   const sessionId = /session ([0-9a-f-]{36})/.exec(started.out)?.[1];
   assert.ok(sessionId, started.out);
 
-  const watched = await showprint(['watch', sessionId]);
-  assert.equal(watched.code, 0, watched.out);
-  assert.match(watched.out, /completed/);
-  assert.match(watched.out, /pages \d+\/\d+\s+shows \d+\/\d+/); // progress lines when not on a terminal
+  await waitForState(stack.apiUrl, sessionId, ['COMPLETED']);
 
   const report = await showprint(['report', sessionId]);
   assert.match(report.out, /Your TV report/);
@@ -55,6 +55,24 @@ test('start, watch, report, list, retry-failed and replay a session', async () =
   const replay = await showprint(['replay', sessionId, '--address', stack.env.address]);
   assert.equal(replay.code, 0, replay.out);
   assert.match(replay.out, /All \d+ histories replay deterministically/);
+});
+
+test('watch follows a session from waiting for its key to completed', async () => {
+  const sessionId = `cli-watch-${Date.now()}`;
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
+  await fetch(`${stack.apiUrl}/api/sessions`, { method: 'POST', headers, body: JSON.stringify({ sessionId }) });
+  await waitForState(stack.apiUrl, sessionId, ['AWAITING_CONNECTION']);
+  let connected = false;
+  // Connect only once watch has shown the waiting state, so it sees the whole journey.
+  const watched = await showprint(['watch', sessionId], {}, (soFar) => {
+    if (connected || !soFar.includes('AWAITING_CONNECTION')) return;
+    connected = true;
+    void fetch(`${stack.apiUrl}/api/sessions/${sessionId}/connect`, { method: 'POST', headers, body: JSON.stringify({ dataKey: 'demo-small' }) });
+  });
+  assert.equal(watched.code, 0, watched.out);
+  // Not on a terminal, progress comes as lines: the waiting state first, then completion.
+  assert.match(watched.out, /AWAITING_CONNECTION\s+\d+%\s+pages \d+\/\d+\s+shows \d+\/\d+/);
+  assert.match(watched.out, new RegExp(`Session ${sessionId} completed`));
 });
 
 test('bad input and a wrong key get clear errors, not stack traces', async () => {
