@@ -11,7 +11,7 @@ import { type RateLimiter, sleep } from '../src/clients/rateLimiter.js';
 import { recordDeadLetter } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import { externalCalls } from '../src/observability/metrics.js';
-import { parseRtSearchPage, parseRtShowPage, pickRtRow } from '../src/domain/rtMatch.js';
+import { RtParseError, parseRtSearchPage, parseRtShowPage, pickRtRow } from '../src/domain/rtMatch.js';
 import type { ChunkInput } from '../workflows/types.js';
 import { classified } from './failures.js';
 
@@ -32,6 +32,14 @@ interface CrawlProgress {
 }
 
 type Step = { showId: number; step: 'search' } | { showId: number; step: 'show' };
+
+/**
+ * A page cut short (a truncated transfer, a broken proxy) still parses: a search page missing its
+ * last rows reads as "not on RT", a show page missing a slot as "no score". Retry it instead.
+ */
+function requireWholePage(html: string, step: Step['step']): void {
+  if (!/<\/html>/i.test(html)) throw new RtParseError(`RT ${step} page is incomplete (no closing </html>)`);
+}
 
 /** Transient statuses are retried by the crawler itself; the rest are outcomes. */
 const RETRY_STATUSES = [429, 500, 502, 503, 504];
@@ -122,12 +130,13 @@ export function createCrawlActivities({ db, limiter, breakers, rtUrl, userAgent,
               if (RETRY_STATUSES.includes(status)) {
                 const retryAfter = parseRetryAfter(response.headers['retry-after']);
                 if (status === 429) await limiter.pushBack('rt', retryAfter ?? 1000);
-                throw new Error(`RT answered HTTP ${status}`);
+                throw Object.assign(new Error(`RT answered HTTP ${status}`), { rateLimited: status === 429 });
               }
               breakers?.success('rt');
               const html = body.toString();
               if (step.step === 'search') {
                 if (status === 404) return markFinishedNotFound(step.showId);
+                requireWholePage(html, 'search');
                 const row = pickRtRow(parseRtSearchPage(html), castByShow.get(step.showId) ?? []);
                 if (!row) return markFinishedNotFound(step.showId);
                 // Follow the row's path on RT_URL, so a stand-in or a mirror stays the only host crawled.
@@ -137,13 +146,16 @@ export function createCrawlActivities({ db, limiter, breakers, rtUrl, userAgent,
               }
               if (status === 404) return markFinishedNotFound(step.showId);
               // A page without score slots (truncated, changed) throws RtParseError: the crawler retries it.
+              requireWholePage(html, 'show');
               const scores = parseRtShowPage(html);
               await finish(step.showId, 'matched', { url: request.url, critics: scores.criticsScore, audience: scores.audienceScore });
               markFinished(step.showId, true);
             },
-            // Every failed attempt except our own fail-fast counts against RT's circuit.
+            // Every failed attempt except our own fail-fast and RT's rate limiting (it is up, only
+            // pacing us) counts against RT's circuit.
             errorHandler(_ctx, error) {
-              if (!(error instanceof TransientServiceError && error.type === 'CircuitOpen')) breakers?.failure('rt');
+              const circuitOpen = error instanceof TransientServiceError && error.type === 'CircuitOpen';
+              if (!circuitOpen && !(error as { rateLimited?: boolean }).rateLimited) breakers?.failure('rt');
             },
             async failedRequestHandler({ request }, error) {
               const step = request.userData as Step;

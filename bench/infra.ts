@@ -101,6 +101,8 @@ export interface ProcSample {
   rssBytes: number;
   /** user + system CPU, seconds. */
   cpuSeconds: number;
+  /** CPU of its exited, reaped child processes (e.g. the `ps` crawlee spawns to measure memory). */
+  childCpuSeconds: number;
 }
 
 const CLK_TCK = 100;
@@ -112,7 +114,8 @@ export function readProc(pid: number): ProcSample {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const cpuSeconds = (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
-  return { peakRssBytes: kb('VmHWM'), rssBytes: kb('VmRSS'), cpuSeconds };
+  const childCpuSeconds = (Number(rest[13]) + Number(rest[14])) / CLK_TCK;
+  return { peakRssBytes: kb('VmHWM'), rssBytes: kb('VmRSS'), cpuSeconds, childCpuSeconds };
 }
 
 /** Resets VmHWM to the current RSS (Linux ≥ 4.0), so a peak covers only what follows. */
@@ -134,9 +137,10 @@ export interface WorkerProcess {
 }
 
 /** Spawns `node --import tsx src/worker/main.ts` directly, so `pid` is the worker itself. */
-export function spawnWorker(env: Record<string, string>, logFile: string): WorkerProcess {
+export function spawnWorker(env: Record<string, string>, logFile: string, opts: { cpuProfileDir?: string } = {}): WorkerProcess {
   const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/worker/main.ts')], {
+  const profile = opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(projectRoot, 'src/worker/main.ts')], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -191,10 +195,22 @@ export class PgCpuTracker {
 
   constructor(private readonly pool: pg.Pool) {}
 
+  /** What the backends were doing at each sample: `active`, `idle`, `active: Lock/tuple`, … → count. */
+  readonly activity = new Map<string, number>();
+  samples = 0;
+
   async sample(): Promise<void> {
     if (!this.available) return;
     try {
-      const { rows } = await this.pool.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database()');
+      const { rows } = await this.pool.query<{ pid: number; state: string | null; wait: string | null }>(
+        `select pid, state, wait_event_type || '/' || wait_event as wait from pg_stat_activity
+          where datname = current_database() and pid <> pg_backend_pid()`,
+      );
+      this.samples++;
+      for (const { state, wait } of rows) {
+        const key = state === 'active' && wait ? `active, waiting on ${wait}` : (state ?? 'unknown');
+        this.activity.set(key, (this.activity.get(key) ?? 0) + 1);
+      }
       for (const { pid } of rows) {
         let cpu: number;
         try {

@@ -58,12 +58,26 @@ export interface ScenarioResult {
     children: number;
     largestRun: SessionCost['largestRun'];
   };
-  worker: { pid: number; peakRssMb: number; rssAtStartMb: number; peakCoversSessionOnly: boolean; cpuSeconds: number };
+  worker: {
+    pid: number;
+    /** From spawning the process to polling both task queues (tsx start-up, workflow bundling). */
+    readyAfterSeconds?: number;
+    peakRssMb: number;
+    rssAtStartMb: number;
+    peakCoversSessionOnly: boolean;
+    cpuSeconds: number;
+    /** CPU of processes the worker spawned (crawlee runs `ps` about once a second per crawler). */
+    childCpuSeconds: number;
+  };
+  /** How the session's shows ended: TMDB status counts, and RT status counts of the TMDB-matched ones. */
+  showOutcomes: { tmdb: Record<string, number>; rt: Record<string, number> };
   temporalServerCpuSeconds: number | null;
   /** The bench process: the stand-ins, the 100 ms state poll and the Temporal client. */
   benchProcessCpuSeconds: number;
   /** The PostgreSQL backends serving the scenario's database (sampled each second; null for a remote server). */
   postgresCpuSeconds: number | null;
+  /** Mean number of the database's backends per state (sampled each second), e.g. `active, waiting on Lock/transactionid`. */
+  postgresBackends?: Record<string, number>;
   /** Busy share of all CPUs over the wall time, whoever used them (other jobs on the machine included). */
   machineCpuBusy: number;
   rows: Record<string, number>;
@@ -107,6 +121,13 @@ function merge(fresh: BenchResults): BenchResults {
   } catch {
     return fresh;
   }
+}
+
+/** Re-renders RESULTS.md, chart.svg and README-section.md from bench/results.json (after editing the notes or the renderer). */
+export function rerender(): string[] {
+  const file = path.join(benchDir, 'results.json');
+  if (!existsSync(file)) throw new Error('bench/results.json does not exist yet: run the bench first');
+  return writeOutputs(JSON.parse(readFileSync(file, 'utf8')) as BenchResults);
 }
 
 export function writeOutputs(fresh: BenchResults): string[] {
@@ -162,6 +183,22 @@ function mainTable(results: BenchResults): string {
   return [head, sep, ...rows.map((r) => `| ${r} |`)].join('\n');
 }
 
+function outcomesTable(results: BenchResults): string {
+  const lines = [
+    '| scenario | distinct shows | TMDB matched / not found / failed | RT (of the TMDB-matched) matched / not on RT / failed / never crawled |',
+    '|---|---|---|---|',
+  ];
+  for (const s of results.scenarios) {
+    const t = s.showOutcomes?.tmdb ?? {};
+    const r = s.showOutcomes?.rt ?? {};
+    const total = Object.values(t).reduce((a, b) => a + b, 0);
+    lines.push(
+      `| \`${s.name}\` | ${int(total)} | ${int(t.matched ?? 0)} / ${int(t.not_found ?? 0)} / ${int(t.failed ?? 0)} | ${int(r.matched ?? 0)} / ${int(r.not_found ?? 0)} / ${int(r.failed ?? 0)} / ${int(r.pending ?? 0)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 function timelineTable(results: BenchResults): string {
   const lines = ['| scenario | service | admitted | 429s | first / last request (s) | mean req/s while active (cap) | idle over the wall time |', '|---|---|---|---|---|---|---|'];
   for (const s of results.scenarios) {
@@ -177,15 +214,23 @@ function timelineTable(results: BenchResults): string {
 
 function cpuTable(results: BenchResults): string {
   const lines = [
-    '| scenario | wall (s) | worker CPU (s) | PostgreSQL CPU (s) | Temporal server CPU (s) | bench + stand-ins CPU (s) | other jobs on the machine (s) | all CPUs busy |',
-    '|---|---|---|---|---|---|---|---|',
+    '| scenario | worker start-up (s) | wall (s) | worker CPU (s) | worker\'s child processes (s) | PostgreSQL CPU (s) | Temporal server CPU (s) | bench + stand-ins CPU (s) | other jobs on the machine (s) | all CPUs busy |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const s of results.scenarios) {
-    const used = s.machineCpuBusy * results.machine.nproc * s.wallSeconds;
-    const other = used - s.worker.cpuSeconds - (s.postgresCpuSeconds ?? 0) - (s.temporalServerCpuSeconds ?? 0) - (s.benchProcessCpuSeconds ?? 0);
+    const other = otherCpu(s, results.machine.nproc);
     lines.push(
-      `| \`${s.name}\` | ${fmt(s.wallSeconds)} | ${fmt(s.worker.cpuSeconds)} | ${fmt(s.postgresCpuSeconds)} | ${fmt(s.temporalServerCpuSeconds)} | ${fmt(s.benchProcessCpuSeconds)} | ${fmt(Math.max(0, other))} | ${pct(s.machineCpuBusy)} |`,
+      `| \`${s.name}\` | ${fmt(s.worker.readyAfterSeconds)} | ${fmt(s.wallSeconds)} | ${fmt(s.worker.cpuSeconds)} | ${fmt(s.worker.childCpuSeconds)} | ${fmt(s.postgresCpuSeconds)} | ${fmt(s.temporalServerCpuSeconds)} | ${fmt(s.benchProcessCpuSeconds)} | ${fmt(other)} | ${pct(s.machineCpuBusy)} |`,
     );
+  }
+  return lines.join('\n');
+}
+
+function backendsTable(results: BenchResults): string {
+  const lines = ['| scenario | mean PostgreSQL backends of the scenario\'s database, by state (sampled each second) |', '|---|---|'];
+  for (const s of results.scenarios) {
+    const b = s.postgresBackends ?? {};
+    lines.push(`| \`${s.name}\` | ${Object.entries(b).map(([k, n]) => `${k} ${fmt(n)}`).join('; ') || '–'} |`);
   }
   return lines.join('\n');
 }
@@ -251,7 +296,7 @@ function idleBreakdown(s: ScenarioResult, limits: BenchResults['limits']): strin
       return (
         `${serviceLabel[service]} (cap ${rate}/s) had ${int(w.admitted)} requests = ${fmt(busy)} s of work in ${fmt(s.wallSeconds)} s: ` +
         `${fmt(head)} s before its first request, ${fmt(middle)} s of slack while active (mean ${fmt(w.meanRpsWhileActive)} req/s), ` +
-        `${fmt(tail)} s after its last request (AI gates and report)`
+        `${fmt(tail)} s after its last request (the rest of the pipeline)`
       );
     })
     .join('; ');
@@ -270,9 +315,9 @@ function timeDiagnosis(s: ScenarioResult, results: BenchResults): string {
 
 function cpuSentence(s: ScenarioResult, results: BenchResults): string {
   const capacity = results.machine.nproc * s.wallSeconds;
-  const ours = s.worker.cpuSeconds + (s.temporalServerCpuSeconds ?? 0) + s.benchProcessCpuSeconds + (s.postgresCpuSeconds ?? 0);
+  const ours = s.worker.cpuSeconds + s.worker.childCpuSeconds + (s.temporalServerCpuSeconds ?? 0) + s.benchProcessCpuSeconds + (s.postgresCpuSeconds ?? 0);
   return (
-    `The machine's CPUs were ${pct(s.machineCpuBusy)} busy (${fmt(s.machineCpuBusy * capacity)} of ${fmt(capacity)} CPU s): worker ${fmt(s.worker.cpuSeconds)}, ` +
+    `The machine's CPUs were ${pct(s.machineCpuBusy)} busy (${fmt(s.machineCpuBusy * capacity)} of ${fmt(capacity)} CPU s): worker ${fmt(s.worker.cpuSeconds)} (+ ${fmt(s.worker.childCpuSeconds)} in its child processes), ` +
     `PostgreSQL ${fmt(s.postgresCpuSeconds)}, Temporal server ${fmt(s.temporalServerCpuSeconds)}, bench process with the stand-ins ${fmt(s.benchProcessCpuSeconds)}, ` +
     `anything else on the machine ${fmt(Math.max(0, s.machineCpuBusy * capacity - ours))}.`
   );
@@ -356,9 +401,26 @@ function setupSection(results: BenchResults): string {
   ].join('\n');
 }
 
+function otherCpu(s: ScenarioResult, nproc: number): number {
+  const used = s.machineCpuBusy * nproc * s.wallSeconds;
+  return Math.max(0, used - s.worker.cpuSeconds - (s.worker.childCpuSeconds ?? 0) - (s.postgresCpuSeconds ?? 0) - (s.temporalServerCpuSeconds ?? 0) - (s.benchProcessCpuSeconds ?? 0));
+}
+
+function otherLoadSentence(results: BenchResults): string {
+  const n = results.machine.nproc;
+  const capacity = results.scenarios.reduce((a, s) => a + n * s.wallSeconds, 0);
+  const other = results.scenarios.reduce((a, s) => a + otherCpu(s, n), 0);
+  const share = other / capacity;
+  return share > 0.1
+    ? `other jobs on this machine used **${pct(share)}** of its CPU time during the scenarios (see the CPU table): these times are slower than on a quiet machine.`
+    : `other jobs on this machine used ${pct(share)} of its CPU time during the scenarios.`;
+}
+
 function resultsMarkdown(results: BenchResults, fresh: BenchResults): string {
   const m = results.machine;
-  const runs = [...new Set(results.scenarios.map((s) => `${s.runAt.slice(0, 16).replace('T', ' ')} UTC @ ${s.commit}`))];
+  const times = results.scenarios.map((s) => s.runAt).sort();
+  const commits = [...new Set(results.scenarios.map((s) => s.commit))];
+  const runs = `${times[0].slice(0, 16).replace('T', ' ')} – ${times.at(-1)!.slice(11, 16)} UTC, at ${commits.map((c) => `\`${c}\``).join(', ')} (the commit each scenario ran at; other work was being committed meanwhile)`;
   const tenK = results.scenarios.find((s) => s.name === '10k') ?? results.scenarios[0];
   return `# Benchmark results
 
@@ -366,9 +428,10 @@ Generated by \`npm run bench\` (bench/run.ts) on ${fresh.generatedAt.slice(0, 10
 
 - **Machine:** ${m.nproc} CPUs (\`nproc\`), ${m.memoryGb} GB memory, ${m.cpuModel}; ${m.platform}; Node ${m.node}
 - **Commit:** \`${fresh.commit}\` (\`git rev-parse --short HEAD\`; "+uncommitted" = the working tree had changes)
-- **Runs in this table:** ${runs.join('; ')}
+- **Runs in this table:** ${runs}
 - **Stack:** Temporal CLI ${results.temporalCli} with a temporary state file; ${results.database}; stand-ins in the bench process; one worker process per scenario (\`node --import tsx src/worker/main.ts\`) on its own task queue.
 - **Last invocation took** ${fmt(fresh.totalSeconds, 0)} s.
+- **Machine load:** ${otherLoadSentence(results)}
 
 ## Setup
 
@@ -384,7 +447,12 @@ ${mainTable(results)}
 - *actions*: counted from the exported histories of every run of the session workflow and every child (DESIGN §3): each run's start 1, child start 2 (not again on the child's side), each activity attempt 1, timer 1, signal received 1, search-attribute upsert 1, plus the one \`progress\` query the bench made per SessionWorkflow; heartbeats are **estimated** (they are not in history): 1 + ⌊duration / 48 s⌋ per activity that declares a heartbeat timeout (the SDK throttles to 80% of the 60 s timeout).
 - *largest run*: the biggest single run's history (events, and KB of its JSON export). *worker peak RSS*: VmHWM of the worker process, reset when the session started (${tenK?.worker.peakCoversSessionOnly ? 'reset worked' : 'reset not available: includes start-up'}); *worker CPU*: utime + stime over the session and its trailing children.
 - *rows written*: rows of episodes, films, session_shows, reports, insights, date_problems for the session(s), plus rows added to the shared shows, show_cast, actors, show_genres tables.
+- A scenario marked **timeout** was stopped at its time limit (bench/scenarios.ts) and its workflows terminated: its wall time, actions, rows and events are lower bounds.
 - *idle of the bottleneck*: 1 − admitted requests / (rate × wall time) for the service whose term wins T*'s max (both when TMDB and RT tie).
+
+How the shows ended (a fast run that drops shows is not a good run; counts over the distinct shows of the scenario's sessions, so for the warm run they are the cached outcomes):
+
+${outcomesTable(results)}
 
 ![chart](chart.svg)
 
@@ -396,9 +464,11 @@ CPU over each scenario's wall time (${results.machine.nproc} CPUs; the worker's 
 
 ${cpuTable(results)}
 
-Activities of \`${tenK?.name}\` (from its histories):
+${backendsTable(results)}
 
-${tenK ? activityTable(tenK) : ''}
+Activities, from the histories (schedule→start is time waiting for a free worker slot; start→close is the activity itself):
+
+${results.scenarios.map((s) => `<details${s.name === '10k' ? ' open' : ''}><summary><code>${s.name}</code></summary>\n\n${activityTable(s)}\n\n</details>`).join('\n')}
 
 ## Where the actions went
 
@@ -465,7 +535,8 @@ function panel(title: string, yLabel: string, series: Series[], ox: number, oy: 
   const all = series.flatMap((s) => s.points).filter((p) => p.y > 0 && p.x > 0);
   if (all.length === 0) return '';
   const pow = (v: number, down: boolean) => 10 ** (down ? Math.floor(Math.log10(v)) : Math.ceil(Math.log10(v)));
-  const [xMin, xMax] = [pow(Math.min(...all.map((p) => p.x)), true), pow(Math.max(...all.map((p) => p.x)), false)];
+  // A little room left and right so markers at the ends do not sit on the frame.
+  const [xMin, xMax] = [Math.min(...all.map((p) => p.x)) / 1.6, Math.max(...all.map((p) => p.x)) * 1.6];
   const [yMin, yMax] = [pow(Math.min(...all.map((p) => p.y)), true), pow(Math.max(...all.map((p) => p.y)), false)];
   const sx = (x: number) => ox + ((Math.log10(x) - Math.log10(xMin)) / (Math.log10(xMax) - Math.log10(xMin))) * w;
   const sy = (y: number) => oy + h - ((Math.log10(y) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * h;
@@ -482,6 +553,17 @@ function panel(title: string, yLabel: string, series: Series[], ox: number, oy: 
   out.push(`<rect x="${ox}" y="${oy}" width="${w}" height="${h}" fill="none" stroke="#888"/>`);
   out.push(`<text x="${ox + w / 2}" y="${oy + h + 34}" text-anchor="middle" font-size="12">history size (activities, log scale)</text>`);
   out.push(`<text transform="translate(${ox - 44} ${oy + h / 2}) rotate(-90)" text-anchor="middle" font-size="12">${esc(yLabel)}</text>`);
+  // Labels dodge each other: each moves down until its box overlaps no label placed before it.
+  const placed: { x0: number; x1: number; y0: number; y1: number }[] = [];
+  const place = (x: number, y: number, text: string, left: boolean) => {
+    const width = text.length * 5.3;
+    const box = (yy: number) => ({ x0: left ? x - width : x, x1: left ? x : x + width, y0: yy - 9, y1: yy + 2 });
+    let yy = y;
+    while (placed.some((b) => { const n = box(yy); return n.x0 < b.x1 && b.x0 < n.x1 && n.y0 < b.y1 && b.y0 < n.y1; })) yy += 11;
+    placed.push(box(yy));
+    return yy;
+  };
+  for (const p of all) placed.push({ x0: sx(p.x) - 5, x1: sx(p.x) + 5, y0: sy(p.y) - 5, y1: sy(p.y) + 5 });
   for (const s of series) {
     const pts = s.points.filter((p) => p.y > 0).sort((a, b) => a.x - b.x);
     if (s.line && pts.length > 1) {
@@ -490,7 +572,13 @@ function panel(title: string, yLabel: string, series: Series[], ox: number, oy: 
     }
     for (const p of pts) {
       out.push(marker(s.marker, sx(p.x), sy(p.y), s.color));
-      if (p.label) out.push(`<text x="${sx(p.x) + 7}" y="${sy(p.y) - 6}" font-size="10" fill="${s.color}">${esc(p.label)}</text>`);
+      // Labels of points in the right part of the panel go to their left, so they stay inside it.
+      const left = sx(p.x) > ox + w * 0.6;
+      if (p.label) {
+        const x = sx(p.x) + (left ? -7 : 7);
+        const y = place(x, sy(p.y) - 6, p.label, left);
+        out.push(`<text x="${x}" y="${y}" font-size="10" fill="${s.color}"${left ? ' text-anchor="end"' : ''}>${esc(p.label)}</text>`);
+      }
     }
   }
   // Legend inside the panel's top-left corner.
@@ -508,7 +596,8 @@ function chartSvg(results: BenchResults): string {
   const single = ['1k', '10k', '100k'].map(by).filter((s): s is ScenarioResult => !!s);
   const extras = ['10k-warm', 'concurrent-20x2k', 'naive-10k', 'staged-10k'].map(by).filter((s): s is ScenarioResult => !!s);
   const perSessionSize = (s: ScenarioResult) => s.history.activities / s.sessions;
-  const extraLabel = (s: ScenarioResult) => (s.name === 'concurrent-20x2k' ? '20×2k (total)' : s.name);
+  const cut = (s: ScenarioResult) => (s.status === 'ok' ? '' : ` (${s.status}, ≥)`);
+  const extraLabel = (s: ScenarioResult) => `${s.name === 'concurrent-20x2k' ? '20×2k (total)' : s.name}${cut(s)}`;
 
   const timeSeries: Series[] = [
     { name: 'wall time to COMPLETED', color: '#1f77b4', line: true, marker: 'circle', points: single.map((s) => ({ x: s.history.activities, y: s.wallSeconds })) },
@@ -518,7 +607,7 @@ function chartSvg(results: BenchResults): string {
   ];
   const actionSeries: Series[] = [
     { name: 'actions per session', color: '#9467bd', line: true, marker: 'circle', points: single.map((s) => ({ x: s.history.activities, y: s.cost.actionsPerSession })) },
-    { name: 'other scenarios (per session)', color: '#d62728', line: false, marker: 'diamond', points: extras.map((s) => ({ x: perSessionSize(s), y: s.cost.actionsPerSession, label: s.name === 'concurrent-20x2k' ? '20×2k' : s.name })) },
+    { name: 'other scenarios (per session)', color: '#d62728', line: false, marker: 'diamond', points: extras.map((s) => ({ x: perSessionSize(s), y: s.cost.actionsPerSession, label: `${s.name === 'concurrent-20x2k' ? '20×2k' : s.name}${cut(s)}` })) },
   ];
   const W = 1000;
   const H = 420;
@@ -535,15 +624,18 @@ ${panel('Temporal actions against history size', 'actions per session (log scale
 
 function readmeSection(results: BenchResults): string {
   const l = results.limits;
-  const rows = results.scenarios.map(
-    (s) =>
-      `| \`${s.name}\` | ${int(s.history.activities)} | ${fmt(s.bound.seconds)} | ${fmt(s.wallSeconds)} | ${fmt(s.ratio, 2)} | ${s.statsReadySeconds ? fmt(s.statsReadySeconds.max) : '–'} | ${fmt(s.cost.actionsPerSession, 0)} | ${int(s.cost.largestRun.events)} | ${fmt(s.worker.peakRssMb, 0)} |`,
-  );
+  const rows = results.scenarios.map((s) => {
+    // A scenario stopped at its time limit only gives lower bounds.
+    const ge = s.status === 'ok' ? '' : '≥ ';
+    return `| \`${s.name}\`${s.status === 'ok' ? '' : ` (${s.status})`} | ${int(s.history.activities)} | ${fmt(s.bound.seconds)} | ${ge}${fmt(s.wallSeconds)} | ${ge}${fmt(s.ratio, 2)} | ${s.statsReadySeconds ? fmt(s.statsReadySeconds.max) : '–'} | ${ge}${fmt(s.cost.actionsPerSession, 0)} | ${ge}${int(s.cost.largestRun.events)} | ${fmt(s.worker.peakRssMb, 0)} |`;
+  });
   return `## Benchmark
 
 \`\`\`sh
 npm run bench                                   # every scenario, about 10 minutes on 2 cores
 npm run bench -- --scenario 10k                 # one scenario (repeat --scenario for several)
+npm run bench -- --scenario 10k --cpu-prof      # also a V8 CPU profile of the worker (read it with tsx bench/profile.ts)
+npm run bench -- --render-only                  # rebuild RESULTS.md and the chart from results.json
 \`\`\`
 
 It needs PostgreSQL (\`DATABASE_URL\`, default \`postgres://postgres@127.0.0.1:5432/test\`; the bench creates and
@@ -566,8 +658,10 @@ page on. Temporal cost is counted in actions (DESIGN §3) from the exported hist
 |---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
-Measured on ${results.machine.nproc} CPUs (${results.machine.cpuModel}), ${results.machine.memoryGb} GB; details, the targets and what limits each
-number in [bench/RESULTS.md](bench/RESULTS.md).
+Measured on ${results.machine.nproc} CPUs (${results.machine.cpuModel}), ${results.machine.memoryGb} GB; ${otherLoadSentence(results)}
+Details, the targets and what limits each number are in [bench/RESULTS.md](bench/RESULTS.md); "≥" marks a scenario stopped at its
+time limit. Pipeline knobs (\`PAGES_PER_FETCH\`, \`CHUNK_SIZE\`, \`CHILD_WINDOW\`, …) can be set in the environment to compare settings.
+Another scenario run with the same settings replaces only its own row.
 
 ![chart](bench/chart.svg)
 `;

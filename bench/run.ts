@@ -17,10 +17,10 @@ import { ensureTemporalCli } from '../src/temporal/cli.js';
 import { startDevServer } from '../src/temporal/devServer.js';
 import { NaiveSessionWorkflow, SessionWorkflow, StagedSessionWorkflow } from '../workflows/index.js';
 import { progressQuery, sessionWorkflowId } from '../workflows/messages.js';
-import { type SessionCost, sessionCost, waitSessionClosed } from './cost.js';
+import { listSessionExecutions, type SessionCost, sessionCost, waitSessionClosed } from './cost.js';
 import { benchPayloadEncryption } from './payload.js';
 import { Cleanup, createScratchDatabase, freePort, PgCpuTracker, projectRoot, readProc, resetPeakRss, sleep, spawnWorker, waitForPollers } from './infra.js';
-import { type BenchResults, type MachineInfo, type ScenarioResult, type ServiceWindow, writeOutputs } from './render.js';
+import { type BenchResults, type MachineInfo, rerender, type ScenarioResult, type ServiceWindow, writeOutputs } from './render.js';
 import { BENCH_LIMITS, type Bound, lowerBound, SCENARIOS, type Scenario, TERM_SERVICE } from './scenarios.js';
 
 const say = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -30,19 +30,27 @@ const { values: args } = parseArgs({
   options: {
     scenario: { type: 'string', multiple: true },
     'keep-logs': { type: 'boolean', default: false },
+    /** Writes a V8 CPU profile of each worker into the kept scratch directory (implies --keep-logs). */
+    'cpu-prof': { type: 'boolean', default: false },
+    /** Only re-render RESULTS.md, chart.svg and README-section.md from results.json. */
+    'render-only': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
 });
 
 if (args.help) {
-  console.log(`usage: npm run bench [-- --scenario <name> …] [--keep-logs]\nscenarios: ${SCENARIOS.map((s) => s.name).join(', ')} (no flag = all)`);
+  console.log(`usage: npm run bench [-- --scenario <name> …] [--keep-logs] [--cpu-prof] [--render-only]\nscenarios: ${SCENARIOS.map((s) => s.name).join(', ')} (no flag = all)`);
   process.exit(0);
 }
 const unknown = (args.scenario ?? []).filter((n) => !SCENARIOS.some((s) => s.name === n));
 if (unknown.length > 0) {
   console.error(`unknown scenario ${unknown.join(', ')}; choose from ${SCENARIOS.map((s) => s.name).join(', ')}`);
   process.exit(2);
+}
+if (args['render-only']) {
+  console.log(`wrote ${rerender().join(', ')}`);
+  process.exit(0);
 }
 const selected = args.scenario?.length ? SCENARIOS.filter((s) => args.scenario!.includes(s.name)) : SCENARIOS;
 
@@ -219,13 +227,18 @@ async function runScenario(env: Env, scenario: Scenario, db: ScenarioDb, opts: {
   const sharedBefore = await countShared(pool);
 
   say(`${scenario.name}: starting a worker on ${taskQueue}`);
-  const worker = spawnWorker(workerEnv(env, db, taskQueue), path.join(env.scratchDir, `worker-${scenario.name}${opts.report ? '' : '-prep'}.log`));
+  const label = `${scenario.name}${opts.report ? '' : '-prep'}`;
+  const worker = spawnWorker(workerEnv(env, db, taskQueue), path.join(env.scratchDir, `worker-${label}.log`), {
+    cpuProfileDir: args['cpu-prof'] ? path.join(env.scratchDir, `cpu-${label}`) : undefined,
+  });
   env.cleanup.trackPid(worker.pid);
   const stopWorker = env.cleanup.add(`stop worker ${worker.pid}`, async () => {
     await worker.stop();
     env.cleanup.untrackPid(worker.pid);
   });
+  const spawnedAt = Date.now();
   await waitForPollers(env.connection, NAMESPACE, taskQueue, worker);
+  const readyAfterSeconds = round((Date.now() - spawnedAt) / 1000, 1);
   const peakReset = resetPeakRss(worker.pid);
   const procStart = readProc(worker.pid);
   const temporalStart = env.temporalPid ? readProc(env.temporalPid) : undefined;
@@ -235,7 +248,7 @@ async function runScenario(env: Env, scenario: Scenario, db: ScenarioDb, opts: {
   const benchCpuStart = process.cpuUsage();
   standins.resetStats();
 
-  const timeoutMs = 90_000 + 5 * bound.seconds * 1000;
+  const timeoutMs = scenario.timeoutSeconds * 1000;
   say(`${scenario.name}: ${scenario.dataKeys.length} session(s), P=${bound.pages} S=${bound.shows}, T*=${bound.seconds.toFixed(1)} s; giving up after ${Math.round(timeoutMs / 1000)} s`);
 
   const t0 = Date.now();
@@ -295,27 +308,50 @@ async function runScenario(env: Env, scenario: Scenario, db: ScenarioDb, opts: {
   const temporalEnd = env.temporalPid ? readProc(env.temporalPid) : undefined;
 
   if (timedOut) {
-    say(`${scenario.name}: timed out; terminating what still runs`);
-    for (const run of runs.filter((r) => r.completedAt === undefined)) {
-      await run.handle.terminate('bench timeout').catch(() => undefined);
-      run.error ??= 'timeout';
+    say(`${scenario.name}: timed out; terminating what still runs (sessions and their children)`);
+    for (const run of runs) {
+      if (run.completedAt === undefined) run.error ??= 'timeout';
+      const { executions } = await listSessionExecutions(client, run.workflowId, taskQueue);
+      for (const e of executions.filter((x) => x.status.name === 'RUNNING')) {
+        await client.workflow.getHandle(e.workflowId, e.runId).terminate('bench timeout').catch(() => undefined);
+      }
     }
   }
 
-  // One progress query per session (counted as an action) to cross-check the run count.
+  // One progress query per completed session (counted as an action): its run count cross-checks the listing.
   const queried: Record<string, number> = {};
+  const queriedRuns: Record<string, number> = {};
   if (scenario.workflow === 'session') {
-    for (const run of runs) {
+    for (const run of runs.filter((r) => r.completedAt !== undefined)) {
       queried[run.sessionId] = 1;
-      await run.handle.query(progressQuery).catch((error: unknown) => say(`query failed: ${(error as Error).message}`));
+      await run.handle.query(progressQuery).then(
+        (p) => void (queriedRuns[run.sessionId] = p.runs),
+        (error: unknown) => say(`query failed: ${(error as Error).message}`),
+      );
     }
   }
 
   // Children that finish after the session still cost actions: wait for them before counting.
   const costs: SessionCost[] = [];
+  const closeDeadline = Date.now() + (timedOut ? 5_000 : 60_000);
+  for (const run of runs) await waitSessionClosed(client, run.workflowId, taskQueue, Math.max(0, closeDeadline - Date.now()));
   for (const run of runs) {
-    await waitSessionClosed(client, run.workflowId, taskQueue, timedOut ? 5_000 : 120_000);
-    costs.push(await sessionCost(client, run.workflowId, taskQueue, queried[run.sessionId] ?? 0));
+    const cost = await sessionCost(client, run.workflowId, taskQueue, queried[run.sessionId] ?? 0);
+    const fromQuery = queriedRuns[run.sessionId];
+    if (fromQuery !== undefined && fromQuery !== cost.runs) say(`${scenario.name}: the progress query says ${fromQuery} run(s), the listing found ${cost.runs}`);
+    costs.push(cost);
+  }
+
+  // Speed only counts with the work done: how each show of the session(s) ended on TMDB and RT.
+  const { rows: outcomeRows } = await pool.query<{ tmdb_status: string; rt_status: string; n: number }>(
+    `select tmdb_status, rt_status, count(*)::int as n from shows
+      where id in (select show_id from session_shows where session_id = any($1::text[])) group by 1, 2`,
+    [runs.map((r) => r.sessionId)],
+  );
+  const outcomes = { tmdb: {} as Record<string, number>, rt: {} as Record<string, number> };
+  for (const r of outcomeRows) {
+    outcomes.tmdb[r.tmdb_status] = (outcomes.tmdb[r.tmdb_status] ?? 0) + r.n;
+    if (r.tmdb_status === 'matched') outcomes.rt[r.rt_status] = (outcomes.rt[r.rt_status] ?? 0) + r.n;
   }
 
   const sessionRows: Record<string, number> = {};
@@ -368,15 +404,19 @@ async function runScenario(env: Env, scenario: Scenario, db: ScenarioDb, opts: {
     },
     worker: {
       pid: worker.pid,
+      readyAfterSeconds,
       peakRssMb: round(procEnd.peakRssBytes / 2 ** 20, 1),
       rssAtStartMb: round(procStart.rssBytes / 2 ** 20, 1),
       peakCoversSessionOnly: peakReset,
       cpuSeconds: round(procEnd.cpuSeconds - procStart.cpuSeconds, 1),
+      childCpuSeconds: round(procEnd.childCpuSeconds - procStart.childCpuSeconds, 1),
     },
     temporalServerCpuSeconds: temporalStart && temporalEnd ? round(temporalEnd.cpuSeconds - temporalStart.cpuSeconds, 1) : null,
     benchProcessCpuSeconds: round((benchCpuEnd.user + benchCpuEnd.system - benchCpuStart.user - benchCpuStart.system) / 1e6, 1),
     postgresCpuSeconds: pgCpu.cpuSeconds() === null ? null : round(pgCpu.cpuSeconds()!, 1),
+    postgresBackends: Object.fromEntries([...pgCpu.activity].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, round(n / Math.max(1, pgCpu.samples), 1)])),
     machineCpuBusy: round((cpuEnd.busy - cpuStart.busy) / Math.max(1, cpuEnd.total - cpuStart.total), 3),
+    showOutcomes: outcomes,
     rows,
     rowsTotal: Object.values(rows).reduce((a, b) => a + b, 0),
     services: windows,
@@ -403,7 +443,7 @@ async function main() {
   }
 
   const scratchDir = mkdtempSync(path.join(os.tmpdir(), 'showprint-bench-'));
-  let keepScratch = args['keep-logs'];
+  let keepScratch = args['keep-logs'] || args['cpu-prof'];
   cleanup.add('remove scratch directory', async () => {
     if (keepScratch) say(`logs kept in ${scratchDir}`);
     else rmSync(scratchDir, { recursive: true, force: true });

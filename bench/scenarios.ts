@@ -10,22 +10,25 @@ export interface Scenario {
   dataKeys: string[];
   /** warm: runs in the database the cold `10k` just filled, so its shows are cached. */
   cache: 'cold' | 'warm';
+  /** Give up (terminate, report "timeout") after this long; together they bound the whole bench. */
+  timeoutSeconds: number;
 }
 
 export const SCENARIOS: Scenario[] = [
-  { name: '1k', description: 'one session, demo-1k, cold cache', workflow: 'session', dataKeys: ['demo-1k'], cache: 'cold' },
-  { name: '10k', description: 'one session, demo-10k, cold cache', workflow: 'session', dataKeys: ['demo-10k'], cache: 'cold' },
-  { name: '10k-warm', description: 'demo-10k again right after the cold 10k, same database (every show cached)', workflow: 'session', dataKeys: ['demo-10k'], cache: 'warm' },
-  { name: '100k', description: 'one session, demo-100k, cold cache', workflow: 'session', dataKeys: ['demo-100k'], cache: 'cold' },
+  { name: '1k', description: 'one session, demo-1k, cold cache', workflow: 'session', dataKeys: ['demo-1k'], cache: 'cold', timeoutSeconds: 60 },
+  { name: '10k', description: 'one session, demo-10k, cold cache', workflow: 'session', dataKeys: ['demo-10k'], cache: 'cold', timeoutSeconds: 90 },
+  { name: '10k-warm', description: 'demo-10k again right after the cold 10k, same database (every show cached)', workflow: 'session', dataKeys: ['demo-10k'], cache: 'warm', timeoutSeconds: 60 },
+  { name: '100k', description: 'one session, demo-100k, cold cache', workflow: 'session', dataKeys: ['demo-100k'], cache: 'cold', timeoutSeconds: 200 },
   {
     name: 'concurrent-20x2k',
     description: '20 concurrent sessions, demo-2000 … demo-2019 (20 different viewers), sharing the rate limits, cold cache',
     workflow: 'session',
     dataKeys: Array.from({ length: 20 }, (_, i) => `demo-${2000 + i}`),
     cache: 'cold',
+    timeoutSeconds: 200,
   },
-  { name: 'naive-10k', description: 'baseline: one activity per page and per show per stage, no batching, no cache (NaiveSessionWorkflow)', workflow: 'naive', dataKeys: ['demo-10k'], cache: 'cold' },
-  { name: 'staged-10k', description: 'baseline: same batched activities, stage after stage (StagedSessionWorkflow)', workflow: 'staged', dataKeys: ['demo-10k'], cache: 'cold' },
+  { name: 'naive-10k', description: 'baseline: one activity per page and per show per stage, no batching, no cache (NaiveSessionWorkflow)', workflow: 'naive', dataKeys: ['demo-10k'], cache: 'cold', timeoutSeconds: 150 },
+  { name: 'staged-10k', description: 'baseline: same batched activities, stage after stage (StagedSessionWorkflow)', workflow: 'staged', dataKeys: ['demo-10k'], cache: 'cold', timeoutSeconds: 90 },
 ];
 
 /**

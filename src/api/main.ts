@@ -5,6 +5,9 @@ import { openDatabase } from '../db/index.js';
 import { loadApiKeys, loadPayloadEncryption, securityOptions } from '../security/index.js';
 import { createApp } from './app.js';
 
+/** How long SIGTERM waits for in-flight requests before closing what is left. */
+const DRAIN_MS = 10_000;
+
 async function main() {
   const config = loadConfig();
   if (!config.temporal.address) throw new ConfigError('Set TEMPORAL_ADDRESS (the standalone API starts no dev server; `npm start` does)');
@@ -33,6 +36,9 @@ async function main() {
       await db.close();
       process.exit(0);
     });
+    // Drain for a bounded time: an open progress stream (SSE) would otherwise hold close() forever.
+    // Its clients reconnect (the stream sent `retry:`) to another instance.
+    setTimeout(() => server.closeAllConnections(), DRAIN_MS).unref();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

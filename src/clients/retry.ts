@@ -57,11 +57,13 @@ export async function callWithRetry<T>(
     } catch (error) {
       externalCalls.inc({ service, outcome: outcomeOf(error) });
       if (error instanceof PermanentServiceError) throw error;
-      breakers?.failure(service);
       lastError =
         error instanceof TransientServiceError
           ? error
           : new TransientServiceError(`${service}NetworkError`, `${service}: ${(error as Error).message}`);
+      // A service that says when to come back (429 + Retry-After) is up, only pacing us: no strike
+      // against its circuit, or a rate-limit burst would fail every show that meets the open circuit.
+      if (lastError.retryAfterMs === undefined) breakers?.failure(service);
       if (attempt === policy.attempts) break;
       if (lastError.retryAfterMs !== undefined) {
         await limiter.pushBack(service, lastError.retryAfterMs);

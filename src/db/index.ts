@@ -28,6 +28,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
     // An idle client erroring (e.g. the server restarting) must not crash the process; queries retry.
     pool.on('error', () => undefined);
+    // A checked-out client has no pool listener: without this, a connection reset in mid-query is an
+    // unhandled 'error' event that kills the process. The query itself still fails (and is retried),
+    // and the pool drops the dead client on release.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     handle = { db, kind: 'postgres', close: () => db.destroy() };
   } else {

@@ -9,6 +9,8 @@ import type { Db } from '../db/index.js';
 import { principalOf } from './middleware.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/** A claim this old with no answer belongs to a process that died mid-request: take it over. */
+const ABANDONED_CLAIM_MS = 60_000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 export interface StoredResponse {
@@ -68,7 +70,7 @@ export async function respondIdempotently(db: Db, req: Request, res: Response, b
         result = await handler();
       } catch (error) {
         // Nothing was answered: release the key so the client's retry can run.
-        await db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).execute();
+        await db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).where('status', 'is', null).execute();
         throw error;
       }
       await db
@@ -83,11 +85,15 @@ export async function respondIdempotently(db: Db, req: Request, res: Response, b
     const row = await db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
     if (!row) continue; // released or swept meanwhile: claim it again
     if (new Date(row.expires_at).getTime() <= Date.now()) {
-      await db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).where('expires_at', '=', row.expires_at).execute();
+      await db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).where('expires_at', '<=', new Date()).execute();
       continue;
     }
     if (row.request_hash !== requestHash) {
       throw new HttpError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request body');
+    }
+    if (row.status === null && Date.now() - new Date(row.created_at).getTime() > ABANDONED_CLAIM_MS) {
+      await db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).where('status', 'is', null).where('created_at', '<', new Date(Date.now() - ABANDONED_CLAIM_MS)).execute();
+      continue;
     }
     if (row.status === null) {
       res.set('Retry-After', '1');

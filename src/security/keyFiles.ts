@@ -12,10 +12,15 @@ export type Say = (line: string) => void;
  * Writes `file` only if it does not exist yet, atomically: several processes starting at once over
  * the same DATA_DIR all end up with the one that won. Returns whether this call created it.
  */
-function createOnce(file: string, contents: string): boolean {
-  mkdirSync(path.dirname(file), { recursive: true });
+function createOnce(file: string, contents: string, variable: string): boolean {
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temp, contents, { mode: 0o600 });
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(temp, contents, { mode: 0o600 });
+  } catch (error) {
+    // e.g. a read-only container filesystem: say what to configure instead.
+    throw new Error(`Cannot create ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); set ${variable} or a writable DATA_DIR`);
+  }
   try {
     linkSync(temp, file); // fails with EEXIST when another process got there first
     return true;
@@ -40,7 +45,7 @@ export function loadPayloadKeys(opts: { payloadKeys?: string; dataDir: string; s
   if (opts.payloadKeys) return { keys: parsePayloadKeys(opts.payloadKeys), source: 'env' };
   const file = payloadKeysFile(opts.dataDir);
   const fresh = generatePayloadKey(`local-${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`);
-  const created = createOnce(file, `${JSON.stringify({ keys: [{ id: fresh.id, key: fresh.key.toString('base64') }] }, null, 2)}\n`);
+  const created = createOnce(file, `${JSON.stringify({ keys: [{ id: fresh.id, key: fresh.key.toString('base64') }] }, null, 2)}\n`, 'PAYLOAD_KEYS');
   if (created) {
     say(`Generated a payload encryption key (${fresh.id}) in ${file}; keep this file (old workflow histories need it) or set PAYLOAD_KEYS.`);
   } else {
@@ -75,7 +80,7 @@ export function generateApiKey(): string {
 export function loadApiKeys(opts: { apiKeys?: string[]; dataDir: string; say?: Say }): { keys: string[]; source: 'env' | 'file' | 'generated'; file?: string } {
   if (opts.apiKeys && opts.apiKeys.length > 0) return { keys: opts.apiKeys, source: 'env' };
   const file = apiKeyFile(opts.dataDir);
-  const created = createOnce(file, `${generateApiKey()}\n`);
+  const created = createOnce(file, `${generateApiKey()}\n`, 'API_KEYS');
   if (!created) warnIfShared(file, opts.say ?? ((line: string) => console.log(line)));
   const key = readFileSync(file, 'utf8').trim();
   if (key.length < 16) throw new Error(`${file} holds no usable API key (at least 16 characters); delete it to generate a new one`);

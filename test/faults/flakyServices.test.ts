@@ -8,6 +8,10 @@ import { type Baselines, assertNoLoss, printSummary, runBaselines, seededRng, ve
 import { FAULT_STANDIN_LIMITS } from '../support/faults/processStack.js';
 
 const DATA_KEYS = ['demo-1k', 'demo-small'];
+// The mix, adjustable to tell the faults apart: FLAKY_5XX=0.2 FLAKY_SLOW=0.05 FLAKY_429=1.
+const RATE_5XX = Number(process.env.FLAKY_5XX ?? 0.2);
+const RATE_SLOW = Number(process.env.FLAKY_SLOW ?? 0.05);
+const BURSTS_429 = process.env.FLAKY_429 !== '0';
 
 let stack: ProcessStack;
 let baselines: Baselines;
@@ -23,19 +27,19 @@ test('20% 5xx, responses slower than the timeout and bursts of 429: sessions com
   const { standins } = stack;
   const rng = seededRng(3);
   standins.resetStats();
-  for (const service of ['gandalf', 'tmdb', 'rt'] as const) standins.setLimits(service, { faultRate: 0.2, slowRate: 0.05, slowMs: 1_500 });
+  for (const service of ['gandalf', 'tmdb', 'rt'] as const) standins.setLimits(service, { faultRate: RATE_5XX, slowRate: RATE_SLOW, slowMs: 1_500 });
 
-  // Stretches of a starved TMDB bucket: 429 with Retry-After until it refills.
+  // Stretches of a starved TMDB bucket (429 with Retry-After until it refills), back to back with
+  // short normal spells, for as long as the sessions run.
   let bursts = 0;
   let stop = false;
   const storms = (async () => {
-    while (!stop) {
-      await sleep(2_000 + rng() * 3_000);
-      if (stop) break;
+    while (!stop && BURSTS_429) {
       bursts++;
-      standins.setLimits('tmdb', { rps: 3, burst: 3 });
-      await sleep(2_000 + rng() * 2_000);
+      standins.setLimits('tmdb', { rps: 2, burst: 2 });
+      await sleep(1_500 + rng() * 2_000);
       standins.setLimits('tmdb', { rps: FAULT_STANDIN_LIMITS.tmdb!.rps, burst: FAULT_STANDIN_LIMITS.tmdb!.burst });
+      await sleep(1_000 + rng() * 1_500);
     }
   })();
 

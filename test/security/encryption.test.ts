@@ -4,15 +4,18 @@
 import { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { progressQuery, sessionWorkflowId } from '../../workflows/messages.js';
 import type { SessionInput } from '../../workflows/types.js';
 import { ENCRYPTED_ENCODING } from '../../src/security/payloadCodec.js';
+import { ensureTemporalCli } from '../../src/temporal/cli.js';
 import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
 
 let stack: TestStack;
 before(async () => {
-  // One page at a time and continue-as-new every 2 pages: a 350-activity history (4 pages) takes two runs.
+  // One page at a time and continue-as-new every 2 pages: a 250-activity history (3 pages) takes two runs.
   stack = await startTestStack({ env: { PAGES_PER_FETCH: '1', FETCH_CONCURRENCY: '1', CONTINUE_AS_NEW_EVERY_PAGES: '2' } });
 });
 after(async () => {
@@ -40,7 +43,7 @@ function walk(value: unknown, bytes: Buffer[], payloads: Payload[], key = ''): v
 }
 
 test('no dataKey in any raw history, payload or failure; the codec-aware client reads it back', async () => {
-  const secretKey = 'demo-350';
+  const secretKey = 'demo-250';
   const laterKey = 'demo-123';
   const missingKey = `nope-${Date.now().toString(36)}-secret`;
   const ids = { direct: `enc-direct-${Date.now()}`, later: `enc-later-${Date.now()}`, missing: `enc-missing-${Date.now()}` };
@@ -102,4 +105,25 @@ test('no dataKey in any raw history, payload or failure; the codec-aware client 
   await assert.rejects(raw.workflow.getHandle(sessionWorkflowId(ids.direct)).query(progressQuery), /encoding|binary\/encrypted/i);
   const progress = await stack.client.workflow.getHandle(sessionWorkflowId(ids.direct)).query(progressQuery);
   assert.equal(progress.state, 'COMPLETED');
+});
+
+test('the temporal CLI shows decrypted payloads through the API’s codec endpoint (and only with the key)', async () => {
+  const cli = await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH);
+  const sessionId = `enc-cli-${Date.now()}`;
+  assert.equal((await post('/api/sessions', { sessionId, dataKey: 'demo-small' })).status, 202);
+  const show = async (...extra: string[]) =>
+    (await promisify(execFile)(cli, ['workflow', 'show', '--address', stack.env.address, '--workflow-id', sessionWorkflowId(sessionId), '--output', 'json', ...extra], { maxBuffer: 64 << 20 })).stdout;
+  // JSON output carries payloads as base64 protobuf JSON: read the start event's input.
+  const input = (out: string) => {
+    const p = (JSON.parse(out) as { events: { workflowExecutionStartedEventAttributes?: { input: { payloads: { metadata: Record<string, string>; data: string }[] } } }[] })
+      .events[0].workflowExecutionStartedEventAttributes!.input.payloads[0];
+    return { encoding: Buffer.from(p.metadata.encoding, 'base64').toString(), data: Buffer.from(p.data, 'base64').toString() };
+  };
+  const rawInput = input(await show());
+  assert.equal(rawInput.encoding, ENCRYPTED_ENCODING);
+  assert.ok(!rawInput.data.includes('demo-small'));
+  const decoded = input(await show('--codec-endpoint', `${stack.apiUrl}/codec`, '--codec-auth', `Bearer ${stack.apiKey}`));
+  assert.equal(decoded.encoding, 'json/plain');
+  assert.equal((JSON.parse(decoded.data) as SessionInput).dataKey, 'demo-small', 'the CLI decoded the input through /codec/decode');
+  await assert.rejects(show('--codec-endpoint', `${stack.apiUrl}/codec`, '--codec-auth', 'Bearer wrong-key-0123456789'));
 });

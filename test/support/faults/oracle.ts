@@ -18,6 +18,15 @@ export interface SessionSnapshot {
   /** Keys stored more than once, plus watch dates repeated inside one row. */
   duplicates: number;
   deadLetters: number;
+  /** A few dead letters as `stage show: error`, for messages. */
+  deadLetterSamples: string[];
+  /** name_key of every dead-lettered show, with its error. */
+  deadLettered: Map<string, string>;
+  /**
+   * Each of the session's shows, as the session left it: TMDB and RT outcome and the facts the
+   * report uses. Shows are shared by sessions, so this is taken right when the session ends.
+   */
+  shows: Map<string, string>;
   /** The stored report without the fields that differ between any two runs. */
   report: Record<string, unknown> | null;
 }
@@ -69,7 +78,19 @@ export async function snapshotSession(db: Db, sessionId: string): Promise<Sessio
 
   const session = await db.selectFrom('sessions').select('state').where('id', '=', sessionId).executeTakeFirst();
   const report = await db.selectFrom('reports').select('report').where('session_id', '=', sessionId).executeTakeFirst();
-  const deadLetters = await db.selectFrom('dead_letters').select(sql<number>`count(*)::int`.as('n')).where('session_id', '=', sessionId).executeTakeFirstOrThrow();
+  const deadLetters = await db
+    .selectFrom('dead_letters')
+    .innerJoin('shows', 'shows.id', 'dead_letters.show_id')
+    .select(['dead_letters.stage', 'shows.name', 'shows.name_key', 'dead_letters.error', 'dead_letters.attempts'])
+    .where('dead_letters.session_id', '=', sessionId)
+    .execute();
+
+  const shows = await db
+    .selectFrom('session_shows')
+    .innerJoin('shows', 'shows.id', 'session_shows.show_id')
+    .select(['shows.name_key', 'shows.tmdb_status', 'shows.tmdb_id', 'shows.number_of_episodes', 'shows.rt_status', 'shows.critics_score', 'shows.audience_score'])
+    .where('session_shows.session_id', '=', sessionId)
+    .execute();
 
   const sortedDates = (d: string[]) => [...d].sort();
   const rows: Record<Table, string[]> = {
@@ -84,7 +105,10 @@ export async function snapshotSession(db: Db, sessionId: string): Promise<Sessio
     state: session?.state ?? null,
     rows,
     duplicates: Number(dupKeys.rows[0]?.n ?? 0) + episodes.reduce((n, e) => n + repeatedDates(e.watched_on), 0) + films.reduce((n, f) => n + repeatedDates(f.watched_on), 0),
-    deadLetters: deadLetters.n,
+    deadLetters: deadLetters.length,
+    deadLetterSamples: deadLetters.slice(0, 5).map((d) => `${d.stage} "${d.name}" after ${d.attempts} attempts: ${d.error}`),
+    deadLettered: new Map(deadLetters.map((d) => [d.name_key, d.error])),
+    shows: new Map(shows.map((r) => [r.name_key, JSON.stringify([r.tmdb_status, r.tmdb_id, r.number_of_episodes, r.rt_status, r.critics_score, r.audience_score])])),
     report: canonicalReport((report?.report as Report | undefined) ?? null),
   };
 }
@@ -98,6 +122,8 @@ export interface Comparison {
   reportEqual: boolean;
   /** Timing-dependent AI answers that differ from the baseline's (informational). */
   aiDiffering: number;
+  /** Shows whose outcome differs from the baseline's although nothing says they failed: made-up data. */
+  showsSilentlyWrong: number;
   problems: string[];
 }
 
@@ -113,7 +139,8 @@ function multisetDiff(a: string[], b: string[]): string[] {
   return missing;
 }
 
-export function compareSnapshots(baseline: SessionSnapshot, faulted: SessionSnapshot): Comparison {
+/** `explained`: shows dead-lettered by any session of the run (shows are shared between sessions). */
+export function compareSnapshots(baseline: SessionSnapshot, faulted: SessionSnapshot, explained: Set<string> = new Set(faulted.deadLettered.keys())): Comparison {
   const problems: string[] = [];
   let lost = 0;
   let extra = 0;
@@ -126,7 +153,7 @@ export function compareSnapshots(baseline: SessionSnapshot, faulted: SessionSnap
     if (added.length) problems.push(`${t}: ${added.length} rows not in the baseline, e.g. ${added.slice(0, 2).join(' ')}`);
   }
   if (faulted.duplicates) problems.push(`${faulted.duplicates} duplicated keys or dates`);
-  if (faulted.deadLetters) problems.push(`${faulted.deadLetters} dead-lettered shows`);
+  if (faulted.deadLetters) problems.push(`${faulted.deadLetters} dead-lettered shows, e.g. ${faulted.deadLetterSamples.join('; ')}`);
   if (faulted.state !== 'COMPLETED') problems.push(`session state ${faulted.state}`);
   let reportEqual = true;
   try {
@@ -135,13 +162,20 @@ export function compareSnapshots(baseline: SessionSnapshot, faulted: SessionSnap
     reportEqual = false;
     problems.push(`report differs from the baseline's:\n${(error as Error).message.slice(0, 3000)}`);
   }
+  let showsSilentlyWrong = 0;
+  for (const [key, outcome] of baseline.shows) {
+    const now = faulted.shows.get(key);
+    if (now === undefined || now === outcome || explained.has(key)) continue;
+    showsSilentlyWrong++;
+    if (showsSilentlyWrong <= 3) problems.push(`show ${key} silently differs: ${now} (baseline ${outcome})`);
+  }
   let aiDiffering = 0;
   for (const key of TIMING_DEPENDENT) {
     const [b, f] = [baseline.report?.[key] ?? null, faulted.report?.[key] ?? null];
     if (b !== null && f === null) problems.push(`report.${key} is missing (baseline has one)`);
     if (JSON.stringify(b) !== JSON.stringify(f)) aiDiffering++;
   }
-  return { lost, extra, duplicated: faulted.duplicates, reportEqual, aiDiffering, problems };
+  return { lost, extra, duplicated: faulted.duplicates, reportEqual, aiDiffering, showsSilentlyWrong, problems };
 }
 
 /** The report's facts against an independent computation from the stand-in's data. */

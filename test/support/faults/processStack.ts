@@ -56,19 +56,49 @@ export const FAULT_STANDIN_LIMITS: NonNullable<StandinsOptions['limits']> = {
 
 // Every process a stack starts dies with the test process, even when an assertion throws past `after`.
 const children = new Set<ChildProcess>();
+const devServers = new Set<DevServer>();
 process.once('exit', () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const server of devServers) server.kill();
 });
 
+async function startTrackedDevServer(opts: Parameters<typeof startDevServer>[0]): Promise<DevServer> {
+  const server = await startDevServer(opts);
+  devServers.add(server);
+  return server;
+}
+
+/** `n` distinct free ports: all held open at once, so the OS can't hand out one of them twice. */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () =>
+      new Promise<net.Server>((resolve, reject) => {
+        const server = net.createServer();
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve(server));
+      }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+  return (await freePorts(1))[0];
+}
+
+/** Tries `fn` a few times: a port can be taken by another process between choosing and binding it. */
+async function withRetries<T>(what: string, attempts: number, fn: (attempt: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      console.error(`${what} failed (attempt ${attempt}): ${(error as Error).message}; retrying`);
+      await sleep(1_000);
+    }
+  }
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -213,13 +243,18 @@ export class TemporalProcess {
     return `127.0.0.1:${this.port}`;
   }
 
+  /** On the same ports every time (the worker keeps its address); retried if a port was snatched meanwhile. */
   async start(): Promise<void> {
-    this.server = await startDevServer({ cliPath: this.cliPath, dataDir: this.dataDir, port: this.port, uiPort: this.uiPort, namespace: 'default' });
+    this.server = await withRetries('starting the Temporal dev server', 3, () =>
+      startTrackedDevServer({ cliPath: this.cliPath, dataDir: this.dataDir, port: this.port, uiPort: this.uiPort, namespace: 'default' }),
+    );
   }
 
   /** SIGTERM (SIGKILL after 5 s), as startDevServer's stop does. */
   async stop(): Promise<void> {
-    await this.server?.stop();
+    if (!this.server) return;
+    await this.server.stop();
+    devServers.delete(this.server);
     this.server = undefined;
   }
 
@@ -244,6 +279,7 @@ export interface ProcessStackOptions {
 export interface SessionRun {
   sessionId: string;
   workflowId: string;
+  firstRunId: string;
   dataKey: string;
 }
 
@@ -302,8 +338,14 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     const tmpDir = mkdtempSync(path.join(os.tmpdir(), `showprint-faults-${options.name}-`));
     cleanups.push(async () => rmSync(tmpDir, { recursive: true, force: true }));
 
-    const temporal = new TemporalProcess(await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH), path.join(tmpDir, 'temporal'), await freePort(), await freePort());
-    await temporal.start();
+    const cliPath = await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH);
+    // First start: fresh ports on each try, in case another process took the chosen ones.
+    const temporal = await withRetries('starting the Temporal dev server', 3, async () => {
+      const [port, uiPort] = await freePorts(2);
+      const t = new TemporalProcess(cliPath, path.join(tmpDir, 'temporal'), port, uiPort);
+      t.server = await startTrackedDevServer({ cliPath, dataDir: t.dataDir, port, uiPort, namespace: 'default' });
+      return t;
+    });
     cleanups.push(() => temporal.stop());
 
     const db = await createTestDatabase();
@@ -376,12 +418,12 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
       async startSession(dataKey) {
         const sessionId = randomUUID();
         const workflowId = sessionWorkflowId(sessionId);
-        await client.workflow.start<typeof SessionWorkflow>('SessionWorkflow', {
+        const handle = await client.workflow.start<typeof SessionWorkflow>('SessionWorkflow', {
           workflowId,
           taskQueue,
           args: [{ sessionId, dataKey, settings: config.pipeline }],
         });
-        return { sessionId, workflowId, dataKey };
+        return { sessionId, workflowId, firstRunId: handle.firstExecutionRunId, dataKey };
       },
       async waitForSession(run, timeoutMs) {
         const started = Date.now();

@@ -1,0 +1,78 @@
+// Fault 4: PostgreSQL goes away for 30 s mid-session (every connection reset through the proxy, new
+// ones refused) while fetch, show data and crawl activities are all in flight. Activities fail and
+// are retried; the worker process survives; the session completes with exactly the baseline's rows.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { type ProcessStack, sleep, startProcessStack } from '../support/faults/processStack.js';
+import {
+  type Baselines,
+  assertNoLoss,
+  describeProgress,
+  fraction,
+  printSummary,
+  runBaselines,
+  seededRng,
+  verdictFields,
+  verifyRuns,
+  waitForMoment,
+} from '../support/faults/harness.js';
+import type { SessionProgress } from '../../workflows/types.js';
+
+const DATA_KEY = 'demo-1k';
+const OUTAGE_MS = 30_000;
+
+let stack: ProcessStack;
+let baselines: Baselines;
+before(async () => {
+  stack = await startProcessStack({ name: 'db', workerEnv: { PAGE_SIZE: '50', GANDALF_RPS: '5', TMDB_RPS: '25', RT_RPS: '20' } });
+  baselines = await runBaselines(stack, [DATA_KEY]);
+});
+after(async () => {
+  await stack?.close();
+});
+
+test('PostgreSQL cut for 30 s, twice, mid-session: activities retry, the worker survives, the rows are intact', { timeout: 15 * 60_000 }, async () => {
+  const rng = seededRng(4);
+  const fetchAt = 0.3 + rng() * 0.4;
+  const crawlAt = 0.3 + rng() * 0.3;
+  const workerPid = stack.worker.pid;
+  const started = Date.now();
+  const run = await stack.startSession(DATA_KEY);
+  const moments = [
+    // Every stage busy: pages still arriving, shows being enriched, the first chunks being crawled.
+    {
+      name: 'fetch',
+      ready: (p: SessionProgress) => fraction(p.stages.fetch) >= fetchAt && p.stages.showData.done > 0 && p.stages.crawl.done > 0,
+      passed: (p: SessionProgress) => p.stages.fetch.complete,
+    },
+    // The crawler in full swing (its show-level retries and dead letters are the other DB writers).
+    { name: 'crawl', ready: (p: SessionProgress) => fraction(p.stages.crawl) >= crawlAt, passed: (p: SessionProgress) => p.stages.crawl.complete },
+  ];
+  const hits: string[] = [];
+  for (const m of moments) {
+    const moment = await waitForMoment(stack, run, m.ready, m.passed, 5 * 60_000);
+    if (!moment) continue;
+    console.log(`cutting PostgreSQL for ${OUTAGE_MS / 1000} s during ${m.name}: ${describeProgress(moment)}`);
+    await stack.proxy.cut(OUTAGE_MS);
+    hits.push(m.name);
+    await sleep(1_000);
+    assert.ok(stack.worker.running, `the worker died during the outage:\n${stack.worker.logTail()}`);
+  }
+
+  const verdict = await verifyRuns(stack, baselines, [run], 10 * 60_000);
+  const proxy = stack.proxy.stats();
+  printSummary('db-outage', {
+    cuts: proxy.cuts,
+    during: hits.join(',') || 'none',
+    outageSeconds: Math.round(proxy.outageMs / 1000),
+    connectionsReset: proxy.killed,
+    workerRestarts: stack.worker.starts - 1,
+    workerSurvived: stack.worker.running && stack.worker.pid === workerPid,
+    ...verdictFields(verdict),
+    seconds: Math.round((Date.now() - started) / 1000),
+  });
+  for (const p of verdict.problems.slice(0, 10)) console.log(`  ${p.slice(0, 400)}`);
+  assertNoLoss(verdict);
+  assert.equal(hits.length, 2, `outages landed during ${hits.join(', ')}`);
+  assert.ok(stack.worker.running && stack.worker.pid === workerPid, `the worker process did not survive:\n${stack.worker.logTail()}`);
+});

@@ -1,0 +1,119 @@
+// API keys over a real stack: every mutating request needs `Authorization: Bearer <key>`, reads stay
+// open, and demo mode lets the viewer's page start (only start) sessions without one.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { loadConfig } from '../../src/config/index.js';
+import { ApiKeySet } from '../../src/security/apiKeys.js';
+import { securityOptions } from '../../src/security/index.js';
+import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
+import { type ServedApp, bearer, serveApp, testSecurity } from './support.js';
+
+let stack: TestStack;
+let demo: ServedApp;
+before(async () => {
+  stack = await startTestStack();
+  // The same stack behind a second app in demo mode (what `npm start` runs with the stand-ins).
+  demo = await serveApp({
+    client: stack.client,
+    db: stack.db.db,
+    taskQueue: stack.config.temporal.taskQueue,
+    security: testSecurity({ apiKeys: [stack.apiKey], codec: stack.codec, allowAnonymousSessions: true }),
+  });
+});
+after(async () => {
+  await demo?.close();
+  await stack?.close();
+});
+
+const send = (base: string, method: string, path: string, headers: Record<string, string> = {}, body: unknown = {}) =>
+  fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: method === 'GET' ? undefined : JSON.stringify(body) });
+
+describe('without a key', () => {
+  test('every mutating request is 401 with WWW-Authenticate: Bearer and a JSON error', async () => {
+    const cases: [string, string][] = [
+      ['POST', '/api/sessions'],
+      ['POST', '/api/sessions/abc/connect'],
+      ['POST', '/api/sessions/abc/cancel'],
+      ['POST', '/api/sessions/abc/failures/redrive'],
+      ['PUT', '/api/sessions/abc'],
+      ['PATCH', '/api/sessions/abc'],
+      ['DELETE', '/api/sessions/abc'],
+      ['POST', '/API/SESSIONS'], // Express matches paths case-insensitively; so must the guard
+      ['POST', '/api/sessions/'],
+      ['POST', '/api/schedules'],
+      ['POST', '/codec/decode'],
+      ['POST', '/somewhere/else'],
+    ];
+    for (const [method, path] of cases) {
+      const res = await send(stack.apiUrl, method, path, {}, { dataKey: 'demo-small' });
+      assert.equal(res.status, 401, `${method} ${path}`);
+      assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="showprint"');
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      assert.equal(body.error.code, 'unauthorized');
+      assert.match(body.error.message, /Authorization: Bearer/);
+    }
+  });
+
+  test('a wrong or malformed key is 401 invalid_token; the key is compared whole', async () => {
+    for (const authorization of [`Bearer ${stack.apiKey}x`, `Bearer ${stack.apiKey.slice(0, -1)}`, `Bearer ${stack.apiKey.toUpperCase()}`]) {
+      const res = await send(stack.apiUrl, 'POST', '/api/sessions', { authorization });
+      assert.equal(res.status, 401);
+      assert.match(res.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
+    }
+    for (const authorization of [stack.apiKey, `Basic ${stack.apiKey}`, `Bearer`, `Bearer ${stack.apiKey} extra`]) {
+      assert.equal((await send(stack.apiUrl, 'POST', '/api/sessions', { authorization })).status, 401, authorization.slice(0, 12));
+    }
+  });
+
+  test('reads stay open: list, state, report, events, demo keys, the page', async () => {
+    assert.equal((await fetch(`${stack.apiUrl}/api/sessions`)).status, 200);
+    assert.equal((await fetch(`${stack.apiUrl}/api/sessions/nope`)).status, 404);
+    assert.equal((await fetch(`${stack.apiUrl}/api/sessions/nope/report`)).status, 404);
+    assert.equal((await fetch(`${stack.apiUrl}/api/sessions/nope/events`)).status, 404);
+    assert.equal((await fetch(`${stack.apiUrl}/api/demo-keys`)).status, 200);
+    assert.equal((await fetch(`${stack.apiUrl}/healthz`)).status, 200);
+    assert.equal((await fetch(`${stack.apiUrl}/`)).status, 200);
+  });
+});
+
+test('with the key (any case of "Bearer") a session starts and completes', async () => {
+  const res = await send(stack.apiUrl, 'POST', '/api/sessions', { authorization: `bearer ${stack.apiKey}` }, { dataKey: 'demo-small' });
+  assert.equal(res.status, 202);
+  const { sessionId } = (await res.json()) as { sessionId: string };
+  assert.equal((await send(stack.apiUrl, 'POST', `/api/sessions/${sessionId}/cancel`, bearer(stack.apiKey))).status, 202);
+  assert.equal((await waitForState(stack.apiUrl, sessionId, ['FAILED', 'COMPLETED'], 60_000)).state, 'FAILED');
+});
+
+test('demo mode: the page may start a session without a key, but not connect or cancel one', async () => {
+  // Exactly what src/api/web/app.js sends.
+  const res = await fetch(`${demo.url}/api/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ sessionId: `anon-${Date.now()}` }),
+  });
+  assert.equal(res.status, 202);
+  const { sessionId } = (await res.json()) as { sessionId: string };
+  assert.equal((await send(demo.url, 'POST', `/api/sessions/${sessionId}/connect`, {}, { dataKey: 'demo-small' })).status, 401);
+  assert.equal((await send(demo.url, 'POST', `/api/sessions/${sessionId}/cancel`)).status, 401);
+  // A key that is presented must be right: no silent downgrade to anonymous.
+  assert.equal((await send(demo.url, 'POST', '/api/sessions', bearer('not-the-key-0123456789'))).status, 401);
+  assert.equal((await send(demo.url, 'POST', `/api/sessions/${sessionId}/cancel`, bearer(stack.apiKey))).status, 202);
+});
+
+test('ALLOW_ANONYMOUS_SESSIONS: explicit config wins over the entry point’s default', () => {
+  const codec = stack.codec;
+  assert.equal(securityOptions(loadConfig({}), { apiKeys: ['k'], codec }).allowAnonymousSessions, false);
+  assert.equal(securityOptions(loadConfig({}), { apiKeys: ['k'], codec, anonymousByDefault: true }).allowAnonymousSessions, true);
+  assert.equal(securityOptions(loadConfig({ ALLOW_ANONYMOUS_SESSIONS: 'false' }), { apiKeys: ['k'], codec, anonymousByDefault: true }).allowAnonymousSessions, false);
+  assert.equal(securityOptions(loadConfig({ ALLOW_ANONYMOUS_SESSIONS: 'true' }), { apiKeys: ['k'], codec }).allowAnonymousSessions, true);
+});
+
+test('key matching: any configured key, of any length; a non-secret id names the client', () => {
+  const keys = new ApiKeySet(['short-but-valid-key', 'a-much-longer-key-'.repeat(5), 'third-key-0123456789']);
+  assert.ok(keys.match('third-key-0123456789'));
+  assert.ok(keys.match('a-much-longer-key-'.repeat(5)));
+  assert.equal(keys.match('third-key-012345678'), undefined);
+  assert.equal(keys.match(''), undefined);
+  assert.notEqual(keys.match('short-but-valid-key'), keys.match('third-key-0123456789'));
+  assert.ok(!String(keys.match('short-but-valid-key')).includes('short'));
+});

@@ -1,0 +1,97 @@
+// Signed callbacks: with CALLBACK_SECRET, GET /api/callback needs a fresh, authentic, first-time
+// `ts` + `sig` (hex HMAC-SHA256 of the canonical query).
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { CALLBACK_MAX_SKEW_SECONDS, canonicalQuery, createCallbackVerifier, signCallback, signedCallbackQuery } from '../../src/security/callbackSignature.js';
+import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
+
+const secret = 'callback-secret-for-tests-0123456789';
+
+describe('signing', () => {
+  test('canonical query: every parameter but sig, sorted by key, k=v URL-encoded, joined by &', () => {
+    const params = { sessionID: 's-1', dataKey: 'a b&c=d/é', ts: '1700000000', sig: 'ignored' };
+    assert.equal(canonicalQuery(params), 'dataKey=a%20b%26c%3Dd%2F%C3%A9&sessionID=s-1&ts=1700000000');
+    // Independent of this module: the documented recipe with node:crypto.
+    const expected = createHmac('sha256', secret).update('dataKey=a%20b%26c%3Dd%2F%C3%A9&sessionID=s-1&ts=1700000000').digest('hex');
+    assert.equal(signCallback(params, secret), expected);
+    assert.equal(signCallback({ ...params, sig: 'other' }, secret), expected, 'sig itself is not signed');
+  });
+
+  test('the replay memory is bounded', () => {
+    let now = 1_700_000_000;
+    const verifier = createCallbackVerifier(secret, { maxRemembered: 3, now: () => now });
+    for (let i = 0; i < 10; i++) {
+      const query = Object.fromEntries(new URLSearchParams(signedCallbackQuery({ sessionID: `s${i}`, dataKey: 'k' }, secret, now)));
+      verifier.verify(query);
+      now += 1;
+    }
+    assert.ok(verifier.remembered <= 3);
+    // Expired entries are dropped first once the window has passed.
+    now += CALLBACK_MAX_SKEW_SECONDS * 2;
+    verifier.verify(Object.fromEntries(new URLSearchParams(signedCallbackQuery({ sessionID: 'late', dataKey: 'k' }, secret, now))));
+    assert.equal(verifier.remembered, 1);
+  });
+});
+
+describe('GET /api/callback with CALLBACK_SECRET', () => {
+  let stack: TestStack;
+  before(async () => {
+    stack = await startTestStack({ env: { CALLBACK_SECRET: secret } });
+  });
+  after(async () => {
+    await stack?.close();
+  });
+
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+  const get = (query: string) => fetch(`${stack.apiUrl}/api/callback?${query}`, { redirect: 'manual' });
+  const code = async (res: Response) => ((await res.json()) as { error: { code: string; message: string } }).error;
+
+  test('a signed link connects the session; the same link again is refused as a replay', async () => {
+    const sessionId = `signed-${Date.now()}`;
+    const query = signedCallbackQuery({ sessionID: sessionId, dataKey: 'demo-small' }, secret);
+    const res = await get(query);
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), `/?session=${sessionId}`);
+    const replay = await get(query);
+    assert.equal(replay.status, 401);
+    assert.equal((await code(replay)).code, 'replayed');
+    assert.equal((await waitForState(stack.apiUrl, sessionId, ['COMPLETED', 'FAILED'], 60_000)).state, 'COMPLETED');
+  });
+
+  test('unsigned, tampered or wrongly signed links are 401', async () => {
+    const unsigned = await get('sessionID=s1&dataKey=demo-small');
+    assert.equal(unsigned.status, 401);
+    assert.equal((await code(unsigned)).code, 'unsigned');
+
+    const good = new URLSearchParams(signedCallbackQuery({ sessionID: 's2', dataKey: 'demo-small' }, secret));
+    good.set('dataKey', 'demo-1k');
+    const tampered = await get(good.toString());
+    assert.equal(tampered.status, 401);
+    assert.equal((await code(tampered)).code, 'bad_signature');
+
+    const ts = String(nowSeconds());
+    const otherSecret = signCallback({ sessionID: 's3', dataKey: 'demo-small', ts }, 'not-the-secret-0123456789');
+    assert.equal((await get(`sessionID=s3&dataKey=demo-small&ts=${ts}&sig=${otherSecret}`)).status, 401);
+    assert.equal((await get(`sessionID=s3&dataKey=demo-small&ts=${ts}&sig=zz`)).status, 401);
+    // An extra parameter is signed too: adding one breaks the signature.
+    const extra = new URLSearchParams(signedCallbackQuery({ sessionID: 's4', dataKey: 'demo-small' }, secret));
+    extra.set('admin', 'true');
+    assert.equal((await get(extra.toString())).status, 401);
+    // A parameter given twice is ambiguous: refused before the signature is checked.
+    assert.equal((await get(`${signedCallbackQuery({ sessionID: 's5', dataKey: 'demo-small' }, secret)}&sessionID=s6`)).status, 400);
+  });
+
+  test('a ts outside ±5 minutes is "expired", even when correctly signed', async () => {
+    for (const ts of [nowSeconds() - CALLBACK_MAX_SKEW_SECONDS - 5, nowSeconds() + CALLBACK_MAX_SKEW_SECONDS + 5]) {
+      const res = await get(signedCallbackQuery({ sessionID: `old-${ts}`, dataKey: 'demo-small' }, secret, ts));
+      assert.equal(res.status, 401);
+      const error = await code(res);
+      assert.equal(error.code, 'expired');
+      assert.match(error.message, /expired/);
+    }
+    // Just inside the window is fine.
+    const ok = await get(signedCallbackQuery({ sessionID: `edge-${Date.now()}`, dataKey: 'demo-small' }, secret, nowSeconds() - CALLBACK_MAX_SKEW_SECONDS + 30));
+    assert.equal(ok.status, 303);
+  });
+});

@@ -1,0 +1,57 @@
+// Helpers for the security suites: serve an app on a free port (over a stack's client and database,
+// or over a lazy client that never connects, for checks that stop before Temporal).
+import { Client, Connection } from '@temporalio/client';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../src/api/app.js';
+import { loadConfig } from '../../src/config/index.js';
+import type { Db } from '../../src/db/index.js';
+import type { SecurityOptions } from '../../src/security/index.js';
+import { generateApiKey } from '../../src/security/keyFiles.js';
+import { AesGcmPayloadCodec, generatePayloadKey } from '../../src/security/payloadCodec.js';
+import { createTestDatabase } from '../support/db.js';
+
+export interface ServedApp {
+  url: string;
+  apiKey: string;
+  close(): Promise<void>;
+}
+
+export function testSecurity(overrides: Partial<SecurityOptions> = {}): SecurityOptions {
+  return {
+    apiKeys: [generateApiKey()],
+    codec: new AesGcmPayloadCodec([generatePayloadKey('t1')]),
+    codecCorsOrigins: ['http://127.0.0.1:8233', 'http://localhost:8233'],
+    rateLimit: { rate: 1000, burst: 1000 },
+    ...overrides,
+  };
+}
+
+export async function serveApp(deps: { client: Client; db: Db; taskQueue?: string; security: SecurityOptions }): Promise<ServedApp> {
+  const app = createApp({ client: deps.client, db: deps.db, taskQueue: deps.taskQueue ?? 'unused', settings: loadConfig({}).pipeline, security: deps.security });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    apiKey: deps.security.apiKeys[0],
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** An app over a real database and a Temporal client that never connects (nothing here reaches it). */
+export async function serveLightApp(security: SecurityOptions): Promise<ServedApp> {
+  const db = await createTestDatabase();
+  const connection = Connection.lazy({ address: '127.0.0.1:1' });
+  const served = await serveApp({ client: new Client({ connection }), db: db.db, security });
+  return {
+    ...served,
+    async close() {
+      await served.close();
+      await connection.close().catch(() => undefined);
+      await db.close();
+    },
+  };
+}
+
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
