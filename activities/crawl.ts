@@ -165,7 +165,9 @@ export function createCrawlActivities({ db, limiter, breakers, rtUrl, userAgent,
               markFinished(step.showId, false);
             },
           },
-          new Configuration({ persistStorage: false, purgeOnStart: true }),
+          // crawlee samples memory by spawning `ps` every second per crawler: a quarter of the
+          // worker's CPU in the benchmark. Our concurrency is fixed, so its autoscaling needs no samples.
+          new Configuration({ persistStorage: false, purgeOnStart: true, systemInfoIntervalMillis: 600_000 }),
         );
 
         async function markFinishedNotFound(showId: number) {

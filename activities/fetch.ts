@@ -56,7 +56,8 @@ const mergeDates = (column: string) =>
 
 export async function storeBatch(db: Db, sessionId: string, batchNo: number, parsed: ParsedBatch): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const showKeys = [...parsed.shows.keys()];
+    // Sorted, so concurrent batches lock the same rows in the same order (no deadlocks).
+    const showKeys = [...parsed.shows.keys()].sort();
     const showIds = new Map<string, number>();
     if (showKeys.length > 0) {
       await trx

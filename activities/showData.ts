@@ -56,7 +56,8 @@ async function storeDetails(db: Db, showId: number, details: TmdbShowDetails): P
     if (cast.length > 0) {
       await trx
         .insertInto('actors')
-        .values(cast.map((c) => ({ id: c.id, name: c.name, popularity: c.popularity ?? 0, profile_path: c.profile_path ?? null })))
+        // Sorted by id: shows sharing actors, enriched concurrently, lock actor rows in one order.
+        .values([...cast].sort((a, b) => a.id - b.id).map((c) => ({ id: c.id, name: c.name, popularity: c.popularity ?? 0, profile_path: c.profile_path ?? null })))
         .onConflict((oc) =>
           oc.column('id').doUpdateSet({ name: sql`excluded.name`, popularity: sql`excluded.popularity`, profile_path: sql`excluded.profile_path` }),
         )
