@@ -3,7 +3,7 @@
 // and the session resumes and completes with exactly the baseline's rows.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type ProcessStack, sleep, startProcessStack } from '../support/faults/processStack.js';
+import { PACED_ENV, type ProcessStack, sleep, startProcessStack } from '../support/faults/processStack.js';
 import {
   type Baselines,
   assertNoLoss,
@@ -22,7 +22,7 @@ const DATA_KEY = 'demo-1k';
 let stack: ProcessStack;
 let baselines: Baselines;
 before(async () => {
-  stack = await startProcessStack({ name: 'temporal', workerEnv: { PAGE_SIZE: '50', GANDALF_RPS: '5', TMDB_RPS: '25', RT_RPS: '20' } });
+  stack = await startProcessStack({ name: 'temporal', workerEnv: PACED_ENV });
   baselines = await runBaselines(stack, [DATA_KEY]);
 });
 after(async () => {

@@ -1,77 +1,97 @@
-// Reads a session's workflow histories (every run of the session, every chunk child) to tell what
-// became of the activity attempts one worker process had started: finished, failed, or abandoned to
-// a timeout.
+// What became of the activity attempts running at a given moment (e.g. a SIGTERM): read from the
+// session's workflow histories once it is over. Temporal writes only an activity's last attempt to
+// history, so an attempt that was cut short or abandoned shows as a later attempt (with the earlier
+// attempt's failure as `lastFailure`), not as a failure event.
 import type { Client } from '@temporalio/client';
 import { crawlWorkflowId, showDataWorkflowId } from '../../../workflows/messages.js';
 
-type History = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>;
-type HistoryEvent = NonNullable<History['events']>[number];
+type Handle = ReturnType<Client['workflow']['getHandle']>;
+type History = Awaited<ReturnType<Handle['fetchHistory']>>;
+type Description = Awaited<ReturnType<Handle['describe']>>;
 
-const timeMs = (e: HistoryEvent) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+export interface RunHistory {
+  workflowId: string;
+  runId: string;
+  history: History;
+}
 
-/** Every run of the session (following continue-as-new) and every chunk child that exists. */
-export async function sessionHistories(client: Client, workflowId: string, firstRunId: string): Promise<History[]> {
-  const histories: History[] = [];
+/** The session (every run, following continue-as-new) and every chunk child that exists. */
+export async function sessionHistories(client: Client, workflowId: string, firstRunId: string): Promise<RunHistory[]> {
+  const histories: RunHistory[] = [];
   for (let runId: string | undefined = firstRunId; runId; ) {
     const history: History = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-    histories.push(history);
-    const last = history.events?.at(-1);
-    runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+    histories.push({ workflowId, runId, history });
+    runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
-  const fetchOrUndefined = (id: string) => client.workflow.getHandle(id).fetchHistory().catch(() => undefined);
-  // Chunk numbers are dense from 0 for show data; a chunk with no TMDB match has no crawl child.
-  for (let chunk = 0; ; chunk++) {
-    const showData = await fetchOrUndefined(showDataWorkflowId(workflowId, chunk));
-    if (!showData) break;
-    histories.push(showData);
-    const crawl = await fetchOrUndefined(crawlWorkflowId(workflowId, chunk));
-    if (crawl) histories.push(crawl);
+  for (const id of await chunkWorkflowIds(client, workflowId)) {
+    const d = await client.workflow.getHandle(id).describe();
+    histories.push({ workflowId: id, runId: d.runId, history: await client.workflow.getHandle(id, d.runId).fetchHistory() });
   }
   return histories;
 }
 
-export interface AttemptTally {
-  /** Attempts started by the identity. */
-  started: number;
-  completed: number;
-  /** Failed or cancelled by the worker itself (e.g. cut short at the end of the grace time). */
-  failed: number;
-  /** Left running: only a timeout ended them. */
-  timedOut: number;
-  /** Started after `sinceMs` (a worker that stopped polling starts none). */
-  startedAfter: number;
-  /** Closed (any way) after `sinceMs`: the ones in flight at that moment. */
-  closedAfter: number;
-  failures: string[];
+/** Chunk numbers are dense from 0 for show data; a chunk with no TMDB match has no crawl child. */
+async function chunkWorkflowIds(client: Client, workflowId: string): Promise<string[]> {
+  const exists = (id: string) => client.workflow.getHandle(id).describe().then(() => true, () => false);
+  const ids: string[] = [];
+  for (let chunk = 0; await exists(showDataWorkflowId(workflowId, chunk)); chunk++) {
+    ids.push(showDataWorkflowId(workflowId, chunk));
+    if (await exists(crawlWorkflowId(workflowId, chunk))) ids.push(crawlWorkflowId(workflowId, chunk));
+  }
+  return ids;
 }
 
-/** What became of every activity attempt `identity` started. */
-export function tallyAttempts(histories: History[], identity: string, sinceMs: number): AttemptTally {
-  const tally: AttemptTally = { started: 0, completed: 0, failed: 0, timedOut: 0, startedAfter: 0, closedAfter: 0, failures: [] };
-  for (const history of histories) {
-    const events = history.events ?? [];
-    const startedBy = new Map<string, HistoryEvent>();
-    for (const e of events) {
-      const a = e.activityTaskStartedEventAttributes;
-      if (a?.identity === identity) {
-        startedBy.set(String(e.eventId), e);
-        tally.started++;
-        if (timeMs(e) > sinceMs) tally.startedAfter++;
-      }
-    }
-    for (const e of events) {
-      const closing =
-        e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
-      if (!closing || !startedBy.has(String(closing.startedEventId))) continue;
-      if (timeMs(e) > sinceMs) tally.closedAfter++;
-      if (e.activityTaskCompletedEventAttributes) tally.completed++;
-      else if (e.activityTaskTimedOutEventAttributes) tally.timedOut++;
-      else {
-        tally.failed++;
-        const failure = e.activityTaskFailedEventAttributes?.failure?.message ?? 'cancelled';
-        if (tally.failures.length < 5) tally.failures.push(failure);
-      }
+export interface RunningActivity {
+  workflowId: string;
+  runId: string;
+  activityId: string;
+  activityType: string;
+  attempt: number;
+  identity: string;
+}
+
+/** Activity attempts running right now in the session and its chunk children. */
+export async function runningActivities(client: Client, workflowId: string): Promise<RunningActivity[]> {
+  const running = (d: Description | undefined): RunningActivity[] =>
+    (d?.raw.pendingActivities ?? [])
+      .filter((a) => Number(a.state) === 2 /* PENDING_ACTIVITY_STATE_STARTED */)
+      .map((a) => ({
+        workflowId: d!.workflowId,
+        runId: d!.runId,
+        activityId: a.activityId ?? '',
+        activityType: a.activityType?.name ?? '',
+        attempt: a.attempt ?? 1,
+        identity: a.lastWorkerIdentity ?? '',
+      }));
+  const describe = (id: string) => client.workflow.getHandle(id).describe().catch(() => undefined);
+  const all = running(await describe(workflowId));
+  for (const id of await chunkWorkflowIds(client, workflowId)) all.push(...running(await describe(id)));
+  return all;
+}
+
+export interface Fates {
+  /** Finished by the attempt that was running (same attempt, same worker). */
+  finished: number;
+  /** Ended otherwise and retried: cut short by the worker, or abandoned to a timeout. */
+  retried: number;
+  /** The failure each retried attempt ended with (e.g. "activity Heartbeat timeout"). */
+  reasons: string[];
+}
+
+export function fatesOf(histories: RunHistory[], running: RunningActivity[]): Fates {
+  const fates: Fates = { finished: 0, retried: 0, reasons: [] };
+  for (const r of running) {
+    const events = histories.find((h) => h.workflowId === r.workflowId && h.runId === r.runId)?.history.events ?? [];
+    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityId === r.activityId);
+    const started = events.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId ?? '') === String(scheduled?.eventId));
+    const closed = events.find((e) => String(e.activityTaskCompletedEventAttributes?.startedEventId ?? '') === String(started?.eventId));
+    const s = started?.activityTaskStartedEventAttributes;
+    if (closed && s && s.attempt === r.attempt && s.identity === r.identity) {
+      fates.finished++;
+    } else {
+      fates.retried++;
+      fates.reasons.push(`${r.activityType}: ${s?.lastFailure?.message ?? (started ? 'ended without completing' : 'never finished')}`);
     }
   }
-  return tally;
+  return fates;
 }

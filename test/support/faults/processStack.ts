@@ -46,6 +46,12 @@ export const FAULT_WORKER_ENV: Record<string, string> = {
   METRICS_PORT: '0',
 };
 
+/**
+ * Paced services and small pages: a demo-1k session's fetch, show data and crawl each last seconds,
+ * so a fault aimed at one stage lands inside it.
+ */
+export const PACED_ENV: Record<string, string> = { PAGE_SIZE: '50', GANDALF_RPS: '6', TMDB_RPS: '30', RT_RPS: '25' };
+
 /** Fast stand-ins by default; tests slow them down or break them as they need. */
 export const FAULT_STANDIN_LIMITS: NonNullable<StandinsOptions['limits']> = {
   gandalf: { latencyMs: 20, jitterMs: 0, rps: 1000, burst: 1000 },
