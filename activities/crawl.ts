@@ -12,8 +12,9 @@ import { recordDeadLetter } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import { externalCalls } from '../src/observability/metrics.js';
 import { RtParseError, parseRtSearchPage, parseRtShowPage, pickRtRow } from '../src/domain/rtMatch.js';
+import { isLastChunkAttempt } from '../workflows/chunkRetry.js';
 import type { ChunkInput } from '../workflows/types.js';
-import { classified } from './failures.js';
+import { classified, showsUnfinished } from './failures.js';
 
 crawleeLog.setLevel(crawleeLog.LEVELS.WARNING);
 
@@ -66,6 +67,9 @@ export function createCrawlActivities({ db, limiter, breakers, rtUrl, userAgent,
     async crawlShows(input: ChunkInput): Promise<{ done: number; failed: number }> {
       return classified(async () => {
         const ctx = Context.current();
+        const lastAttempt = isLastChunkAttempt(ctx.info.attempt, input.retry);
+        /** Shows that failed on an attempt that is not the last: retried by the next attempt. */
+        const retryLater = new Map<number, Error>();
         const resumed = (ctx.info.heartbeatDetails as CrawlProgress | undefined)?.finishedShowIds ?? [];
         const finished = new Set<number>(resumed);
         const failed = new Set<number>();
@@ -160,6 +164,7 @@ export function createCrawlActivities({ db, limiter, breakers, rtUrl, userAgent,
             async failedRequestHandler({ request }, error) {
               const step = request.userData as Step;
               if (error instanceof PermanentServiceError) fatal = error;
+              else if (!lastAttempt) return void retryLater.set(step.showId, error);
               await finish(step.showId, 'failed', { error: error.message });
               await recordDeadLetter(db, { sessionId: input.sessionId, showId: step.showId, stage: 'crawl', error: error.message, attempts: request.retryCount + 1 });
               markFinished(step.showId, false);
@@ -185,6 +190,7 @@ export function createCrawlActivities({ db, limiter, breakers, rtUrl, userAgent,
           );
         }
         if (fatal) throw fatal;
+        if (retryLater.size > 0) throw showsUnfinished('RT', [...retryLater.values()], input.showIds.length);
         // Anything the crawler dropped without a verdict counts as failed, never silently done.
         for (const showId of input.showIds) if (!finished.has(showId)) markFinished(showId, false);
         return { done: input.showIds.length, failed: failed.size };

@@ -25,3 +25,11 @@ export async function classified<T>(work: () => Promise<T>): Promise<T> {
     throw asActivityFailure(error);
   }
 }
+
+/**
+ * Some shows of a chunk failed transiently on an attempt that is not the last: the attempt fails
+ * (retryable), so Temporal retries just those shows later, with backoff, instead of dead-lettering them.
+ */
+export function showsUnfinished(service: string, failures: Error[], total: number): TransientServiceError {
+  return new TransientServiceError('ShowsUnfinished', `${failures.length} of ${total} shows could not be looked up on ${service} this attempt; first error: ${failures[0]!.message}`);
+}

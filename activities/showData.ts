@@ -8,8 +8,9 @@ import type { TmdbClient, TmdbShowDetails } from '../src/clients/tmdb.js';
 import { recordDeadLetter } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import { pickTmdbMatch } from '../src/domain/tmdbMatch.js';
+import { isLastChunkAttempt } from '../workflows/chunkRetry.js';
 import type { ChunkInput, ChunkOutcome } from '../workflows/types.js';
-import { classified } from './failures.js';
+import { classified, showsUnfinished } from './failures.js';
 import { mapWithConcurrency } from './concurrency.js';
 
 export interface ShowDataDeps {
@@ -23,7 +24,13 @@ export interface ShowDataDeps {
 /** Keeps the cast that matters for the report: the most-credited members. */
 const CAST_LIMIT = 25;
 
-type ShowOutcome = 'matched' | 'not_found' | 'failed';
+/** 'failed' = dead-lettered on the chunk's last attempt; an Error = failed this attempt, to be retried. */
+type ShowOutcome = 'matched' | 'not_found' | 'failed' | Error;
+
+/** Heartbeat details: a retried attempt skips what an earlier one finished, even with no cache (TTL 0). */
+interface EnrichProgress {
+  finished: [showId: number, outcome: Exclude<ShowOutcome, Error>][];
+}
 
 async function storeDetails(db: Db, showId: number, details: TmdbShowDetails): Promise<void> {
   const cast = [...(details.aggregate_credits?.cast ?? [])]
@@ -76,7 +83,7 @@ async function storeDetails(db: Db, showId: number, details: TmdbShowDetails): P
 }
 
 export function createShowDataActivities({ db, tmdb, caller, concurrency = 6 }: ShowDataDeps) {
-  async function enrichOne(showId: number, sessionId: string, cacheTtlMs: number, signal: AbortSignal): Promise<ShowOutcome> {
+  async function enrichOne(showId: number, sessionId: string, cacheTtlMs: number, signal: AbortSignal, lastAttempt: boolean): Promise<ShowOutcome> {
     const show = await db.selectFrom('shows').selectAll().where('id', '=', showId).executeTakeFirstOrThrow();
     const fresh = show.tmdb_checked_at && Date.now() - new Date(show.tmdb_checked_at).getTime() < cacheTtlMs;
     if (fresh && (show.tmdb_status === 'matched' || show.tmdb_status === 'not_found')) return show.tmdb_status;
@@ -99,6 +106,7 @@ export function createShowDataActivities({ db, tmdb, caller, concurrency = 6 }: 
       return 'matched';
     } catch (error) {
       if (error instanceof PermanentServiceError) throw error; // session-wide: a wrong key fails every show
+      if (!lastAttempt) return error as Error;
       await db
         .updateTable('shows')
         .set({ tmdb_status: 'failed', tmdb_checked_at: null, tmdb_error: (error as Error).message.slice(0, 500) })
@@ -114,12 +122,20 @@ export function createShowDataActivities({ db, tmdb, caller, concurrency = 6 }: 
     async enrichShows(input: ChunkInput): Promise<ChunkOutcome> {
       return classified(async () => {
         const ctx = Context.current();
-        let finished = 0;
+        const lastAttempt = isLastChunkAttempt(ctx.info.attempt, input.retry);
+        const resumed = (ctx.info.heartbeatDetails as EnrichProgress | undefined)?.finished;
+        const finished = Array.isArray(resumed) ? resumed : []; // earlier releases heartbeated a count
+        const earlier = new Map(finished);
         const outcomes = await mapWithConcurrency(input.showIds, concurrency, async (showId) => {
-          const outcome = await enrichOne(showId, input.sessionId, input.showCacheTtlMs, ctx.cancellationSignal);
-          ctx.heartbeat({ finished: ++finished });
+          const known = earlier.get(showId);
+          if (known) return known;
+          const outcome = await enrichOne(showId, input.sessionId, input.showCacheTtlMs, ctx.cancellationSignal, lastAttempt);
+          if (!(outcome instanceof Error)) finished.push([showId, outcome]);
+          ctx.heartbeat({ finished } satisfies EnrichProgress);
           return outcome;
         });
+        const retryable = outcomes.filter((o): o is Error => o instanceof Error);
+        if (retryable.length > 0) throw showsUnfinished('TMDB', retryable, input.showIds.length);
         return {
           done: outcomes.length,
           failed: outcomes.filter((o) => o === 'failed').length,

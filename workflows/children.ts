@@ -3,17 +3,15 @@
 // with ABANDON, so the session's continue-as-new does not kill them.
 import { ActivityFailure, ApplicationFailure, getExternalWorkflowHandle, isCancellation, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { chunkRetryPolicy, DEFAULT_CHUNK_RETRY } from './chunkRetry.js';
 import { PERMANENT_ERROR_TYPES } from './errorTypes.js';
 import { chunkCrawledSignal, chunkEnrichedSignal } from './messages.js';
 import type { ChunkCrawled, ChunkEnriched, ChunkInput } from './types.js';
 
-const retry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8, nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES] };
-
-const { enrichShows, crawlShows, markChunkFailed } = proxyActivities<Activities>({
-  startToCloseTimeout: '30m',
-  heartbeatTimeout: '1m',
-  retry,
-});
+/** The chunk's activities, retried as long as the session's settings say (carried in the chunk's input). */
+function chunkActivities(input: ChunkInput) {
+  return proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '1m', retry: chunkRetryPolicy(input.retry) });
+}
 
 /** Signals the session; if it has already finished (e.g. completed at 97%), the news is not needed. */
 async function report<T>(parentWorkflowId: string, send: (handle: ReturnType<typeof getExternalWorkflowHandle>) => Promise<T>) {
@@ -33,6 +31,8 @@ function permanentReason(error: unknown): string | undefined {
 }
 
 export async function ShowDataWorkflow(input: ChunkInput): Promise<ChunkEnriched> {
+  const { enrichShows, markChunkFailed } = chunkActivities(input);
+  const attempts = (input.retry ?? DEFAULT_CHUNK_RETRY).maximumAttempts;
   let result: ChunkEnriched;
   try {
     const outcome = await enrichShows(input);
@@ -42,7 +42,7 @@ export async function ShowDataWorkflow(input: ChunkInput): Promise<ChunkEnriched
     // Retries ran out: the chunk's shows count as done-and-failed so the session still completes,
     // unless the failure is session-wide (a rejected key), which fails the session with its reason.
     const fatal = permanentReason(error);
-    await markChunkFailed({ sessionId: input.sessionId, stage: 'showData', showIds: input.showIds, reason: (error as Error).message, attempts: retry.maximumAttempts });
+    await markChunkFailed({ sessionId: input.sessionId, stage: 'showData', showIds: input.showIds, reason: (error as Error).message, attempts });
     result = { chunk: input.chunk, done: input.showIds.length, failed: input.showIds.length, matchedShowIds: [], fatal };
   }
   await report(input.parentWorkflowId, (h) => h.signal(chunkEnrichedSignal, result));
@@ -50,13 +50,15 @@ export async function ShowDataWorkflow(input: ChunkInput): Promise<ChunkEnriched
 }
 
 export async function CrawlWorkflow(input: ChunkInput): Promise<ChunkCrawled> {
+  const { crawlShows, markChunkFailed } = chunkActivities(input);
+  const attempts = (input.retry ?? DEFAULT_CHUNK_RETRY).maximumAttempts;
   let result: ChunkCrawled;
   try {
     const outcome = await crawlShows(input);
     result = { chunk: input.chunk, done: outcome.done, failed: outcome.failed };
   } catch (error) {
     if (isCancellation(error)) throw error;
-    await markChunkFailed({ sessionId: input.sessionId, stage: 'crawl', showIds: input.showIds, reason: (error as Error).message, attempts: retry.maximumAttempts });
+    await markChunkFailed({ sessionId: input.sessionId, stage: 'crawl', showIds: input.showIds, reason: (error as Error).message, attempts });
     result = { chunk: input.chunk, done: input.showIds.length, failed: input.showIds.length, fatal: permanentReason(error) };
   }
   await report(input.parentWorkflowId, (h) => h.signal(chunkCrawledSignal, result));

@@ -28,7 +28,7 @@ import { chunkCrawledSignal, chunkEnrichedSignal, connectSignal, crawlWorkflowId
 import { computeProgress, crawlComplete, doneShare, showDataComplete } from './progress.js';
 import { SessionProgressKey, SessionStateKey } from './searchAttributes.js';
 import { CrawlWorkflow, ShowDataWorkflow } from './children.js';
-import type { SessionInput, SessionRunState, SessionState } from './types.js';
+import type { ChunkInput, SessionInput, SessionRunState, SessionState } from './types.js';
 
 const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES] };
 
@@ -163,9 +163,9 @@ export async function SessionWorkflow(input: SessionInput): Promise<SessionOutco
   }
 
   function startChunkChild(kind: 'showData' | 'crawl', chunk: number, showIds: number[]) {
-    const childInput = { sessionId, parentWorkflowId: workflowId, chunk, showIds, showCacheTtlMs: settings.showCacheTtlMs };
+    const childInput: ChunkInput = { sessionId, parentWorkflowId: workflowId, chunk, showIds, showCacheTtlMs: settings.showCacheTtlMs, retry: settings.chunkRetry };
     const options = {
-      args: [childInput] as [typeof childInput],
+      args: [childInput] as [ChunkInput],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowId: kind === 'showData' ? showDataWorkflowId(workflowId, chunk) : crawlWorkflowId(workflowId, chunk),
     };

@@ -11,6 +11,14 @@ export interface PipelineSettings {
   connectTimeoutMs: number;
   showCacheTtlMs: number;
   starSignGate: number;
+  /** How long a chunk keeps retrying shows that failed transiently; absent in runs started before it existed. */
+  chunkRetry?: ChunkRetry;
+}
+
+/** Activity attempts for one chunk (exponential backoff from initialIntervalMs, at most a minute apart). */
+export interface ChunkRetry {
+  maximumAttempts: number;
+  initialIntervalMs: number;
 }
 
 export interface SessionInput {
@@ -73,6 +81,8 @@ export interface ChunkInput {
   chunk: number;
   showIds: number[];
   showCacheTtlMs: number;
+  /** Absent in chunks started before it existed: those used DEFAULT_CHUNK_RETRY. */
+  retry?: ChunkRetry;
 }
 
 /** Everything a SessionWorkflow run needs to pick up where the previous run stopped. */

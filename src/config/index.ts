@@ -2,6 +2,10 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { parsePayloadKeys } from '../security/payloadCodec.js';
+import type { PipelineSettings } from '../../workflows/types.js';
+
+/** Tunables the workflows receive in their input (defined next to the workflows, which never read the environment). */
+export type { PipelineSettings };
 
 const duration = (fallback: string) =>
   z
@@ -77,6 +81,8 @@ export const envSchema = z.object({
   CONNECT_TIMEOUT: duration('1d'),
   SHOW_CACHE_TTL: duration('7d'),
   STAR_SIGN_GATE: z.coerce.number().min(0).max(1).default(0.97),
+  CHUNK_MAX_ATTEMPTS: int(8, 1, 100),
+  CHUNK_RETRY_INITIAL: duration('2s'),
 
   API_KEYS: list((k) => (k.length < 16 || /\s/.test(k) ? 'must be at least 16 characters without spaces' : undefined)),
   ALLOW_ANONYMOUS_SESSIONS: z.enum(['true', 'false']).optional(),
@@ -150,19 +156,6 @@ export interface AppConfig {
   standins: Env['STANDINS'];
 }
 
-/** Tunables the workflows receive in their input (workflow code never reads the environment). */
-export interface PipelineSettings {
-  pageSize: number;
-  pagesPerFetch: number;
-  fetchConcurrency: number;
-  chunkSize: number;
-  childWindow: number;
-  continueAsNewEveryPages: number;
-  connectTimeoutMs: number;
-  showCacheTtlMs: number;
-  starSignGate: number;
-}
-
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -214,6 +207,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       connectTimeoutMs: env.CONNECT_TIMEOUT,
       showCacheTtlMs: env.SHOW_CACHE_TTL,
       starSignGate: env.STAR_SIGN_GATE,
+      chunkRetry: { maximumAttempts: env.CHUNK_MAX_ATTEMPTS, initialIntervalMs: env.CHUNK_RETRY_INITIAL },
     },
     security: {
       apiKeys: env.API_KEYS,

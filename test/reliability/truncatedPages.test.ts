@@ -1,6 +1,7 @@
 // Rotten Tomatoes pages cut short (a complete HTTP answer carrying half a document) are errors the
 // crawler retries, never outcomes: half a search page used to read as "not on RT", silently.
-// (Found by test/faults/corruptResponses.test.ts.)
+// (Found by test/faults/corruptResponses.test.ts.) Before the chunk's last attempt such a show fails
+// the attempt, so Temporal retries it; only the last attempt dead-letters it.
 import { MockActivityEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -34,20 +35,33 @@ async function insertShow(show: CatalogShow): Promise<number> {
   return id;
 }
 
-test('truncated RT pages fail the show with a reason (retryable later), never "not on RT"', async () => {
+test('truncated RT pages fail the attempt, then (on the last attempt) the show with a reason, never "not on RT"', async () => {
   await db.db.insertInto('sessions').values({ id: 'trunc', workflow_id: 'session-trunc', data_source: 'NETFLIX', state: 'PROCESSING', failure_reason: null }).execute();
   const ids: number[] = [];
   for (const show of onRt) ids.push(await insertShow(show));
   const activities = createCrawlActivities({ db: db.db, limiter: createDbRateLimiter(db.db, {}), rtUrl: rt.url, userAgent: 'showprint-test', maxConcurrency: 4, maxRequestRetries: 1 });
-  const input = { sessionId: 'trunc', parentWorkflowId: 'session-trunc', chunk: 0, showIds: ids, showCacheTtlMs: 60_000 };
+  const input = { sessionId: 'trunc', parentWorkflowId: 'session-trunc', chunk: 0, showIds: ids, showCacheTtlMs: 60_000, retry: { maximumAttempts: 2, initialIntervalMs: 100 } };
 
-  const broken = await new MockActivityEnvironment().run(activities.crawlShows, input);
+  // Attempt 1 of 2: a retryable failure that says why; nothing is written off yet.
+  await assert.rejects(new MockActivityEnvironment({ attempt: 1 }).run(activities.crawlShows, input), (error: Error & { type?: string; nonRetryable?: boolean }) => {
+    assert.equal(error.type, 'ShowsUnfinished');
+    assert.equal(error.nonRetryable, false);
+    assert.match(error.message, new RegExp(`${ids.length} of ${ids.length} shows .* incomplete`));
+    return true;
+  });
+  const pending = await db.db.selectFrom('shows').select('rt_status').where('id', 'in', ids).execute();
+  assert.deepEqual(new Set(pending.map((r) => r.rt_status)), new Set(['pending']));
+  assert.equal((await db.db.selectFrom('dead_letters').select('show_id').where('session_id', '=', 'trunc').execute()).length, 0);
+
+  // Attempt 2 of 2, still broken: the shows fail with the reason and are dead-lettered.
+  const broken = await new MockActivityEnvironment({ attempt: 2 }).run(activities.crawlShows, input);
   assert.deepEqual(broken, { done: ids.length, failed: ids.length });
   const failed = await db.db.selectFrom('shows').select(['rt_status', 'rt_error']).where('id', 'in', ids).execute();
   for (const row of failed) {
     assert.equal(row.rt_status, 'failed');
     assert.match(row.rt_error ?? '', /incomplete/);
   }
+  assert.equal((await db.db.selectFrom('dead_letters').select('show_id').where('session_id', '=', 'trunc').execute()).length, ids.length);
 
   // Whole pages again: the same shows get exactly the catalog's scores.
   rt.gate.setLimits({ corruptRate: 0 });

@@ -57,6 +57,9 @@ export const TEST_ENV: Record<string, string> = {
   TMDB_RPS: '400',
   RT_RPS: '400',
   CIRCUIT_OPEN: '2s',
+  // Three quick attempts per chunk: a test that breaks a service for good finishes in seconds.
+  CHUNK_MAX_ATTEMPTS: '3',
+  CHUNK_RETRY_INITIAL: '200ms',
 };
 
 export async function startTestStack(options: StackOptions = {}): Promise<TestStack> {

@@ -22,23 +22,19 @@ import { progressQuery, sessionWorkflowId } from '../../../workflows/messages.js
 import type { SessionWorkflow } from '../../../workflows/session.js';
 import type { SessionProgress } from '../../../workflows/types.js';
 import { createTestDatabase } from '../db.js';
+import { TEST_ENV } from '../stack.js';
 import { type TcpProxy, startTcpProxy } from './tcpProxy.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const TMDB_KEY = 'fault-tmdb-key';
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
-/** Worker settings for the fault tests: small pages and chunks (many of both), fast circuits. */
+/** Worker settings for the fault tests: the fast test settings (many pages and chunks, fast circuits)… */
 export const FAULT_WORKER_ENV: Record<string, string> = {
-  LOG_LEVEL: 'warn',
-  PAGE_SIZE: '100',
-  PAGES_PER_FETCH: '2',
-  CHUNK_SIZE: '10',
-  CONTINUE_AS_NEW_EVERY_PAGES: '4',
-  GANDALF_RPS: '200',
-  TMDB_RPS: '400',
-  RT_RPS: '400',
-  CIRCUIT_OPEN: '2s',
+  ...TEST_ENV,
+  // …with the default number of chunk attempts (faults here are meant to be outlasted), sooner.
+  CHUNK_MAX_ATTEMPTS: '8',
+  CHUNK_RETRY_INITIAL: '500ms',
   // Every session really calls TMDB and RT: a faulted run must not be served from the baseline's cache.
   SHOW_CACHE_TTL: '1ms',
   // No fixed metrics ports: several workers (and other suites) run on this machine.

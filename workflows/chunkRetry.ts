@@ -1,0 +1,24 @@
+// The retry policy of a chunk's one activity, shared with the activities because they must know
+// which attempt is the last. Until then a show that failed transiently fails the attempt, and
+// Temporal retries it durably with backoff (surviving worker crashes); on the last attempt it is
+// dead-lettered with its reason and the chunk completes, so one bad show never stalls a session.
+import type { RetryPolicy } from '@temporalio/common';
+import { PERMANENT_ERROR_TYPES } from './errorTypes.js';
+import type { ChunkRetry } from './types.js';
+
+/** What chunks used before the policy was configurable; still the default (CHUNK_MAX_ATTEMPTS, CHUNK_RETRY_INITIAL). */
+export const DEFAULT_CHUNK_RETRY: ChunkRetry = { maximumAttempts: 8, initialIntervalMs: 2_000 };
+
+export function chunkRetryPolicy(retry: ChunkRetry = DEFAULT_CHUNK_RETRY): RetryPolicy {
+  return {
+    initialInterval: retry.initialIntervalMs,
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    maximumAttempts: retry.maximumAttempts,
+    nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES],
+  };
+}
+
+export function isLastChunkAttempt(attempt: number, retry: ChunkRetry = DEFAULT_CHUNK_RETRY): boolean {
+  return attempt >= retry.maximumAttempts;
+}
