@@ -6,26 +6,18 @@
 //   but no show may silently differ from its baseline outcome.
 // - Gandalf 100% corrupt: the session fails with a readable reason, within a deadline.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { type ProcessStack, startProcessStack } from '../support/faults/processStack.js';
-import { type Baselines, assertNothingMadeUp, printSummary, runBaselines, verdictFields, verifyRuns } from '../support/faults/harness.js';
+import { test } from 'node:test';
+import { assertNothingMadeUp, printSummary, useFaultStack, verdictFields, verifyRuns } from '../support/faults/harness.js';
 
 const DATA_KEYS = ['demo-1k', 'demo-small'];
 // Adjustable to tell the services apart: CORRUPT_RATE=0.25 CORRUPT_SERVICES=gandalf,tmdb,rt.
 const CORRUPT_RATE = Number(process.env.CORRUPT_RATE ?? 0.25);
 const SERVICES = (process.env.CORRUPT_SERVICES ?? 'gandalf,tmdb,rt').split(',') as ('gandalf' | 'tmdb' | 'rt')[];
 
-let stack: ProcessStack;
-let baselines: Baselines;
-before(async () => {
-  stack = await startProcessStack({ name: 'corrupt' });
-  baselines = await runBaselines(stack, DATA_KEYS);
-});
-after(async () => {
-  await stack?.close();
-});
+const fixture = useFaultStack({ name: 'corrupt' }, DATA_KEYS);
 
 test(`${CORRUPT_RATE * 100}% corrupted bodies from ${SERVICES.join(', ')}: retried or failed with a reason, nothing lost or made up`, { timeout: 12 * 60_000 }, async () => {
+  const { stack, baselines } = fixture;
   const { standins } = stack;
   standins.resetStats();
   for (const service of SERVICES) standins.setLimits(service, { corruptRate: CORRUPT_RATE });
@@ -47,6 +39,7 @@ test(`${CORRUPT_RATE * 100}% corrupted bodies from ${SERVICES.join(', ')}: retri
 });
 
 test('Gandalf answers nothing but corrupted bodies: the session fails with a readable reason, in bounded time', { timeout: 10 * 60_000 }, async () => {
+  const { stack } = fixture;
   const { standins } = stack;
   standins.resetStats();
   standins.setLimits('gandalf', { corruptRate: 1 });

@@ -3,15 +3,14 @@
 // mid-crawl. Activities fail and are retried; the worker process survives; the session completes
 // with exactly the baseline's rows.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { PACED_ENV, type ProcessStack, sleep, startProcessStack } from '../support/faults/processStack.js';
+import { test } from 'node:test';
+import { PACED_ENV, sleep } from '../support/faults/processStack.js';
 import {
-  type Baselines,
   assertNoLoss,
   describeProgress,
   fraction,
   printSummary,
-  runBaselines,
+  useFaultStack,
   seededRng,
   verdictFields,
   verifyRuns,
@@ -23,17 +22,10 @@ const DATA_KEY = 'demo-1k';
 /** The first outage; the second (mid-crawl) is shorter, to keep the suite's time in check. */
 const OUTAGE_MS = [30_000, 15_000];
 
-let stack: ProcessStack;
-let baselines: Baselines;
-before(async () => {
-  stack = await startProcessStack({ name: 'db', workerEnv: PACED_ENV });
-  baselines = await runBaselines(stack, [DATA_KEY]);
-});
-after(async () => {
-  await stack?.close();
-});
+const fixture = useFaultStack({ name: 'db', workerEnv: PACED_ENV }, [DATA_KEY]);
 
 test('PostgreSQL cut for 30 s, then 15 s, mid-session: activities retry, the worker survives, the rows are intact', { timeout: 15 * 60_000 }, async () => {
+  const { stack, baselines } = fixture;
   const rng = seededRng(4);
   const fetchAt = 0.3 + rng() * 0.4;
   const crawlAt = 0.3 + rng() * 0.3;

@@ -2,9 +2,9 @@
 // take longer than the client's timeout (HTTP_TIMEOUT=1s), and TMDB throws stretches of 429 with
 // Retry-After. The client retries and the activity retries ride it out: sessions complete, no show
 // is dead-lettered, and the rows and report equal the fault-free baseline's.
-import { after, before, test } from 'node:test';
-import { type ProcessStack, sleep, startProcessStack } from '../support/faults/processStack.js';
-import { type Baselines, assertNoLoss, printSummary, runBaselines, seededRng, verdictFields, verifyRuns } from '../support/faults/harness.js';
+import { test } from 'node:test';
+import { sleep } from '../support/faults/processStack.js';
+import { assertNoLoss, printSummary, useFaultStack, seededRng, verdictFields, verifyRuns } from '../support/faults/harness.js';
 import { FAULT_STANDIN_LIMITS } from '../support/faults/processStack.js';
 
 const DATA_KEYS = ['demo-1k', 'demo-small'];
@@ -13,17 +13,10 @@ const RATE_5XX = Number(process.env.FLAKY_5XX ?? 0.2);
 const RATE_SLOW = Number(process.env.FLAKY_SLOW ?? 0.05);
 const BURSTS_429 = process.env.FLAKY_429 !== '0';
 
-let stack: ProcessStack;
-let baselines: Baselines;
-before(async () => {
-  stack = await startProcessStack({ name: 'flaky', workerEnv: { HTTP_TIMEOUT: '1s', TMDB_RPS: '60', RT_RPS: '60' } });
-  baselines = await runBaselines(stack, DATA_KEYS);
-});
-after(async () => {
-  await stack?.close();
-});
+const fixture = useFaultStack({ name: 'flaky', workerEnv: { HTTP_TIMEOUT: '1s', TMDB_RPS: '60', RT_RPS: '60' } }, DATA_KEYS);
 
 test('20% 5xx, responses slower than the timeout and bursts of 429: sessions complete with nothing lost', { timeout: 15 * 60_000 }, async () => {
+  const { stack, baselines } = fixture;
   const { standins } = stack;
   const rng = seededRng(3);
   standins.resetStats();

@@ -6,37 +6,29 @@
 // included, within a bound) before exiting 0; a second SIGTERM forces exit.
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { type ApiProcess, startApiProcess } from '../support/faults/apiProcess.js';
 import { type RunningActivity, fatesOf, runningActivities, sessionHistories } from '../support/faults/histories.js';
 import {
-  type Baselines,
   assertNoLoss,
   describeProgress,
   fraction,
   printSummary,
-  runBaselines,
+  useFaultStack,
   seededRng,
   verdictFields,
   verifyRuns,
   waitForMoment,
 } from '../support/faults/harness.js';
-import { type ExitInfo, PACED_ENV, type ProcessStack, type SessionRun, sleep, startProcessStack, waitFor } from '../support/faults/processStack.js';
+import { type ExitInfo, PACED_ENV, type SessionRun, sleep, waitFor } from '../support/faults/processStack.js';
 
 const DATA_KEY = 'demo-1k';
 const GRACE_MS = 10_000; // shutdownGraceTime in src/worker/createWorker.ts
 
-let stack: ProcessStack;
-let baselines: Baselines;
 const apis: ApiProcess[] = [];
-before(async () => {
-  stack = await startProcessStack({ name: 'graceful', workerEnv: { ...PACED_ENV, TMDB_RPS: '60', RT_RPS: '60' } });
-  baselines = await runBaselines(stack, [DATA_KEY]);
-});
-after(async () => {
+const fixture = useFaultStack({ name: 'graceful', workerEnv: { ...PACED_ENV, TMDB_RPS: '60', RT_RPS: '60' } }, [DATA_KEY], async (stack) => {
   for (const api of apis) await api.kill().catch(() => undefined);
-  if (stack?.worker.pid && stack.worker.running) process.kill(stack.worker.pid, 'SIGCONT');
-  await stack?.close();
+  if (stack.worker.pid && stack.worker.running) process.kill(stack.worker.pid, 'SIGCONT');
 });
 
 async function exitWithin(exited: Promise<ExitInfo>, ms: number): Promise<ExitInfo | undefined> {
@@ -61,12 +53,13 @@ function tryConnect(port: number): Promise<'accepted' | 'refused'> {
 let session: SessionRun;
 /** The session's running activity attempts, or undefined while there are none. */
 const running = async (): Promise<RunningActivity[] | undefined> => {
-  const list = await runningActivities(stack.client, session.workflowId);
+  const list = await runningActivities(fixture.stack.client, session.workflowId);
   return list.length > 0 ? list : undefined;
 };
 const numbers: Record<string, number | string | boolean> = {};
 
 test('worker: SIGTERM drains in-flight activities and exits 0; a second SIGTERM forces exit; nothing is lost', { timeout: 15 * 60_000 }, async () => {
+  const { stack, baselines } = fixture;
   const rng = seededRng(5);
   const showDataAt = 0.2 + rng() * 0.4;
   const crawlAt = 0.3 + rng() * 0.3;
@@ -147,6 +140,7 @@ test('worker: SIGTERM drains in-flight activities and exits 0; a second SIGTERM 
 });
 
 test('API: SIGTERM refuses new connections, drains in-flight requests and exits 0; a second SIGTERM forces exit', { timeout: 5 * 60_000 }, async () => {
+  const { stack } = fixture;
   if (!stack.worker.running) await stack.worker.start();
   const workerPid = stack.worker.pid!;
   const startSession = async (api: ApiProcess) => {

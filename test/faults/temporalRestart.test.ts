@@ -2,15 +2,14 @@
 // back on the same db file and port. The worker process reconnects by itself (same pid, no restart)
 // and the session resumes and completes with exactly the baseline's rows.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { PACED_ENV, type ProcessStack, sleep, startProcessStack } from '../support/faults/processStack.js';
+import { test } from 'node:test';
+import { PACED_ENV, sleep } from '../support/faults/processStack.js';
 import {
-  type Baselines,
   assertNoLoss,
   describeProgress,
   fraction,
   printSummary,
-  runBaselines,
+  useFaultStack,
   seededRng,
   verdictFields,
   verifyRuns,
@@ -19,17 +18,10 @@ import {
 
 const DATA_KEY = 'demo-1k';
 
-let stack: ProcessStack;
-let baselines: Baselines;
-before(async () => {
-  stack = await startProcessStack({ name: 'temporal', workerEnv: PACED_ENV });
-  baselines = await runBaselines(stack, [DATA_KEY]);
-});
-after(async () => {
-  await stack?.close();
-});
+const fixture = useFaultStack({ name: 'temporal', workerEnv: PACED_ENV }, [DATA_KEY]);
 
 test('the Temporal server restarts twice mid-session: the worker reconnects and the session completes intact', { timeout: 15 * 60_000 }, async () => {
+  const { stack, baselines } = fixture;
   const rng = seededRng(2);
   const fetchAt = 0.2 + rng() * 0.5;
   const crawlAt = 0.2 + rng() * 0.5;

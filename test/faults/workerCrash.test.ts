@@ -2,15 +2,14 @@
 // show data, mid-crawl, while the star-sign gate waits) and restarted. Every session completes and
 // the database holds exactly the rows of a crash-free baseline of the same dataKeys.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { PACED_ENV, type ProcessStack, sleep, startProcessStack } from '../support/faults/processStack.js';
+import { test } from 'node:test';
+import { PACED_ENV, sleep } from '../support/faults/processStack.js';
 import {
-  type Baselines,
   assertNoLoss,
   describeProgress,
   fraction,
   printSummary,
-  runBaselines,
+  useFaultStack,
   seededRng,
   verdictFields,
   verifyRuns,
@@ -20,15 +19,7 @@ import type { SessionProgress } from '../../workflows/types.js';
 
 const DATA_KEYS = ['demo-1k', 'demo-small'];
 
-let stack: ProcessStack;
-let baselines: Baselines;
-before(async () => {
-  stack = await startProcessStack({ name: 'crash', workerEnv: PACED_ENV });
-  baselines = await runBaselines(stack, DATA_KEYS);
-});
-after(async () => {
-  await stack?.close();
-});
+const fixture = useFaultStack({ name: 'crash', workerEnv: PACED_ENV }, DATA_KEYS);
 
 interface KillPoint {
   name: string;
@@ -37,6 +28,7 @@ interface KillPoint {
 }
 
 test('kill -9 the worker during fetch, show data, crawl and the gate: nothing lost, nothing doubled', { timeout: 20 * 60_000 }, async () => {
+  const { stack, baselines } = fixture;
   const rng = seededRng(1);
   // Thresholds are drawn once, up front, so the seed alone decides them.
   const [fetchAt, showDataAt, crawlAt] = [0.15 + rng() * 0.45, 0.2 + rng() * 0.5, 0.2 + rng() * 0.5];

@@ -9,6 +9,7 @@ import { createCrawlActivities } from '../../activities/crawl.js';
 import { createDbRateLimiter } from '../../src/clients/rateLimiter.js';
 import type { DatabaseHandle } from '../../src/db/index.js';
 import { type CatalogShow, type ListeningStandin, buildCatalog, createRtStandin, listenStandin } from '../../src/standins/index.js';
+import { insertMatchedShow } from '../support/catalogShows.js';
 import { createTestDatabase } from '../support/db.js';
 
 let db: DatabaseHandle;
@@ -25,15 +26,7 @@ after(async () => {
   await db?.close();
 });
 
-async function insertShow(show: CatalogShow): Promise<number> {
-  const { id } = await db.db.insertInto('shows').values({ name_key: `t${show.id}`, name: show.name, tmdb_status: 'matched', tmdb_id: show.id }).returning('id').executeTakeFirstOrThrow();
-  for (const [order, member] of show.cast.entries()) {
-    const actor = catalog.actorById.get(member.actorId)!;
-    await db.db.insertInto('actors').values({ id: actor.id, name: actor.name, popularity: actor.popularity, profile_path: null }).onConflict((oc) => oc.column('id').doNothing()).execute();
-    await db.db.insertInto('show_cast').values({ show_id: id, actor_id: actor.id, character: member.character, episode_count: member.episodeCount, billing_order: order }).execute();
-  }
-  return id;
-}
+const insertShow = (show: CatalogShow) => insertMatchedShow(db.db, catalog, show, `t${show.id}`);
 
 test('truncated RT pages fail the attempt, then (on the last attempt) the show with a reason, never "not on RT"', async () => {
   await db.db.insertInto('sessions').values({ id: 'trunc', workflow_id: 'session-trunc', data_source: 'NETFLIX', state: 'PROCESSING', failure_reason: null }).execute();

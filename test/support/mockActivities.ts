@@ -1,7 +1,20 @@
 // Controllable stand-ins for the activities, for workflow tests that must pin down orchestration
 // (gates, windows, signals, continue-as-new) independently of HTTP and the database.
 import type { Activities } from '../../activities/index.js';
-import type { ChunkInput, FetchBatchInput } from '../../workflows/types.js';
+import type { ChunkInput, FetchBatchInput, PipelineSettings } from '../../workflows/types.js';
+
+/** Small, quick settings for sessions run over mock activities (tests override what they probe). */
+export const mockPipelineSettings: PipelineSettings = {
+  pageSize: 100,
+  pagesPerFetch: 2,
+  fetchConcurrency: 2,
+  chunkSize: 10,
+  childWindow: 4,
+  continueAsNewEveryPages: 1000,
+  connectTimeoutMs: 60_000,
+  showCacheTtlMs: 86_400_000,
+  starSignGate: 0.97,
+};
 
 export interface MockLog {
   calls: { name: string; at: number; input: unknown }[];

@@ -7,8 +7,7 @@ import { after, before, test } from 'node:test';
 import { sessionWorkflowId } from '../../workflows/messages.js';
 import { INTERACTIVE_PRIORITY, RefreshWorkflow } from '../../workflows/refresh.js';
 import { SessionWorkflow } from '../../workflows/session.js';
-import type { PipelineSettings } from '../../workflows/types.js';
-import { createMockActivities, until } from '../support/mockActivities.js';
+import { createMockActivities, mockPipelineSettings, until } from '../support/mockActivities.js';
 import { createTemporalEnv, workflowBundle } from '../support/temporal.js';
 
 let env: TestWorkflowEnvironment;
@@ -19,17 +18,7 @@ after(async () => {
   await env?.teardown();
 });
 
-const settings: PipelineSettings = {
-  pageSize: 100,
-  pagesPerFetch: 1,
-  fetchConcurrency: 1,
-  chunkSize: 50,
-  childWindow: 4,
-  continueAsNewEveryPages: 1000,
-  connectTimeoutMs: 60_000,
-  showCacheTtlMs: 86_400_000,
-  starSignGate: 0.97,
-};
+const settings = { ...mockPipelineSettings, pagesPerFetch: 1, fetchConcurrency: 1, chunkSize: 50 };
 
 test('an interactive session overtakes a backlog of 40 refreshes', async () => {
   const taskQueue = `priority-${Date.now()}`;

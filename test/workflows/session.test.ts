@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { chunkCrawledSignal, connectSignal, crawlWorkflowId, progressQuery, sessionWorkflowId } from '../../workflows/messages.js';
 import { SessionWorkflow } from '../../workflows/session.js';
 import type { PipelineSettings } from '../../workflows/types.js';
-import { type MockOptions, createMockActivities, gate, until } from '../support/mockActivities.js';
+import { type MockOptions, createMockActivities, gate, mockPipelineSettings as baseSettings, until } from '../support/mockActivities.js';
 import { createTemporalEnv, workflowBundle } from '../support/temporal.js';
 
 let env: TestWorkflowEnvironment;
@@ -20,17 +20,6 @@ after(async () => {
   await env?.teardown();
 });
 
-const baseSettings: PipelineSettings = {
-  pageSize: 100,
-  pagesPerFetch: 2,
-  fetchConcurrency: 2,
-  chunkSize: 10,
-  childWindow: 4,
-  continueAsNewEveryPages: 1000,
-  connectTimeoutMs: 60_000,
-  showCacheTtlMs: 86_400_000,
-  starSignGate: 0.97,
-};
 
 let counter = 0;
 async function withWorker<T>(mock: MockOptions, fn: (ctx: { taskQueue: string; log: ReturnType<typeof createMockActivities>['log'] }) => Promise<T>) {

@@ -1,10 +1,11 @@
 // Shared steps of the fault tests: run crash-free baselines, watch a session's progress for the
 // moment to strike, and check faulted sessions against their baselines.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { mulberry32, type Rng } from '../../../src/standins/random.js';
 import type { SessionProgress } from '../../../workflows/types.js';
 import { type SessionSnapshot, checkExpectedReport, compareSnapshots, snapshotSession } from './oracle.js';
-import { type ProcessStack, type SessionEnd, type SessionRun, sleep } from './processStack.js';
+import { type ProcessStack, type ProcessStackOptions, type SessionEnd, type SessionRun, sleep, startProcessStack } from './processStack.js';
 
 /** FAULT_SEED picks the moments faults strike; printed in every summary so a run can be repeated. */
 export const FAULT_SEED = Number(process.env.FAULT_SEED ?? 20_250_605);
@@ -45,6 +46,29 @@ export interface Verdict {
   deadLettersUnexplained: number;
   showsSilentlyWrong: number;
   problems: string[];
+}
+
+export interface FaultFixture {
+  stack: ProcessStack;
+  baselines: Baselines;
+}
+
+/**
+ * The test file's stack and its crash-free baselines: started before the file's tests, closed after
+ * them (also when one fails). Read `stack` and `baselines` inside the tests, once `before` has run.
+ */
+export function useFaultStack(options: ProcessStackOptions, dataKeys: string[], beforeClose?: (stack: ProcessStack) => Promise<void>): FaultFixture {
+  const fixture = {} as FaultFixture;
+  before(async () => {
+    fixture.stack = await startProcessStack(options);
+    fixture.baselines = await runBaselines(fixture.stack, dataKeys);
+  });
+  after(async () => {
+    if (!fixture.stack) return;
+    await beforeClose?.(fixture.stack);
+    await fixture.stack.close();
+  });
+  return fixture;
 }
 
 /** Waits for every faulted run, then compares each with its dataKey's baseline. */
