@@ -3,6 +3,7 @@
 // its history never hold a viewer's dataKey or watch history in the clear.
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
@@ -157,7 +158,13 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   }
 }
 
-/** The data converter every showprint client and worker uses (the SDK's JSON converter + this codec). */
+/** Moves failure messages and stack traces into payloads, so the codec encrypts them too. */
+export const failureConverterPath = createRequire(import.meta.url).resolve('../../workflows/failureConverter.ts');
+
+/**
+ * The data converter every showprint client and worker uses: the SDK's JSON converter, failures
+ * with encoded messages, and this codec. Workflow bundles built ahead need the same failureConverterPath.
+ */
 export function encryptingDataConverter(codec: PayloadCodec): DataConverter {
-  return { payloadCodecs: [codec] };
+  return { payloadCodecs: [codec], failureConverterPath };
 }

@@ -29,20 +29,27 @@ const post = (path: string, body: unknown) =>
     body: JSON.stringify(body),
   });
 
-/** Every byte string and string in a history, and the payloads a codec is responsible for. */
-function walk(value: unknown, bytes: Buffer[], payloads: Payload[], key = ''): void {
+interface RawFailure {
+  message?: string;
+  stackTrace?: string;
+  encodedAttributes?: Payload;
+}
+
+/** Every byte string and string in a history, the payloads a codec is responsible for, and the failures. */
+function walk(value: unknown, bytes: Buffer[], payloads: Payload[], key = '', failures: RawFailure[] = []): void {
   if (value instanceof Uint8Array) return void bytes.push(Buffer.from(value));
   if (typeof value === 'string') return void bytes.push(Buffer.from(value, 'utf8'));
-  if (Array.isArray(value)) return value.forEach((v) => walk(v, bytes, payloads, key));
+  if (Array.isArray(value)) return value.forEach((v) => walk(v, bytes, payloads, key, failures));
   if (!value || typeof value !== 'object') return;
   const obj = value as Record<string, unknown>;
+  if (key === 'failure' || key === 'cause') failures.push(obj as RawFailure);
   // Search attributes are indexed by the server, so they are never encoded: we keep secrets out of them.
   const isPayload = obj.metadata && typeof obj.metadata === 'object' && !(obj.metadata instanceof Uint8Array);
   if (isPayload && !['searchAttributes', 'indexedFields'].includes(key)) payloads.push(obj as Payload);
-  for (const [k, v] of Object.entries(obj)) walk(v, bytes, payloads, k === 'indexedFields' || key === 'indexedFields' ? 'indexedFields' : k);
+  for (const [k, v] of Object.entries(obj)) walk(v, bytes, payloads, k === 'indexedFields' || key === 'indexedFields' ? 'indexedFields' : k, failures);
 }
 
-test('no dataKey in any raw history, payload or failure; the codec-aware client reads it back', async () => {
+test('no dataKey in any raw history or payload, no failure message in the clear; the codec-aware client reads them back', async () => {
   const secretKey = 'demo-250';
   const laterKey = 'demo-123';
   const missingKey = `nope-${Date.now().toString(36)}-secret`;
@@ -65,11 +72,12 @@ test('no dataKey in any raw history, payload or failure; the codec-aware client 
   const raw = new Client({ connection: stack.env.connection, namespace: stack.env.namespace ?? 'default' });
   const bytes: Buffer[] = [];
   const payloads: Payload[] = [];
+  const failures: RawFailure[] = [];
   const runs: { workflowId: string; runId: string }[] = [];
   for await (const execution of raw.workflow.list({ query: `TaskQueue = "${stack.config.temporal.taskQueue}"` })) {
     runs.push({ workflowId: execution.workflowId, runId: execution.runId });
     const history = await raw.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
-    walk(history, bytes, payloads);
+    walk(history, bytes, payloads, '', failures);
   }
   const all = Buffer.concat(bytes);
   assert.ok(runs.some((r) => r.workflowId.includes('/show-data/')) && runs.some((r) => r.workflowId.includes('/crawl/')), 'children were checked');
@@ -77,6 +85,13 @@ test('no dataKey in any raw history, payload or failure; the codec-aware client 
   assert.ok(payloads.length > 50, `only ${payloads.length} payloads found`);
   for (const p of payloads) assert.equal(Buffer.from(p.metadata?.encoding ?? []).toString(), ENCRYPTED_ENCODING);
   for (const key of [secretKey, laterKey, missingKey]) assert.equal(all.indexOf(key), -1, `${key} appears in a raw history`);
+  // Failures (the unknown key's activity failure and the session's own) keep no message or stack in the clear.
+  assert.ok(failures.length >= 2, `only ${failures.length} failures found`);
+  for (const f of failures) {
+    assert.equal(f.message, 'Encoded failure');
+    assert.ok(!f.stackTrace, 'no stack trace in the clear');
+    assert.equal(Buffer.from(f.encodedAttributes?.metadata?.encoding ?? []).toString(), ENCRYPTED_ENCODING);
+  }
   console.log(`checked ${runs.length} runs, ${payloads.length} payloads, ${all.length} bytes: no dataKey`);
 
   // The codec-aware client's converter reads the workflow input and the connect signal back.
@@ -100,6 +115,10 @@ test('no dataKey in any raw history, payload or failure; the codec-aware client 
   const later = await started(sessionWorkflowId(ids.later));
   const signal = later.events.find((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'connect');
   assert.deepEqual(await decode(signal!.workflowExecutionSignaledEventAttributes!.input!.payloads![0]), { dataKey: laterKey });
+
+  // The codec-aware client reads the session's failure reason back.
+  const failure = await stack.client.workflow.getHandle(sessionWorkflowId(ids.missing)).result().catch((error: Error & { cause?: Error }) => error.cause);
+  assert.match(String(failure?.message), /not found|unknown|no record/i, `the reason, decrypted: ${failure?.message}`);
 
   // Query answers are encrypted on the way out too: only the codec-aware client can read them.
   await assert.rejects(raw.workflow.getHandle(sessionWorkflowId(ids.direct)).query(progressQuery), /encoding|binary\/encrypted/i);

@@ -5,6 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ensureTemporalCli } from '../../src/temporal/cli.js';
 import { priorityArgs, searchAttributeArgs } from '../../src/temporal/devServer.js';
+import { failureConverterPath } from '../../src/security/payloadCodec.js';
 import { workflowsPath } from '../../src/worker/createWorker.js';
 
 /** `dataConverter` goes to `env.client`; workers on this env must use the same one (or none). */
@@ -21,8 +22,8 @@ export async function createTemporalEnv(options: { dataConverter?: DataConverter
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** Bundling takes seconds; one bundle serves every worker in a test process. */
+/** Bundling takes seconds; one bundle serves every worker in a test process (encrypting or not: failures are encoded either way). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never });
+  bundle ??= bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never });
   return bundle;
 }
