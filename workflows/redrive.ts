@@ -3,16 +3,19 @@
 // signals that arrive while it works trigger one more pass, so repeated re-drives coalesce.
 import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { chunkRetryPolicy } from './chunkRetry.js';
 import { PERMANENT_ERROR_TYPES } from './errorTypes.js';
 import { redriveSignal } from './messages.js';
+import type { ChunkRetry } from './types.js';
 
 const retry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5, nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES] };
 const { listFailedShows, resolveFailedShows, buildReport } = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry });
-const { enrichShows, crawlShows } = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '1m', retry });
 
 export interface RedriveInput {
   sessionId: string;
   showCacheTtlMs: number;
+  /** As for a session's chunks (CHUNK_MAX_ATTEMPTS…); the default when started by hand without it. */
+  retry?: ChunkRetry;
 }
 
 export interface RedriveOutcome {
@@ -22,6 +25,7 @@ export interface RedriveOutcome {
 }
 
 export async function RedriveWorkflow(input: RedriveInput): Promise<RedriveOutcome> {
+  const { enrichShows, crawlShows } = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '1m', retry: chunkRetryPolicy(input.retry) });
   let requested = 0;
   setHandler(redriveSignal, () => void requested++);
   const outcome: RedriveOutcome = { passes: 0, resolved: 0, remaining: 0 };
@@ -30,7 +34,7 @@ export async function RedriveWorkflow(input: RedriveInput): Promise<RedriveOutco
     requested = 0;
     outcome.passes++;
     const failed = await listFailedShows({ sessionId: input.sessionId });
-    const chunk = { sessionId: input.sessionId, parentWorkflowId: '', chunk: -outcome.passes, showCacheTtlMs: input.showCacheTtlMs };
+    const chunk = { sessionId: input.sessionId, parentWorkflowId: '', chunk: -outcome.passes, showCacheTtlMs: input.showCacheTtlMs, retry: input.retry };
     let toCrawl = failed.crawl;
     if (failed.showData.length > 0) {
       const enriched = await enrichShows({ ...chunk, showIds: failed.showData });

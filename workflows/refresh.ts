@@ -4,6 +4,7 @@
 // who is waiting (interactive sessions start at priority 1, and their activities inherit it).
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { chunkRetryPolicy } from './chunkRetry.js';
 import { PERMANENT_ERROR_TYPES } from './errorTypes.js';
 import type { PipelineSettings } from './types.js';
 
@@ -12,7 +13,7 @@ export const INTERACTIVE_PRIORITY = 1;
 
 const retry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5, nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES] };
 const background = { priority: { priorityKey: REFRESH_PRIORITY }, retry };
-const { fetchNewHistory, enrichShows, crawlShows } = proxyActivities<Activities>({ ...background, startToCloseTimeout: '30m', heartbeatTimeout: '1m' });
+const { fetchNewHistory } = proxyActivities<Activities>({ ...background, startToCloseTimeout: '30m', heartbeatTimeout: '1m' });
 const { writeShowQuips, pickTvBff, pickStarSign, buildReport } = proxyActivities<Activities>({ ...background, startToCloseTimeout: '3m' });
 
 export interface RefreshInput {
@@ -28,11 +29,13 @@ export interface RefreshOutcome {
 
 export async function RefreshWorkflow(input: RefreshInput): Promise<RefreshOutcome> {
   const { sessionId, settings } = input;
+  // Chunk activities retry as a session's do: the activity must know which attempt is its last.
+  const { enrichShows, crawlShows } = proxyActivities<Activities>({ ...background, startToCloseTimeout: '30m', heartbeatTimeout: '1m', retry: chunkRetryPolicy(settings.chunkRetry) });
   // Seconds since the epoch: unique per refresh, and far above any session's own batch numbers.
   const batch = Math.floor(Date.now() / 1000);
   const fetched = await fetchNewHistory({ sessionId, dataKey: input.dataKey, pageSize: settings.pageSize, batch });
   for (let i = 0; i < fetched.newShowIds.length; i += settings.chunkSize) {
-    const chunk = { sessionId, parentWorkflowId: '', chunk: -1, showIds: fetched.newShowIds.slice(i, i + settings.chunkSize), showCacheTtlMs: settings.showCacheTtlMs };
+    const chunk = { sessionId, parentWorkflowId: '', chunk: -1, showIds: fetched.newShowIds.slice(i, i + settings.chunkSize), showCacheTtlMs: settings.showCacheTtlMs, retry: settings.chunkRetry };
     const enriched = await enrichShows(chunk);
     if (enriched.matchedShowIds.length > 0) await crawlShows({ ...chunk, showIds: enriched.matchedShowIds });
   }

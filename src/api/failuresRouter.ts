@@ -47,7 +47,7 @@ export function failuresRouter({ client, db, taskQueue, settings }: { client: Cl
     await client.workflow.signalWithStart(RedriveWorkflow, {
       workflowId,
       taskQueue,
-      args: [{ sessionId: row.id, showCacheTtlMs: settings.showCacheTtlMs }],
+      args: [{ sessionId: row.id, showCacheTtlMs: settings.showCacheTtlMs, retry: settings.chunkRetry }],
       signal: redriveSignal,
       signalArgs: [],
     });
