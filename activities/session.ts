@@ -3,7 +3,7 @@
 import { recordDeadLetter } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import { sessionsFinished } from '../src/observability/metrics.js';
-import type { SessionState } from '../workflows/types.js';
+import type { ChunkWriteOff, SessionState } from '../workflows/types.js';
 
 export function createSessionActivities({ db }: { db: Db }) {
   return {
@@ -19,18 +19,30 @@ export function createSessionActivities({ db }: { db: Db }) {
       if (input.state === 'FAILED') sessionsFinished.inc({ state: 'FAILED' });
     },
 
-    /** Records why a whole chunk failed, so its shows are retried by the next session instead of cached. */
-    async markChunkFailed(input: { sessionId: string; stage: 'showData' | 'crawl'; showIds: number[]; reason: string; attempts?: number }): Promise<void> {
-      if (input.showIds.length === 0) return;
+    /**
+     * The chunk's activity ran out of attempts (crashes, timeouts, an outage): its shows without an
+     * outcome yet are failed and dead-lettered, so a re-drive or the next session retries them. Shows
+     * an earlier attempt already finished keep their outcome; the matched ones are returned.
+     */
+    async markChunkFailed(input: { sessionId: string; stage: 'showData' | 'crawl'; showIds: number[]; reason: string; attempts?: number }): Promise<ChunkWriteOff> {
+      if (input.showIds.length === 0) return { failedShowIds: [], matchedShowIds: [] };
       const reason = input.reason.slice(0, 500);
-      const update =
-        input.stage === 'showData'
-          ? db.updateTable('shows').set({ tmdb_status: 'failed', tmdb_error: reason, tmdb_checked_at: null })
-          : db.updateTable('shows').set({ rt_status: 'failed', rt_error: reason, rt_checked_at: null });
-      await update.where('id', 'in', input.showIds).execute();
-      for (const showId of input.showIds) {
+      const [status, checkedAt] = input.stage === 'showData' ? (['tmdb_status', 'tmdb_checked_at'] as const) : (['rt_status', 'rt_checked_at'] as const);
+      const shows = await db.selectFrom('shows').select(['id', status, checkedAt]).where('id', 'in', input.showIds).execute();
+      const finished = (s: (typeof shows)[number]) => s[checkedAt] !== null && (s[status] === 'matched' || s[status] === 'not_found');
+      const failedShowIds = shows.filter((s) => !finished(s)).map((s) => s.id);
+      const matchedShowIds = shows.filter((s) => finished(s) && s[status] === 'matched').map((s) => s.id);
+      if (failedShowIds.length > 0) {
+        const update =
+          input.stage === 'showData'
+            ? db.updateTable('shows').set({ tmdb_status: 'failed', tmdb_error: reason, tmdb_checked_at: null })
+            : db.updateTable('shows').set({ rt_status: 'failed', rt_error: reason, rt_checked_at: null });
+        await update.where('id', 'in', failedShowIds).execute();
+      }
+      for (const showId of failedShowIds) {
         await recordDeadLetter(db, { sessionId: input.sessionId, showId, stage: input.stage, error: reason, attempts: input.attempts ?? 1 });
       }
+      return { failedShowIds, matchedShowIds };
     },
   };
 }

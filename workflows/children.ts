@@ -39,11 +39,13 @@ export async function ShowDataWorkflow(input: ChunkInput): Promise<ChunkEnriched
     result = { chunk: input.chunk, ...outcome };
   } catch (error) {
     if (isCancellation(error)) throw error;
-    // Retries ran out: the chunk's shows count as done-and-failed so the session still completes,
-    // unless the failure is session-wide (a rejected key), which fails the session with its reason.
+    // Retries ran out: the chunk's unfinished shows count as done-and-failed so the session still
+    // completes, unless the failure is session-wide (a rejected key): that fails the session with its reason.
     const fatal = permanentReason(error);
-    await markChunkFailed({ sessionId: input.sessionId, stage: 'showData', showIds: input.showIds, reason: (error as Error).message, attempts });
-    result = { chunk: input.chunk, done: input.showIds.length, failed: input.showIds.length, matchedShowIds: [], fatal };
+    const writeOff = await markChunkFailed({ sessionId: input.sessionId, stage: 'showData', showIds: input.showIds, reason: (error as Error).message, attempts });
+    // (Histories from before the write-off was returned hold no result here: everything failed.)
+    const failed = writeOff?.failedShowIds.length ?? input.showIds.length;
+    result = { chunk: input.chunk, done: input.showIds.length, failed, matchedShowIds: writeOff?.matchedShowIds ?? [], fatal };
   }
   await report(input.parentWorkflowId, (h) => h.signal(chunkEnrichedSignal, result));
   return result;
@@ -58,8 +60,8 @@ export async function CrawlWorkflow(input: ChunkInput): Promise<ChunkCrawled> {
     result = { chunk: input.chunk, done: outcome.done, failed: outcome.failed };
   } catch (error) {
     if (isCancellation(error)) throw error;
-    await markChunkFailed({ sessionId: input.sessionId, stage: 'crawl', showIds: input.showIds, reason: (error as Error).message, attempts });
-    result = { chunk: input.chunk, done: input.showIds.length, failed: input.showIds.length, fatal: permanentReason(error) };
+    const writeOff = await markChunkFailed({ sessionId: input.sessionId, stage: 'crawl', showIds: input.showIds, reason: (error as Error).message, attempts });
+    result = { chunk: input.chunk, done: input.showIds.length, failed: writeOff?.failedShowIds.length ?? input.showIds.length, fatal: permanentReason(error) };
   }
   await report(input.parentWorkflowId, (h) => h.signal(chunkCrawledSignal, result));
   return result;

@@ -85,6 +85,12 @@ export interface ChunkInput {
   retry?: ChunkRetry;
 }
 
+/** What a chunk whose activity ran out of attempts wrote off; the rest an earlier attempt finished. */
+export interface ChunkWriteOff {
+  failedShowIds: number[];
+  matchedShowIds: number[];
+}
+
 /** Everything a SessionWorkflow run needs to pick up where the previous run stopped. */
 export interface SessionRunState {
   state: SessionState;

@@ -48,9 +48,10 @@ export function createMockActivities(options: MockOptions): { activities: Activi
       record('recordSessionState', input);
       await pause();
     },
-    async markChunkFailed(input: unknown) {
+    async markChunkFailed(input: { showIds: number[] }) {
       record('markChunkFailed', input);
       await pause();
+      return { failedShowIds: input.showIds, matchedShowIds: [] };
     },
     async fetchHistoryBatch(input: FetchBatchInput) {
       record('fetchHistoryBatch', input);
