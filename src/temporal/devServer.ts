@@ -63,10 +63,15 @@ export async function startDevServer(opts: {
     ...priorityArgs(),
     ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
   ];
-  const child: ChildProcess = spawn(opts.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: a Ctrl-C in the terminal reaches only us, and we stop the server after
+  // the worker has shut down (else the worker's last calls fail against a server already gone).
+  const child: ChildProcess = spawn(opts.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const killOnExit = () => void child.kill('SIGKILL'); // never outlive us, even on process.exit()
+  process.once('exit', killOnExit);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  void exited.then(() => process.off('exit', killOnExit));
   const address = `127.0.0.1:${opts.port}`;
 
   const deadline = Date.now() + 60_000;
