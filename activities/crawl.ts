@@ -67,7 +67,7 @@ export function createCrawlActivities({ db, limiter, breakers, rtUrl, userAgent,
     async crawlShows(input: ChunkInput): Promise<{ done: number; failed: number }> {
       return classified(async () => {
         const ctx = Context.current();
-        const lastAttempt = isLastChunkAttempt(ctx.info.attempt, input.retry);
+        const lastAttempt = isLastChunkAttempt(ctx.info, input.retry);
         /** Shows that failed on an attempt that is not the last: retried by the next attempt. */
         const retryLater = new Map<number, Error>();
         const resumed = (ctx.info.heartbeatDetails as CrawlProgress | undefined)?.finishedShowIds ?? [];

@@ -66,17 +66,26 @@ export function createReportActivities({ db }: { db: Db }) {
   return {
     async buildReport({ sessionId, crawlComplete }: { sessionId: string; crawlComplete: boolean }): Promise<void> {
       const report = await assembleReport(db, sessionId, crawlComplete);
-      await db.transaction().execute(async (trx) => {
+      const completed = await db.transaction().execute(async (trx) => {
         await trx
           .insertInto('reports')
           .values({ session_id: sessionId, report: JSON.stringify(report) })
           .onConflict((oc) => oc.column('session_id').doUpdateSet({ report: JSON.stringify(report), updated_at: new Date() }))
           .execute();
-        await trx.updateTable('sessions').set({ state: 'COMPLETED', completed_at: new Date(), updated_at: new Date() }).where('id', '=', sessionId).execute();
+        // Only the first report completes the session: re-drives and refreshes rebuild the report
+        // of a session already completed, and must not count it (or its duration) again.
+        return trx
+          .updateTable('sessions')
+          .set({ state: 'COMPLETED', completed_at: new Date(), updated_at: new Date() })
+          .where('id', '=', sessionId)
+          .where('state', '!=', 'COMPLETED')
+          .returning('created_at')
+          .executeTakeFirst();
       });
-      const session = await db.selectFrom('sessions').select('created_at').where('id', '=', sessionId).executeTakeFirst();
-      sessionsFinished.inc({ state: 'COMPLETED' });
-      if (session) sessionDuration.observe((Date.now() - new Date(session.created_at).getTime()) / 1000);
+      if (completed) {
+        sessionsFinished.inc({ state: 'COMPLETED' });
+        sessionDuration.observe((Date.now() - new Date(completed.created_at).getTime()) / 1000);
+      }
     },
   };
 }

@@ -122,7 +122,7 @@ export function createShowDataActivities({ db, tmdb, caller, concurrency = 6 }: 
     async enrichShows(input: ChunkInput): Promise<ChunkOutcome> {
       return classified(async () => {
         const ctx = Context.current();
-        const lastAttempt = isLastChunkAttempt(ctx.info.attempt, input.retry);
+        const lastAttempt = isLastChunkAttempt(ctx.info, input.retry);
         const resumed = (ctx.info.heartbeatDetails as EnrichProgress | undefined)?.finished;
         const finished = Array.isArray(resumed) ? resumed : []; // earlier releases heartbeated a count
         const earlier = new Map(finished);

@@ -7,6 +7,7 @@
 // Neither is used by the product.
 import { condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { chunkRetryPolicy } from './chunkRetry.js';
 import { PERMANENT_ERROR_TYPES } from './errorTypes.js';
 import type { ChunkOutcome, FetchBatchResult, SessionInput } from './types.js';
 
@@ -14,7 +15,7 @@ const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '
 
 // Same timeouts and retry policies as SessionWorkflow and its children, so attempts compare.
 const { fetchHistoryBatch } = proxyActivities<Activities>({ startToCloseTimeout: '10m', heartbeatTimeout: '1m', retry: { ...retry, maximumAttempts: 10 } });
-const { enrichShows, crawlShows } = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '1m', retry: { ...retry, maximumAttempts: 8 } });
+const { enrichShows, crawlShows } = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '1m', retry: chunkRetryPolicy() });
 const { recordSessionState, writeShowQuips, pickTvBff, pickStarSign, buildReport } = proxyActivities<Activities>({
   startToCloseTimeout: '3m',
   retry: { ...retry, maximumAttempts: 8 },

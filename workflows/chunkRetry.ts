@@ -1,7 +1,7 @@
-// The retry policy of a chunk's one activity, shared with the activities because they must know
-// which attempt is the last. Until then a show that failed transiently fails the attempt, and
-// Temporal retries it durably with backoff (surviving worker crashes); on the last attempt it is
-// dead-lettered with its reason and the chunk completes, so one bad show never stalls a session.
+// The retry policy of a chunk's one activity, and how the activity tells its last attempt. Until
+// then a show that failed transiently fails the attempt, and Temporal retries it durably with
+// backoff (surviving worker crashes); on the last attempt it is dead-lettered with its reason and
+// the chunk completes, so one bad show never stalls a session.
 import type { RetryPolicy } from '@temporalio/common';
 import { PERMANENT_ERROR_TYPES } from './errorTypes.js';
 import type { ChunkRetry } from './types.js';
@@ -19,6 +19,11 @@ export function chunkRetryPolicy(retry: ChunkRetry = DEFAULT_CHUNK_RETRY): Retry
   };
 }
 
-export function isLastChunkAttempt(attempt: number, retry: ChunkRetry = DEFAULT_CHUNK_RETRY): boolean {
-  return attempt >= retry.maximumAttempts;
+/**
+ * Whether this attempt is the chunk activity's last: from the retry policy the server ran it under
+ * (the activity's info), else from the chunk's input (e.g. in a mock environment that has no policy).
+ */
+export function isLastChunkAttempt(info: { attempt: number; retryPolicy?: RetryPolicy }, retry: ChunkRetry = DEFAULT_CHUNK_RETRY): boolean {
+  const fromPolicy = info.retryPolicy?.maximumAttempts;
+  return info.attempt >= (fromPolicy && fromPolicy > 0 ? fromPolicy : retry.maximumAttempts);
 }

@@ -2,6 +2,8 @@
 // Every ask ends with a valid answer: the LLM's when it gives one in time,
 // else the local engine's (source 'local', with the reason).
 import { validateAnswer, type AiQuestion } from '../domain/ai.js';
+import { isTransientStatus, parseRetryAfter } from './errors.js';
+import { sleep } from './rateLimiter.js';
 
 export interface AiClientOptions {
   /** e.g. https://api.openai.com/v1 — without it the local engine answers directly. */
@@ -47,17 +49,6 @@ type Attempt =
   | { kind: 'permanent'; reason: string };
 
 const MAX_BACKOFF_MS = 8_000;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Retry-After as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
-function parseRetryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value.trim());
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
 
 /** The tool call's arguments; some servers ignore tool_choice and put the JSON in content. */
 function extractArguments(body: unknown): { ok: true; raw: string } | { ok: false; reason: string } {
@@ -105,8 +96,7 @@ export function createAiClient(opts: AiClientOptions, logger?: AiLogger): AiClie
 
     if (!res.ok) {
       const reason = `HTTP ${res.status}: ${text.slice(0, 200)}`;
-      if (res.status === 429) return { kind: 'transient', reason, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) };
-      if (res.status === 408 || res.status >= 500) return { kind: 'transient', reason };
+      if (isTransientStatus(res.status)) return { kind: 'transient', reason, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) };
       // 400/401/403/404/422…: retrying the same request can't help.
       return { kind: 'permanent', reason };
     }
