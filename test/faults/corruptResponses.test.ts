@@ -7,7 +7,7 @@
 // - Gandalf 100% corrupt: the session fails with a readable reason, within a deadline.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertNoLoss, printSummary, useFaultStack, verdictFields, verifyRuns } from '../support/faults/harness.js';
+import { printSummary, reportVerdict, useFaultStack, verifyRuns } from '../support/faults/harness.js';
 
 const DATA_KEYS = ['demo-1k', 'demo-small'];
 // Adjustable to tell the services apart: CORRUPT_RATE=0.25 CORRUPT_SERVICES=gandalf,tmdb,rt.
@@ -26,16 +26,14 @@ test(`${CORRUPT_RATE * 100}% corrupted bodies from ${SERVICES.join(', ')}: retri
   const verdict = await verifyRuns(stack, baselines, runs, 8 * 60_000);
   for (const service of ['gandalf', 'tmdb', 'rt'] as const) standins.setLimits(service, { corruptRate: 0 });
   const stats = standins.stats();
-  printSummary('corrupt-responses', {
+  reportVerdict('corrupt-responses', verdict, started, {
     corruptGandalf: stats.gandalf.corrupted,
     corruptTmdb: stats.tmdb.corrupted,
     corruptRt: stats.rt.corrupted,
     requests: stats.gandalf.requests + stats.tmdb.requests + stats.rt.requests,
-    ...verdictFields(verdict),
-    seconds: Math.round((Date.now() - started) / 1000),
   });
-  for (const p of verdict.problems.slice(0, 10)) console.log(`  ${p.slice(0, 600)}`);
-  assertNoLoss(verdict);
+  // The corruption really was served by every service it was aimed at.
+  if (CORRUPT_RATE > 0) for (const service of SERVICES) assert.ok(stats[service].corrupted > 0, `${service} served no corrupted body`);
 });
 
 test('Gandalf answers nothing but corrupted bodies: the session fails with a readable reason, in bounded time', { timeout: 10 * 60_000 }, async () => {

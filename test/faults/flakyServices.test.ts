@@ -2,10 +2,10 @@
 // take longer than the client's timeout (HTTP_TIMEOUT=1s), and TMDB throws stretches of 429 with
 // Retry-After. The client retries and the activity retries ride it out: sessions complete, no show
 // is dead-lettered, and the rows and report equal the fault-free baseline's.
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sleep } from '../support/faults/processStack.js';
-import { assertNoLoss, printSummary, useFaultStack, seededRng, verdictFields, verifyRuns } from '../support/faults/harness.js';
-import { FAULT_STANDIN_LIMITS } from '../support/faults/processStack.js';
+import { FAULT_STANDIN_LIMITS, sleep } from '../support/faults/processStack.js';
+import { reportVerdict, seededRng, useFaultStack, verifyRuns } from '../support/faults/harness.js';
 
 const DATA_KEYS = ['demo-1k', 'demo-small'];
 // The mix, adjustable to tell the faults apart: FLAKY_5XX=0.2 FLAKY_SLOW=0.05 FLAKY_429=1.
@@ -46,15 +46,14 @@ test('20% 5xx, responses slower than the timeout and bursts of 429: sessions com
     await storms;
   }
   const stats = standins.stats();
-  printSummary('flaky-services', {
+  const served = {
     served5xx: stats.gandalf.faults + stats.tmdb.faults + stats.rt.faults,
     served429: stats.gandalf.rateLimited + stats.tmdb.rateLimited + stats.rt.rateLimited,
     servedSlow: stats.gandalf.slow + stats.tmdb.slow + stats.rt.slow,
-    bursts429: bursts,
-    requests: stats.gandalf.requests + stats.tmdb.requests + stats.rt.requests,
-    ...verdictFields(verdict),
-    seconds: Math.round((Date.now() - started) / 1000),
-  });
-  for (const p of verdict.problems.slice(0, 10)) console.log(`  ${p.slice(0, 400)}`);
-  assertNoLoss(verdict);
+  };
+  reportVerdict('flaky-services', verdict, started, { ...served, bursts429: bursts, requests: stats.gandalf.requests + stats.tmdb.requests + stats.rt.requests });
+  // The faults really were served (a no-op injection would pass everything above).
+  if (RATE_5XX > 0) assert.ok(served.served5xx > 0, 'no 5xx was served');
+  if (BURSTS_429) assert.ok(served.served429 > 0, 'no 429 was served');
+  if (RATE_SLOW > 0) assert.ok(served.servedSlow > 0, 'no slow response was served');
 });

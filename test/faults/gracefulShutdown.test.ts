@@ -9,17 +9,7 @@ import net from 'node:net';
 import { test } from 'node:test';
 import { type ApiProcess, startApiProcess } from '../support/faults/apiProcess.js';
 import { type RunningActivity, fatesOf, runningActivities, sessionHistories } from '../support/faults/histories.js';
-import {
-  assertNoLoss,
-  describeProgress,
-  fraction,
-  printSummary,
-  useFaultStack,
-  seededRng,
-  verdictFields,
-  verifyRuns,
-  waitForMoment,
-} from '../support/faults/harness.js';
+import { assertNoLoss, describeProgress, fraction, printSummary, seededRng, useFaultStack, verdictFields, verifyRuns, waitForMoment } from '../support/faults/harness.js';
 import { type ExitInfo, PACED_ENV, type SessionRun, sleep, waitFor } from '../support/faults/processStack.js';
 
 const DATA_KEY = 'demo-1k';

@@ -4,17 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PACED_ENV, sleep } from '../support/faults/processStack.js';
-import {
-  assertNoLoss,
-  describeProgress,
-  fraction,
-  printSummary,
-  useFaultStack,
-  seededRng,
-  verdictFields,
-  verifyRuns,
-  waitForMoment,
-} from '../support/faults/harness.js';
+import { describeProgress, fraction, reportVerdict, seededRng, useFaultStack, verifyRuns, waitForMoment } from '../support/faults/harness.js';
 import type { SessionProgress } from '../../workflows/types.js';
 
 const DATA_KEYS = ['demo-1k', 'demo-small'];
@@ -80,15 +70,12 @@ test('kill -9 the worker during fetch, show data, crawl and the gate: nothing lo
   }
   skipped.push(...remaining.map((k) => k.name));
   const verdict = await verifyRuns(stack, baselines, runs, 10 * 60_000);
-  printSummary('worker-crash', {
+  reportVerdict('worker-crash', verdict, started, {
     kills: stack.worker.kills,
     restarts: stack.worker.starts - 1,
     killedDuring: hits.join(',') || 'none',
     skipped: skipped.join(',') || 'none',
-    ...verdictFields(verdict),
     recoverySeconds: Math.round(recoveryMs / 1000),
-    seconds: Math.round((Date.now() - started) / 1000),
   });
-  assertNoLoss(verdict);
   assert.ok(hits.length >= 3, `kills landed during ${hits.join(', ')}; skipped ${skipped.join(', ')}`);
 });

@@ -282,7 +282,4 @@ test(`fuzz: ${REQUESTS} generated requests over every route get no 5xx`, async (
   assert.equal((await fetch(`${stack.apiUrl}/api/sessions`)).status, 200);
   const table = await sql<{ t: string | null }>`select to_regclass('public.sessions')::text as t`.execute(stack.db.db);
   assert.equal(table.rows[0].t, 'sessions');
-  const rows = await stack.db.db.selectFrom('sessions').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-  assert.ok(Number(rows.n) >= 0);
-  assert.ok(tried >= REQUESTS * 0.95);
 });

@@ -29,7 +29,6 @@ export interface MockOptions {
   /** Hook to hold or fail a chunk's crawl/enrichment. */
   onCrawl?: (input: ChunkInput) => Promise<void>;
   onEnrich?: (input: ChunkInput) => Promise<void>;
-  onRefreshFetch?: () => Promise<void>;
   /** Per-call delay for every activity (makes a backlog on a one-slot worker). */
   delayMs?: number;
 }
@@ -39,23 +38,23 @@ export function createMockActivities(options: MockOptions): { activities: Activi
     calls: [],
     count: (name) => log.calls.filter((c) => c.name === name).length,
   };
-  const record = (name: string, input: unknown) => log.calls.push({ name, at: Date.now(), input });
-  const pause = () => new Promise((r) => setTimeout(r, options.delayMs ?? 0));
+  /** Every mock call is logged, then takes `delayMs`, before it does anything else. */
+  const called = async (name: string, input: unknown) => {
+    log.calls.push({ name, at: Date.now(), input });
+    await new Promise((r) => setTimeout(r, options.delayMs ?? 0));
+  };
+  /** An activity whose only effect is being called. */
+  const noop = (name: string) => (input: unknown) => called(name, input);
   const showsForPage = options.showsForPage ?? ((page: number) => Array.from({ length: 10 }, (_, i) => page * 10 + i));
 
   const activities = {
-    async recordSessionState(input: unknown) {
-      record('recordSessionState', input);
-      await pause();
-    },
+    recordSessionState: noop('recordSessionState'),
     async markChunkFailed(input: { showIds: number[] }) {
-      record('markChunkFailed', input);
-      await pause();
+      await called('markChunkFailed', input);
       return { failedShowIds: input.showIds, matchedShowIds: [] };
     },
     async fetchHistoryBatch(input: FetchBatchInput) {
-      record('fetchHistoryBatch', input);
-      await pause();
+      await called('fetchHistoryBatch', input);
       const pages = input.lastPage - input.firstPage + 1;
       const newShowIds: number[] = [];
       for (let p = input.firstPage; p <= input.lastPage; p++) newShowIds.push(...showsForPage(p));
@@ -68,39 +67,23 @@ export function createMockActivities(options: MockOptions): { activities: Activi
       };
     },
     async enrichShows(input: ChunkInput) {
-      record('enrichShows', input);
-      await pause();
+      await called('enrichShows', input);
       await options.onEnrich?.(input);
       return { done: input.showIds.length, failed: 0, matchedShowIds: input.showIds };
     },
     async crawlShows(input: ChunkInput) {
-      record('crawlShows', input);
-      await pause();
+      await called('crawlShows', input);
       await options.onCrawl?.(input);
       return { done: input.showIds.length, failed: 0 };
     },
     async fetchNewHistory(input: unknown) {
-      record('fetchNewHistory', input);
-      await pause();
-      await options.onRefreshFetch?.();
+      await called('fetchNewHistory', input);
       return { watermark: null, pagesFetched: 1, newActivities: 0, newShowIds: [] };
     },
-    async writeShowQuips(input: unknown) {
-      record('writeShowQuips', input);
-      await pause();
-    },
-    async pickTvBff(input: unknown) {
-      record('pickTvBff', input);
-      await pause();
-    },
-    async pickStarSign(input: unknown) {
-      record('pickStarSign', input);
-      await pause();
-    },
-    async buildReport(input: unknown) {
-      record('buildReport', input);
-      await pause();
-    },
+    writeShowQuips: noop('writeShowQuips'),
+    pickTvBff: noop('pickTvBff'),
+    pickStarSign: noop('pickStarSign'),
+    buildReport: noop('buildReport'),
   };
   return { activities: activities as unknown as Activities, log };
 }

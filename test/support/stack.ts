@@ -13,7 +13,7 @@ import type { DatabaseHandle } from '../../src/db/index.js';
 import { AesGcmPayloadCodec, encryptingDataConverter, generatePayloadKey, parsePayloadKeys } from '../../src/security/payloadCodec.js';
 import { generateApiKey } from '../../src/security/keyFiles.js';
 import { securityOptions } from '../../src/security/index.js';
-import { type RunningStandins, type StandinsOptions, startStandins } from '../../src/standins/index.js';
+import { type RunningStandins, startStandins } from '../../src/standins/index.js';
 import { createShowprintWorker } from '../../src/worker/createWorker.js';
 import { createTestDatabase } from './db.js';
 import { createTemporalEnv, workflowBundle } from './temporal.js';
@@ -38,10 +38,6 @@ export interface TestStack {
 
 export interface StackOptions {
   env?: Record<string, string>;
-  limits?: StandinsOptions['limits'];
-  endpoints?: Partial<ServiceEndpoints>;
-  /** Reuse a running Temporal env (several stacks in one file). */
-  temporal?: TestWorkflowEnvironment;
   /** Encrypt payloads (default true). Off only for histories meant for the replay corpus. */
   encryptPayloads?: boolean;
 }
@@ -68,7 +64,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
   const codec = new AesGcmPayloadCodec(config.security.payloadKeys ? parsePayloadKeys(config.security.payloadKeys) : [generatePayloadKey('test')]);
   const dataConverter: DataConverter = options.encryptPayloads === false ? {} : encryptingDataConverter(codec);
   const apiKey = config.security.apiKeys[0] ?? generateApiKey();
-  const env = options.temporal ?? (await createTemporalEnv({ dataConverter }));
+  const env = await createTemporalEnv({ dataConverter });
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
   const db = await createTestDatabase();
   const standins = await startStandins({
@@ -80,7 +76,6 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
       tmdb: { latencyMs: 2, jitterMs: 0, rps: 1000, burst: 1000 },
       rt: { latencyMs: 2, jitterMs: 0, rps: 1000, burst: 1000 },
       openai: { latencyMs: 5, jitterMs: 0, rps: 1000, burst: 1000 },
-      ...options.limits,
     },
   });
   const endpoints: ServiceEndpoints = {
@@ -91,7 +86,6 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     rtUrl: standins.urls.rt,
     openaiBaseUrl: standins.urls.openai,
     openaiApiKey: 'test-openai-key',
-    ...options.endpoints,
   };
   const taskQueue = `test-${Math.random().toString(36).slice(2, 8)}`;
   const worker = await createShowprintWorker({
@@ -128,7 +122,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
       await workerRun;
       await standins.close();
       await db.close();
-      if (!options.temporal) await env.teardown();
+      await env.teardown();
     },
   };
 }

@@ -56,11 +56,11 @@ describe('the star-sign gate', () => {
         await handle.signal(chunkCrawledSignal, { chunk: 0, done: 38, failed: 0 });
         assert.equal((await handle.query(progressQuery)).stages.crawl.done, 38);
 
+        const releasedAt = Date.now();
         held.open();
         assert.deepEqual(await handle.result(), { sessionId: progress.sessionId, state: 'COMPLETED' });
         const star = log.calls.find((c) => c.name === 'pickStarSign')!;
-        const lastCrawl = log.calls.filter((c) => c.name === 'crawlShows').at(-1)!;
-        assert.ok(star.at >= lastCrawl.at, 'star sign ran only after the held chunk was released');
+        assert.ok(star.at >= releasedAt, 'star sign ran only after the held chunk was released');
         assert.equal(log.count('buildReport'), 1);
       },
     );

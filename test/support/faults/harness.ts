@@ -118,6 +118,16 @@ export function assertNoLoss(verdict: Verdict): void {
   assert.equal(verdict.showsSilentlyWrong, 0, 'shows with a different outcome and no dead letter saying why');
 }
 
+/**
+ * The end of a faulted run: its summary line (the test's own figures, the verdict's and the
+ * seconds since `startedAt`), the first problems, then assertNoLoss.
+ */
+export function reportVerdict(name: string, verdict: Verdict, startedAt: number, fields: Record<string, string | number | boolean>): void {
+  printSummary(name, { ...fields, ...verdictFields(verdict), seconds: Math.round((Date.now() - startedAt) / 1000) });
+  for (const p of verdict.problems.slice(0, 10)) console.log(`  ${p.slice(0, 600)}`);
+  assertNoLoss(verdict);
+}
+
 /** One greppable line per test: `FAULTS <name>: k=v …`. */
 export function printSummary(name: string, fields: Record<string, string | number | boolean>): void {
   const text = Object.entries({ ...fields, seed: FAULT_SEED })

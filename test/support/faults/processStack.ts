@@ -3,7 +3,7 @@
 // - the worker as its own process (`node --import tsx src/worker/main.ts`; kill -9, SIGTERM, restart),
 // - PostgreSQL behind a TCP proxy the test can cut,
 // - the stand-ins in the test process, so a test can flip their limits and read their stats.
-import { Client, Connection, type WorkflowExecutionDescription } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -307,7 +307,6 @@ export interface ProcessStack {
   waitForSession(run: SessionRun, timeoutMs: number): Promise<SessionEnd>;
   /** Live progress, or undefined when no worker answers within a few seconds. */
   progress(run: SessionRun): Promise<SessionProgress | undefined>;
-  describe(run: SessionRun): Promise<WorkflowExecutionDescription | undefined>;
   close(): Promise<void>;
 }
 
@@ -455,9 +454,6 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
         } catch {
           return undefined;
         }
-      },
-      async describe(run) {
-        return handleOf(run).describe().catch(() => undefined);
       },
       close: cleanup,
     };
