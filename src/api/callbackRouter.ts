@@ -4,7 +4,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { createCallbackVerifier } from '../security/callbackSignature.js';
-import { dataKeySchema, sessionIdSchema } from './sessionsRouter.js';
+import { sessionIdSchema } from './sessionLookup.js';
+import { dataKeySchema } from './sessionsRouter.js';
 import type { SessionService } from './sessionService.js';
 
 const callbackQuery = z.object({ sessionID: sessionIdSchema, dataKey: dataKeySchema });

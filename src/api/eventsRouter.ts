@@ -8,7 +8,7 @@ import type { Db } from '../db/index.js';
 import { progressQuery } from '../../workflows/messages.js';
 import type { SessionProgress, SessionState } from '../../workflows/types.js';
 import { HttpError } from './errors.js';
-import { sessionIdSchema } from './sessionsRouter.js';
+import { parseSessionId } from './sessionLookup.js';
 
 export interface EventsOptions {
   /** Time between two polls of one session (default 1 s). */
@@ -145,9 +145,7 @@ export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats 
 
   const router = Router();
   router.get('/:id/events', async (req, res) => {
-    const id = req.params.id;
-    const parsed = sessionIdSchema.safeParse(id);
-    if (!parsed.success) throw new HttpError(400, 'invalid_session_id', `sessionId ${parsed.error.issues[0].message}`);
+    const id = parseSessionId(req.params.id);
     const row = await readRow(id);
     if (!row) throw new HttpError(404, 'not_found', `No session ${id}`);
     // The client may have left while we read the row; its 'close' has fired already.

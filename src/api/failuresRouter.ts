@@ -7,21 +7,13 @@ import type { Db } from '../db/index.js';
 import { redriveSignal, redriveWorkflowId } from '../../workflows/messages.js';
 import { RedriveWorkflow } from '../../workflows/redrive.js';
 import { HttpError } from './errors.js';
-import { sessionIdSchema } from './sessionsRouter.js';
+import { findSession } from './sessionLookup.js';
 
 export function failuresRouter({ client, db, taskQueue, settings }: { client: Client; db: Db; taskQueue: string; settings: PipelineSettings }): Router {
   const router = Router({ mergeParams: true });
 
-  async function session(id: string) {
-    const parsed = sessionIdSchema.safeParse(id);
-    if (!parsed.success) throw new HttpError(400, 'invalid_session_id', `sessionId ${parsed.error.issues[0].message}`);
-    const row = await db.selectFrom('sessions').select(['id', 'state']).where('id', '=', id).executeTakeFirst();
-    if (!row) throw new HttpError(404, 'not_found', `No session ${id}`);
-    return row;
-  }
-
   router.get('/', async (req, res) => {
-    const row = await session((req.params as { id: string }).id);
+    const row = await findSession(db, (req.params as { id: string }).id);
     const letters = await listDeadLetters(db, row.id, req.query.all === 'true');
     res.json({
       sessionId: row.id,
@@ -39,7 +31,7 @@ export function failuresRouter({ client, db, taskQueue, settings }: { client: Cl
   });
 
   router.post('/redrive', async (req, res) => {
-    const row = await session((req.params as { id: string }).id);
+    const row = await findSession(db, (req.params as { id: string }).id);
     if (row.state !== 'COMPLETED') {
       throw new HttpError(409, 'not_finished', `Only a completed session can be re-driven (it is ${row.state}); a running one retries its own shows`);
     }

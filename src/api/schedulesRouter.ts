@@ -10,7 +10,8 @@ import type { Db } from '../db/index.js';
 import { RefreshWorkflow } from '../../workflows/refresh.js';
 import { sessionWorkflowId } from '../../workflows/messages.js';
 import { HttpError } from './errors.js';
-import { dataKeySchema, sessionIdSchema } from './sessionsRouter.js';
+import { findSession } from './sessionLookup.js';
+import { dataKeySchema } from './sessionsRouter.js';
 
 export const refreshScheduleId = (sessionId: string) => `refresh-${sessionId}`;
 
@@ -33,14 +34,6 @@ const createBody = z
 export function schedulesRouter({ client, db, taskQueue, settings }: { client: Client; db: Db; taskQueue: string; settings: PipelineSettings }): Router {
   const router = Router({ mergeParams: true });
 
-  async function sessionId(req: { params: unknown }) {
-    const id = (req.params as { id: string }).id;
-    const parsed = sessionIdSchema.safeParse(id);
-    if (!parsed.success) throw new HttpError(400, 'invalid_session_id', `sessionId ${parsed.error.issues[0].message}`);
-    const row = await db.selectFrom('sessions').select(['id', 'state']).where('id', '=', id).executeTakeFirst();
-    if (!row) throw new HttpError(404, 'not_found', `No session ${id}`);
-    return row;
-  }
   const handle = (id: string) => client.schedule.getHandle(refreshScheduleId(id));
   const notFound = (error: unknown) => {
     if (error instanceof ScheduleNotFoundError) throw new HttpError(404, 'no_schedule', 'This session has no refresh schedule');
@@ -48,7 +41,7 @@ export function schedulesRouter({ client, db, taskQueue, settings }: { client: C
   };
 
   router.post('/', async (req, res) => {
-    const row = await sessionId(req);
+    const row = await findSession(db, (req.params as { id: string }).id);
     if (row.state !== 'COMPLETED') throw new HttpError(409, 'not_finished', `Only a completed session can be refreshed (it is ${row.state})`);
     const body = createBody.parse(req.body ?? {});
     await client.schedule.create({
@@ -67,7 +60,7 @@ export function schedulesRouter({ client, db, taskQueue, settings }: { client: C
   });
 
   router.get('/', async (req, res) => {
-    const row = await sessionId(req);
+    const row = await findSession(db, (req.params as { id: string }).id);
     const description = await handle(row.id).describe().catch(notFound);
     res.json({
       sessionId: row.id,
@@ -80,19 +73,19 @@ export function schedulesRouter({ client, db, taskQueue, settings }: { client: C
   });
 
   router.post('/pause', async (req, res) => {
-    const row = await sessionId(req);
+    const row = await findSession(db, (req.params as { id: string }).id);
     await handle(row.id).pause('paused through the API').catch(notFound);
     res.json({ sessionId: row.id, paused: true });
   });
 
   router.post('/resume', async (req, res) => {
-    const row = await sessionId(req);
+    const row = await findSession(db, (req.params as { id: string }).id);
     await handle(row.id).unpause('resumed through the API').catch(notFound);
     res.json({ sessionId: row.id, paused: false });
   });
 
   router.delete('/', async (req, res) => {
-    const row = await sessionId(req);
+    const row = await findSession(db, (req.params as { id: string }).id);
     await handle(row.id).delete().catch(notFound);
     res.status(204).end();
   });

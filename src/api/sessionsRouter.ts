@@ -9,6 +9,7 @@ import { respondIdempotently } from '../security/idempotency.js';
 import { connectSignal, progressQuery, sessionWorkflowId } from '../../workflows/messages.js';
 import type { SessionState } from '../../workflows/types.js';
 import { HttpError } from './errors.js';
+import { findSession, sessionIdSchema } from './sessionLookup.js';
 import type { SessionService } from './sessionService.js';
 
 export interface SessionsDeps {
@@ -17,7 +18,6 @@ export interface SessionsDeps {
   sessions: SessionService;
 }
 
-const sessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, _ or -');
 const dataKeySchema = z.string().trim().min(1, 'must not be empty').max(512, 'is too long');
 const startBody = z.object({ dataKey: dataKeySchema.optional(), sessionId: sessionIdSchema.optional() }).strict();
 const connectBody = z.object({ dataKey: dataKeySchema }).strict();
@@ -30,14 +30,6 @@ const FINISHED: SessionState[] = ['COMPLETED', 'FAILED'];
 
 export function sessionsRouter({ client, db, sessions }: SessionsDeps): Router {
   const router = Router();
-
-  async function loadSession(id: string) {
-    const parsed = sessionIdSchema.safeParse(id);
-    if (!parsed.success) throw new HttpError(400, 'invalid_session_id', `sessionId ${parsed.error.issues[0].message}`);
-    const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) throw new HttpError(404, 'not_found', `No session ${id}`);
-    return row;
-  }
 
   router.post('/', async (req, res) => {
     const body = startBody.parse(req.body ?? {});
@@ -64,7 +56,7 @@ export function sessionsRouter({ client, db, sessions }: SessionsDeps): Router {
   });
 
   router.get('/:id', async (req, res) => {
-    const row = await loadSession(req.params.id);
+    const row = await findSession(db, req.params.id);
     let progress = null;
     if (!FINISHED.includes(row.state)) {
       progress = await client.workflow
@@ -85,7 +77,7 @@ export function sessionsRouter({ client, db, sessions }: SessionsDeps): Router {
   });
 
   router.get('/:id/report', async (req, res) => {
-    const row = await loadSession(req.params.id);
+    const row = await findSession(db, req.params.id);
     const report = await db.selectFrom('reports').select('report').where('session_id', '=', row.id).executeTakeFirst();
     if (!report) {
       if (row.state === 'FAILED') throw new HttpError(409, 'session_failed', `Session failed: ${row.failure_reason ?? 'unknown reason'}`);
@@ -95,14 +87,14 @@ export function sessionsRouter({ client, db, sessions }: SessionsDeps): Router {
   });
 
   router.post('/:id/connect', async (req, res) => {
-    const row = await loadSession(req.params.id);
+    const row = await findSession(db, req.params.id);
     const { dataKey } = connectBody.parse(req.body ?? {});
     await client.workflow.getHandle(row.workflow_id).signal(connectSignal, { dataKey });
     res.status(202).json({ sessionId: row.id });
   });
 
   router.post('/:id/cancel', async (req, res) => {
-    const row = await loadSession(req.params.id);
+    const row = await findSession(db, req.params.id);
     await client.workflow.getHandle(row.workflow_id).cancel();
     res.status(202).json({ sessionId: row.id });
   });
@@ -110,4 +102,4 @@ export function sessionsRouter({ client, db, sessions }: SessionsDeps): Router {
   return router;
 }
 
-export { sessionIdSchema, dataKeySchema };
+export { dataKeySchema };

@@ -1,6 +1,6 @@
 // The operator CLI talks to the showprint API like any app would.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { apiKeyFile } from '../security/keyFiles.js';
 
 export interface ApiClientOptions {
   apiUrl: string;
@@ -22,7 +22,7 @@ function resolveKey(opts: ApiClientOptions): string | undefined {
   if (opts.apiKey) return opts.apiKey;
   if (process.env.SHOWPRINT_API_KEY) return process.env.SHOWPRINT_API_KEY;
   try {
-    return readFileSync(path.join(opts.dataDir, 'api-key'), 'utf8').trim() || undefined;
+    return readFileSync(apiKeyFile(opts.dataDir), 'utf8').trim() || undefined;
   } catch {
     return undefined;
   }

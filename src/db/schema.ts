@@ -1,6 +1,6 @@
 // Table types for Kysely. Shows, actors and cast are global (shared by all viewers);
 // everything keyed by session_id belongs to one viewer's run.
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** A timestamp the database fills in on insert but the app may set on update. */
@@ -159,6 +159,3 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
 }
 
-export type ShowRow = Selectable<ShowsTable>;
-export type NewEpisode = Insertable<EpisodesTable>;
-export type SessionRow = Selectable<SessionsTable>;

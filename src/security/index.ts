@@ -39,6 +39,4 @@ export function apiKeySet(options: SecurityOptions): ApiKeySet {
 }
 
 export { codecUiToken } from './apiKeys.js';
-export { signCallback, signedCallbackQuery } from './callbackSignature.js';
 export { loadApiKeys, loadPayloadEncryption } from './keyFiles.js';
-export { AesGcmPayloadCodec, encryptingDataConverter, parsePayloadKeys } from './payloadCodec.js';
