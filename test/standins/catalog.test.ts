@@ -67,6 +67,8 @@ test('catalog invariants', () => {
     // Resolvable by year then popularity: a more popular decoy only airs after every watch date.
     if (d.popularity >= real.popularity) assert.ok(d.firstAirDate > '2026-10-31');
   }
+  // …and there are such decoys, so the matcher's year rule is really exercised.
+  assert.ok(decoys.some((d) => d.popularity >= catalog.showById.get(d.decoyOf!)!.popularity), 'no decoy more popular than its real show');
   const offTmdb = catalog.shows.filter((s) => !s.onTmdb).length / catalog.shows.length;
   assert.ok(offTmdb > 0.03 && offTmdb < 0.08, `offTmdb ${offTmdb}`);
   const offRt = catalog.shows.filter((s) => s.rt === null).length / catalog.shows.length;
