@@ -632,7 +632,7 @@ function readmeSection(results: BenchResults): string {
   return `## Benchmark
 
 \`\`\`sh
-npm run bench                                   # every scenario, about 10 minutes on 2 cores
+npm run bench                                   # every scenario, about 5 minutes on a quiet 2-core machine
 npm run bench -- --scenario 10k                 # one scenario (repeat --scenario for several)
 npm run bench -- --scenario 10k --cpu-prof      # also a V8 CPU profile of the worker (read it with tsx bench/profile.ts)
 npm run bench -- --render-only                  # rebuild RESULTS.md and the chart from results.json
