@@ -1,0 +1,45 @@
+// What the Rotten Tomatoes and Wikidata stand-ins agree on for each catalog show (DESIGN §2):
+// the page's slug (most `_`-joined words, some older ones `-`-joined, collisions with `_<year>`),
+// which markup era its page is in, and what Wikidata maps its TMDB id to (partial and sometimes stale).
+// Derived from hashes of the show id, never from the catalog's RNG, so the catalog stays as it was.
+import type { CatalogShow } from './catalog.js';
+import { hashString } from './random.js';
+
+/** RT's scorecard slot spelling: camelCase on 2025 pages, kebab-case on 2026 pages. */
+export type RtMarkupEra = '2025' | '2026';
+
+export type WikidataMapping =
+  /** The show has no Wikidata item with both P4983 and P1258 (about a quarter of the shows). */
+  | { kind: 'unmapped' }
+  /** P1258 holds the show's current RT id. */
+  | { kind: 'current'; rtIds: string[] }
+  /** P1258 holds a former id whose page is gone (404): clients must fall back to slug candidates. */
+  | { kind: 'stale'; rtIds: string[] };
+
+export interface RtFacts {
+  /** The path segment after /tv/. */
+  slug: string;
+  era: RtMarkupEra;
+  wikidata: WikidataMapping;
+}
+
+function bucket(key: string): number {
+  return hashString(key) % 100;
+}
+
+/** Null when the show is not on RT at all. */
+export function rtFactsFor(show: CatalogShow): RtFacts | null {
+  if (!show.rt) return null;
+  const underscored = show.rt.slug;
+  // Some older pages join words with '-' (`/tv/the-middle`); year-suffixed collisions never do.
+  const dashed = underscored.includes('_') && !/_\d{4}$/.test(underscored) && bucket(`rt-slug-dash:${show.id}`) < 8;
+  const slug = dashed ? underscored.replace(/_/g, '-') : underscored;
+  const era: RtMarkupEra = bucket(`rt-era:${show.id}`) < 50 ? '2025' : '2026';
+  const w = bucket(`wikidata:${show.id}`);
+  let wikidata: WikidataMapping;
+  if (w < 25) wikidata = { kind: 'unmapped' };
+  else if (w < 30) wikidata = { kind: 'stale', rtIds: [`tv/${underscored}_old`] };
+  else if (w < 32) wikidata = { kind: 'current', rtIds: [`m/${underscored}`, `tv/${slug}`] }; // a film id beside the show's
+  else wikidata = { kind: 'current', rtIds: [`tv/${slug}`] };
+  return { slug, era, wikidata };
+}
