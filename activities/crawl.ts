@@ -1,17 +1,27 @@
-// Crawls Rotten Tomatoes for one chunk of shows with crawlee's CheerioCrawler:
-// search page → the TV row whose cast overlaps TMDB's → show page → critics and audience scores.
+// Crawls Rotten Tomatoes for one chunk of shows with crawlee's CheerioCrawler, without /search
+// (robots.txt forbids it; DESIGN §2). Each show's page is found in this order:
+//   1. Wikidata: one SPARQL query per chunk maps TMDB ids to RT ids (exact, when it has one);
+//   2. slug candidates from the TMDB name and original name, accepted only when the page's JSON-LD
+//      agrees on the first-air year and the cast (a stale Wikidata id, a 404, lands here too);
+//   3. otherwise the show is "not on RT", a finished outcome.
+// How each show was matched is stored (`rt_match`) and counted. Every URL is checked against
+// robots.txt before it is requested; a forbidden one is dead-lettered with that reason.
 // Every request takes a slot from the shared limiter (the cap holds across workers); a 429's
 // Retry-After pushes every worker back. The activity heartbeats the shows it finished, and a retry
 // resumes from those details instead of starting over.
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { CheerioCrawler, Configuration, log as crawleeLog } from 'crawlee';
 import { PermanentServiceError, TransientServiceError, parseRetryAfter } from '../src/clients/errors.js';
-import type { CircuitBreakers } from '../src/clients/circuitBreaker.js';
-import { type RateLimiter, sleep } from '../src/clients/rateLimiter.js';
+import type { ServiceCaller } from '../src/clients/retry.js';
+import { sleep } from '../src/clients/rateLimiter.js';
+import type { RobotsPolicy } from '../src/clients/robots.js';
+import type { WikidataClient } from '../src/clients/wikidata.js';
 import { recordDeadLetter } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
-import { externalCalls } from '../src/observability/metrics.js';
-import { RtParseError, parseRtSearchPage, parseRtShowPage, pickRtRow } from '../src/domain/rtMatch.js';
+import type { RtMatch } from '../src/db/schema.js';
+import { externalCalls, robotsDisallowed, rtMatches } from '../src/observability/metrics.js';
+import { acceptRtPage, assertWholePage, parseRtShowPage, rtIdFromWikidata, rtSlugCandidates } from '../src/domain/rtMatch.js';
+import { firstAirYear } from '../src/domain/tmdbMatch.js';
 import { isLastChunkAttempt } from '../workflows/chunkRetry.js';
 import type { ChunkInput } from '../workflows/types.js';
 import { classified, showsUnfinished } from './failures.js';
@@ -20,8 +30,9 @@ crawleeLog.setLevel(crawleeLog.LEVELS.WARNING);
 
 export interface CrawlDeps {
   db: Db;
-  limiter: RateLimiter;
-  breakers?: CircuitBreakers;
+  caller: ServiceCaller;
+  wikidata: WikidataClient;
+  robots: RobotsPolicy;
   rtUrl: string;
   userAgent: string;
   maxConcurrency: number;
@@ -32,27 +43,47 @@ interface CrawlProgress {
   finishedShowIds: number[];
 }
 
-type Step = { showId: number; step: 'search' } | { showId: number; step: 'show' };
+/** What acceptRtPage compares a page with: TMDB's names, first-air year and cast. */
+type RtShowFacts = Parameters<typeof acceptRtPage>[1];
 
-/**
- * A page cut short (a truncated transfer, a broken proxy) still parses: a search page missing its
- * last rows reads as "not on RT", a show page missing a slot as "no score". Retry it instead.
- */
-function requireWholePage(html: string, step: Step['step']): void {
-  if (!/<\/html>/i.test(html)) throw new RtParseError(`RT ${step} page is incomplete (no closing </html>)`);
+/** One RT id to try for a show, and how we came by it. */
+interface Candidate {
+  rtId: string;
+  via: Exclude<RtMatch, 'not_found'>;
+}
+
+interface ShowPlan {
+  facts: RtShowFacts;
+  candidates: Candidate[];
+  /** Candidates robots.txt forbade: reported when nothing else matched. */
+  forbidden: string[];
+}
+
+/** The request for a show's `index`-th candidate. */
+interface Step {
+  showId: number;
+  index: number;
 }
 
 /** Transient statuses are retried by the crawler itself; the rest are outcomes. */
 const RETRY_STATUSES = [429, 500, 502, 503, 504];
 
-export function createCrawlActivities({ db, limiter, breakers, rtUrl, userAgent, maxConcurrency, maxRequestRetries = 5 }: CrawlDeps) {
+export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, userAgent, maxConcurrency, maxRequestRetries = 5 }: CrawlDeps) {
   const base = rtUrl.replace(/\/$/, '');
+  const { limiter, breakers } = caller;
+  /** Each forbidden path is logged once per worker; every occurrence is counted. */
+  const loggedForbidden = new Set<string>();
 
-  async function finish(showId: number, status: 'matched' | 'not_found' | 'failed', values: { url?: string; critics?: number | null; audience?: number | null; error?: string } = {}) {
+  async function finish(
+    showId: number,
+    status: 'matched' | 'not_found' | 'failed',
+    values: { url?: string; match?: RtMatch; critics?: number | null; audience?: number | null; error?: string } = {},
+  ) {
     await db
       .updateTable('shows')
       .set({
         rt_status: status,
+        rt_match: values.match ?? null,
         rt_url: values.url ?? null,
         critics_score: values.critics ?? null,
         audience_score: values.audience ?? null,
@@ -61,6 +92,41 @@ export function createCrawlActivities({ db, limiter, breakers, rtUrl, userAgent,
       })
       .where('id', '=', showId)
       .execute();
+    if (values.match) rtMatches.inc({ method: values.match });
+  }
+
+  /** What the crawl knows of each show from TMDB: names, first-air year and cast. */
+  async function loadFacts(showIds: number[]): Promise<Map<number, RtShowFacts & { tmdbId: number | null }>> {
+    if (showIds.length === 0) return new Map();
+    const shows = await db.selectFrom('shows').select(['id', 'name', 'original_name', 'first_air_date', 'tmdb_id']).where('id', 'in', showIds).execute();
+    const castRows = await db
+      .selectFrom('show_cast')
+      .innerJoin('actors', 'actors.id', 'show_cast.actor_id')
+      .select(['show_cast.show_id', 'actors.name'])
+      .where('show_cast.show_id', 'in', showIds)
+      .orderBy('show_cast.show_id')
+      .orderBy('show_cast.billing_order')
+      .execute();
+    const cast = new Map<number, string[]>();
+    for (const row of castRows) cast.set(row.show_id, [...(cast.get(row.show_id) ?? []), row.name]);
+    return new Map(
+      shows.map((s) => [
+        s.id,
+        { name: s.name, originalName: s.original_name, firstAirYear: firstAirYear(s.first_air_date), cast: cast.get(s.id) ?? [], tmdbId: s.tmdb_id },
+      ]),
+    );
+  }
+
+  /** Wikidata's RT ids for the chunk; when Wikidata is down the slug candidates still find most pages. */
+  async function wikidataIds(tmdbIds: number[], signal: AbortSignal): Promise<Map<number, string[]>> {
+    if (tmdbIds.length === 0) return new Map();
+    try {
+      return await caller.call('wikidata', () => wikidata.rtIdsForTmdbIds(tmdbIds, signal), signal);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      log.warn('Wikidata unavailable for this chunk; trying slug candidates only', { error: (error as Error).message });
+      return new Map();
+    }
   }
 
   return {
@@ -79,24 +145,23 @@ export function createCrawlActivities({ db, limiter, breakers, rtUrl, userAgent,
           ctx.heartbeat({ finishedShowIds: [...finished] } satisfies CrawlProgress);
         };
 
-        const shows = await db.selectFrom('shows').select(['id', 'name', 'rt_status', 'rt_checked_at']).where('id', 'in', input.showIds.length ? input.showIds : [-1]).execute();
-        const todo: typeof shows = [];
+        const shows = await db.selectFrom('shows').select(['id', 'rt_status', 'rt_checked_at']).where('id', 'in', input.showIds.length ? input.showIds : [-1]).execute();
+        const todo: number[] = [];
         for (const show of shows) {
           if (finished.has(show.id)) continue;
           const fresh = show.rt_checked_at && Date.now() - new Date(show.rt_checked_at).getTime() < input.showCacheTtlMs;
           if (fresh && (show.rt_status === 'matched' || show.rt_status === 'not_found')) markFinished(show.id, true);
-          else todo.push(show);
+          else todo.push(show.id);
         }
-        const castRows = todo.length
-          ? await db
-              .selectFrom('show_cast')
-              .innerJoin('actors', 'actors.id', 'show_cast.actor_id')
-              .select(['show_cast.show_id', 'actors.name'])
-              .where('show_cast.show_id', 'in', todo.map((s) => s.id))
-              .execute()
-          : [];
-        const castByShow = new Map<number, string[]>();
-        for (const row of castRows) castByShow.set(row.show_id, [...(castByShow.get(row.show_id) ?? []), row.name]);
+        const facts = await loadFacts(todo);
+        const mapped = await wikidataIds([...facts.values()].flatMap((f) => (f.tmdbId ? [f.tmdbId] : [])), ctx.cancellationSignal);
+        const plans = new Map<number, ShowPlan>();
+        for (const [showId, f] of facts) {
+          const fromWikidata = f.tmdbId ? rtIdFromWikidata(mapped.get(f.tmdbId) ?? []) : null;
+          const candidates: Candidate[] = fromWikidata ? [{ rtId: fromWikidata, via: 'wikidata' }] : [];
+          for (const rtId of rtSlugCandidates(f)) if (rtId !== fromWikidata) candidates.push({ rtId, via: 'slug' });
+          plans.set(showId, { facts: f, candidates, forbidden: [] });
+        }
 
         let fatal: Error | undefined;
         const crawler = new CheerioCrawler(
@@ -108,7 +173,8 @@ export function createCrawlActivities({ db, limiter, breakers, rtUrl, userAgent,
             maxRequestRetries,
             useSessionPool: false,
             persistCookiesPerSession: false,
-            respectRobotsTxtFile: true,
+            // robots.txt is checked by `nextRequest` before anything is queued (src/clients/robots.ts).
+            respectRobotsTxtFile: false,
             requestHandlerTimeoutSecs: 60,
             navigationTimeoutSecs: 30,
             ignoreHttpErrorStatusCodes: [404, ...RETRY_STATUSES],
@@ -129,6 +195,7 @@ export function createCrawlActivities({ db, limiter, breakers, rtUrl, userAgent,
             ],
             async requestHandler({ request, response, body, crawler: self }) {
               const step = request.userData as Step;
+              const plan = plans.get(step.showId)!;
               const status = response.statusCode ?? 0;
               externalCalls.inc({ service: 'rt', outcome: status === 429 ? 'rate_limited' : status >= 500 ? 'server_error' : 'ok' });
               if (RETRY_STATUSES.includes(status)) {
@@ -137,22 +204,15 @@ export function createCrawlActivities({ db, limiter, breakers, rtUrl, userAgent,
                 throw Object.assign(new Error(`RT answered HTTP ${status}`), { rateLimited: status === 429 });
               }
               breakers?.success('rt');
+              // A wrong slug or a stale Wikidata id: the next candidate.
+              if (status === 404) return nextRequest(self, step.showId, step.index + 1);
               const html = body.toString();
-              if (step.step === 'search') {
-                if (status === 404) return markFinishedNotFound(step.showId);
-                requireWholePage(html, 'search');
-                const row = pickRtRow(parseRtSearchPage(html), castByShow.get(step.showId) ?? []);
-                if (!row) return markFinishedNotFound(step.showId);
-                // Follow the row's path on RT_URL, so a stand-in or a mirror stays the only host crawled.
-                const showUrl = `${base}${new URL(row.url, base).pathname}`;
-                await self.addRequests([{ url: showUrl, uniqueKey: `${step.showId}:show`, userData: { showId: step.showId, step: 'show' } satisfies Step }]);
-                return;
-              }
-              if (status === 404) return markFinishedNotFound(step.showId);
-              // A page without score slots (truncated, changed) throws RtParseError: the crawler retries it.
-              requireWholePage(html, 'show');
-              const scores = parseRtShowPage(html);
-              await finish(step.showId, 'matched', { url: request.url, critics: scores.criticsScore, audience: scores.audienceScore });
+              // A truncated page, or one with no score data at all, throws RtParseError: retried.
+              assertWholePage(html);
+              const page = parseRtShowPage(html);
+              const candidate = plan.candidates[step.index]!;
+              if (candidate.via === 'slug' && !acceptRtPage(page, plan.facts).ok) return nextRequest(self, step.showId, step.index + 1);
+              await finish(step.showId, 'matched', { url: request.url, match: candidate.via, critics: page.criticsScore, audience: page.audienceScore });
               markFinished(step.showId, true);
             },
             // Every failed attempt except our own fail-fast and RT's rate limiting (it is up, only
@@ -162,12 +222,7 @@ export function createCrawlActivities({ db, limiter, breakers, rtUrl, userAgent,
               if (!circuitOpen && !(error as { rateLimited?: boolean }).rateLimited) breakers?.failure('rt');
             },
             async failedRequestHandler({ request }, error) {
-              const step = request.userData as Step;
-              if (error instanceof PermanentServiceError) fatal = error;
-              else if (!lastAttempt) return void retryLater.set(step.showId, error);
-              await finish(step.showId, 'failed', { error: error.message });
-              await recordDeadLetter(db, { sessionId: input.sessionId, showId: step.showId, stage: 'crawl', error: error.message, attempts: request.retryCount + 1 });
-              markFinished(step.showId, false);
+              await failShow((request.userData as Step).showId, error, request.retryCount + 1);
             },
           },
           // crawlee samples memory by spawning `ps` every second per crawler: a quarter of the
@@ -175,20 +230,52 @@ export function createCrawlActivities({ db, limiter, breakers, rtUrl, userAgent,
           new Configuration({ persistStorage: false, purgeOnStart: true, systemInfoIntervalMillis: 600_000 }),
         );
 
-        async function markFinishedNotFound(showId: number) {
-          await finish(showId, 'not_found');
-          markFinished(showId, true);
+        async function failShow(showId: number, error: Error, attempts: number) {
+          if (error instanceof PermanentServiceError) fatal = error;
+          else if (!lastAttempt) return void retryLater.set(showId, error);
+          await finish(showId, 'failed', { error: error.message });
+          await recordDeadLetter(db, { sessionId: input.sessionId, showId, stage: 'crawl', error: error.message, attempts });
+          markFinished(showId, false);
         }
 
-        if (todo.length > 0) {
-          await crawler.run(
-            todo.map((show) => ({
-              url: `${base}/search?search=${encodeURIComponent(show.name)}`,
-              uniqueKey: `${show.id}:search`,
-              userData: { showId: show.id, step: 'search' } satisfies Step,
-            })),
-          );
+        /** Queues the show's first candidate from `index` on that robots.txt allows; none left settles it. */
+        async function nextRequest(self: CheerioCrawler | null, showId: number, index: number): Promise<{ url: string; uniqueKey: string; userData: Step } | undefined> {
+          const plan = plans.get(showId)!;
+          for (let i = index; i < plan.candidates.length; i++) {
+            const url = `${base}/${plan.candidates[i]!.rtId}`;
+            const forbidden = await robots.disallowedPath(url, ctx.cancellationSignal);
+            if (forbidden) {
+              plan.forbidden.push(forbidden);
+              robotsDisallowed.inc({ service: 'rt' });
+              if (!loggedForbidden.has(forbidden)) {
+                loggedForbidden.add(forbidden);
+                log.warn('robots.txt disallows this path; not requesting it', { path: forbidden });
+              }
+              continue;
+            }
+            const request = { url, uniqueKey: `${showId}:${i}`, userData: { showId, index: i } satisfies Step };
+            if (self) await self.addRequests([request]);
+            return request;
+          }
+          if (plan.forbidden.length > 0) {
+            // Not "not on RT": we were not allowed to look. Visible, and re-drivable once allowed.
+            const reason = `robots.txt disallows ${plan.forbidden[0]}`;
+            await finish(showId, 'failed', { error: reason });
+            await recordDeadLetter(db, { sessionId: input.sessionId, showId, stage: 'crawl', error: reason, attempts: 1 });
+            markFinished(showId, false);
+          } else {
+            await finish(showId, 'not_found', { match: 'not_found' });
+            markFinished(showId, true);
+          }
+          return undefined;
         }
+
+        const first = [];
+        for (const showId of plans.keys()) {
+          const request = await nextRequest(null, showId, 0);
+          if (request) first.push(request);
+        }
+        if (first.length > 0) await crawler.run(first);
         if (fatal) throw fatal;
         if (retryLater.size > 0) throw showsUnfinished('RT', [...retryLater.values()], input.showIds.length);
         // Anything the crawler dropped without a verdict counts as failed, never silently done.

@@ -3,7 +3,9 @@
 import type { GandalfClient } from '../src/clients/gandalf/client.js';
 import type { AiClient } from '../src/clients/openai.js';
 import type { ServiceCaller } from '../src/clients/retry.js';
+import { createRobotsPolicy } from '../src/clients/robots.js';
 import type { TmdbClient } from '../src/clients/tmdb.js';
+import type { WikidataClient } from '../src/clients/wikidata.js';
 import type { Db } from '../src/db/index.js';
 import { createCrawlActivities } from './crawl.js';
 import { createFetchActivities } from './fetch.js';
@@ -20,7 +22,8 @@ export interface ActivityDeps {
   tmdb: TmdbClient;
   ai: AiClient;
   caller: ServiceCaller;
-  rt: { url: string; userAgent: string; maxConcurrency: number };
+  wikidata: WikidataClient;
+  rt: { url: string; userAgent: string; maxConcurrency: number; timeoutMs: number };
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -28,7 +31,15 @@ export function createActivities(deps: ActivityDeps) {
     ...createSessionActivities(deps),
     ...createFetchActivities(deps),
     ...createShowDataActivities(deps),
-    ...createCrawlActivities({ db: deps.db, limiter: deps.caller.limiter, breakers: deps.caller.breakers, rtUrl: deps.rt.url, userAgent: deps.rt.userAgent, maxConcurrency: deps.rt.maxConcurrency }),
+    ...createCrawlActivities({
+      db: deps.db,
+      caller: deps.caller,
+      wikidata: deps.wikidata,
+      robots: createRobotsPolicy({ service: 'rt', userAgent: deps.rt.userAgent, caller: deps.caller, timeoutMs: deps.rt.timeoutMs }),
+      rtUrl: deps.rt.url,
+      userAgent: deps.rt.userAgent,
+      maxConcurrency: deps.rt.maxConcurrency,
+    }),
     ...createInsightActivities(deps),
     ...createReportActivities(deps),
     ...createRedriveActivities(deps),

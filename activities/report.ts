@@ -17,7 +17,7 @@ export async function assembleReport(db: Db, sessionId: string, crawlComplete: b
   const problems = await db.selectFrom('date_problems').select(['activity_id', 'raw_date', 'reason']).where('session_id', '=', sessionId).orderBy('activity_id').execute();
   const statusCounts = await db
     .selectFrom('shows')
-    .select(['tmdb_status', 'rt_status'])
+    .select(['tmdb_status', 'rt_status', 'rt_match'])
     .where('id', 'in', (qb) => qb.selectFrom('session_shows').select('show_id').where('session_id', '=', sessionId))
     .execute();
   const matched = statusCounts.filter((s) => s.tmdb_status === 'matched');
@@ -54,6 +54,11 @@ export async function assembleReport(db: Db, sessionId: string, crawlComplete: b
       invalidDateSamples: problems.slice(0, 20).map((p) => ({ activityId: p.activity_id, date: p.raw_date, reason: p.reason })),
       showsNotOnTmdb: statusCounts.filter((s) => s.tmdb_status === 'not_found').length,
       showsNotOnRt: statusCounts.filter((s) => s.tmdb_status === 'matched' && s.rt_status === 'not_found').length,
+      rtMatchedBy: {
+        wikidata: statusCounts.filter((s) => s.rt_match === 'wikidata').length,
+        slug: statusCounts.filter((s) => s.rt_match === 'slug').length,
+        notFound: statusCounts.filter((s) => s.rt_match === 'not_found').length,
+      },
       showsFailed: statusCounts.filter((s) => s.tmdb_status === 'failed' || s.rt_status === 'failed').length,
       unresolvedFailures: (await listDeadLetters(db, sessionId)).length,
       rtUnavailable: matched.length > 0 && matched.every((s) => s.rt_status === 'failed'),

@@ -12,6 +12,12 @@ export function formatProgressLine(p: SessionProgress): string {
   );
 }
 
+/** "12 via Wikidata, 3 by slug, 2 not on RT" (older stored reports have no such counts). */
+function rtFound(r: Report): string {
+  const by = r.dataQuality.rtMatchedBy;
+  return by ? `${by.wikidata} via Wikidata, ${by.slug} by slug, ${by.notFound} not on RT` : '–';
+}
+
 export function formatReport(r: Report): string {
   const lines = [
     '── Your TV report ──',
@@ -25,6 +31,7 @@ export function formatReport(r: Report): string {
     `Genres:            ${r.genres.map((g) => `${g.name} ${g.share}%`).join(', ') || '–'}`,
     `  ${r.topGenresQuip ?? ''}`,
     `RT taste:          ${r.rtScore ? `${r.rtScore.score} (${r.rtScore.band})` : '–'}`,
+    `  RT pages found:  ${rtFound(r)}`,
     `  ${r.rtScoreQuip ?? ''}`,
     `TV best friend:    ${r.bff ? `${r.bff.name} from ${r.bff.show}: ${r.bff.quip}` : '–'}`,
     `Star sign:         ${r.starSign ? `${r.starSign.sign}: ${r.starSign.quip}` : '–'}`,

@@ -36,6 +36,8 @@ export interface Report {
     invalidDateSamples: { activityId: string; date: string; reason: string }[];
     showsNotOnTmdb: number;
     showsNotOnRt: number;
+    /** How the crawl found each show's RT page: Wikidata's TMDB→RT id, a slug guess its JSON-LD confirmed, or none. */
+    rtMatchedBy: { wikidata: number; slug: number; notFound: number };
     showsFailed: number;
     /** Shows that failed for good and can be re-driven (GET /api/sessions/:id/failures). */
     unresolvedFailures: number;

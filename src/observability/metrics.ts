@@ -32,6 +32,18 @@ export const externalCalls = new client.Counter({
   labelNames: ['service', 'outcome'] as const,
   registers: [registry],
 });
+export const rtMatches = new client.Counter({
+  name: 'showprint_rt_matches_total',
+  help: 'Shows resolved on Rotten Tomatoes, by how: wikidata (TMDB id → RT id), slug (a guessed page whose JSON-LD agreed) or not_found',
+  labelNames: ['method'] as const,
+  registers: [registry],
+});
+export const robotsDisallowed = new client.Counter({
+  name: 'showprint_robots_disallowed_total',
+  help: 'URLs the crawler did not request because robots.txt forbids them (each show is dead-lettered with the path)',
+  labelNames: ['service'] as const,
+  registers: [registry],
+});
 export const circuitState = new client.Gauge({
   name: 'showprint_circuit_state',
   help: 'Circuit breaker state per service: 0 closed, 1 half-open, 2 open',

@@ -1,0 +1,66 @@
+// A site's robots.txt, fetched once per site and cached, through the shared rate limiter and with
+// our own User-Agent. The crawler checks every URL here before it asks for it: a forbidden URL is
+// an outcome the caller reports, never a request. (crawlee's own check would fetch robots.txt again
+// for every crawler, unthrottled and under a generic agent, and drop forbidden requests silently.)
+import { RobotsTxtFile } from 'crawlee';
+import got from 'got';
+import { TransientServiceError, isTransientStatus, parseRetryAfter } from './errors.js';
+import type { ServiceCaller } from './retry.js';
+import type { ServiceName } from './rateLimiter.js';
+
+export interface RobotsPolicy {
+  /** Null when robots.txt allows the URL; otherwise the forbidden path, for the dead letter. */
+  disallowedPath(url: string, signal?: AbortSignal): Promise<string | null>;
+}
+
+export interface RobotsOptions {
+  service: ServiceName;
+  userAgent: string;
+  caller: ServiceCaller;
+  timeoutMs: number;
+  /** How long a fetched robots.txt is trusted (RFC 9309 suggests no more than 24 h). */
+  ttlMs?: number;
+}
+
+export function createRobotsPolicy({ service, userAgent, caller, timeoutMs, ttlMs = 60 * 60_000 }: RobotsOptions): RobotsPolicy {
+  const cache = new Map<string, { file: RobotsTxtFile | null; fetchedAt: number }>();
+
+  async function load(origin: string, signal?: AbortSignal): Promise<RobotsTxtFile | null> {
+    const url = `${origin}/robots.txt`;
+    return caller.call(
+      service,
+      async () => {
+        const response = await got(url, {
+          headers: { 'user-agent': userAgent },
+          throwHttpErrors: false,
+          retry: { limit: 0 },
+          timeout: { request: timeoutMs },
+          signal,
+        });
+        const status = response.statusCode;
+        // RFC 9309 §2.3.1: an unreachable robots.txt (5xx) means "assume everything is disallowed"
+        // for now, so it is transient and retried; a missing one (4xx) allows everything.
+        if (isTransientStatus(status)) {
+          throw new TransientServiceError('RobotsUnavailable', `${service} robots.txt answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']));
+        }
+        if (status >= 400) return null;
+        return RobotsTxtFile.from(url, response.body);
+      },
+      signal,
+    );
+  }
+
+  return {
+    async disallowedPath(url, signal) {
+      const { origin, pathname, search } = new URL(url);
+      let entry = cache.get(origin);
+      if (!entry || Date.now() - entry.fetchedAt > ttlMs) {
+        entry = { file: await load(origin, signal), fetchedAt: Date.now() };
+        cache.set(origin, entry);
+      }
+      // Groups are chosen by the product token of our User-Agent ("showprint-crawler/0.1 (…)").
+      const agent = userAgent.split(/[\s/]/)[0] ?? '*';
+      return entry.file && !entry.file.isAllowed(url, agent) ? `${pathname}${search}` : null;
+    },
+  };
+}
