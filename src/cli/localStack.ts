@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../api/app.js';
 import { DEMO_GANDALF_PRIVATE_KEY } from '../clients/gandalf/signature.js';
-import { type AppConfig, ConfigError, DEMO_SERVICE_KEYS, type ServiceEndpoints } from '../config/index.js';
+import { type AppConfig, ConfigError, DEMO_SERVICE_KEYS, type ServiceEndpoints, wikidataUrlFor } from '../config/index.js';
 import { type DatabaseHandle, openDatabase } from '../db/index.js';
 import { codecUiToken, loadApiKeys, loadPayloadEncryption, securityOptions } from '../security/index.js';
 import { ensureTemporalCli } from '../temporal/cli.js';
@@ -137,7 +137,7 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
     const needStandins = options.forceStandins || config.standins === 'on' || (config.standins === 'auto' && (!s.gandalfUrl || !s.tmdbUrl || !s.rtUrl));
     let standinUrls: Record<string, string> = {};
     if (needStandins) {
-      say('Starting the stand-ins for Gandalf, TMDB, Rotten Tomatoes and the LLM…');
+      say('Starting the stand-ins for Gandalf, TMDB, Rotten Tomatoes, Wikidata and the LLM…');
       const { urls, child } = await startStandinsProcess(config, options.standinEnv);
       standinUrls = urls;
       kills.push(() => void child.kill('SIGKILL'));
@@ -151,12 +151,17 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
       if (!url) throw new ConfigError(`${name} is not set and the stand-ins are off (STANDINS=off)`);
       return url;
     };
+    const rtUrl = pick(s.rtUrl, standinUrls.rt, 'RT_URL');
     const endpoints: ServiceEndpoints = {
       gandalfUrl: pick(s.gandalfUrl, standinUrls.gandalf, 'GANDALF_URL'),
       gandalfPrivateKey: s.gandalfPrivateKey ?? DEMO_GANDALF_PRIVATE_KEY,
       tmdbUrl: pick(s.tmdbUrl, standinUrls.tmdb, 'TMDB_URL'),
       tmdbApiKey: s.tmdbApiKey ?? DEMO_SERVICE_KEYS.tmdbApiKey,
-      rtUrl: pick(s.rtUrl, standinUrls.rt, 'RT_URL'),
+      rtUrl,
+      // Wikidata's answers are RT ids: it follows RT (stand-in with stand-in, real with real) unless WIKIDATA_URL is set.
+      wikidataUrl: options.forceStandins
+        ? standinUrls.wikidata
+        : wikidataUrlFor(rtUrl, { configured: s.wikidataUrl, standin: standinUrls.wikidata, rtStandin: standinUrls.rt }),
       // The LLM is optional: without OPENAI_BASE_URL the local engine answers (DESIGN §2).
       openaiBaseUrl: s.openaiBaseUrl,
       openaiApiKey: s.openaiApiKey,

@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 
-export type ServiceName = 'gandalf' | 'tmdb' | 'rt' | 'openai';
+export type ServiceName = 'gandalf' | 'tmdb' | 'rt' | 'openai' | 'wikidata';
 
 export interface RateLimiter {
   /** Waits until this caller may send one request to `service`. */

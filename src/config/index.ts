@@ -58,6 +58,10 @@ export const envSchema = z.object({
   TMDB_API_KEY: optionalText,
   RT_URL: optionalUrl,
   RT_USER_AGENT: z.string().default('showprint-crawler/0.1 (+https://github.com/showprint; polite, rate-capped)'),
+  /** Unset: the stand-in's when RT is the stand-in, the real endpoint when RT_URL is the real site (see wikidataUrlFor). */
+  WIKIDATA_URL: optionalUrl,
+  /** Wikimedia's User-Agent policy: name, version, contact (a URL or an e-mail; deployers should put their own), library. */
+  WIKIDATA_USER_AGENT: z.string().trim().min(1).default('showprint/0.1 (+https://github.com/showprint; TMDB to Rotten Tomatoes id lookups) got/14'),
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_API_KEY: optionalText,
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),
@@ -67,6 +71,7 @@ export const envSchema = z.object({
   GANDALF_RPS: positive(20),
   TMDB_RPS: positive(45),
   RT_RPS: positive(20),
+  WIKIDATA_RPS: positive(5),
   RT_MAX_CONCURRENCY: int(8, 1, 100),
   HTTP_TIMEOUT: duration('15s'),
   CIRCUIT_FAILURE_THRESHOLD: int(5, 1, 1000),
@@ -131,6 +136,8 @@ export interface AppConfig {
     tmdbApiKey?: string;
     rtUrl?: string;
     rtUserAgent: string;
+    wikidataUrl?: string;
+    wikidataUserAgent: string;
     openaiBaseUrl?: string;
     openaiApiKey?: string;
     openaiModel: string;
@@ -138,7 +145,7 @@ export interface AppConfig {
     aiTimeoutMs: number;
     httpTimeoutMs: number;
   };
-  rates: { gandalf: number; tmdb: number; rt: number; rtMaxConcurrency: number };
+  rates: { gandalf: number; tmdb: number; rt: number; rtMaxConcurrency: number; wikidata: number };
   circuit: { failureThreshold: number; openMs: number };
   pipeline: PipelineSettings;
   security: {
@@ -188,6 +195,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       tmdbApiKey: env.TMDB_API_KEY,
       rtUrl: env.RT_URL,
       rtUserAgent: env.RT_USER_AGENT,
+      wikidataUrl: env.WIKIDATA_URL,
+      wikidataUserAgent: env.WIKIDATA_USER_AGENT,
       openaiBaseUrl: env.OPENAI_BASE_URL,
       openaiApiKey: env.OPENAI_API_KEY,
       openaiModel: env.OPENAI_MODEL,
@@ -195,7 +204,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       aiTimeoutMs: env.AI_TIMEOUT,
       httpTimeoutMs: env.HTTP_TIMEOUT,
     },
-    rates: { gandalf: env.GANDALF_RPS, tmdb: env.TMDB_RPS, rt: env.RT_RPS, rtMaxConcurrency: env.RT_MAX_CONCURRENCY },
+    rates: { gandalf: env.GANDALF_RPS, tmdb: env.TMDB_RPS, rt: env.RT_RPS, rtMaxConcurrency: env.RT_MAX_CONCURRENCY, wikidata: env.WIKIDATA_RPS },
     circuit: { failureThreshold: env.CIRCUIT_FAILURE_THRESHOLD, openMs: env.CIRCUIT_OPEN },
     pipeline: {
       pageSize: env.PAGE_SIZE,
@@ -230,8 +239,27 @@ export interface ServiceEndpoints {
   tmdbUrl: string;
   tmdbApiKey: string;
   rtUrl: string;
+  /** Unset: no Wikidata lookups (RT pages are found from slug candidates only). */
+  wikidataUrl?: string;
   openaiBaseUrl?: string;
   openaiApiKey?: string;
+}
+
+export const WIKIDATA_REAL_URL = 'https://query.wikidata.org/sparql';
+
+/**
+ * Wikidata's answers are RT ids, so unless WIKIDATA_URL says otherwise Wikidata follows RT: the real
+ * endpoint only for the real site, the stand-in (when one runs) for the stand-in, none for any other RT.
+ */
+export function wikidataUrlFor(rtUrl: string, opts: { configured?: string; standin?: string; rtStandin?: string } = {}): string | undefined {
+  if (opts.configured) return opts.configured;
+  if (opts.standin && rtUrl === opts.rtStandin) return opts.standin;
+  try {
+    const u = new URL(rtUrl);
+    return u.protocol === 'https:' && /^(www\.)?rottentomatoes\.com$/.test(u.hostname) ? WIKIDATA_REAL_URL : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The dev-only keys the stand-ins trust; the real services need real ones. */
@@ -248,6 +276,7 @@ export function requireEndpoints(config: AppConfig, demoGandalfKey: string): Ser
     tmdbUrl: s.tmdbUrl!,
     tmdbApiKey: s.tmdbApiKey ?? DEMO_SERVICE_KEYS.tmdbApiKey,
     rtUrl: s.rtUrl!,
+    wikidataUrl: wikidataUrlFor(s.rtUrl!, { configured: s.wikidataUrl }),
     openaiBaseUrl: s.openaiBaseUrl,
     openaiApiKey: s.openaiApiKey,
   };

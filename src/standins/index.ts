@@ -1,4 +1,4 @@
-// Starts the four stand-ins (Gandalf, TMDB, Rotten Tomatoes, OpenAI-compatible) on loopback.
+// Starts the five stand-ins (Gandalf, TMDB, Rotten Tomatoes, OpenAI-compatible, Wikidata) on loopback.
 import { buildCatalog, type Catalog } from './catalog.js';
 import { createGandalfStandin } from './gandalf.js';
 import { listenStandin, type ListeningStandin } from './http.js';
@@ -6,6 +6,7 @@ import { SERVICE_NAMES, type Limits, type ServiceName, type ServiceStats } from 
 import { createOpenAiStandin } from './openai.js';
 import { createRtStandin } from './rt.js';
 import { createTmdbStandin } from './tmdb.js';
+import { createWikidataStandin } from './wikidata.js';
 
 export { buildCatalog } from './catalog.js';
 export type { Catalog, CatalogShow, CatalogActor, CatalogFilm, CatalogSeason, CatalogCastMember } from './catalog.js';
@@ -15,6 +16,7 @@ export { createGandalfStandin } from './gandalf.js';
 export { createTmdbStandin } from './tmdb.js';
 export { createRtStandin } from './rt.js';
 export { createOpenAiStandin } from './openai.js';
+export { createWikidataStandin } from './wikidata.js';
 export { listenStandin, type Standin, type ListeningStandin } from './http.js';
 
 export interface StandinsOptions {
@@ -39,6 +41,8 @@ export interface StandinUrls {
   rt: string;
   /** OPENAI_BASE_URL, e.g. http://127.0.0.1:p/v1 */
   openai: string;
+  /** WIKIDATA_URL, e.g. http://127.0.0.1:p/sparql */
+  wikidata: string;
 }
 
 export interface RunningStandins {
@@ -59,6 +63,7 @@ export async function startStandins(opts: StandinsOptions): Promise<RunningStand
     tmdb: createTmdbStandin({ apiKey: opts.tmdbApiKey, limits: opts.limits?.tmdb, catalog }),
     rt: createRtStandin({ limits: opts.limits?.rt, catalog }),
     openai: createOpenAiStandin({ apiKey: opts.openaiApiKey, limits: opts.limits?.openai, invalidRate: opts.openaiInvalidRate }),
+    wikidata: createWikidataStandin({ limits: opts.limits?.wikidata, catalog }),
   };
   const running: Partial<Record<ServiceName, ListeningStandin>> = {};
   try {
@@ -70,7 +75,7 @@ export async function startStandins(opts: StandinsOptions): Promise<RunningStand
   }
   const all = running as Record<ServiceName, ListeningStandin>;
   return {
-    urls: { gandalf: all.gandalf.url, tmdb: all.tmdb.url, rt: all.rt.url, openai: all.openai.url },
+    urls: { gandalf: all.gandalf.url, tmdb: all.tmdb.url, rt: all.rt.url, openai: all.openai.url, wikidata: all.wikidata.url },
     catalog,
     stats: () => Object.fromEntries(SERVICE_NAMES.map((n) => [n, all[n].gate.stats()])) as Record<ServiceName, ServiceStats>,
     resetStats: () => SERVICE_NAMES.forEach((n) => all[n].gate.resetStats()),

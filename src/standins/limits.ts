@@ -2,8 +2,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { mulberry32, type Rng } from './random.js';
 
-export type ServiceName = 'gandalf' | 'tmdb' | 'rt' | 'openai';
-export const SERVICE_NAMES: readonly ServiceName[] = ['gandalf', 'tmdb', 'rt', 'openai'];
+export type ServiceName = 'gandalf' | 'tmdb' | 'rt' | 'openai' | 'wikidata';
+export const SERVICE_NAMES: readonly ServiceName[] = ['gandalf', 'tmdb', 'rt', 'openai', 'wikidata'];
 
 export interface Limits {
   /** Base added latency per response. */
@@ -28,6 +28,7 @@ export const DEFAULT_LIMITS: Record<ServiceName, Limits> = {
   tmdb: { latencyMs: 30, jitterMs: 10, rps: 50, burst: 50, faultRate: 0, slowRate: 0, slowMs: 2000 },
   rt: { latencyMs: 60, jitterMs: 20, rps: 20, burst: 20, faultRate: 0, slowRate: 0, slowMs: 3000 },
   openai: { latencyMs: 300, jitterMs: 100, rps: 10, burst: 10, faultRate: 0, slowRate: 0, slowMs: 5000 },
+  wikidata: { latencyMs: 150, jitterMs: 50, rps: 5, burst: 5, faultRate: 0, slowRate: 0, slowMs: 5000 },
 };
 
 /** Merge partial limits over a service's defaults; burst follows rps when only rps is given. */
@@ -182,6 +183,14 @@ export class ServiceGate {
   /** Count a fault decided by the service itself (e.g. a GraphQL INTERNAL_SERVER_ERROR). */
   countFault(): void {
     this.s.faults++;
+  }
+
+  /** Count a request the service throttled itself, before the gate (e.g. Wikidata's cap on parallel queries). */
+  countThrottled(): void {
+    const s = this.s;
+    s.requests++;
+    s.rateLimited++;
+    if (s.requestStarts.length < MAX_TIMESTAMPS) s.requestStarts.push(nowMs());
   }
 }
 

@@ -1,7 +1,7 @@
 // CLI: start the stand-ins and print their URLs as one JSON line, e.g.
 //   STANDIN_TMDB_PORT=8790 npx tsx src/standins/main.ts
 //   → {"standins":{"gandalf":"http://127.0.0.1:…/public/gql","tmdb":"http://127.0.0.1:8790/3",…}}
-// Env: STANDIN_{GANDALF,TMDB,RT,OPENAI}_PORT, GANDALF_PRIVATE_KEY, TMDB_API_KEY, OPENAI_API_KEY,
+// Env: STANDIN_{GANDALF,TMDB,RT,OPENAI,WIKIDATA}_PORT, GANDALF_PRIVATE_KEY, TMDB_API_KEY, OPENAI_API_KEY,
 // STANDIN_LIMITS (JSON, e.g. {"tmdb":{"rps":40,"faultRate":0.05}}), STANDIN_OPENAI_INVALID_RATE.
 import { DEMO_GANDALF_PRIVATE_KEY, publicKeyHexFromPrivate } from '../clients/gandalf/signature.js';
 import { startStandins } from './index.js';
@@ -30,6 +30,7 @@ const standins = await startStandins({
     tmdb: port('STANDIN_TMDB_PORT'),
     rt: port('STANDIN_RT_PORT'),
     openai: port('STANDIN_OPENAI_PORT'),
+    wikidata: port('STANDIN_WIKIDATA_PORT'),
   },
 });
 

@@ -21,7 +21,7 @@ test('main.ts prints one JSON line of URLs and exits cleanly on SIGTERM', async 
       child.once('exit', () => reject(new Error('exited before printing')));
     });
     const { standins } = JSON.parse(line) as { standins: Record<string, string> };
-    assert.deepEqual(Object.keys(standins).sort(), ['gandalf', 'openai', 'rt', 'tmdb']);
+    assert.deepEqual(Object.keys(standins).sort(), ['gandalf', 'openai', 'rt', 'tmdb', 'wikidata']);
     const res = await fetch(`${standins.tmdb}/search/tv?query=harbor&api_key=main-test-key`);
     assert.equal(res.status, 200);
   } finally {

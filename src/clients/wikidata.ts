@@ -1,0 +1,185 @@
+// Wikidata Query Service (DESIGN §2): maps TMDB TV ids (P4983) to Rotten Tomatoes ids (P1258), one
+// SPARQL query per chunk. WDQS allows five parallel queries per client, so each client keeps at most
+// `maxInFlight` in flight; pacing, retries and the circuit are the caller's (ServiceCaller, 'wikidata').
+// 429/5xx are transient (Retry-After kept); 403 (User-Agent refused) and 400 (bad query) are permanent.
+import got, { type Response } from 'got';
+import { z } from 'zod';
+import { PermanentServiceError, TransientServiceError, isTransientStatus, parseRetryAfter } from './errors.js';
+
+/** Wikidata property "TMDB TV series ID" (a string such as "1399"). */
+export const P_TMDB_TV = 'P4983';
+/** Wikidata property "Rotten Tomatoes ID" (`tv/the_bear`; film ids start with `m/`). */
+export const P_ROTTEN_TOMATOES = 'P1258';
+
+export interface WikidataClientOptions {
+  /** The SPARQL endpoint, e.g. https://query.wikidata.org/sparql (WIKIDATA_URL). */
+  url: string;
+  /** Wikimedia refuses generic agents: name the app and a way to reach its operator (WIKIDATA_USER_AGENT). */
+  userAgent: string;
+  timeoutMs: number;
+  /** Queries in flight at once from this client (WDQS allows 5). */
+  maxInFlight?: number;
+}
+
+export interface WikidataClient {
+  /**
+   * TMDB TV id → every RT id Wikidata lists for it, in answer order without repeats (a film `m/…` id
+   * can sit beside the `tv/…` one: the caller picks). Ids Wikidata maps to nothing are absent.
+   */
+  rtIdsForTmdbIds(tmdbIds: number[], signal?: AbortSignal): Promise<Map<number, string[]>>;
+}
+
+/**
+ * The one query this client sends. Only validated integers reach it, printed by the client itself,
+ * so nothing a caller passes can change the query's meaning.
+ */
+export function rtIdsQuery(tmdbIds: readonly number[]): string {
+  const values = tmdbIds.map((id) => `"${assertTmdbId(id)}"`).join(' ');
+  return `SELECT ?tmdb ?rt WHERE { VALUES ?tmdb { ${values} } ?item wdt:${P_TMDB_TV} ?tmdb ; wdt:${P_ROTTEN_TOMATOES} ?rt . }`;
+}
+
+function assertTmdbId(id: unknown): number {
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) {
+    throw new PermanentServiceError('WikidataBadInput', `TMDB ids must be positive integers, got ${sample(String(id), 40)}`);
+  }
+  return id;
+}
+
+/**
+ * GET keeps queries cacheable at Wikimedia's edge (what the WDQS manual recommends for ordinary
+ * queries), but long URLs are refused by proxies on the way (414), so a chunk whose encoded query
+ * passes this length goes as a form-encoded POST instead (about 130 ids).
+ */
+export const MAX_GET_QUERY_CHARS = 2000;
+
+const literal = z.object({ type: z.literal('literal'), value: z.string() });
+const sparqlAnswer = z.object({
+  head: z.object({ vars: z.array(z.string()) }).optional(),
+  results: z.object({
+    bindings: z.array(z.object({ tmdb: literal.extend({ value: z.string().regex(/^\d+$/) }), rt: literal.extend({ value: z.string().trim().min(1) }) })),
+  }),
+});
+
+/** A short one-line excerpt of a body, for error messages. */
+function sample(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** A counting semaphore whose waiters leave the queue when their signal aborts. */
+function createSemaphore(max: number) {
+  let active = 0;
+  const waiters: (() => void)[] = [];
+  const releaser = () => {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = waiters.shift();
+      if (next) next(); // the slot passes straight to the next waiter
+      else active--;
+    };
+  };
+  return async (signal?: AbortSignal): Promise<() => void> => {
+    signal?.throwIfAborted();
+    if (active < max) {
+      active++;
+      return releaser();
+    }
+    await new Promise<void>((resolve, reject) => {
+      const wake = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        const i = waiters.indexOf(wake);
+        if (i >= 0) waiters.splice(i, 1);
+        reject(signal!.reason);
+      };
+      waiters.push(wake);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    return releaser();
+  };
+}
+
+export function createWikidataClient(opts: WikidataClientOptions): WikidataClient {
+  const maxInFlight = opts.maxInFlight ?? 5;
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError(`maxInFlight must be a positive integer, got ${maxInFlight}`);
+  const acquire = createSemaphore(maxInFlight);
+  const headers = { accept: 'application/sparql-results+json', 'user-agent': opts.userAgent };
+
+  async function send(query: string, signal?: AbortSignal): Promise<Response<string>> {
+    const common = { headers, throwHttpErrors: false, retry: { limit: 0 }, timeout: { request: opts.timeoutMs }, signal } as const;
+    const params = { query, format: 'json' };
+    try {
+      return new URLSearchParams(params).toString().length > MAX_GET_QUERY_CHARS
+        ? await got.post(opts.url, { ...common, form: params })
+        : await got(opts.url, { ...common, searchParams: params });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw new TransientServiceError('WikidataUnavailable', `Wikidata did not answer: ${(error as Error).message}`);
+    }
+  }
+
+  function check(response: Response<string>): void {
+    const status = response.statusCode;
+    if (status === 200) return;
+    if (status === 403) {
+      throw new PermanentServiceError(
+        'WikidataForbidden',
+        `Wikidata refused the request (HTTP 403): Wikimedia's User-Agent policy wants a descriptive agent with contact details; set WIKIDATA_USER_AGENT (sent "${sample(opts.userAgent, 80)}")`,
+      );
+    }
+    if (status === 400) throw new PermanentServiceError('WikidataBadQuery', `Wikidata rejected the query (HTTP 400): ${sample(response.body)}`);
+    if (isTransientStatus(status)) {
+      throw new TransientServiceError('WikidataUnavailable', `Wikidata answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']));
+    }
+    throw new PermanentServiceError('WikidataHttpError', `Wikidata answered HTTP ${status} at ${opts.url}: ${sample(response.body, 120)}`);
+  }
+
+  function parse(body: string): z.infer<typeof sparqlAnswer> {
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      throw new TransientServiceError('WikidataBadResponse', `Wikidata answered with a body that is not JSON: ${sample(body) || '(empty)'}`);
+    }
+    const parsed = sparqlAnswer.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new TransientServiceError(
+        'WikidataBadResponse',
+        `Wikidata answered JSON that is not a ?tmdb ?rt result (${issue?.path.join('.') || 'body'}: ${issue?.message}): ${sample(body)}`,
+      );
+    }
+    return parsed.data;
+  }
+
+  return {
+    async rtIdsForTmdbIds(tmdbIds, signal) {
+      const ids = [...new Set(tmdbIds.map(assertTmdbId))];
+      const found = new Map<number, string[]>();
+      if (ids.length === 0) return found;
+      const query = rtIdsQuery(ids);
+      const release = await acquire(signal);
+      let response: Response<string>;
+      try {
+        response = await send(query, signal);
+      } finally {
+        release();
+      }
+      check(response);
+      const asked = new Set(ids);
+      for (const binding of parse(response.body).results.bindings) {
+        const tmdb = Number(binding.tmdb.value);
+        if (!asked.has(tmdb)) continue; // not ours: never let an answer add ids nobody asked for
+        const rt = binding.rt.value.trim();
+        const list = found.get(tmdb);
+        if (!list) found.set(tmdb, [rt]);
+        else if (!list.includes(rt)) list.push(rt);
+      }
+      return found;
+    },
+  };
+}

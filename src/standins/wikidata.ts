@@ -1,0 +1,161 @@
+// Wikidata Query Service stand-in at /sparql (DESIGN §2). It answers the one query shape showprint sends,
+//   SELECT ?tmdb ?rt WHERE { VALUES ?tmdb { "1399" … } ?item wdt:P4983 ?tmdb ; wdt:P1258 ?rt . }
+// as GET ?query= or form-encoded POST query=, in the SPARQL 1.1 JSON results format, from rtFactsFor:
+// an unmapped show has no binding, a stale or current one a binding per RT id. Any other query is a
+// 400, as the real endpoint answers SPARQL it cannot parse.
+//
+// Like the real service it turns away:
+// - generic user agents, with 403. The rule: an agent is accepted when it is not blank, its first
+//   product token is not an HTTP library's default (curl, got, node, undici, python-requests, …),
+//   and it carries contact details: a URL (http:// or https://) or an e-mail address.
+// - a client's sixth parallel query, with 429 and Retry-After (a client = remote address + agent).
+// Then the shared gate applies the rate limit (429 + Retry-After), latency and faults.
+import express, { type Request, type Response } from 'express';
+import { buildCatalog, type Catalog } from './catalog.js';
+import type { Standin } from './http.js';
+import { gateMiddleware, ServiceGate, type Limits } from './limits.js';
+import { rtFactsFor } from './rtFacts.js';
+
+export interface WikidataStandinOptions {
+  limits?: Partial<Limits>;
+  catalog?: Catalog;
+  /** Parallel queries per client before a 429 (the real service allows 5). */
+  maxConcurrentQueries?: number;
+}
+
+export const SPARQL_JSON = 'application/sparql-results+json';
+
+/** First product tokens of HTTP libraries' and tools' default agents (lowercase). */
+const GENERIC_AGENTS = new Set([
+  'axios', 'curl', 'go-http-client', 'got', 'httpie', 'java', 'libwww-perl', 'node', 'node-fetch', 'okhttp', 'php',
+  'python', 'python-httpx', 'python-requests', 'python-urllib', 'ruby', 'undici', 'wget',
+]);
+
+/** Null when the agent is acceptable, else why not. */
+export function userAgentProblem(agent: string | undefined): string | null {
+  const ua = (agent ?? '').trim();
+  if (!ua) return 'no User-Agent';
+  const product = ua.split(/[\s/(]/, 1)[0].toLowerCase();
+  if (GENERIC_AGENTS.has(product)) return `a generic library User-Agent (${product})`;
+  if (!/https?:\/\/\S|[^\s@<>()]+@[^\s@<>()]+\.[^\s@<>()]+/.test(ua)) return 'a User-Agent without contact details (a URL or an e-mail address)';
+  return null;
+}
+
+const QUERY_SHAPE =
+  /^\s*(?:(?:PREFIX|prefix)\s+wdt:\s*<http:\/\/www\.wikidata\.org\/prop\/direct\/>\s*)?(?:SELECT|select)\s+\?tmdb\s+\?rt\s+(?:WHERE|where)\s*\{\s*(?:VALUES|values)\s+\?tmdb\s*\{([^{}]*)\}\s*\?item\s+wdt:P4983\s+\?tmdb\s*;\s*wdt:P1258\s+\?rt\s*\.?\s*\}\s*$/;
+
+const SUPPORTED = 'SELECT ?tmdb ?rt WHERE { VALUES ?tmdb { "<TMDB TV id>" … } ?item wdt:P4983 ?tmdb ; wdt:P1258 ?rt . }';
+
+/** The TMDB ids of a query of the one supported shape, or why it is not one. */
+export function parseRtIdsQuery(query: string): { ids: number[] } | { error: string } {
+  const m = QUERY_SHAPE.exec(query);
+  if (!m) return { error: `the Wikidata stand-in answers only ${SUPPORTED}` };
+  const ids: number[] = [];
+  for (const item of m[1].split(/\s+/).filter(Boolean)) {
+    const v = /^"(\d{1,12})"$/.exec(item);
+    if (!v) return { error: `VALUES ?tmdb holds ${JSON.stringify(item.slice(0, 40))}; expected string literals of digits such as "1399"` };
+    ids.push(Number(v[1]));
+  }
+  return { ids };
+}
+
+const text = (res: Response, status: number, body: string): void => {
+  res.status(status).type('text/plain; charset=utf-8').send(body);
+};
+
+export function createWikidataStandin(opts: WikidataStandinOptions = {}): Standin {
+  const catalog = opts.catalog ?? buildCatalog();
+  const maxConcurrent = opts.maxConcurrentQueries ?? 5;
+  const gate = new ServiceGate('wikidata', opts.limits, 404);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  // TMDB id → RT ids, for the shows Wikidata knows on both sides (a show absent from TMDB has no TMDB id).
+  const rtIdsByTmdb = new Map<number, string[]>();
+  for (const show of catalog.shows) {
+    if (!show.onTmdb) continue;
+    const facts = rtFactsFor(show);
+    if (facts && facts.wikidata.kind !== 'unmapped') rtIdsByTmdb.set(show.id, facts.wikidata.rtIds);
+  }
+
+  const clientKey = (req: Request): string => `${req.ip ?? ''} ${req.get('user-agent') ?? ''}`;
+  const inFlight = new Map<string, number>();
+
+  const router = express.Router();
+  router.use((req, res, next) => {
+    const problem = userAgentProblem(req.get('user-agent'));
+    if (problem) {
+      text(res, 403, `Forbidden: this request was sent with ${problem}. Identify your client with a descriptive User-Agent that includes contact details (Wikimedia User-Agent policy).`);
+      return;
+    }
+    next();
+  });
+  router.use((req, res, next) => {
+    const key = clientKey(req);
+    const n = inFlight.get(key) ?? 0;
+    if (n >= maxConcurrent) {
+      gate.countThrottled();
+      res.setHeader('Retry-After', '1');
+      text(res, 429, `Too Many Requests: at most ${maxConcurrent} parallel queries per client. Please retry in 1 second.`);
+      return;
+    }
+    inFlight.set(key, n + 1);
+    let done = false;
+    const finished = () => {
+      if (done) return;
+      done = true;
+      const left = (inFlight.get(key) ?? 1) - 1;
+      if (left > 0) inFlight.set(key, left);
+      else inFlight.delete(key);
+    };
+    res.once('finish', finished);
+    res.once('close', finished);
+    next();
+  });
+  router.use(
+    gateMiddleware(gate, clientKey, {
+      throttled: (res, retryAfterSec) => text(res, 429, `Too Many Requests. Please retry in ${retryAfterSec} seconds.`),
+      fault: (res, status) => text(res, status, status === 503 ? 'Service Temporarily Unavailable' : 'Internal Server Error: the query failed'),
+    }),
+  );
+  router.use(express.urlencoded({ extended: false, limit: '1mb' }));
+
+  const answer = (req: Request, res: Response, query: unknown, format: unknown): void => {
+    const accept = req.get('accept') ?? '';
+    const wantsJson = format === 'json' || (format === undefined && /application\/(sparql-results\+)?json/.test(accept));
+    if (!wantsJson) {
+      text(res, 406, `Not Acceptable: the Wikidata stand-in speaks only SPARQL JSON results (format=json or Accept: ${SPARQL_JSON})`);
+      return;
+    }
+    if (typeof query !== 'string' || !query.trim()) {
+      text(res, 400, 'Bad Request: missing the query parameter');
+      return;
+    }
+    const parsed = parseRtIdsQuery(query);
+    if ('error' in parsed) {
+      text(res, 400, `MalformedQueryException: ${parsed.error}`);
+      return;
+    }
+    const bindings = parsed.ids.flatMap((id) =>
+      (rtIdsByTmdb.get(id) ?? []).map((rt) => ({ tmdb: { type: 'literal', value: String(id) }, rt: { type: 'literal', value: rt } })),
+    );
+    // send(), not json(): the gate's corruption fault truncates what send() writes.
+    res.status(200).type(`${SPARQL_JSON}; charset=utf-8`).send(JSON.stringify({ head: { vars: ['tmdb', 'rt'] }, results: { bindings } }));
+  };
+
+  router.get('/', (req, res) => answer(req, res, req.query.query, req.query.format));
+  router.post('/', (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (!req.is('application/x-www-form-urlencoded')) {
+      text(res, 415, 'Unsupported Media Type: POST the query form-encoded (query=…)');
+      return;
+    }
+    answer(req, res, body.query, body.format ?? req.query.format);
+  });
+  router.all('/', (_req, res) => text(res, 405, 'Method Not Allowed: use GET ?query= or POST query='));
+
+  app.use('/sparql', router);
+  app.use((_req, res) => text(res, 404, 'Not Found'));
+  return { name: 'wikidata', app, gate, basePath: '/sparql' };
+}
