@@ -1,6 +1,7 @@
-// `npm run bench [-- --scenario 10k …]`: starts a Temporal dev server, the stand-ins (in this process,
-// under BENCH_LIMITS) and a worker process per scenario over a scratch PostgreSQL database, runs the
-// scenarios, and writes bench/results.json, bench/RESULTS.md, bench/chart.svg and bench/README-section.md.
+// `npm run bench [-- --only 1k,real-1k …]`: starts a Temporal dev server, the stand-ins (in this process,
+// under each scenario's setting: SETTING_LIMITS fast or real) and a worker process per scenario over a
+// scratch PostgreSQL database, runs the scenarios, and writes bench/results.json, bench/RESULTS.md,
+// bench/chart.svg and bench/README-section.md.
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -12,7 +13,7 @@ import pg from 'pg';
 import { DEMO_GANDALF_PRIVATE_KEY, publicKeyHexFromPrivate } from '../src/clients/gandalf/signature.js';
 import { DEMO_SERVICE_KEYS, envSchema, loadConfig, type PipelineSettings } from '../src/config/index.js';
 import { openDatabase } from '../src/db/index.js';
-import { historyFor, type RunningStandins, type ServiceName, startStandins } from '../src/standins/index.js';
+import { historyFor, type RunningStandins, SERVICE_NAMES, type ServiceName, startStandins } from '../src/standins/index.js';
 import { ensureTemporalCli } from '../src/temporal/cli.js';
 import { startDevServer } from '../src/temporal/devServer.js';
 import { NaiveSessionWorkflow, SessionWorkflow, StagedSessionWorkflow } from '../workflows/index.js';
@@ -20,8 +21,8 @@ import { progressQuery, sessionWorkflowId } from '../workflows/messages.js';
 import { listSessionExecutions, type SessionCost, sessionCost, waitSessionClosed } from './cost.js';
 import { benchPayloadEncryption } from './payload.js';
 import { Cleanup, createScratchDatabase, freePort, PgCpuTracker, projectRoot, readProc, resetPeakRss, sleep, spawnWorker, waitForPollers } from './infra.js';
-import { type BenchResults, type MachineInfo, rerender, type ScenarioResult, type ServiceWindow, writeOutputs } from './render.js';
-import { BENCH_LIMITS, type Bound, lowerBound, SCENARIOS, type Scenario, TERM_SERVICE } from './scenarios.js';
+import { type BenchResults, type MachineInfo, type RequestCounts, rerender, type ScenarioResult, type ServiceWindow, writeOutputs } from './render.js';
+import { appRateEnv, type Bound, lowerBound, SCENARIOS, type Scenario, type Setting, SETTING_LIMITS, SETTINGS, TERM_SERVICE } from './scenarios.js';
 
 const say = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const NAMESPACE = 'default';
@@ -29,6 +30,10 @@ const NAMESPACE = 'default';
 const { values: args } = parseArgs({
   options: {
     scenario: { type: 'string', multiple: true },
+    /** Comma-separated scenario names (same as repeating --scenario). */
+    only: { type: 'string', multiple: true },
+    /** Every scenario of one rate setting: fast or real. */
+    setting: { type: 'string' },
     'keep-logs': { type: 'boolean', default: false },
     /** Writes a V8 CPU profile of each worker into the kept scratch directory (implies --keep-logs). */
     'cpu-prof': { type: 'boolean', default: false },
@@ -40,10 +45,18 @@ const { values: args } = parseArgs({
 });
 
 if (args.help) {
-  console.log(`usage: npm run bench [-- --scenario <name> …] [--keep-logs] [--cpu-prof] [--render-only]\nscenarios: ${SCENARIOS.map((s) => s.name).join(', ')} (no flag = all)`);
+  console.log(
+    `usage: npm run bench [-- --only <name>[,<name>…]] [--scenario <name> …] [--setting fast|real] [--keep-logs] [--cpu-prof] [--render-only]\n` +
+      `scenarios: ${SCENARIOS.map((s) => `${s.name} (${s.setting})`).join(', ')} (no selection = all)`,
+  );
   process.exit(0);
 }
-const unknown = (args.scenario ?? []).filter((n) => !SCENARIOS.some((s) => s.name === n));
+const names = [...(args.scenario ?? []), ...(args.only ?? []).flatMap((v) => v.split(','))].map((n) => n.trim()).filter(Boolean);
+if (args.setting !== undefined && !SETTINGS.includes(args.setting as Setting)) {
+  console.error(`unknown setting ${args.setting}; choose from ${SETTINGS.join(', ')}`);
+  process.exit(2);
+}
+const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n));
 if (unknown.length > 0) {
   console.error(`unknown scenario ${unknown.join(', ')}; choose from ${SCENARIOS.map((s) => s.name).join(', ')}`);
   process.exit(2);
@@ -52,17 +65,13 @@ if (args['render-only']) {
   console.log(`wrote ${rerender().join(', ')}`);
   process.exit(0);
 }
-const selected = args.scenario?.length ? SCENARIOS.filter((s) => args.scenario!.includes(s.name)) : SCENARIOS;
+const selected = SCENARIOS.filter((s) => (names.length === 0 || names.includes(s.name)) && (args.setting === undefined || s.setting === args.setting));
 
 const databaseUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const runTag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
-const rates: Record<string, string> = {
-  GANDALF_RPS: String(BENCH_LIMITS.gandalf.rps),
-  TMDB_RPS: String(BENCH_LIMITS.tmdb.rps),
-  RT_RPS: String(BENCH_LIMITS.rt.rps),
-};
-// Pipeline knobs (PAGES_PER_FETCH, CHUNK_SIZE, …) may be overridden from the environment to compare settings.
-const config = loadConfig({ ...process.env, ...rates, LOG_LEVEL: 'warn' });
+// Pipeline knobs (PAGES_PER_FETCH, CHUNK_SIZE, …) may be overridden from the environment to compare settings;
+// the rates are per scenario (its setting), so the fast ones here only fill the config's rate fields.
+const config = loadConfig({ ...process.env, ...appRateEnv('fast'), LOG_LEVEL: 'warn' });
 const settings: PipelineSettings = config.pipeline;
 
 function machineInfo(): MachineInfo {
@@ -142,14 +151,14 @@ async function newDatabase(env: Env, label: string): Promise<ScenarioDb> {
   return { url: scratch.url, drop, seenShows: new Set() };
 }
 
-function workerEnv(env: Env, db: ScenarioDb, taskQueue: string): Record<string, string> {
+function workerEnv(env: Env, db: ScenarioDb, taskQueue: string, setting: Setting): Record<string, string> {
   // Pass through every showprint setting the caller set, then pin what the bench controls.
   const skip = new Set(['METRICS_PORT', 'SDK_METRICS_PORT', 'PORT']); // ports would clash between runs
   const passthrough = Object.fromEntries(Object.keys(envSchema.shape).flatMap((k) => (process.env[k] && !skip.has(k) ? [[k, process.env[k]!]] : [])));
   return {
     ...passthrough,
     ...env.payloadEnv,
-    ...rates,
+    ...appRateEnv(setting),
     LOG_LEVEL: 'warn',
     DATA_DIR: env.scratchDir,
     TEMPORAL_ADDRESS: env.temporalAddress,
@@ -161,6 +170,7 @@ function workerEnv(env: Env, db: ScenarioDb, taskQueue: string): Record<string, 
     TMDB_URL: env.standins.urls.tmdb,
     TMDB_API_KEY: DEMO_SERVICE_KEYS.tmdbApiKey,
     RT_URL: env.standins.urls.rt,
+    WIKIDATA_URL: env.standins.urls.wikidata,
     OPENAI_BASE_URL: env.standins.urls.openai,
     OPENAI_API_KEY: DEMO_SERVICE_KEYS.openaiApiKey,
     STANDINS: 'off',
@@ -205,20 +215,38 @@ interface SessionRun {
 async function runScenario(env: Env, scenario: Scenario, db: ScenarioDb, opts: { report: boolean }): Promise<ScenarioResult> {
   const taskQueue = `bench-${runTag}-${scenario.name}${opts.report ? '' : '-prep'}`;
   const { client, standins } = env;
-  const limits = standins.limits();
+  const limits = SETTING_LIMITS[scenario.setting];
+  for (const name of SERVICE_NAMES) standins.setLimits(name, limits[name]);
 
-  // Histories are generated (and memoised in the stand-in's catalog) before the clock starts.
+  // Histories are generated (and memoised in the stand-in's catalog) before the clock starts. S and M
+  // come from the stand-in's own data: M = the catalog shows on TMDB that are not decoys (whether RT
+  // has a page does not matter: RT takes at least one request per matched show either way).
+  const onTmdb = (id: number) => {
+    const show = standins.catalog.showById.get(id);
+    return show !== undefined && show.onTmdb && show.decoyOf === undefined;
+  };
   const perSession = scenario.dataKeys.map((key) => {
     const history = historyFor(key, standins.catalog);
     if (!history) throw new Error(`no stand-in history for ${key}`);
     const shows = new Set(history.flatMap((a) => (a.showId === undefined ? [] : [a.showId])));
-    const uncached = [...shows].filter((id) => !db.seenShows.has(id)).length;
-    return { key, activities: history.length, pages: Math.ceil(history.length / settings.pageSize), shows: shows.size, uncachedShows: uncached, showIds: shows };
+    const uncached = [...shows].filter((id) => !db.seenShows.has(id));
+    return {
+      key,
+      activities: history.length,
+      pages: Math.ceil(history.length / settings.pageSize),
+      shows: shows.size,
+      uncachedShows: uncached.length,
+      matched: [...shows].filter(onTmdb).length,
+      uncachedMatched: uncached.filter(onTmdb).length,
+      showIds: shows,
+    };
   });
   const union = new Set(perSession.flatMap((s) => [...s.showIds]));
   const bound: Bound = lowerBound(
     perSession.reduce((a, s) => a + s.pages, 0),
     perSession.reduce((a, s) => a + s.uncachedShows, 0),
+    perSession.reduce((a, s) => a + s.uncachedMatched, 0),
+    settings.chunkSize,
     limits,
   );
 
@@ -226,9 +254,9 @@ async function runScenario(env: Env, scenario: Scenario, db: ScenarioDb, opts: {
   const closePool = env.cleanup.add('close bench pool', () => pool.end());
   const sharedBefore = await countShared(pool);
 
-  say(`${scenario.name}: starting a worker on ${taskQueue}`);
+  say(`${scenario.name}: starting a worker on ${taskQueue} (${scenario.setting} limits)`);
   const label = `${scenario.name}${opts.report ? '' : '-prep'}`;
-  const worker = spawnWorker(workerEnv(env, db, taskQueue), path.join(env.scratchDir, `worker-${label}.log`), {
+  const worker = spawnWorker(workerEnv(env, db, taskQueue, scenario.setting), path.join(env.scratchDir, `worker-${label}.log`), {
     cpuProfileDir: args['cpu-prof'] ? path.join(env.scratchDir, `cpu-${label}`) : undefined,
   });
   env.cleanup.trackPid(worker.pid);
@@ -249,7 +277,7 @@ async function runScenario(env: Env, scenario: Scenario, db: ScenarioDb, opts: {
   standins.resetStats();
 
   const timeoutMs = scenario.timeoutSeconds * 1000;
-  say(`${scenario.name}: ${scenario.dataKeys.length} session(s), P=${bound.pages} S=${bound.shows}, T*=${bound.seconds.toFixed(1)} s; giving up after ${Math.round(timeoutMs / 1000)} s`);
+  say(`${scenario.name}: ${scenario.dataKeys.length} session(s), P=${bound.pages} S=${bound.shows} M=${bound.matched}, T*=${bound.seconds.toFixed(1)} s; giving up after ${Math.round(timeoutMs / 1000)} s`);
 
   const t0 = Date.now();
   const runs: SessionRun[] = await Promise.all(
@@ -335,6 +363,17 @@ async function runScenario(env: Env, scenario: Scenario, db: ScenarioDb, opts: {
   const costs: SessionCost[] = [];
   const closeDeadline = Date.now() + (timedOut ? 5_000 : 60_000);
   for (const run of runs) await waitSessionClosed(client, run.workflowId, taskQueue, Math.max(0, closeDeadline - Date.now()));
+  // Requests per service over the whole scenario, children finishing after COMPLETED included.
+  const afterClose = standins.stats();
+  const requests = Object.fromEntries(
+    SERVICE_NAMES.map((n) => [n, { requests: afterClose[n].requests, admitted: afterClose[n].admitted, rateLimited: afterClose[n].rateLimited }]),
+  ) as Record<ServiceName, RequestCounts>;
+  const per = (n: number, d: number) => (d > 0 ? round(n / d, 2) : null);
+  const requestsPerMinimum = {
+    tmdbPerShow: per(requests.tmdb.requests, bound.shows),
+    rtPerMatchedShow: per(requests.rt.requests, bound.matched),
+    wikidataPerChunk: per(requests.wikidata.requests, bound.chunks),
+  };
   for (const run of runs) {
     const cost = await sessionCost(client, run.workflowId, taskQueue, queried[run.sessionId] ?? 0);
     const fromQuery = queriedRuns[run.sessionId];
@@ -348,11 +387,22 @@ async function runScenario(env: Env, scenario: Scenario, db: ScenarioDb, opts: {
       where id in (select show_id from session_shows where session_id = any($1::text[])) group by 1, 2`,
     [runs.map((r) => r.sessionId)],
   );
-  const outcomes = { tmdb: {} as Record<string, number>, rt: {} as Record<string, number> };
+  const outcomes = { tmdb: {} as Record<string, number>, rt: {} as Record<string, number>, rtMatch: {} as Record<string, number> };
   for (const r of outcomeRows) {
     outcomes.tmdb[r.tmdb_status] = (outcomes.tmdb[r.tmdb_status] ?? 0) + r.n;
     if (r.tmdb_status === 'matched') outcomes.rt[r.rt_status] = (outcomes.rt[r.rt_status] ?? 0) + r.n;
   }
+  // Which way RT pages were found (wikidata, slug, not_found); a schema without rt_match has no answer.
+  await pool
+    .query<{ rt_match: string | null; n: number }>(
+      `select rt_match, count(*)::int as n from shows
+        where tmdb_status = 'matched' and id in (select show_id from session_shows where session_id = any($1::text[])) group by 1`,
+      [runs.map((r) => r.sessionId)],
+    )
+    .then(
+      ({ rows: matchRows }) => matchRows.forEach((r) => (outcomes.rtMatch[r.rt_match ?? 'none'] = r.n)),
+      () => undefined,
+    );
 
   const sessionRows: Record<string, number> = {};
   for (const t of SESSION_TABLES) {
@@ -376,6 +426,7 @@ async function runScenario(env: Env, scenario: Scenario, db: ScenarioDb, opts: {
     name: scenario.name,
     description: scenario.description,
     workflow: scenario.workflow,
+    setting: scenario.setting,
     status: timedOut ? 'timeout' : failed.length > 0 ? 'failed' : 'ok',
     errors: failed.map((r) => `${r.dataKey}: ${r.error}`),
     runAt: new Date(t0).toISOString(),
@@ -386,14 +437,18 @@ async function runScenario(env: Env, scenario: Scenario, db: ScenarioDb, opts: {
       pages: bound.pages,
       shows: perSession.reduce((a, s) => a + s.shows, 0),
       uncachedShows: bound.shows,
+      matched: perSession.reduce((a, s) => a + s.matched, 0),
+      uncachedMatched: bound.matched,
       distinctShowsAcrossSessions: union.size,
-      perSession: perSession.map(({ key, activities, pages, shows, uncachedShows }) => ({ key, activities, pages, shows, uncachedShows })),
+      perSession: perSession.map(({ key, activities, pages, shows, uncachedShows, matched, uncachedMatched }) => ({ key, activities, pages, shows, uncachedShows, matched, uncachedMatched })),
     },
     bound,
     wallSeconds: round(wallSeconds),
     ratio: round(wallSeconds / bound.seconds),
     statsReadySeconds: statsReady.length ? { first: round(Math.min(...statsReady)), max: round(Math.max(...statsReady)) } : null,
     completedSeconds: runs.map((r) => (r.completedAt === undefined ? null : round((r.completedAt - t0) / 1000))),
+    requests,
+    requestsPerMinimum,
     cost: {
       perSession: costs,
       actionsPerSession: round(totalActions / runs.length, 1),
@@ -424,7 +479,9 @@ async function runScenario(env: Env, scenario: Scenario, db: ScenarioDb, opts: {
   };
   say(
     `${scenario.name}: ${result.status}; wall ${result.wallSeconds} s (${result.ratio}×T*), STATS_DATA_READY ${result.statsReadySeconds?.max ?? '–'} s, ` +
-      `${result.cost.actionsPerSession} actions/session, worker peak ${result.worker.peakRssMb} MB, ${result.worker.cpuSeconds} CPU s`,
+      `${result.cost.actionsPerSession} actions/session, worker peak ${result.worker.peakRssMb} MB, ${result.worker.cpuSeconds} CPU s; ` +
+      `requests: TMDB ${requestsPerMinimum.tmdbPerShow ?? '–'}/show, RT ${requestsPerMinimum.rtPerMatchedShow ?? '–'}/matched show, Wikidata ${requestsPerMinimum.wikidataPerChunk ?? '–'}/chunk; ` +
+      `RT outcomes ${JSON.stringify(outcomes.rt)}`,
   );
   return result;
 }
@@ -464,7 +521,7 @@ async function main() {
       gandalfPublicKeyHex: publicKeyHexFromPrivate(DEMO_GANDALF_PRIVATE_KEY),
       tmdbApiKey: DEMO_SERVICE_KEYS.tmdbApiKey,
       openaiApiKey: DEMO_SERVICE_KEYS.openaiApiKey,
-      limits: BENCH_LIMITS,
+      limits: SETTING_LIMITS[selected[0]?.setting ?? 'fast'],
     });
     cleanup.add('stop stand-ins', () => standins.close());
 
@@ -524,8 +581,8 @@ async function main() {
       commit: gitCommit(),
       temporalCli: 'v1.5.1 (temporal server start-dev)',
       database: 'PostgreSQL, a scratch database per scenario (10k-warm reuses the cold 10k one)',
-      limits: BENCH_LIMITS,
-      appRates: { gandalf: BENCH_LIMITS.gandalf.rps, tmdb: BENCH_LIMITS.tmdb.rps, rt: BENCH_LIMITS.rt.rps },
+      limits: SETTING_LIMITS,
+      appRates: Object.fromEntries(SETTINGS.map((k) => [k, appRateEnv(k)])) as Record<Setting, Record<string, string>>,
       settings,
       rtMaxConcurrency: config.rates.rtMaxConcurrency,
       totalSeconds: round((Date.now() - startedAt) / 1000, 1),
