@@ -1,36 +1,56 @@
-// Rotten Tomatoes site stand-in: robots.txt, /search HTML with web-component rows, /tv/<slug> pages.
+// Rotten Tomatoes site stand-in, in the real site's structure (DESIGN §2): robots.txt, /tv/<slug> show
+// pages (JSON-LD TVSeries, scorecard JSON, the visible <media-scorecard> in the page's 2025 or 2026 slot
+// spelling, related titles carrying other shows' scores), 404 for unknown slugs, and /search (which
+// robots.txt forbids; served only so tests can prove nobody asks for it). Records every path requested.
 import express, { type Request, type Response } from 'express';
 import { buildCatalog, type Catalog, type CatalogShow } from './catalog.js';
 import type { Standin } from './http.js';
 import { gateMiddleware, ServiceGate, type Limits } from './limits.js';
 import { hashString, mulberry32, pick, randInt, shuffleInPlace, type Rng } from './random.js';
-import { escapeHtml, normalizeTitle, slugify, stripDiacritics } from './text.js';
+import { rtFactsFor, type RtFacts, type RtMarkupEra } from './rtFacts.js';
+import { escapeHtml, jsonForScript, normalizeTitle, slugify, stripDiacritics } from './text.js';
 import * as W from './wordlists.js';
 
 export interface RtStandinOptions {
   limits?: Partial<Limits>;
   catalog?: Catalog;
+  /** Serve every page in one markup era; by default each show's era comes from rtFactsFor. */
+  era?: RtMarkupEra;
 }
 
-interface Row {
-  title: string;
-  href: string;
-  cast: string[];
-  startYear: string;
-  endYear: string;
-  score: number | null;
+export interface RtStandin extends Standin {
+  /** Every distinct path requested (query strings dropped), in first-request order, throttled ones included. */
+  requestedPaths(): string[];
+  resetRequestedPaths(): void;
 }
 
+/** RT's 2026 rules for every crawler. */
+export const RT_ROBOTS_TXT = `# Rules for all crawlers
+User-agent: *
+Disallow: /search
+Disallow: /m/*/pictures
+Disallow: /tv/*/pictures
+Disallow: /critics/self-submission/
+Disallow: /user/account/*
+`;
+
+const SITE = 'https://www.rottentomatoes.com';
 const MAX_TV_ROWS = 10;
 
-function page(title: string, body: string): string {
+/** Slot names of the visible scorecard, per markup era. */
+export const RT_SLOTS: Record<RtMarkupEra, { critics: string; criticsReviews: string; audience: string; audienceReviews: string }> = {
+  '2025': { critics: 'criticsScore', criticsReviews: 'criticsReviews', audience: 'audienceScore', audienceReviews: 'audienceReviews' },
+  '2026': { critics: 'critics-score', criticsReviews: 'critics-reviews', audience: 'audience-score', audienceReviews: 'audience-reviews' },
+};
+
+function document(title: string, head: string, body: string): string {
   return `<!DOCTYPE html>
 <html lang="en" dir="ltr">
 <head>
   <meta charset="utf-8">
   <title>${escapeHtml(title)} | Rotten Tomatoes</title>
   <meta name="viewport" content="width=device-width, initial-scale=1">
-</head>
+${head}</head>
 <body class="body no-touch">
   <div id="header-main"><rt-header-nav></rt-header-nav></div>
   <main id="main_container" class="container rt-layout__body">
@@ -42,189 +62,195 @@ ${body}
 `;
 }
 
-function mediaRow(r: Row, kind: 'tv' | 'movie'): string {
-  const years = kind === 'tv'
-    ? `start-year="${escapeHtml(r.startYear)}" end-year="${escapeHtml(r.endYear)}"`
-    : `release-year="${escapeHtml(r.startYear)}"`;
-  const score = r.score === null ? '' : String(r.score);
-  const sentiment = r.score === null ? '' : r.score >= 60 ? 'positive' : 'negative';
-  return `        <search-page-media-row cast="${escapeHtml(r.cast.join(','))}" ${years} tomatometer-is-certified="${r.score !== null && r.score >= 75 ? 'true' : ''}" tomatometer-score="${score}" tomatometer-sentiment="${sentiment}" data-qa="data-row">
-          <a href="${escapeHtml(r.href)}" class="unset" data-qa="thumbnail-link" slot="thumbnail"><img src="https://resizing.flixster.com/placeholder.jpg" alt="${escapeHtml(r.title)}"></a>
-          <a href="${escapeHtml(r.href)}" class="unset" data-qa="info-name" slot="title">
-            ${escapeHtml(r.title)}
-          </a>
-        </search-page-media-row>`;
-}
+const notFoundPage = (): string => document('404 - Not Found', '', `    <section class="error-page">
+      <h1>404 - Not Found</h1>
+      <p>The page you asked for is not here. Check the address, or browse what is new on TV.</p>
+    </section>`);
 
-function resultGroup(type: 'tvSeries' | 'movie', heading: string, rows: string[]): string {
-  return `      <search-page-result skeleton="panel" type="${type}" data-qa="search-result">
-        <h2 slot="title" data-qa="search-result-title">${heading}</h2>
-        <ul slot="list">
-${rows.join('\n')}
-        </ul>
-      </search-page-result>`;
-}
-
-export function createRtStandin(opts: RtStandinOptions = {}): Standin {
+export function createRtStandin(opts: RtStandinOptions = {}): RtStandin {
   const catalog = opts.catalog ?? buildCatalog();
   const gate = new ServiceGate('rt', opts.limits, 303);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  const onRt = catalog.shows.filter((s) => s.rt !== null).map((s) => ({ show: s, key: normalizeTitle(s.name) }));
-  const bySlug = new Map(onRt.map(({ show }) => [show.rt!.slug, show]));
+  const onRt = catalog.shows.flatMap((show) => {
+    const facts = rtFactsFor(show);
+    return facts ? [{ show, facts, key: normalizeTitle(show.name) }] : [];
+  });
+  const bySlug = new Map(onRt.map((x) => [x.facts.slug, x]));
+  // Shows with both scores, for related-title tiles (so a page-wide slot reader picks up wrong scores).
+  const scored = onRt.filter((x) => x.show.rt!.criticsScore !== null && x.show.rt!.audienceScore !== null);
 
   const actorName = (id: number): string => catalog.actorById.get(id)?.name ?? 'Unknown';
 
-  /** RT's cast line: the leads, sometimes reordered, sometimes without accents, sometimes with an RT-only name. */
+  /** RT's leading cast: sometimes reordered, sometimes without accents, sometimes with an RT-only name. */
   const rtCast = (show: CatalogShow, rng: Rng): string[] => {
     const k = Math.min(show.cast.length, randInt(rng, 3, 6));
     let names = show.cast.slice(0, k).map((m) => actorName(m.actorId));
     if (rng() < 0.3) names = shuffleInPlace(rng, names);
     if (rng() < 0.3) names = names.map((n) => stripDiacritics(n));
     if (names.length >= 4 && rng() < 0.2) names[names.length - 1] = `${pick(rng, W.FIRST_NAMES)} ${pick(rng, W.LAST_NAMES)}`;
+    // A few pages list no cast at all.
+    if (rng() < 0.03) return [];
     return names;
   };
 
-  const endYear = (show: CatalogShow, rng: Rng): string => {
-    const start = Number(show.firstAirDate.slice(0, 4));
-    if (start >= 2026 || rng() < 0.3) return '';
-    return String(Math.min(2026, start + Math.max(0, show.numberOfSeasons - 1) + randInt(rng, 0, 1)));
-  };
-
-  const showRow = (show: CatalogShow, origin: string): Row => {
-    const rng = mulberry32(hashString(`rt-row:${show.id}`));
-    return {
-      title: show.name,
-      href: `${origin}/tv/${show.rt!.slug}`,
-      cast: rtCast(show, rng),
-      startYear: show.firstAirDate.slice(0, 4),
-      endYear: endYear(show, rng),
-      score: show.rt!.criticsScore,
-    };
-  };
-
-  /** A same-ish title with an unrelated cast, so clients must check the cast. */
-  const decoyRow = (show: CatalogShow, origin: string, rng: Rng): Row => {
-    const taken = new Set(show.cast.map((m) => m.actorId));
-    const cast: string[] = [];
-    while (cast.length < 4) {
-      const actor = pick(rng, catalog.actors);
-      if (!taken.has(actor.id)) {
-        taken.add(actor.id);
-        cast.push(actor.name);
-      }
-    }
-    const year = randInt(rng, 1990, 2024);
-    const title = rng() < 0.5 ? show.name : `${show.name} (${year})`;
-    return {
-      title,
-      href: `${origin}/tv/${slugify(show.name)}_${year}_${randInt(rng, 100, 999)}`,
-      cast,
-      startYear: String(year),
-      endYear: rng() < 0.5 ? '' : String(year + randInt(rng, 0, 4)),
-      score: rng() < 0.3 ? null : randInt(rng, 20, 98),
-    };
-  };
-
+  const paths = new Set<string>();
   const router = express.Router();
+  router.use((req, _res, next) => {
+    paths.add(req.path);
+    next();
+  });
   router.use(
     gateMiddleware(gate, (req) => req.get('user-agent') ?? '', {
-      throttled: (res) => res.status(429).type('text/html').send(page('Too Many Requests', '<h1>Too Many Requests</h1>')),
+      throttled: (res) => res.status(429).type('text/html').send(document('Too Many Requests', '', '    <h1>Too Many Requests</h1>')),
       fault: (res, status) =>
-        res.status(status).type('text/html').send(page('Error', `<h1>${status === 503 ? 'Service Unavailable' : 'Internal Server Error'}</h1>`)),
+        res.status(status).type('text/html').send(document('Error', '', `    <h1>${status === 503 ? 'Service Unavailable' : 'Internal Server Error'}</h1>`)),
     }),
   );
 
   router.get('/robots.txt', (_req, res) => {
-    res.type('text/plain').send('User-agent: *\nDisallow: /napi/\nDisallow: /api/\nCrawl-delay: 1\n');
+    res.type('text/plain').send(RT_ROBOTS_TXT);
   });
 
   router.get('/search', (req: Request, res: Response) => {
     const raw = typeof req.query.search === 'string' ? req.query.search : '';
-    const origin = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
     const q = normalizeTitle(raw);
-    const tvRows: Row[] = [];
-    if (q) {
-      const exact = onRt.filter((x) => x.key === q).map((x) => x.show);
-      const partial = onRt.filter((x) => x.key !== q && ` ${x.key} `.includes(` ${q} `)).map((x) => x.show);
-      const rng = mulberry32(hashString(`rt-search:${q}`));
-      // Same-name shows (TMDB decoys) in a hash-chosen order: the right one is not always first.
-      if (rng() < 0.5) exact.reverse();
-      if (exact.length > 0 && rng() < 0.35) tvRows.push(decoyRow(exact[0], origin, rng));
-      for (const s of exact) tvRows.push(showRow(s, origin));
-      partial.sort((a, b) => b.popularity - a.popularity);
-      for (const s of partial) tvRows.push(showRow(s, origin));
-    }
-    const tv = tvRows.slice(0, MAX_TV_ROWS);
-
-    // A few unrelated films, as the real search mixes media types.
+    const tv = q ? onRt.filter((x) => ` ${x.key} `.includes(` ${q} `)).sort((a, b) => b.show.popularity - a.show.popularity).slice(0, MAX_TV_ROWS) : [];
+    const tvRows = tv.map(({ show, facts }) => {
+      const score = show.rt!.criticsScore;
+      const end = show.numberOfSeasons > 1 && hashString(`rt-ended:${show.id}`) % 3 === 0
+        ? String(Math.min(2026, Number(show.firstAirDate.slice(0, 4)) + show.numberOfSeasons - 1)) : '';
+      // TV rows never list a cast on the real site.
+      return `          <search-page-media-row cast="" startyear="${show.firstAirDate.slice(0, 4)}" endyear="${end}" tomatometerscore="${score ?? ''}" tomatometersentiment="${score === null ? '' : score >= 60 ? 'positive' : 'negative'}" tomatometeriscertified="${score !== null && score >= 75}">
+            <a href="${SITE}/tv/${facts.slug}" slot="thumbnail"><img src="https://resizing.flixster.com/placeholder.jpg" alt="${escapeHtml(show.name)}"></a>
+            <a href="${SITE}/tv/${facts.slug}" slot="title">${escapeHtml(show.name)}</a>
+          </search-page-media-row>`;
+    });
     const frng = mulberry32(hashString(`rt-films:${q}`));
-    const films: Row[] = q
+    const filmRows = q
       ? Array.from({ length: randInt(frng, 0, 3) }, () => {
         const f = pick(frng, catalog.films);
         const year = randInt(frng, 1980, 2025);
-        return {
-          title: f.title,
-          href: `${origin}/m/${slugify(f.title)}_${year}`,
-          cast: [pick(frng, catalog.actors).name, pick(frng, catalog.actors).name],
-          startYear: String(year),
-          endYear: '',
-          score: randInt(frng, 10, 99),
-        };
+        return `          <search-page-media-row cast="${escapeHtml(`${pick(frng, catalog.actors).name},${pick(frng, catalog.actors).name}`)}" releaseyear="${year}" tomatometerscore="${randInt(frng, 10, 99)}">
+            <a href="${SITE}/m/${slugify(f.title)}_${year}" slot="title">${escapeHtml(f.title)}</a>
+          </search-page-media-row>`;
+      })
+      : [];
+    const group = (type: string, heading: string, rows: string[]) => `      <search-page-result type="${type}">
+        <h2 slot="title">${heading}</h2>
+        <ul slot="list">
+${rows.join('\n')}
+        </ul>
+      </search-page-result>`;
+    const groups = [...(tvRows.length ? [group('tvSeries', 'TV Shows', tvRows)] : []), ...(filmRows.length ? [group('movie', 'Movies', filmRows)] : [])];
+    const body = groups.length
+      ? `    <search-page-result-container>\n${groups.join('\n')}\n    </search-page-result-container>`
+      : `    <p class="search__no-results">No results for "${escapeHtml(raw)}"</p>`;
+    res.type('text/html').send(document(`Search results for ${raw}`, '', `    <h1>Search results for "${escapeHtml(raw)}"</h1>\n${body}`));
+  });
+
+  const showPage = (show: CatalogShow, facts: RtFacts, origin: string): string => {
+    const rt = show.rt!;
+    const era = opts.era ?? facts.era;
+    const slots = RT_SLOTS[era];
+    const rng = mulberry32(hashString(`rt-page:${show.id}`));
+    const year = Number(show.firstAirDate.slice(0, 4));
+    // RT adds the year to the name where it added it to the slug.
+    const name = /_\d{4}$/.test(facts.slug) ? `${show.name} (${year})` : show.name;
+    const cast = rtCast(show, rng);
+    // Now and then RT dates the premiere a year later than TMDB (within the matching tolerance when
+    // there is a cast to compare; a page without a cast keeps the date, or nothing could match it).
+    const dateCreated = cast.length > 0 && rng() < 0.04 ? `${year + 1}${show.firstAirDate.slice(4)}` : show.firstAirDate;
+    const reviews = rt.criticsScore === null ? 0 : randInt(rng, 5, 180);
+    const ratings = rt.audienceScore === null ? 0 : randInt(rng, 50, 9000);
+
+    const ld: Record<string, unknown> = {
+      '@context': 'http://schema.org',
+      '@type': 'TVSeries',
+      name,
+      url: `${origin}/tv/${facts.slug}`,
+      description: show.overview,
+      dateCreated,
+      genre: show.genres.map((g) => g.name),
+      numberOfSeasons: show.numberOfSeasons,
+      actor: cast.map((n) => ({ '@type': 'Person', name: n, sameAs: `${origin}/celebrity/${slugify(n)}` })),
+    };
+    if (rt.criticsScore !== null) {
+      ld.aggregateRating = {
+        '@type': 'AggregateRating', name: 'Tomatometer', ratingValue: String(rt.criticsScore),
+        bestRating: '100', worstRating: '0', ratingCount: reviews, reviewCount: reviews,
+      };
+    }
+    // An unscored side: an empty score, or no score key at all (both occur).
+    const emptyScore = (): Record<string, unknown> => (rng() < 0.5 ? { score: '' } : {});
+    const cardJson = {
+      criticsScore: rt.criticsScore === null ? { ...emptyScore(), reviewCount: 0 } : { score: String(rt.criticsScore), scorePercent: `${rt.criticsScore}%`, reviewCount: reviews, sentiment: rt.criticsScore >= 60 ? 'POSITIVE' : 'NEGATIVE' },
+      audienceScore: rt.audienceScore === null ? { ...emptyScore(), ratingCount: 0 } : { score: String(rt.audienceScore), scorePercent: `${rt.audienceScore}%`, ratingCount: ratings, sentiment: rt.audienceScore >= 60 ? 'POSITIVE' : 'NEGATIVE' },
+    };
+    // Some pages carry no scorecard JSON: then the audience score is only in the slots.
+    const withCardJson = rng() >= 0.08;
+    const blank = rng() < 0.5 ? '' : '--';
+    const fmt = (n: number | null): string => (n === null ? blank : `${n}%`);
+
+    const relatedRng = mulberry32(hashString(`rt-related:${show.id}`));
+    const related = scored.length > 1
+      ? Array.from({ length: 4 }, () => pick(relatedRng, scored)).filter((x, i, all) => x.show.id !== show.id && all.indexOf(x) === i)
+      : [];
+    const tiles = related.map(({ show: other, facts: of }) => `        <div class="related-tile">
+          <a href="/tv/${of.slug}">${escapeHtml(other.name)}</a>
+          <rt-text slot="${slots.critics}">${other.rt!.criticsScore}%</rt-text>
+          <rt-text slot="${slots.audience}">${other.rt!.audienceScore}%</rt-text>
+        </div>`);
+    const seasons = show.numberOfSeasons > 1
+      ? show.seasons.slice(0, 6).map((s, i) => {
+        const sc = rt.criticsScore === null || rng() < 0.3 ? null : Math.max(0, Math.min(100, rt.criticsScore + randInt(rng, -15, 15)));
+        return `        <div class="season-tile"><a href="/tv/${facts.slug}/s${String(i + 1).padStart(2, '0')}">${escapeHtml(s.label)}</a><rt-text slot="${slots.critics}">${fmt(sc)}</rt-text></div>`;
       })
       : [];
 
-    const groups: string[] = [];
-    if (tv.length) groups.push(resultGroup('tvSeries', 'TV Shows', tv.map((r) => mediaRow(r, 'tv'))));
-    if (films.length) groups.push(resultGroup('movie', 'Movies', films.map((r) => mediaRow(r, 'movie'))));
-    const body = groups.length
-      ? `    <search-page-result-container data-qa="search-results">\n${groups.join('\n')}\n    </search-page-result-container>`
-      : `    <div class="search__no-results" data-qa="search-no-results">Sorry, no results found for "${escapeHtml(raw)}"</div>`;
-    res.type('text/html').send(page(`Search results for ${raw}`, `    <h1 class="search__title">Search Results for : "${escapeHtml(raw)}"</h1>\n${body}`));
-  });
-
-  router.get('/tv/:slug', (req, res) => {
-    const show = bySlug.get(req.params.slug);
-    if (!show && /_\d{4}_\d{3}$/.test(req.params.slug)) {
-      // A decoy search row: a real-looking page, so following the wrong row "works" but is wrong.
-      const h = hashString(`decoy-page:${req.params.slug}`);
-      const title = req.params.slug.replace(/_\d{4}_\d{3}$/, '').replace(/_/g, ' ');
-      res.type('text/html').send(page(title, `    <media-scorecard data-qa="media-scorecard">
-        <rt-text slot="criticsScore">${(h % 80) + 15}%</rt-text>
-        <rt-text slot="audienceScore">${((h >>> 8) % 70) + 25}%</rt-text>
-      </media-scorecard>`));
-      return;
-    }
-    if (!show || !show.rt) {
-      res.status(404).type('text/html').send(page('404 - Not Found', '<h1>404 - Not Found</h1><p>We\'re sorry, but the page you are looking for is unavailable.</p>'));
-      return;
-    }
-    // Missing scores show as empty or "--" (both occur on the real site).
-    const blank = hashString(`blank:${show.id}`) % 2 === 0 ? '' : '--';
-    const fmt = (n: number | null): string => (n === null ? blank : `${n}%`);
-    const cast = show.cast.slice(0, 8).map((m) => `<a href="/celebrity/${slugify(actorName(m.actorId))}" data-qa="cast-crew-item-link"><p class="name">${escapeHtml(actorName(m.actorId))}</p><p class="role">${escapeHtml(m.character)}</p></a>`).join('\n      ');
-    const body = `    <div id="hero">
-      <rt-text slot="title" context="heading" size="1.25">${escapeHtml(show.name)}</rt-text>
-      <media-scorecard data-qa="media-scorecard">
-        <rt-text slot="criticsScore">${fmt(show.rt.criticsScore)}</rt-text>
-        <rt-text slot="criticsReviews" size="0.75">${show.rt.criticsScore === null ? '' : `${(hashString(`reviews:${show.id}`) % 180) + 5} Reviews`}</rt-text>
-        <rt-text slot="audienceScore">${fmt(show.rt.audienceScore)}</rt-text>
-        <rt-text slot="audienceReviews" size="0.75">${show.rt.audienceScore === null ? '' : `${(hashString(`ratings:${show.id}`) % 9000) + 50}+ Ratings`}</rt-text>
+    const head = `  <script type="application/ld+json">${jsonForScript(ld)}</script>\n`;
+    const body = `    <div id="hero" class="media-hero">
+      <rt-text slot="title" context="heading">${escapeHtml(name)}</rt-text>
+${withCardJson ? `      <script id="media-scorecard-json" type="application/json">${jsonForScript(cardJson)}</script>\n` : ''}      <media-scorecard>
+        <rt-text slot="${slots.critics}">${fmt(rt.criticsScore)}</rt-text>
+        <rt-text slot="${slots.criticsReviews}">${rt.criticsScore === null ? '' : `${reviews} Reviews`}</rt-text>
+        <rt-text slot="${slots.audience}">${fmt(rt.audienceScore)}</rt-text>
+        <rt-text slot="${slots.audienceReviews}">${rt.audienceScore === null ? '' : `${ratings}+ Ratings`}</rt-text>
       </media-scorecard>
     </div>
-    <section class="synopsis"><rt-text data-qa="synopsis-value">${escapeHtml(show.overview)}</rt-text></section>
-    <section class="cast-and-crew" data-qa="section:cast-and-crew">
-      ${cast}
+    <section class="synopsis"><rt-text class="synopsis-value">${escapeHtml(show.overview)}</rt-text></section>
+    <section class="cast-and-crew">
+${cast.map((n) => `      <a href="/celebrity/${slugify(n)}"><p class="name">${escapeHtml(n)}</p></a>`).join('\n')}
+    </section>
+${seasons.length ? `    <section class="seasons">\n${seasons.join('\n')}\n    </section>\n` : ''}    <section class="related-titles">
+      <h2>More Like This</h2>
+${tiles.join('\n')}
     </section>`;
-    res.type('text/html').send(page(show.name, body));
+    return document(name, head, body);
+  };
+
+  router.get('/tv/:slug', (req, res) => {
+    const hit = bySlug.get(req.params.slug);
+    if (!hit) {
+      res.status(404).type('text/html').send(notFoundPage());
+      return;
+    }
+    res.type('text/html').send(showPage(hit.show, hit.facts, `${req.protocol}://${req.get('host') ?? 'localhost'}`));
   });
 
   router.use((_req, res) => {
-    res.status(404).type('text/html').send(page('404 - Not Found', '<h1>404 - Not Found</h1>'));
+    res.status(404).type('text/html').send(notFoundPage());
   });
 
   app.use(router);
-  return { name: 'rt', app, gate, basePath: '' };
+  return {
+    name: 'rt',
+    app,
+    gate,
+    basePath: '',
+    requestedPaths: () => [...paths],
+    resetRequestedPaths: () => paths.clear(),
+  };
 }

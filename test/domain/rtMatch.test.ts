@@ -1,105 +1,158 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRtSearchPage, parseRtShowPage, pickRtRow, RtParseError, type RtSearchRow } from '../../src/domain/rtMatch.js';
+import { readFileSync } from 'node:fs';
+import {
+  acceptRtPage, assertWholePage, castThreshold, parseRtShowPage, RtParseError, rtIdFromWikidata, rtSlugCandidates, type RtShowPage,
+} from '../../src/domain/rtMatch.js';
 
-function mediaRow(title: string, slug: string, cast: string, start = '2019', end = '2021') {
-  return `<search-page-media-row cast="${cast}" start-year="${start}" end-year="${end}" tomatometer-score="80">
-    <a href="https://www.rottentomatoes.com/tv/${slug}" data-qa="thumbnail-link" slot="thumbnail"><img alt="${title}"></a>
-    <a href="https://www.rottentomatoes.com/tv/${slug}" data-qa="info-name" slot="title"> ${title} </a>
-  </search-page-media-row>`;
-}
+const fixture = (name: string): string => readFileSync(new URL(`../fixtures/rt/${name}`, import.meta.url), 'utf8');
+const expected = JSON.parse(fixture('expected.json')) as Record<string, { page?: RtShowPage; error?: string; sampleIncludes?: string }>;
 
-const SEARCH_PAGE = `<!doctype html><html><body><search-page>
-  <search-page-result type="movie" data-qa="search-result">
-    <h2 slot="title">Movies</h2>
-    <ul slot="list">
-      <search-page-media-row cast="Bryan Cranston,Aaron Paul" release-year="2019">
-        <a href="https://www.rottentomatoes.com/m/el_camino" data-qa="info-name" slot="title">El Camino</a>
-      </search-page-media-row>
-    </ul>
-  </search-page-result>
-  <search-page-result type="tvSeries" data-qa="search-result">
-    <h2 slot="title">TV shows</h2>
-    <ul slot="list">
-      ${mediaRow('Dark', 'dark_2012', 'Someone Else,Another Person,Third Actor')}
-      ${mediaRow('Dark', 'dark', 'Louis Hofmann,Lisa Vicari,Maja Schöne', '2017', '')}
-      ${mediaRow('Dark Matter', 'dark_matter', '')}
-    </ul>
-  </search-page-result>
-</search-page></body></html>`;
+const LD_RE = /<script type="application\/ld\+json">\{"@context":"http:\/\/schema.org","@type":"TVSeries".*?<\/script>/s;
+const CARD_JSON_RE = /<script id="media-scorecard-json"[^>]*>.*?<\/script>/s;
 
-void test('parseRtSearchPage reads only tvSeries rows, with cast, years and slug', () => {
-  const rows = parseRtSearchPage(SEARCH_PAGE);
-  assert.equal(rows.length, 3);
-  assert.deepEqual(rows[1], {
-    title: 'Dark',
-    url: 'https://www.rottentomatoes.com/tv/dark',
-    slug: 'dark',
-    cast: ['Louis Hofmann', 'Lisa Vicari', 'Maja Schöne'],
-    startYear: 2017,
-    endYear: null,
+void test('every page fixture parses to its expected values', () => {
+  for (const name of ['show-2025.html', 'show-2026.html', 'unscored-with-scored-related.html']) {
+    assert.deepEqual(parseRtShowPage(fixture(name)), expected[name].page, name);
+  }
+});
+
+void test('2025 (camelCase) and 2026 (kebab-case) pages give the same scores from every source', () => {
+  for (const name of ['show-2025.html', 'show-2026.html']) {
+    const html = fixture(name);
+    const scores = (h: string) => {
+      const p = parseRtShowPage(h);
+      return [p.criticsScore, p.audienceScore, p.source];
+    };
+    assert.deepEqual(scores(html), [91, 78, 'json-ld']);
+    const noLd = html.replace(LD_RE, '');
+    assert.deepEqual(scores(noLd), [91, 78, 'scorecard-json'], `${name} without JSON-LD`);
+    assert.deepEqual(scores(noLd.replace(CARD_JSON_RE, '')), [91, 78, 'slots'], `${name} with slots only`);
+    // JSON-LD states only the Tomatometer: the audience side comes from the next source.
+    assert.deepEqual(scores(html.replace(CARD_JSON_RE, '')), [91, 78, 'json-ld'], `${name} without scorecard JSON`);
+  }
+});
+
+void test('an unscored show reads null, never the related titles\' or seasons\' scores', () => {
+  const html = fixture('unscored-with-scored-related.html');
+  const p = parseRtShowPage(html);
+  assert.equal(p.criticsScore, null);
+  assert.equal(p.audienceScore, null);
+  const slotsOnly = parseRtShowPage(html.replace(LD_RE, '').replace(CARD_JSON_RE, ''));
+  assert.deepEqual([slotsOnly.criticsScore, slotsOnly.audienceScore, slotsOnly.source], [null, null, 'slots']);
+  // The scored show's own seasons carry other numbers in the same slot names.
+  const seasonsOnly = fixture('show-2025.html').replace(/<media-scorecard>.*?<\/media-scorecard>/s, '<media-scorecard><rt-text slot="criticsScore">--</rt-text></media-scorecard>');
+  assert.equal(parseRtShowPage(seasonsOnly.replace(LD_RE, '').replace(CARD_JSON_RE, '')).criticsScore, null);
+});
+
+void test('a page with none of the three sources throws RtParseError with a sample of the page', () => {
+  const { sampleIncludes } = expected['no-scores.html'];
+  assert.throws(() => parseRtShowPage(fixture('no-scores.html')), (e: Error) => {
+    assert.ok(e instanceof RtParseError);
+    assert.ok(e.message.includes(sampleIncludes!), e.message);
+    assert.ok(e.message.length < 400, 'the sample is short');
+    return true;
   });
-  assert.ok(!rows.some((r) => r.title === 'El Camino'), 'movie group must be ignored');
-  assert.deepEqual(rows[2].cast, []);
-});
-
-void test('parseRtSearchPage with no tv group → []', () => {
-  assert.deepEqual(parseRtSearchPage('<search-page-result type="movie">' + mediaRow('X', 'x', 'A B') + '</search-page-result>'), []);
-  assert.deepEqual(parseRtSearchPage(''), []);
-});
-
-void test('pickRtRow skips a decoy with a disjoint cast and matches despite accents and word order', () => {
-  const rows = parseRtSearchPage(SEARCH_PAGE);
-  const tmdbCast = ['HOFMANN Louis', 'Lisa Vicari', 'Maja Schone', 'Oliver Masucci', 'Jördis Triebel'];
-  assert.equal(pickRtRow(rows, tmdbCast)?.slug, 'dark');
-});
-
-function row(slug: string, cast: string[]): RtSearchRow {
-  return { title: slug, url: `/tv/${slug}`, slug, cast, startYear: null, endYear: null };
-}
-
-void test('threshold is exactly ⌈min(|A|,|B|)/2⌉', () => {
-  const tmdb = ['A One', 'B Two', 'C Three', 'D Four', 'E Five'];
-  // min(3, 5) = 3 → need 2
-  assert.equal(pickRtRow([row('two', ['A One', 'B Two', 'X Nine'])], tmdb)?.slug, 'two');
-  assert.equal(pickRtRow([row('one', ['A One', 'Y Eight', 'X Nine'])], tmdb), null);
-  // min(4, 5) = 4 → need 2 (even boundary)
-  assert.equal(pickRtRow([row('even', ['A One', 'B Two', 'X Nine', 'Y Eight'])], tmdb)?.slug, 'even');
-  assert.equal(pickRtRow([row('even1', ['A One', 'Z Seven', 'X Nine', 'Y Eight'])], tmdb), null);
-  // min(1, 5) = 1 → need 1
-  assert.equal(pickRtRow([row('solo', ['C Three'])], tmdb)?.slug, 'solo');
-  // TMDB side smaller: min(5, 2) = 2 → need 1
-  assert.equal(pickRtRow([row('big', ['A One', 'Q', 'R', 'S', 'T'])], ['A One', 'Nobody Else'])?.slug, 'big');
-});
-
-void test('the first qualifying row wins', () => {
-  const rows = [row('first', ['A One', 'B Two']), row('second', ['A One', 'B Two'])];
-  assert.equal(pickRtRow(rows, ['A One', 'B Two'])?.slug, 'first');
-});
-
-void test('rows with an empty cast never match; empty TMDB cast never matches', () => {
-  assert.equal(pickRtRow([row('empty', [])], ['A One']), null);
-  assert.equal(pickRtRow([row('x', ['A One'])], []), null);
-});
-
-const showPage = (critics: string, audience: string) =>
-  `<html><body><media-scorecard>
-    <rt-text slot="criticsScore" context="label" size="1.375">${critics}</rt-text>
-    <rt-text slot="audienceScore" context="label" size="1.375">${audience}</rt-text>
-  </media-scorecard></body></html>`;
-
-void test('parseRtShowPage reads both scores', () => {
-  assert.deepEqual(parseRtShowPage(showPage('93%', ' 88% ')), { criticsScore: 93, audienceScore: 88 });
-  assert.deepEqual(parseRtShowPage(showPage('0%', '100%')), { criticsScore: 0, audienceScore: 100 });
-});
-
-void test('empty and -- scores are null', () => {
-  assert.deepEqual(parseRtShowPage(showPage('--', '')), { criticsScore: null, audienceScore: null });
-  assert.deepEqual(parseRtShowPage(showPage('', '71%')), { criticsScore: null, audienceScore: 71 });
-  assert.deepEqual(parseRtShowPage('<rt-text slot="audienceScore">64%</rt-text>'), { criticsScore: null, audienceScore: 64 });
-});
-
-void test('a page with neither score slot throws RtParseError', () => {
-  assert.throws(() => parseRtShowPage('<html><body><h1>Dark</h1><div class="scores">'), RtParseError);
   assert.throws(() => parseRtShowPage(''), RtParseError);
+  assert.throws(() => parseRtShowPage('<html><body><h1>Service Unavailable</h1></body></html>'), /Service Unavailable/);
+  // A scorecard element with no score slots is not a source.
+  assert.throws(() => parseRtShowPage('<html><body><media-scorecard><rt-text slot="title">X</rt-text></media-scorecard></body></html>'), RtParseError);
+});
+
+void test('broken JSON in a script is treated as absent, never a crash', () => {
+  const html = fixture('show-2026.html');
+  const brokenLd = html.replace(LD_RE, '<script type="application/ld+json">{"@type":"TVSeries","name":"Harbor</script>');
+  const p = parseRtShowPage(brokenLd);
+  assert.deepEqual([p.criticsScore, p.audienceScore, p.source, p.name, p.actors], [91, 78, 'scorecard-json', null, []]);
+  const bothBroken = brokenLd.replace(CARD_JSON_RE, '<script id="media-scorecard-json" type="application/json">{criticsScore:</script>');
+  assert.deepEqual(parseRtShowPage(bothBroken).source, 'slots');
+  assert.throws(() => parseRtShowPage('<script type="application/ld+json">{oops</script><script id="media-scorecard-json" type="application/json">[</script>'), RtParseError);
+});
+
+void test('JSON-LD variants: array, @graph, type array, numeric rating, single actor; unscored rating reads null', () => {
+  const ld = (o: unknown) => `<html><head><script type="application/ld+json">${JSON.stringify(o)}</script></head></html>`;
+  const series = { '@type': ['TVSeries'], name: ' Dark ', dateCreated: '2017-12-01', actor: { '@type': 'Person', name: 'Louis Hofmann' }, aggregateRating: { ratingValue: 94 } };
+  for (const html of [ld([{ '@type': 'Organization' }, series]), ld({ '@graph': [series] }), ld(series)]) {
+    assert.deepEqual(parseRtShowPage(html), { name: 'Dark', firstAirYear: 2017, actors: ['Louis Hofmann'], criticsScore: 94, audienceScore: null, source: 'json-ld' });
+  }
+  assert.equal(parseRtShowPage(ld({ ...series, aggregateRating: { ratingValue: '' } })).criticsScore, null);
+  assert.equal(parseRtShowPage(ld({ ...series, aggregateRating: { ratingValue: '0' } })).criticsScore, 0);
+  assert.equal(parseRtShowPage(ld({ ...series, dateCreated: 'unknown' })).firstAirYear, null);
+});
+
+void test('assertWholePage: a page without </html> is an RtParseError', () => {
+  const html = fixture('show-2025.html');
+  assert.doesNotThrow(() => assertWholePage(html));
+  assert.throws(() => assertWholePage(html.slice(0, Math.floor(html.length / 2))), (e: Error) => e instanceof RtParseError && /incomplete/.test(e.message));
+});
+
+void test('slug candidates: _ form, then _year, then - form; apostrophes, diacritics, & and duplicates', () => {
+  assert.deepEqual(rtSlugCandidates({ name: 'The Bear', originalName: 'The Bear', firstAirYear: 2022 }), ['tv/the_bear', 'tv/the_bear_2022', 'tv/the-bear']);
+  assert.deepEqual(rtSlugCandidates({ name: 'Peacemaker', originalName: null, firstAirYear: 2022 }), ['tv/peacemaker', 'tv/peacemaker_2022']);
+  assert.deepEqual(rtSlugCandidates({ name: "Grey's Anatomy", firstAirYear: null }), ['tv/greys_anatomy', 'tv/greys-anatomy']);
+  assert.deepEqual(rtSlugCandidates({ name: 'Señor Ávila', firstAirYear: null }).slice(0, 1), ['tv/senor_avila']);
+  assert.deepEqual(rtSlugCandidates({ name: 'Half-Moon: Rising', firstAirYear: 2020 })[0], 'tv/half_moon_rising');
+  assert.deepEqual(rtSlugCandidates({ name: 'Rock & Roll', firstAirYear: 2001 }), [
+    'tv/rock_roll', 'tv/rock_and_roll', 'tv/rock_roll_2001', 'tv/rock_and_roll_2001', 'tv/rock-roll', 'tv/rock-and-roll',
+  ]);
+  assert.deepEqual(rtSlugCandidates({ name: 'The Office (U.S.)', firstAirYear: 2005 })[0], 'tv/the_office');
+  const both = rtSlugCandidates({ name: 'Money Heist', originalName: 'La casa de papel', firstAirYear: 2017 });
+  assert.deepEqual(both.slice(0, 4), ['tv/money_heist', 'tv/la_casa_de_papel', 'tv/money_heist_2017', 'tv/la_casa_de_papel_2017']);
+  assert.ok(both.length <= 8);
+  assert.ok(rtSlugCandidates({ name: 'A & B', originalName: 'C & D', firstAirYear: 2000 }).length <= 8);
+  assert.deepEqual(rtSlugCandidates({ name: '!!!', originalName: '', firstAirYear: 2000 }), []);
+  assert.deepEqual(rtSlugCandidates({ name: '日本', firstAirYear: 2000 }), []);
+});
+
+void test('rtIdFromWikidata takes the tv/ id, never a film id', () => {
+  assert.equal(rtIdFromWikidata(['m/the_bear', 'tv/the_bear']), 'tv/the_bear');
+  assert.equal(rtIdFromWikidata(['tv/game_of_thrones']), 'tv/game_of_thrones');
+  assert.equal(rtIdFromWikidata(['m/heat']), null);
+  assert.equal(rtIdFromWikidata([]), null);
+});
+
+const page = (over: Partial<RtShowPage>): RtShowPage => ({
+  name: 'Dark', firstAirYear: 2017, actors: ['Louis Hofmann', 'Lisa Vicari', 'Maja Schöne'], criticsScore: 94, audienceScore: 93, source: 'json-ld', ...over,
+});
+const dark = { name: 'Dark', originalName: 'Dark', firstAirYear: 2017, cast: ['Louis Hofmann', 'Lisa Vicari', 'Maja Schöne', 'Oliver Masucci'] };
+
+void test('acceptRtPage: year within one, cast overlap ⌈min/2⌉ by person key', () => {
+  assert.deepEqual(acceptRtPage(page({}), dark), { ok: true });
+  assert.equal(acceptRtPage(page({ firstAirYear: 2018 }), dark).ok, true);
+  const off = acceptRtPage(page({ firstAirYear: 2019 }), dark);
+  assert.equal(off.ok, false);
+  assert.match((off as { reason: string }).reason, /2019.*2017/);
+  // Diacritics, case and word order do not matter.
+  assert.equal(acceptRtPage(page({ actors: ['maja schone', 'Vicari Lisa', 'Someone Else'] }), dark).ok, true);
+  // 3 RT names, 4 TMDB: 2 needed.
+  assert.equal(acceptRtPage(page({ actors: ['Louis Hofmann', 'X One', 'Y Two'] }), dark).ok, false);
+  assert.equal(acceptRtPage(page({ actors: ['Louis Hofmann', 'Lisa Vicari', 'Y Two'] }), dark).ok, true);
+  // One RT name: 1 needed.
+  assert.equal(acceptRtPage(page({ actors: ['Oliver Masucci'] }), dark).ok, true);
+  assert.equal(acceptRtPage(page({ actors: ['Nobody Here'] }), dark).ok, false);
+  // A same-name page of another show (other cast) is rejected.
+  assert.equal(acceptRtPage(page({ firstAirYear: 2016, actors: ['A B', 'C D', 'E F', 'G H'] }), dark).ok, false);
+  // An unknown year does not block a cast match.
+  assert.equal(acceptRtPage(page({ firstAirYear: null }), dark).ok, true);
+  assert.equal(castThreshold(3, 4), 2);
+  assert.equal(castThreshold(4, 10), 2);
+  assert.equal(castThreshold(5, 9), 3);
+});
+
+void test('acceptRtPage with no cast on a side: exact normalised name and the same year', () => {
+  const noCast = { ...dark, cast: [] };
+  assert.equal(acceptRtPage(page({ actors: [], firstAirYear: 2018 }), dark).ok, false);
+  assert.equal(acceptRtPage(page({}), noCast).ok, true);
+  assert.equal(acceptRtPage(page({ actors: [] }), dark).ok, true);
+  assert.equal(acceptRtPage(page({ actors: [], name: 'Dark (2017)' }), dark).ok, true);
+  assert.equal(acceptRtPage(page({ actors: [], name: 'DARK' }), dark).ok, true);
+  assert.equal(acceptRtPage(page({ actors: [], name: 'Dark Matter' }), dark).ok, false);
+  assert.equal(acceptRtPage(page({ actors: [], firstAirYear: 2020 }), dark).ok, false);
+  assert.equal(acceptRtPage(page({ actors: [], firstAirYear: null }), dark).ok, false);
+  assert.equal(acceptRtPage(page({ actors: [] }), { ...dark, firstAirYear: null }).ok, false);
+  assert.equal(acceptRtPage(page({ actors: [], name: null }), dark).ok, false);
+  // Matches the original name too, with accents folded.
+  assert.equal(acceptRtPage(page({ actors: [], name: 'Señor Ávila' }), { ...noCast, name: 'Mr Avila', originalName: 'Senor Avila' }).ok, true);
+  // A page without JSON-LD never passes.
+  assert.equal(acceptRtPage(page({ name: null, firstAirYear: null, actors: [], source: 'scorecard-json' }), dark).ok, false);
 });
