@@ -6,7 +6,7 @@ import type { GandalfActivity, GandalfClient, GandalfPage } from '../src/clients
 import type { ServiceCaller } from '../src/clients/retry.js';
 import type { Db } from '../src/db/index.js';
 import { parseGandalfDate } from '../src/domain/dates.js';
-import { displayShowName } from '../src/domain/names.js';
+import { displayShowName, regionOf, showIdentityKey } from '../src/domain/names.js';
 import { parseNetflixTitle } from '../src/domain/titles.js';
 import type { FetchBatchInput, FetchBatchResult } from '../workflows/types.js';
 import { classified } from './failures.js';
@@ -18,7 +18,11 @@ export interface FetchDeps {
 }
 
 interface ParsedBatch {
-  shows: Map<string, string>; // showKey → display name
+  /**
+   * showIdentityKey → the show as displayed (region tag stripped) and the region the tag named.
+   * "Big Brother (U.S.)" and "Big Brother (UK)" are two shows; the tag picks the TMDB match later.
+   */
+  shows: Map<string, { name: string; region: string | null }>;
   episodes: Map<string, { showKey: string; season: string; title: string; dates: Set<string> }>;
   films: Map<string, { title: string; dates: Set<string> }>;
   dateProblems: { activityId: string; rawDate: string; reason: string }[];
@@ -41,10 +45,11 @@ export function parseActivities(activities: GandalfActivity[]): ParsedBatch {
       batch.films.set(parsed.titleKey, film);
       continue;
     }
-    if (!batch.shows.has(parsed.showKey)) batch.shows.set(parsed.showKey, displayShowName(parsed.show));
+    const showKey = showIdentityKey(parsed.show);
+    if (!batch.shows.has(showKey)) batch.shows.set(showKey, { name: displayShowName(parsed.show), region: regionOf(parsed.show) });
     // Rewatches collapse into one episode; every watch date is kept.
-    const key = JSON.stringify([parsed.showKey, parsed.season, parsed.episode]);
-    const episode = batch.episodes.get(key) ?? { showKey: parsed.showKey, season: parsed.season, title: parsed.episode, dates: new Set<string>() };
+    const key = JSON.stringify([showKey, parsed.season, parsed.episode]);
+    const episode = batch.episodes.get(key) ?? { showKey, season: parsed.season, title: parsed.episode, dates: new Set<string>() };
     if (date.ok) episode.dates.add(date.date);
     batch.episodes.set(key, episode);
   }
@@ -62,7 +67,7 @@ export async function storeBatch(db: Db, sessionId: string, batchNo: number, par
     if (showKeys.length > 0) {
       await trx
         .insertInto('shows')
-        .values(showKeys.map((key) => ({ name_key: key, name: parsed.shows.get(key)! })))
+        .values(showKeys.map((key) => ({ name_key: key, name: parsed.shows.get(key)!.name, region: parsed.shows.get(key)!.region })))
         .onConflict((oc) => oc.column('name_key').doNothing())
         .execute();
       const rows = await trx.selectFrom('shows').select(['id', 'name_key']).where('name_key', 'in', showKeys).execute();

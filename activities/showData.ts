@@ -1,5 +1,7 @@
 // Enriches one chunk of shows from TMDB: reuse what any session fetched within the cache TTL,
-// otherwise search, pick the best match (not blindly the first result) and store details and cast.
+// otherwise search, pick the best match (not blindly the first result, and from the title's region
+// when it had a tag) and store details and cast. TMDB answers that do not fit their schema are
+// transient (TmdbBadResponse): retried with the chunk, dead-lettered with a sample on its last attempt.
 import { Context } from '@temporalio/activity';
 import { sql } from 'kysely';
 import { PermanentServiceError } from '../src/clients/errors.js';
@@ -96,7 +98,8 @@ export function createShowDataActivities({ db, tmdb, caller, concurrency = 6 }: 
         .executeTakeFirst();
       const watchedYears = years?.first && years.last ? { first: Number(years.first.slice(0, 4)), last: Number(years.last.slice(0, 4)) } : null;
       const results = await caller.call('tmdb', () => tmdb.searchTv(show.name, signal), signal);
-      const match = pickTmdbMatch(show.name, watchedYears, results);
+      // The region the Netflix title's tag named ("Big Brother (U.S.)" → US) picks between same-named shows.
+      const match = pickTmdbMatch(show.name, watchedYears, results, show.region);
       const details = match ? await caller.call('tmdb', () => tmdb.tvDetails(match.id, signal), signal) : null;
       if (!details) {
         await db.updateTable('shows').set({ tmdb_status: 'not_found', tmdb_checked_at: new Date(), tmdb_error: null }).where('id', '=', showId).execute();

@@ -1,39 +1,122 @@
 // TMDB v3: search and details with aggregate credits. 401 is permanent (bad key); 429/5xx transient.
+// Every answer is validated at run time (DESIGN §2): one that does not fit the shape we rely on is a
+// transient TmdbBadResponse naming the zod issue's path and carrying a short sample of the body, so
+// the chunk's retries try again and the last attempt dead-letters the show with that reason —
+// never a crash, never a row stored from a misread answer.
+//
+// The schemas follow what real TMDB sends: extra fields are allowed (and dropped); `null` is
+// accepted where TMDB really sends it (poster_path, profile_path, first_air_date, overview,
+// character), and also on the episode/season counts, which the app already treats as unknown.
+// Nothing is coerced: "10" is not a number of episodes, a genre list must be a list.
 import got from 'got';
+import { z } from 'zod';
 import type { TmdbSearchResult } from '../domain/tmdbMatch.js';
 import { PermanentServiceError, TransientServiceError, isTransientStatus, parseRetryAfter } from './errors.js';
 
 export type { TmdbSearchResult };
 
-export interface TmdbCastMember {
-  id: number;
-  name: string;
-  popularity: number;
-  profile_path: string | null;
-  total_episode_count: number;
-  roles: { character: string; episode_count: number }[];
-}
+const id = z.number().int().positive();
+const count = z.number().int().nonnegative();
+const popularity = z.number().nonnegative();
+/** "2005-03-24"; TMDB sends "" or null when it has no date. */
+const tmdbDate = z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a YYYY-MM-DD date')]).nullable();
+/** An image path such as "/abc.jpg", or null when there is no image. */
+const imagePath = z.string().nullable();
 
-export interface TmdbShowDetails {
-  id: number;
-  name: string;
-  genres: { id: number; name: string }[];
-  number_of_episodes: number;
-  number_of_seasons: number;
-  overview: string;
-  poster_path: string | null;
-  first_air_date: string;
-  popularity?: number;
-  aggregate_credits?: { cast: TmdbCastMember[] };
-}
+export const tmdbSearchResultSchema = z.object({
+  id,
+  name: z.string(),
+  original_name: z.string(),
+  // Missing and null both mean "no date" (TMDB omits it on some results).
+  first_air_date: tmdbDate.optional().transform((d) => d ?? null),
+  popularity,
+  genre_ids: z.array(z.number().int()),
+  poster_path: imagePath,
+  overview: z.string().nullable(),
+  // Missing = TMDB names no country; the region rule then simply does not apply.
+  origin_country: z.array(z.string()).optional().transform((c) => c ?? []),
+}) satisfies z.ZodType<TmdbSearchResult, unknown>;
+
+export const tmdbSearchResponseSchema = z.object({
+  page: count,
+  results: z.array(tmdbSearchResultSchema),
+  total_pages: count,
+  total_results: count,
+});
+
+export const tmdbCastMemberSchema = z.object({
+  id,
+  name: z.string(),
+  popularity,
+  profile_path: imagePath,
+  total_episode_count: count,
+  roles: z.array(z.object({ character: z.string().nullable(), episode_count: count })),
+});
+
+export const tmdbShowDetailsSchema = z.object({
+  id,
+  name: z.string(),
+  genres: z.array(z.object({ id: z.number().int(), name: z.string() })),
+  number_of_episodes: count.nullable(),
+  number_of_seasons: count.nullable(),
+  overview: z.string().nullable(),
+  poster_path: imagePath,
+  first_air_date: tmdbDate,
+  popularity: popularity.optional(),
+  origin_country: z.array(z.string()).optional(),
+  // Always asked for (append_to_response); an answer without it would store a show with no cast.
+  aggregate_credits: z.object({ cast: z.array(tmdbCastMemberSchema) }),
+});
+
+export type TmdbCastMember = z.infer<typeof tmdbCastMemberSchema>;
+export type TmdbShowDetails = z.infer<typeof tmdbShowDetailsSchema>;
 
 export interface TmdbClient {
   searchTv(query: string, signal?: AbortSignal): Promise<TmdbSearchResult[]>;
   tvDetails(id: number, signal?: AbortSignal): Promise<TmdbShowDetails | null>;
 }
 
+const SAMPLE_CHARS = 200;
+
+/**
+ * At most SAMPLE_CHARS of the body: around the offending field when its name can be found
+ * (so "number_of_episodes":"ten" shows up even deep in a long answer), else the beginning.
+ */
+export function responseSample(body: string, path: readonly PropertyKey[] = []): string {
+  const flat = body.replace(/\s+/g, ' ');
+  const lastKey = [...path].reverse().find((p): p is string => typeof p === 'string');
+  const at = lastKey ? flat.indexOf(JSON.stringify(lastKey) + ':') : -1;
+  const start = at > 40 ? at - 40 : 0;
+  let sample = flat.slice(start, start + SAMPLE_CHARS);
+  if (start > 0) sample = `…${sample.slice(1)}`;
+  if (start + SAMPLE_CHARS < flat.length) sample = `${sample.slice(0, -1)}…`;
+  return sample;
+}
+
+function badResponse(path: string, body: string, error: z.ZodError): TransientServiceError {
+  const issue = error.issues[0]!;
+  const where = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+  return new TransientServiceError(
+    'TmdbBadResponse',
+    `TMDB answered ${path} with an unexpected shape at ${where}: ${issue.message}; sample: ${responseSample(body, issue.path)}`,
+  );
+}
+
+/** Parses and validates a TMDB body; a misfit is a transient TmdbBadResponse (see the header). */
+export function parseTmdbBody<S extends z.ZodType>(schema: S, path: string, body: string): z.infer<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new TransientServiceError('TmdbBadResponse', `TMDB answered ${path} with a body that is not JSON; sample: ${responseSample(body)}`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw badResponse(path, body, parsed.error);
+  return parsed.data;
+}
+
 export function createTmdbClient(opts: { url: string; apiKey: string; timeoutMs: number }): TmdbClient {
-  async function getJson<T>(path: string, searchParams: Record<string, string>, signal?: AbortSignal): Promise<T | null> {
+  async function getJson<S extends z.ZodType>(schema: S, path: string, searchParams: Record<string, string>, signal?: AbortSignal): Promise<z.infer<S> | null> {
     const response = await got(`${opts.url.replace(/\/$/, '')}${path}`, {
       searchParams: { ...searchParams, api_key: opts.apiKey },
       throwHttpErrors: false,
@@ -50,24 +133,15 @@ export function createTmdbClient(opts: { url: string; apiKey: string; timeoutMs:
       throw new TransientServiceError('TmdbUnavailable', `TMDB answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']));
     }
     if (status >= 400) throw new PermanentServiceError('TmdbBadRequest', `TMDB answered HTTP ${status} for ${path}`);
-    try {
-      return JSON.parse(response.body) as T;
-    } catch {
-      throw new TransientServiceError('TmdbBadResponse', `TMDB answered ${path} with a body that is not JSON`);
-    }
+    return parseTmdbBody(schema, path, response.body);
   }
   return {
     async searchTv(query, signal) {
-      const body = await getJson<{ results?: TmdbSearchResult[] }>(
-        '/search/tv',
-        { query, include_adult: 'false', language: 'en-US', page: '1' },
-        signal,
-      );
-      if (body && !Array.isArray(body.results)) throw new TransientServiceError('TmdbBadResponse', 'TMDB search answered without results');
+      const body = await getJson(tmdbSearchResponseSchema, '/search/tv', { query, include_adult: 'false', language: 'en-US', page: '1' }, signal);
       return body?.results ?? [];
     },
     tvDetails(id, signal) {
-      return getJson<TmdbShowDetails>(`/tv/${id}`, { language: 'en-US', append_to_response: 'aggregate_credits' }, signal);
+      return getJson(tmdbShowDetailsSchema, `/tv/${id}`, { language: 'en-US', append_to_response: 'aggregate_credits' }, signal);
     },
   };
 }

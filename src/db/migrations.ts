@@ -165,6 +165,15 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('idempotency_keys_expires_at').on('idempotency_keys').column('expires_at').execute();
     },
   },
+  '0004_show_region': {
+    // The country of the Netflix title's region tag ("Big Brother (U.S.)" → US), the hint that picks
+    // between same-named TMDB shows. Tagged shows get their own row (name_key "big brother [us]",
+    // see showIdentityKey); untagged rows keep their keys and a null region. Nothing to backfill:
+    // rows stored before this kept no tag.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('shows').addColumn('region', 'text').execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

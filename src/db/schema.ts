@@ -24,8 +24,11 @@ export interface SessionsTable {
 
 export interface ShowsTable {
   id: Generated<number>;
+  /** showIdentityKey: showKey, plus " [us]" when the Netflix title had a region tag. */
   name_key: string;
   name: string;
+  /** ISO 3166-1 alpha-2 country of the Netflix title's region tag ("US" for "… (U.S.)"), else null. */
+  region: string | null;
   tmdb_status: Generated<LookupStatus>;
   tmdb_id: number | null;
   tmdb_checked_at: Timestamp | null;

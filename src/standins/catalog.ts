@@ -31,6 +31,12 @@ export interface CatalogShow {
   rt: { slug: string; criticsScore: number | null; audienceScore: number | null } | null;
   /** Set on a decoy: same name as show `decoyOf`, another first-air year. Decoys never appear in histories. */
   decoyOf?: number;
+  /**
+   * 'region' on a region twin: a decoy of a show whose netflixName carries a region tag, from the
+   * other country (US ↔ GB), more popular and aired earlier, so only the tag tells them apart.
+   * Absent on the year decoys.
+   */
+  decoyBy?: 'region';
 }
 export interface CatalogFilm { title: string }
 export interface Catalog {
@@ -397,6 +403,8 @@ function buildCatalogUncached(seed: number, showCount: number): Catalog {
   if (shows.length < showCount) throw new Error(`catalog: could only generate ${shows.length} unique shows`);
 
   const films = buildFilms(rng, names);
+  // After everything drawn from `rng`: the catalog above stays exactly as it was without twins.
+  shows.push(...buildRegionTwins(seed, shows, actors, actorSampler, tmdbIds, slugs));
   return {
     shows,
     actors,
@@ -404,6 +412,81 @@ function buildCatalogUncached(seed: number, showCount: number): Catalog {
     showById: new Map(shows.map((s) => [s.id, s])),
     actorById: new Map(actors.map((a) => [a.id, a])),
   };
+}
+
+/** The tags netflixVariant prints, the country each names, and its twin's country. Kept here, not
+ * borrowed from the app's parser, so the stand-in stays an independent witness. */
+const REGION_TAGS: Record<string, { region: string; twin: string }> = {
+  '(U.S.)': { region: 'US', twin: 'GB' },
+  '(U.K.)': { region: 'GB', twin: 'US' },
+};
+
+/**
+ * Region twins (DESIGN §2: "Big Brother (U.S.)" is the US show, origin_country tells it from the
+ * British one). For every TMDB show whose Netflix title carries a US or UK tag and whose own
+ * origin_country agrees with the tag, a same-named show from the other country that aired 1–8
+ * years earlier and is more popular: it is never in a worse watch-year tier than the real show,
+ * so without the region rule it would win; with it, the tagged country wins. Tagged shows whose
+ * origin_country contradicts their tag get no twin (the tag could not tell them apart).
+ * Drawn from their own hash-seeded RNG, after the main catalog, so ids, names, casts and histories
+ * of every other show are unchanged. Twins are decoys (`decoyOf`): never in histories.
+ */
+function buildRegionTwins(
+  seed: number,
+  shows: readonly CatalogShow[],
+  actors: CatalogActor[],
+  actorSampler: CdfSampler,
+  tmdbIds: Set<number>,
+  slugs: Set<string>,
+): CatalogShow[] {
+  const twins: CatalogShow[] = [];
+  for (const real of shows) {
+    if (real.decoyOf !== undefined || !real.onTmdb) continue;
+    const tag = REGION_TAGS[/\([^()]*\)$/.exec(real.netflixName)?.[0] ?? ''];
+    if (!tag || !real.originCountry.includes(tag.region)) continue;
+    const rng = mulberry32(hashString(`region-twin:${seed}:${real.id}`));
+    let id = randInt(rng, 1_000, 299_999);
+    while (tmdbIds.has(id)) id = randInt(rng, 1_000, 299_999);
+    tmdbIds.add(id);
+    // RT adds the first-air year where titles collide: pick a year whose `<slug>_<year>` is free.
+    const realYear = Number(real.firstAirDate.slice(0, 4));
+    const base = slugify(real.name);
+    let year = realYear - randInt(rng, 1, 8);
+    for (let tries = 0; slugs.has(`${base}_${year}`) && tries < 8; tries++) year--;
+    const slug = slugs.has(`${base}_${year}`) ? null : `${base}_${year}`;
+    if (slug) slugs.add(slug);
+    const genre = weighted(rng, PRIMARY_GENRE_WEIGHTS);
+    const genreKeys = new Set<GenreKey>([genre, pick(rng, COMPANION_GENRES[genre])]);
+    const popularity = real.popularity * (1.3 + rng());
+    const labels = seasonLabels(rng, 'season', genre, popularity);
+    const titleStyle = weighted(rng, [['numbered', 45], ['named', 43], ['chapter', 12]] as const);
+    const seasons: CatalogSeason[] = labels.map((label, i) => ({
+      label,
+      episodes: episodeTitles(rng, episodesPerSeason(rng, 'season', genre), titleStyle, i),
+    }));
+    const numberOfEpisodes = seasons.reduce((n, x) => n + x.episodes.length, 0);
+    twins.push({
+      id,
+      name: real.name,
+      netflixName: real.name,
+      originalName: real.originalName,
+      firstAirDate: randomDate(rng, year),
+      popularity: round2(popularity),
+      genres: [...genreKeys].map((k) => ({ ...TV_GENRES[k] })),
+      numberOfEpisodes,
+      numberOfSeasons: seasons.length,
+      overview: overview(rng, real.name),
+      posterPath: `/${randomAlnum(rng, 27)}.jpg`,
+      originCountry: [tag.twin],
+      cast: buildCast(rng, actors, actorSampler, numberOfEpisodes, new Set(real.cast.map((c) => c.actorId))),
+      seasons,
+      onTmdb: true,
+      rt: slug ? rtScores(rng, slug) : null,
+      decoyOf: real.id,
+      decoyBy: 'region',
+    });
+  }
+  return twins;
 }
 
 let defaultCatalog: Catalog | undefined;

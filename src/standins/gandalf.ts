@@ -11,6 +11,12 @@ export interface GandalfStandinOptions {
   publicKeyHex: string | string[];
   limits?: Partial<Limits>;
   catalog?: Catalog;
+  /**
+   * Send getActivity's Int64 fields (total, limit, page) as JSON strings ("1234"), as a GraphQL
+   * server may serialise a 64-bit scalar; clients must read both forms. Default: the
+   * STANDIN_GANDALF_INT64_STRINGS environment variable ("1" = strings), else numbers.
+   */
+  int64AsStrings?: boolean;
 }
 
 const SOURCES = new Set(['AMAZON', 'NETFLIX', 'PLAYSTATION', 'YOUTUBE']);
@@ -63,6 +69,8 @@ export function createGandalfStandin(opts: GandalfStandinOptions): Standin {
   const catalog = opts.catalog ?? buildCatalog();
   const publicKeys = Array.isArray(opts.publicKeyHex) ? opts.publicKeyHex : [opts.publicKeyHex];
   const gate = new ServiceGate('gandalf', opts.limits, 101);
+  const int64AsStrings = opts.int64AsStrings ?? process.env.STANDIN_GANDALF_INT64_STRINGS === '1';
+  const int64 = (n: number): number | string => (int64AsStrings ? String(n) : n);
   const app = express();
   app.disable('x-powered-by');
 
@@ -160,7 +168,7 @@ export function createGandalfStandin(opts: GandalfStandinOptions): Standin {
       return;
     }
     if (source !== 'NETFLIX') {
-      res.json({ data: { [field]: { data: [], limit, total: 0, page } } });
+      res.json({ data: { [field]: { data: [], limit: int64(limit), total: int64(0), page: int64(page) } } });
       return;
     }
     const slice = history.slice((page - 1) * limit, page * limit);
@@ -176,7 +184,7 @@ export function createGandalfStandin(opts: GandalfStandinOptions): Standin {
         },
       };
     });
-    res.json({ data: { [field]: { data, limit, total: history.length, page } } });
+    res.json({ data: { [field]: { data, limit: int64(limit), total: int64(history.length), page: int64(page) } } });
   });
 
   // GraphQL servers answer other methods on the endpoint with 405.

@@ -1,4 +1,7 @@
 // TMDB v3 stand-in (subset): /3/search/tv, /3/tv/:id (+aggregate_credits, external_ids), /3/find/:id.
+// Like real TMDB it sends `null` for images it does not have (some posters, more actor photos), and
+// serves the catalog's decoys: same-named shows from another year, or another country (region
+// twins of "… (U.S.)"/"… (U.K.)" titles, more popular, so only origin_country tells them apart).
 import express, { type Request, type Response } from 'express';
 import { buildCatalog, imdbIdFor, tvdbIdFor, type Catalog, type CatalogShow } from './catalog.js';
 import type { Standin } from './http.js';
@@ -24,6 +27,11 @@ function credential(req: Request): string | undefined {
 const LANGUAGE_BY_COUNTRY: Record<string, string> = { ES: 'es', MX: 'es', FR: 'fr', DE: 'de', SE: 'sv', JP: 'ja', KR: 'ko', IN: 'hi' };
 const languageOf = (show: CatalogShow): string => LANGUAGE_BY_COUNTRY[show.originCountry[0]] ?? 'en';
 
+// Missing images, decided by hashes of the ids (not the catalog's RNG): about 4% of posters, 12% of photos.
+const posterOf = (show: CatalogShow): string | null => (hashString(`no-poster:${show.id}`) % 100 < 4 ? null : show.posterPath);
+const profileOf = (actor: { id: number; profilePath: string }): string | null =>
+  hashString(`no-photo:${actor.id}`) % 100 < 12 ? null : actor.profilePath;
+
 function searchResult(show: CatalogShow) {
   return {
     adult: false,
@@ -35,7 +43,7 @@ function searchResult(show: CatalogShow) {
     original_name: show.originalName,
     overview: show.overview,
     popularity: show.popularity,
-    poster_path: show.posterPath,
+    poster_path: posterOf(show),
     first_air_date: show.firstAirDate,
     name: show.name,
     vote_average: Math.round((5 + (hashString(`vote:${show.id}`) % 450) / 100) * 10) / 10,
@@ -144,7 +152,7 @@ export function createTmdbStandin(opts: TmdbStandinOptions): Standin {
         name: actor.name,
         original_name: actor.name,
         popularity: actor.popularity,
-        profile_path: actor.profilePath,
+        profile_path: profileOf(actor),
         roles: [{ credit_id: creditId(show.id, actor.id), character: m.character, episode_count: m.episodeCount }],
         total_episode_count: m.episodeCount,
         order,
@@ -190,7 +198,7 @@ export function createTmdbStandin(opts: TmdbStandinOptions): Standin {
       original_name: show.originalName,
       overview: show.overview,
       popularity: show.popularity,
-      poster_path: show.posterPath,
+      poster_path: posterOf(show),
       seasons: show.seasons.map((s, i) => ({
         episode_count: s.episodes.length,
         id: show.id * 100 + i,

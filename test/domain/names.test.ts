@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { displayShowName, personKey, showKey } from '../../src/domain/names.js';
+import { displayShowName, personKey, regionOf, showIdentityKey, showKey } from '../../src/domain/names.js';
 
 void test('showKey drops trailing region tags in their usual spellings', () => {
   for (const name of ['The Office (U.S.)', 'The Office (US)', 'The Office (UK)', 'The Office (U.K.)', 'The Office (Brazil)', 'The Office']) {
@@ -36,4 +36,43 @@ void test('personKey ignores accents, case, punctuation and word order', () => {
   assert.equal(personKey('J.K. Simmons'), personKey('Simmons JK'));
   assert.equal(personKey('Nikolaj Coster-Waldau'), 'coster nikolaj waldau');
   assert.notEqual(personKey('Tom Hardy'), personKey('Tom Holland'));
+});
+
+void test('regionOf maps a trailing region tag to the ISO 3166-1 alpha-2 code TMDB uses', () => {
+  const cases: [string, string | null][] = [
+    ['The Office (U.S.)', 'US'],
+    ['The Office (US)', 'US'],
+    ['The Office (USA)', 'US'],
+    ['The Office (u.s.a.)', 'US'],
+    ['Big Brother (UK)', 'GB'],
+    ['Big Brother (U.K.)', 'GB'],
+    ['Big Brother (GB)', 'GB'],
+    ['Big Brother (Great Britain)', 'GB'],
+    ['  Big   Brother  (U. K.) ', 'GB'],
+    ['Money Heist: Korea (South Korea)', 'KR'],
+    ['The Office (Brazil)', 'BR'],
+    ['Love Island (Australia)', 'AU'],
+    ['Queer Eye (Germany)', 'DE'],
+    ['Dragons\' Den (Canada)', 'CA'],
+    ['Too Hot to Handle (LATAM)', null], // a tag, but no single country
+    ['The Office', null],
+    ['Doctor Who (2005)', null],
+    ['Love (It)', null], // "It" is a word here, not Italy
+    ['(US)', null], // a tag needs a name before it
+    ['The Office (U.S.) Extras', null], // only a trailing tag counts
+  ];
+  for (const [name, region] of cases) assert.equal(regionOf(name), region, name);
+});
+
+void test('showIdentityKey: a region tag makes its own show; untagged keys are the plain showKey', () => {
+  assert.equal(showIdentityKey('Big Brother (U.S.)'), 'big brother [us]');
+  assert.equal(showIdentityKey('Big Brother (UK)'), 'big brother [gb]');
+  assert.equal(showIdentityKey('Big Brother (U.K.)'), showIdentityKey('Big Brother (GB)'));
+  assert.notEqual(showIdentityKey('Big Brother (U.S.)'), showIdentityKey('Big Brother (UK)'));
+  // Untagged (and countryless tags) keep exactly the keys stored before regions existed.
+  for (const name of ['The Office', 'Doctor Who (2005)', "Grey's Anatomy", 'Too Hot to Handle (LATAM)']) {
+    assert.equal(showIdentityKey(name), showKey(name), name);
+  }
+  // showKey itself still ignores the tag: name matching and "don't name the show" are unchanged.
+  assert.equal(showKey('Big Brother (U.S.)'), 'big brother');
 });

@@ -2,9 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pickTmdbMatch, type TmdbSearchResult } from '../../src/domain/tmdbMatch.js';
 
-function result(id: number, name: string, first_air_date: string | null, popularity: number, original_name = name): TmdbSearchResult {
-  return { id, name, original_name, first_air_date, popularity, genre_ids: [], poster_path: null, overview: '', origin_country: [] };
+function result(id: number, name: string, first_air_date: string | null, popularity: number, original_name = name, origin_country: string[] = []): TmdbSearchResult {
+  return { id, name, original_name, first_air_date, popularity, genre_ids: [], poster_path: null, overview: '', origin_country };
 }
+const from = (country: string[], r: TmdbSearchResult): TmdbSearchResult => ({ ...r, origin_country: country });
 
 void test('an exact (normalized) name beats a more popular first result', () => {
   const results = [
@@ -61,4 +62,44 @@ void test('popularity breaks ties, then id', () => {
 void test('missing first_air_date ranks after dated plausible candidates', () => {
   const results = [result(1, 'Atlas', null, 100), result(2, 'Atlas', '2018-01-01', 1)];
   assert.equal(pickTmdbMatch('Atlas', { first: 2020, last: 2020 }, results)?.id, 2);
+});
+
+void test('region tag: among same-named shows the tagged country wins, even against a more popular one', () => {
+  const uk = from(['GB'], result(1, 'Big Brother', '2000-07-18', 180));
+  const us = from(['US'], result(2, 'Big Brother', '2000-07-05', 90));
+  const results = [uk, us];
+  // The tag can come with the name or, as the activity passes it, beside a tag-less stored name.
+  assert.equal(pickTmdbMatch('Big Brother (U.S.)', { first: 2020, last: 2021 }, results)?.id, 2);
+  assert.equal(pickTmdbMatch('Big Brother', { first: 2020, last: 2021 }, results, 'US')?.id, 2);
+  assert.equal(pickTmdbMatch('Big Brother (UK)', { first: 2020, last: 2021 }, results)?.id, 1);
+  assert.equal(pickTmdbMatch('Big Brother', null, results, 'GB')?.id, 1);
+  // Without a tag: popularity, as before. An explicit null region ignores the name's own tag.
+  assert.equal(pickTmdbMatch('Big Brother', { first: 2020, last: 2021 }, results)?.id, 1);
+  assert.equal(pickTmdbMatch('Big Brother (U.S.)', { first: 2020, last: 2021 }, results, null)?.id, 1);
+  // A co-production counts for each of its countries; codes compare case-insensitively.
+  assert.equal(pickTmdbMatch('Big Brother', null, [uk, from(['us', 'CA'], us)], 'US')?.id, 2);
+});
+
+void test('region tag is a preference, not a filter: no candidate from the country → the usual ranking', () => {
+  const results = [from(['AU'], result(1, 'Big Brother', '2001-04-23', 40)), from(['GB'], result(2, 'Big Brother', '2000-07-18', 180))];
+  assert.equal(pickTmdbMatch('Big Brother (U.S.)', { first: 2020, last: 2020 }, results)?.id, 2);
+  // …and never lets a non-exact name in.
+  assert.equal(pickTmdbMatch('Big Brother (U.S.)', null, [from(['US'], result(3, 'Big Brother: After Dark', '2007-01-01', 500))]), null);
+});
+
+void test('region ranks above the aired-before/aired-during/no-date tiers, below "aired after the last watch"', () => {
+  // The US remake aired during the watch span (tier b); the older British original before it (tier a).
+  const original = from(['GB'], result(1, 'Ghosts', '2019-04-15', 60));
+  const remake = from(['US'], result(2, 'Ghosts', '2021-10-07', 40));
+  assert.equal(pickTmdbMatch('Ghosts (U.S.)', { first: 2020, last: 2023 }, [original, remake])?.id, 2);
+  assert.equal(pickTmdbMatch('Ghosts', { first: 2020, last: 2023 }, [original, remake])?.id, 1, 'untagged: tiers as before');
+  // No first-air date (tier c) from the tagged country still beats a dated one from elsewhere.
+  const undated = from(['US'], result(3, 'Ghosts', null, 1));
+  assert.equal(pickTmdbMatch('Ghosts (US)', { first: 2020, last: 2023 }, [original, undated])?.id, 3);
+  // A show that first aired after the last watch can't be it, whatever its country.
+  const future = from(['US'], result(4, 'Ghosts', '2030-01-01', 999));
+  assert.equal(pickTmdbMatch('Ghosts (U.S.)', { first: 2020, last: 2023 }, [original, future])?.id, 1);
+  // Between two from the tagged country, the tiers and then popularity decide as before.
+  const olderUs = from(['US'], result(5, 'Ghosts', '1995-01-01', 5));
+  assert.equal(pickTmdbMatch('Ghosts (U.S.)', { first: 2020, last: 2023 }, [original, remake, olderUs])?.id, 5);
 });

@@ -1,4 +1,5 @@
 // Gandalf's "Sauron" GraphQL API: signed POSTs, errors carried in errors[].extensions.code.
+// Its Int64 scalars (total, limit, page) arrive as JSON numbers or numeric strings; both are read.
 import got from 'got';
 import { PermanentServiceError, TransientServiceError, isTransientStatus, parseRetryAfter } from '../errors.js';
 import { signRequestBody } from './signature.js';
@@ -72,16 +73,41 @@ export function createGandalfClient(opts: { url: string; privateKeyHex: string; 
         throw new TransientServiceError('GandalfServerError', `Gandalf error ${code}: ${firstError.message ?? ''}`);
       }
       if (status >= 400) throw new PermanentServiceError('GandalfBadRequest', `Gandalf answered HTTP ${status}`);
-      return parseActivityResponse(payload.data?.getActivity);
+      return parseActivityResponse(payload.data?.getActivity, dataKey);
     },
   };
 }
 
+/**
+ * Gandalf's `Int64` scalar: its own Go SDK decodes a JSON number or a numeric string, so we accept
+ * both ("1234" = 1234). A fraction, an empty or non-numeric string, or a value beyond 2^53 is not an
+ * Int64 we can use.
+ */
+function readInt64(value: unknown): number | null {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : NaN;
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+const SAMPLE_CHARS = 200;
+
+function badResponse(what: string, raw: unknown, dataKey: string): TransientServiceError {
+  let sample = JSON.stringify(raw) ?? String(raw);
+  if (dataKey) sample = sample.split(dataKey).join('[dataKey]');
+  if (sample.length > SAMPLE_CHARS) sample = `${sample.slice(0, SAMPLE_CHARS - 1)}…`;
+  return new TransientServiceError('GandalfBadResponse', `Gandalf answered ${what}; sample: ${sample}`);
+}
+
 /** Checks the response shape so a corrupted answer becomes a classified error, not bad rows. */
-function parseActivityResponse(raw: unknown): GandalfPage {
+export function parseActivityResponse(raw: unknown, dataKey = ''): GandalfPage {
   const r = raw as { data?: unknown; total?: unknown; page?: unknown; limit?: unknown } | null | undefined;
-  if (!r || !Array.isArray(r.data) || typeof r.total !== 'number') {
-    throw new TransientServiceError('GandalfBadResponse', 'Gandalf answered without getActivity.data/total');
+  if (!r || typeof r !== 'object' || !Array.isArray(r.data)) throw badResponse('without a getActivity.data list', raw, dataKey);
+  // The sample shows the scalars, not a page of activities.
+  const head = { ...r, data: `[${r.data.length} activities]` };
+  const ints = { total: 0, page: 0, limit: 0 };
+  for (const field of ['total', 'limit', 'page'] as const) {
+    const n = readInt64(r[field]);
+    if (n === null || n < 0) throw badResponse(`a getActivity.${field} that is not an Int64 (number or numeric string)`, head, dataKey);
+    ints[field] = n;
   }
   const activities: GandalfActivity[] = [];
   for (const item of r.data as { id?: unknown; metadata?: { title?: unknown; date?: unknown; subject?: unknown } }[]) {
@@ -93,5 +119,5 @@ function parseActivityResponse(raw: unknown): GandalfPage {
       identifiers: Array.isArray(item.metadata.subject) ? (item.metadata.subject as GandalfActivity['identifiers']) : [],
     });
   }
-  return { activities, total: r.total, page: Number(r.page ?? 0), limit: Number(r.limit ?? 0) };
+  return { activities, ...ints };
 }
