@@ -20,7 +20,7 @@ import { recordDeadLetter } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import type { RtMatch } from '../src/db/schema.js';
 import { externalCalls, robotsDisallowed, rtMatches } from '../src/observability/metrics.js';
-import { acceptRtPage, assertWholePage, parseRtShowPage, rtIdFromWikidata, rtSlugCandidates } from '../src/domain/rtMatch.js';
+import { type RtShowFacts, acceptRtPage, assertWholePage, parseRtShowPage, rtIdFromWikidata, rtSlugCandidates } from '../src/domain/rtMatch.js';
 import { firstAirYear } from '../src/domain/tmdbMatch.js';
 import { isLastChunkAttempt } from '../workflows/chunkRetry.js';
 import type { ChunkInput } from '../workflows/types.js';
@@ -31,7 +31,8 @@ crawleeLog.setLevel(crawleeLog.LEVELS.WARNING);
 export interface CrawlDeps {
   db: Db;
   caller: ServiceCaller;
-  wikidata: WikidataClient;
+  /** Absent: no TMDB→RT id lookups, slug guesses only. */
+  wikidata?: WikidataClient;
   robots: RobotsPolicy;
   rtUrl: string;
   userAgent: string;
@@ -42,9 +43,6 @@ export interface CrawlDeps {
 interface CrawlProgress {
   finishedShowIds: number[];
 }
-
-/** What acceptRtPage compares a page with: TMDB's names, first-air year and cast. */
-type RtShowFacts = Parameters<typeof acceptRtPage>[1];
 
 /** One RT id to try for a show, and how we came by it. */
 interface Candidate {
@@ -119,7 +117,7 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
 
   /** Wikidata's RT ids for the chunk; when Wikidata is down the slug candidates still find most pages. */
   async function wikidataIds(tmdbIds: number[], signal: AbortSignal): Promise<Map<number, string[]>> {
-    if (tmdbIds.length === 0) return new Map();
+    if (!wikidata || tmdbIds.length === 0) return new Map();
     try {
       return await caller.call('wikidata', () => wikidata.rtIdsForTmdbIds(tmdbIds, signal), signal);
     } catch (error) {
@@ -205,13 +203,13 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
               }
               breakers?.success('rt');
               // A wrong slug or a stale Wikidata id: the next candidate.
-              if (status === 404) return nextRequest(self, step.showId, step.index + 1);
+              if (status === 404) return void (await nextRequest(self, step.showId, step.index + 1));
               const html = body.toString();
               // A truncated page, or one with no score data at all, throws RtParseError: retried.
               assertWholePage(html);
               const page = parseRtShowPage(html);
               const candidate = plan.candidates[step.index]!;
-              if (candidate.via === 'slug' && !acceptRtPage(page, plan.facts).ok) return nextRequest(self, step.showId, step.index + 1);
+              if (candidate.via === 'slug' && !acceptRtPage(page, plan.facts).ok) return void (await nextRequest(self, step.showId, step.index + 1));
               await finish(step.showId, 'matched', { url: request.url, match: candidate.via, critics: page.criticsScore, audience: page.audienceScore });
               markFinished(step.showId, true);
             },

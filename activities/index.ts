@@ -22,7 +22,7 @@ export interface ActivityDeps {
   tmdb: TmdbClient;
   ai: AiClient;
   caller: ServiceCaller;
-  wikidata: WikidataClient;
+  wikidata?: WikidataClient;
   rt: { url: string; userAgent: string; maxConcurrency: number; timeoutMs: number };
 }
 

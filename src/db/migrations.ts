@@ -174,6 +174,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('shows').addColumn('region', 'text').execute();
     },
   },
+  '0005_show_rt_match': {
+    // How the crawl found each show's RT page (wikidata, slug or not_found; null while pending or
+    // failed), and TMDB's original name, which the slug guesses are also built from.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('shows')
+        .addColumn('rt_match', 'text', (c) => c.check(sql`rt_match in ('wikidata', 'slug', 'not_found')`))
+        .addColumn('original_name', 'text')
+        .execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -9,6 +9,8 @@ type Json<T> = ColumnType<T, string, string>;
 
 export type SessionState = 'AWAITING_CONNECTION' | 'PROCESSING' | 'STATS_DATA_READY' | 'COMPLETED' | 'FAILED';
 export type LookupStatus = 'pending' | 'matched' | 'not_found' | 'failed';
+/** How the crawl found a show's RT page: Wikidata's TMDB→RT id, a confirmed slug guess, or not on RT. */
+export type RtMatch = 'wikidata' | 'slug' | 'not_found';
 
 export interface SessionsTable {
   id: string;
@@ -27,6 +29,8 @@ export interface ShowsTable {
   /** showIdentityKey: showKey, plus " [us]" when the Netflix title had a region tag. */
   name_key: string;
   name: string;
+  /** TMDB's original_name (e.g. the title in its own language), when TMDB matched the show. */
+  original_name: string | null;
   /** ISO 3166-1 alpha-2 country of the Netflix title's region tag ("US" for "… (U.S.)"), else null. */
   region: string | null;
   tmdb_status: Generated<LookupStatus>;
@@ -41,6 +45,7 @@ export interface ShowsTable {
   popularity: number | null;
   rt_status: Generated<LookupStatus>;
   rt_url: string | null;
+  rt_match: RtMatch | null;
   rt_checked_at: Timestamp | null;
   rt_error: string | null;
   critics_score: number | null;

@@ -6,6 +6,7 @@ import { SERVICE_NAMES, type Limits, type ServiceName, type ServiceStats } from 
 import { createOpenAiStandin } from './openai.js';
 import { createRtStandin } from './rt.js';
 import { createTmdbStandin } from './tmdb.js';
+import type { RtMarkupEra } from './rtFacts.js';
 import { createWikidataStandin } from './wikidata.js';
 
 export { buildCatalog } from './catalog.js';
@@ -18,6 +19,7 @@ export { createRtStandin } from './rt.js';
 export { createOpenAiStandin } from './openai.js';
 export { createWikidataStandin } from './wikidata.js';
 export { listenStandin, type Standin, type ListeningStandin } from './http.js';
+export { rtFactsFor, type RtFacts, type RtMarkupEra } from './rtFacts.js';
 
 export interface StandinsOptions {
   gandalfPublicKeyHex: string;
@@ -52,6 +54,10 @@ export interface RunningStandins {
   resetStats(): void;
   limits(): Record<ServiceName, Limits>;
   setLimits(service: ServiceName, limits: Partial<Limits>): void;
+  /** Distinct paths the RT stand-in was asked for (so tests can assert /search never was). */
+  rtRequestedPaths(): string[];
+  /** Force one RT markup era (2025 camelCase or 2026 kebab-case slots) for every page, or undefined for each show's own. */
+  setRtEra(era: RtMarkupEra | undefined): void;
   close(): Promise<void>;
 }
 
@@ -81,6 +87,8 @@ export async function startStandins(opts: StandinsOptions): Promise<RunningStand
     resetStats: () => SERVICE_NAMES.forEach((n) => all[n].gate.resetStats()),
     limits: () => Object.fromEntries(SERVICE_NAMES.map((n) => [n, all[n].gate.limits])) as Record<ServiceName, Limits>,
     setLimits: (service, limits) => all[service].gate.setLimits(limits),
+    rtRequestedPaths: () => standins.rt.requestedPaths(),
+    setRtEra: (era) => standins.rt.setEra(era),
     close: async () => {
       await Promise.all(SERVICE_NAMES.map((n) => all[n].close()));
     },

@@ -22,6 +22,8 @@ export interface RtStandin extends Standin {
   /** Every distinct path requested (query strings dropped), in first-request order, throttled ones included. */
   requestedPaths(): string[];
   resetRequestedPaths(): void;
+  /** Serve every page in this markup era from now on (undefined: each show's own era again). */
+  setEra(era: RtMarkupEra | undefined): void;
 }
 
 /** RT's 2026 rules for every crawler. */
@@ -68,6 +70,7 @@ const notFoundPage = (): string => document('404 - Not Found', '', `    <section
     </section>`);
 
 export function createRtStandin(opts: RtStandinOptions = {}): RtStandin {
+  let forcedEra = opts.era;
   const catalog = opts.catalog ?? buildCatalog();
   const gate = new ServiceGate('rt', opts.limits, 303);
   const app = express();
@@ -153,7 +156,7 @@ ${rows.join('\n')}
 
   const showPage = (show: CatalogShow, facts: RtFacts, origin: string): string => {
     const rt = show.rt!;
-    const era = opts.era ?? facts.era;
+    const era = forcedEra ?? facts.era;
     const slots = RT_SLOTS[era];
     const rng = mulberry32(hashString(`rt-page:${show.id}`));
     const year = Number(show.firstAirDate.slice(0, 4));
@@ -252,5 +255,8 @@ ${tiles.join('\n')}
     basePath: '',
     requestedPaths: () => [...paths],
     resetRequestedPaths: () => paths.clear(),
+    setEra: (era) => {
+      forcedEra = era;
+    },
   };
 }

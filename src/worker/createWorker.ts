@@ -9,6 +9,7 @@ import { createCircuitBreakers } from '../clients/circuitBreaker.js';
 import { createDbRateLimiter } from '../clients/rateLimiter.js';
 import { createServiceCaller } from '../clients/retry.js';
 import { createTmdbClient } from '../clients/tmdb.js';
+import { createWikidataClient } from '../clients/wikidata.js';
 import type { AppConfig, ServiceEndpoints } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { circuitState, instrumentActivities } from '../observability/metrics.js';
@@ -33,7 +34,7 @@ export function buildActivities({ config, endpoints, db }: Pick<WorkerSetup, 'co
   const activities = createActivities({
     db,
     caller: createServiceCaller(
-      createDbRateLimiter(db, { gandalf: config.rates.gandalf, tmdb: config.rates.tmdb, rt: config.rates.rt }),
+      createDbRateLimiter(db, { gandalf: config.rates.gandalf, tmdb: config.rates.tmdb, rt: config.rates.rt, wikidata: config.rates.wikidata }),
       createCircuitBreakers({
         ...config.circuit,
         onChange: (service, state) => circuitState.set({ service }, state === 'open' ? 2 : state === 'half-open' ? 1 : 0),
@@ -48,7 +49,11 @@ export function buildActivities({ config, endpoints, db }: Pick<WorkerSetup, 'co
       timeoutMs: config.services.aiTimeoutMs,
       maxAttempts: config.services.aiMaxAttempts,
     }),
-    rt: { url: endpoints.rtUrl, userAgent: config.services.rtUserAgent, maxConcurrency: config.rates.rtMaxConcurrency },
+    // No Wikidata endpoint (an RT mirror it does not know): slug guesses alone find the pages.
+    wikidata: endpoints.wikidataUrl
+      ? createWikidataClient({ url: endpoints.wikidataUrl, userAgent: config.services.wikidataUserAgent, timeoutMs })
+      : undefined,
+    rt: { url: endpoints.rtUrl, userAgent: config.services.rtUserAgent, maxConcurrency: config.rates.rtMaxConcurrency, timeoutMs },
   });
   return instrumentActivities(activities);
 }

@@ -1,59 +1,149 @@
-// The crawl activity against the RT stand-in over HTTP: it matches by cast, stores scores,
-// and a retried attempt resumes from its heartbeat details instead of starting over.
+// The crawl activity against the RT and Wikidata stand-ins over HTTP: it never asks /search, finds
+// pages through Wikidata first and slug guesses second (a stale id falls through), stores the
+// catalog's scores in either markup era, settles absent shows as not on RT, dead-letters what
+// robots.txt forbids, and a retried attempt resumes from its heartbeat details.
 import { MockActivityEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { createCrawlActivities } from '../../activities/crawl.js';
-import { createDbRateLimiter } from '../../src/clients/rateLimiter.js';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach, test } from 'node:test';
+import express from 'express';
 import type { DatabaseHandle } from '../../src/db/index.js';
-import { type CatalogShow, type ListeningStandin, buildCatalog, createRtStandin, listenStandin } from '../../src/standins/index.js';
-import { insertMatchedShow } from '../support/catalogShows.js';
+import { type CatalogShow, type ListeningStandin, buildCatalog, createRtStandin, createWikidataStandin, listenStandin, rtFactsFor } from '../../src/standins/index.js';
+import type { RtStandin } from '../../src/standins/rt.js';
+import { insertMatchedShow, testCrawlActivities } from '../support/catalogShows.js';
 import { createTestDatabase } from '../support/db.js';
 
 let db: DatabaseHandle;
-let rt: ListeningStandin;
+let rt: ListeningStandin & RtStandin;
+let wikidata: ListeningStandin;
 const catalog = buildCatalog();
-const onRt = catalog.shows.filter((s) => s.onTmdb && s.rt && s.rt.criticsScore !== null && !s.decoyOf).slice(0, 6);
+const FAST = { latencyMs: 1, jitterMs: 0, rps: 1000, burst: 1000 };
+const candidates = catalog.shows.filter((s) => s.onTmdb && !s.decoyOf);
+const byWikidata = (kind: string) => candidates.filter((s) => rtFactsFor(s)?.wikidata.kind === kind);
+const mapped = byWikidata('current').filter((s) => s.rt!.criticsScore !== null).slice(0, 4);
+const unmapped = byWikidata('unmapped').slice(0, 3);
+const stale = byWikidata('stale').slice(0, 2);
+const notOnRt = candidates.filter((s) => s.rt === null).slice(0, 2);
 
 before(async () => {
   db = await createTestDatabase();
-  rt = await listenStandin(createRtStandin({ catalog, limits: { latencyMs: 1, jitterMs: 0, rps: 1000, burst: 1000 } }));
+  rt = (await listenStandin(createRtStandin({ catalog, limits: FAST }))) as ListeningStandin & RtStandin;
+  wikidata = await listenStandin(createWikidataStandin({ catalog, limits: FAST }));
 });
 after(async () => {
   await rt?.close();
+  await wikidata?.close();
   await db?.close();
 });
+beforeEach(() => rt.resetRequestedPaths());
 
-const insertShow = (show: CatalogShow) => insertMatchedShow(db.db, catalog, show, `k${show.id}`);
+let keys = 0;
+const insertShows = (shows: CatalogShow[]) => Promise.all(shows.map((show) => insertMatchedShow(db.db, catalog, show, `k${keys++}-${show.id}`)));
+const input = (showIds: number[], sessionId = 's') => ({ sessionId, parentWorkflowId: `session-${sessionId}`, chunk: 0, showIds, showCacheTtlMs: 0 });
+const rowsOf = (ids: number[]) =>
+  db.db.selectFrom('shows').select(['id', 'rt_status', 'rt_match', 'rt_url', 'rt_error', 'critics_score', 'audience_score']).where('id', 'in', ids).orderBy('id').execute();
 
-test('crawls search → cast-matched row → show page, and a retry resumes from its heartbeat', async () => {
-  const ids = [];
-  for (const show of onRt) ids.push(await insertShow(show));
-  const activities = createCrawlActivities({
-    db: db.db,
-    limiter: createDbRateLimiter(db.db, {}),
-    rtUrl: rt.url,
-    userAgent: 'showprint-test',
-    maxConcurrency: 4,
-  });
-  // A previous attempt already finished the first two shows.
+test('Wikidata ids first, slug guesses for unmapped and stale ones, not on RT for the rest; /search is never asked', async () => {
+  const shows = [...mapped, ...unmapped, ...stale, ...notOnRt];
+  assert.ok(mapped.length === 4 && unmapped.length === 3 && stale.length === 2 && notOnRt.length === 2, 'the catalog has every kind of show');
+  const ids = await insertShows(shows);
+  const crawl = testCrawlActivities(db.db, { rt: rt.url, wikidata: wikidata.url });
+  const result = await new MockActivityEnvironment().run(crawl.crawlShows, input(ids));
+  assert.deepEqual(result, { done: ids.length, failed: 0 });
+
+  const rows = new Map((await rowsOf(ids)).map((r) => [r.id, r]));
+  const expectMatch = (show: CatalogShow, i: number, match: string) => {
+    const row = rows.get(ids[i])!;
+    assert.equal(row.rt_status, 'matched', show.name);
+    assert.equal(row.rt_match, match, show.name);
+    assert.equal(row.critics_score, show.rt!.criticsScore, show.name);
+    assert.equal(row.audience_score, show.rt!.audienceScore, show.name);
+    assert.equal(row.rt_url, `${rt.url}/tv/${rtFactsFor(show)!.slug}`);
+  };
+  mapped.forEach((s, i) => expectMatch(s, i, 'wikidata'));
+  unmapped.forEach((s, i) => expectMatch(s, mapped.length + i, 'slug'));
+  stale.forEach((s, i) => expectMatch(s, mapped.length + unmapped.length + i, 'slug'));
+  for (const id of ids.slice(-notOnRt.length)) assert.deepEqual([rows.get(id)!.rt_status, rows.get(id)!.rt_match], ['not_found', 'not_found']);
+
+  const paths = rt.requestedPaths();
+  assert.ok(!paths.some((p) => p.startsWith('/search')), `no /search request: ${paths.join(' ')}`);
+  // The stale ids were tried (and 404ed) before their slug was.
+  for (const s of stale) {
+    const w = rtFactsFor(s)!.wikidata;
+    assert.ok(w.kind === 'stale' && paths.includes(`/${w.rtIds[0]}`), `the stale id of ${s.name} was tried`);
+  }
+});
+
+test('2025 and 2026 markup give the same stored scores', async () => {
+  const shows = [...mapped, ...unmapped];
+  const scores: unknown[] = [];
+  for (const era of ['2025', '2026'] as const) {
+    rt.setEra(era);
+    const ids = await insertShows(shows);
+    const crawl = testCrawlActivities(db.db, { rt: rt.url, wikidata: wikidata.url });
+    await new MockActivityEnvironment().run(crawl.crawlShows, input(ids));
+    scores.push((await rowsOf(ids)).map((r) => [r.rt_status, r.critics_score, r.audience_score]));
+  }
+  rt.setEra(undefined);
+  assert.deepEqual(scores[0], scores[1]);
+  assert.deepEqual(scores[0], shows.map((s) => ['matched', s.rt!.criticsScore, s.rt!.audienceScore]));
+});
+
+test('without Wikidata, slug guesses alone find the pages', async () => {
+  const ids = await insertShows(mapped);
+  const crawl = testCrawlActivities(db.db, { rt: rt.url });
+  await new MockActivityEnvironment().run(crawl.crawlShows, input(ids));
+  const rows = await rowsOf(ids);
+  assert.deepEqual(rows.map((r) => [r.rt_match, r.critics_score]), mapped.map((s) => ['slug', s.rt!.criticsScore]));
+});
+
+test('a retry resumes from its heartbeat: finished shows are not crawled again', async () => {
+  const ids = await insertShows(mapped);
+  const crawl = testCrawlActivities(db.db, { rt: rt.url, wikidata: wikidata.url });
   const env = new MockActivityEnvironment({ heartbeatDetails: { finishedShowIds: ids.slice(0, 2) } });
   const heartbeats: unknown[] = [];
   env.on('heartbeat', (d: unknown) => heartbeats.push(d));
-  const result = await env.run(activities.crawlShows, { sessionId: 's', parentWorkflowId: 'p', chunk: 0, showIds: ids, showCacheTtlMs: 60_000 });
-  assert.deepEqual(result, { done: ids.length, failed: 0 });
-
-  const rows = await db.db.selectFrom('shows').select(['id', 'rt_status', 'critics_score', 'audience_score']).where('id', 'in', ids).orderBy('id').execute();
-  // Resumed shows were not fetched again...
+  assert.deepEqual(await env.run(crawl.crawlShows, input(ids)), { done: ids.length, failed: 0 });
+  const rows = await rowsOf(ids);
   assert.deepEqual(rows.slice(0, 2).map((r) => r.rt_status), ['pending', 'pending']);
-  // ...and the rest carry exactly the catalog's scores.
-  for (const [i, row] of rows.entries()) {
-    if (i < 2) continue;
-    assert.equal(row.rt_status, 'matched');
-    assert.equal(row.critics_score, onRt[i].rt!.criticsScore);
-    assert.equal(row.audience_score, onRt[i].rt!.audienceScore);
-  }
-  // Heartbeats carry the resumed shows forward, so a later retry skips them too.
+  assert.deepEqual(rows.slice(2).map((r) => r.rt_status), ['matched', 'matched']);
   const last = heartbeats.at(-1) as { finishedShowIds: number[] };
   assert.deepEqual([...last.finishedShowIds].sort((a, b) => a - b), [...ids].sort((a, b) => a - b));
+});
+
+test('a page robots.txt forbids is dead-lettered with that reason, never requested, never silently failed', async () => {
+  // An RT whose robots.txt forbids the show pages: whatever we would ask for is off limits.
+  const asked: string[] = [];
+  const app = express();
+  app.use((req, _res, next) => {
+    asked.push(req.path);
+    next();
+  });
+  app.get('/robots.txt', (_req, res) => res.type('text/plain').send('User-agent: *\nDisallow: /tv/\n'));
+  app.use((_req, res) => res.status(404).send('<html></html>'));
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await db.db.insertInto('sessions').values({ id: 'robots', workflow_id: 'session-robots', data_source: 'NETFLIX', state: 'PROCESSING', failure_reason: null }).execute();
+    const ids = await insertShows(mapped.slice(0, 2));
+    const crawl = testCrawlActivities(db.db, { rt: url, wikidata: wikidata.url });
+    const result = await new MockActivityEnvironment().run(crawl.crawlShows, input(ids, 'robots'));
+    assert.deepEqual(result, { done: 2, failed: 2 });
+    assert.deepEqual(asked, ['/robots.txt'], 'only robots.txt was requested');
+    for (const row of await rowsOf(ids)) {
+      assert.equal(row.rt_status, 'failed');
+      assert.match(row.rt_error ?? '', /^robots\.txt disallows \/tv\//);
+    }
+    const letters = await db.db.selectFrom('dead_letters').select(['show_id', 'stage', 'error']).where('session_id', '=', 'robots').execute();
+    assert.equal(letters.length, 2);
+    for (const l of letters) {
+      assert.equal(l.stage, 'crawl');
+      assert.match(l.error, /^robots\.txt disallows \/tv\//);
+    }
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
 });

@@ -50,6 +50,11 @@ test('a demo-10k session completes with a report equal to an independent computa
   );
   assert.deepEqual(report.genres, expected.genres);
   assert.deepEqual(report.rtScore, expected.rtScore);
+  // RT pages were found without search: through Wikidata, by confirmed slug guesses, or not at all.
+  assert.deepEqual(report.dataQuality.rtMatchedBy, expected.rtMatchedBy);
+  assert.ok(expected.rtMatchedBy.wikidata > 0 && expected.rtMatchedBy.slug > 0 && expected.rtMatchedBy.notFound > 0, 'demo-10k exercises every way');
+  const paths = stack.standins.rtRequestedPaths();
+  assert.ok(paths.length > 0 && !paths.some((p) => p.startsWith('/search')), 'RT was crawled, and /search never requested');
   // The AI parts exist, validated: an enum sign and personality, short quips.
   assert.ok(report.starSign && report.personality && report.bff);
   for (const quip of [report.firstShowQuip, report.mostWatchedShowQuip, report.rtScoreQuip, report.topGenresQuip, report.bff.quip]) {
@@ -65,4 +70,18 @@ test('a second session over the same shows reuses the show cache instead of call
   const afterSecond = stack.standins.stats().tmdb.requests;
   assert.ok(afterFirst > before, 'the first demo-1k session looked shows up');
   assert.equal(afterSecond, afterFirst, 'the second session made no TMDB requests');
+});
+
+test('the RT score is the same whether RT serves 2025 (camelCase) or 2026 (kebab-case) markup', async () => {
+  const scores = [];
+  for (const era of ['2025', '2026'] as const) {
+    stack.standins.setRtEra(era);
+    // Forget every RT result, so this session crawls every page again in this era's markup.
+    await stack.db.db.updateTable('shows').set({ rt_status: 'pending', rt_checked_at: null, critics_score: null, audience_score: null, rt_match: null }).execute();
+    scores.push((await runSession('demo-1k')).report.rtScore);
+  }
+  stack.standins.setRtEra(undefined);
+  assert.ok(scores[0] !== null);
+  assert.deepEqual(scores[0], scores[1]);
+  assert.deepEqual(scores[0], expectedReport('demo-1k', stack.standins.catalog).rtScore);
 });

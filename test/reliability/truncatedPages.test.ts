@@ -1,15 +1,13 @@
 // Rotten Tomatoes pages cut short (a complete HTTP answer carrying half a document) are errors the
-// crawler retries, never outcomes: half a search page used to read as "not on RT", silently.
+// crawler retries, never outcomes: half a page used to read as "not on RT", silently.
 // (Found by test/faults/corruptResponses.test.ts.) Before the chunk's last attempt such a show fails
 // the attempt, so Temporal retries it; only the last attempt dead-letters it.
 import { MockActivityEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createCrawlActivities } from '../../activities/crawl.js';
-import { createDbRateLimiter } from '../../src/clients/rateLimiter.js';
 import type { DatabaseHandle } from '../../src/db/index.js';
 import { type CatalogShow, type ListeningStandin, buildCatalog, createRtStandin, listenStandin } from '../../src/standins/index.js';
-import { insertMatchedShow } from '../support/catalogShows.js';
+import { insertMatchedShow, testCrawlActivities } from '../support/catalogShows.js';
 import { createTestDatabase } from '../support/db.js';
 
 let db: DatabaseHandle;
@@ -32,7 +30,7 @@ test('truncated RT pages fail the attempt, then (on the last attempt) the show w
   await db.db.insertInto('sessions').values({ id: 'trunc', workflow_id: 'session-trunc', data_source: 'NETFLIX', state: 'PROCESSING', failure_reason: null }).execute();
   const ids: number[] = [];
   for (const show of onRt) ids.push(await insertShow(show));
-  const activities = createCrawlActivities({ db: db.db, limiter: createDbRateLimiter(db.db, {}), rtUrl: rt.url, userAgent: 'showprint-test', maxConcurrency: 4, maxRequestRetries: 1 });
+  const activities = testCrawlActivities(db.db, { rt: rt.url }, { maxRequestRetries: 1 });
   const input = { sessionId: 'trunc', parentWorkflowId: 'session-trunc', chunk: 0, showIds: ids, showCacheTtlMs: 60_000, retry: { maximumAttempts: 2, initialIntervalMs: 100 } };
 
   // Attempt 1 of 2: a retryable failure that says why; nothing is written off yet.

@@ -1,7 +1,7 @@
 // The report's facts computed independently of showprint: straight from the stand-in's catalog and
 // the generated history (which knows each activity's true show), with none of the app's parsing,
 // matching, SQL or database. If the pipeline mis-parses, mis-matches or mis-counts, the two differ.
-import { type Catalog, type CatalogShow, historyFor } from '../../src/standins/index.js';
+import { type Catalog, type CatalogShow, historyFor, rtFactsFor } from '../../src/standins/index.js';
 
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -27,6 +27,8 @@ export interface ExpectedReport {
   crossoverStar: { name: string; showCount: number; shows: string[] };
   genres: { name: string; share: number }[];
   rtScore: { score: number; band: string; showsScored: number };
+  /** How the crawl should find each TMDB-matched show's RT page: Wikidata's current id, else a slug, else none. */
+  rtMatchedBy: { wikidata: number; slug: number; notFound: number };
 }
 
 export function expectedReport(dataKey: string, catalog: Catalog): ExpectedReport {
@@ -85,6 +87,14 @@ export function expectedReport(dataKey: string, catalog: Catalog): ExpectedRepor
     .map((s) => Math.min(1, watched(s) / s.numberOfEpisodes) * (s.rt!.criticsScore ?? s.rt!.audienceScore)!);
   const rt = round2(scores.reduce((a, b) => a + b, 0) / scores.length);
 
+  const rtMatchedBy = { wikidata: 0, slug: 0, notFound: 0 };
+  for (const s of onTmdb) {
+    const facts = rtFactsFor(s);
+    if (!facts) rtMatchedBy.notFound++;
+    else if (facts.wikidata.kind === 'current') rtMatchedBy.wikidata++;
+    else rtMatchedBy.slug++;
+  }
+
   const most = ranked[0];
   return {
     totalShows: shows.length,
@@ -101,5 +111,6 @@ export function expectedReport(dataKey: string, catalog: Catalog): ExpectedRepor
     },
     genres,
     rtScore: { score: rt, band: rt < 40 ? 'Rotten' : rt < 70 ? 'Fresh' : 'Certified Fresh', showsScored: scores.length },
+    rtMatchedBy,
   };
 }

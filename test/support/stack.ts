@@ -52,6 +52,7 @@ export const TEST_ENV: Record<string, string> = {
   GANDALF_RPS: '200',
   TMDB_RPS: '400',
   RT_RPS: '400',
+  WIKIDATA_RPS: '400',
   CIRCUIT_OPEN: '2s',
   // Three quick attempts per chunk: a test that breaks a service for good finishes in seconds.
   CHUNK_MAX_ATTEMPTS: '3',
@@ -75,6 +76,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
       gandalf: { latencyMs: 5, jitterMs: 0, rps: 1000, burst: 1000 },
       tmdb: { latencyMs: 2, jitterMs: 0, rps: 1000, burst: 1000 },
       rt: { latencyMs: 2, jitterMs: 0, rps: 1000, burst: 1000 },
+      wikidata: { latencyMs: 2, jitterMs: 0, rps: 1000, burst: 1000 },
       openai: { latencyMs: 5, jitterMs: 0, rps: 1000, burst: 1000 },
     },
   });
@@ -84,6 +86,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     tmdbUrl: standins.urls.tmdb,
     tmdbApiKey: 'test-tmdb-key',
     rtUrl: standins.urls.rt,
+    wikidataUrl: standins.urls.wikidata,
     openaiBaseUrl: standins.urls.openai,
     openaiApiKey: 'test-openai-key',
   };
