@@ -46,6 +46,7 @@ async function storeDetails(db: Db, showId: number, details: TmdbShowDetails): P
         tmdb_id: details.id,
         // TMDB's canonical spelling ("Élite", not Netflix's "Elite (U.S.)"); the key stays Netflix's.
         name: details.name || undefined,
+        original_name: details.original_name || null,
         tmdb_checked_at: new Date(),
         tmdb_error: null,
         first_air_date: details.first_air_date || null,

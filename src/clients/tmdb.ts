@@ -56,6 +56,8 @@ export const tmdbCastMemberSchema = z.object({
 export const tmdbShowDetailsSchema = z.object({
   id,
   name: z.string(),
+  // Not in every answer we have seen; the crawl builds RT slug guesses from it when present.
+  original_name: z.string().optional(),
   genres: z.array(z.object({ id: z.number().int(), name: z.string() })),
   number_of_episodes: count.nullable(),
   number_of_seasons: count.nullable(),
