@@ -55,6 +55,12 @@ test('a demo-10k session completes with a report equal to an independent computa
   assert.ok(expected.rtMatchedBy.wikidata > 0 && expected.rtMatchedBy.slug > 0 && expected.rtMatchedBy.notFound > 0, 'demo-10k exercises every way');
   const paths = stack.standins.rtRequestedPaths();
   assert.ok(paths.length > 0 && !paths.some((p) => p.startsWith('/search')), 'RT was crawled, and /search never requested');
+  // …and /metrics counts the same three ways (this process's worker, so its counters).
+  const metrics = await (await fetch(`${stack.apiUrl}/metrics`)).text();
+  for (const method of ['wikidata', 'slug', 'not_found']) {
+    const value = Number(new RegExp(`^showprint_rt_matches_total\\{method="${method}"\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? 0);
+    assert.ok(value > 0, `showprint_rt_matches_total{method="${method}"} counted`);
+  }
   // The AI parts exist, validated: an enum sign and personality, short quips.
   assert.ok(report.starSign && report.personality && report.bff);
   for (const quip of [report.firstShowQuip, report.mostWatchedShowQuip, report.rtScoreQuip, report.topGenresQuip, report.bff.quip]) {
