@@ -68,7 +68,8 @@ export function sessionsRouter({ client, db, sessions }: SessionsDeps): Router {
       sessionId: row.id,
       workflowId: row.workflow_id,
       state: progress?.state ?? row.state,
-      failureReason: row.failure_reason,
+      // The workflow knows it failed a moment before its activity writes the row: take both from one place.
+      failureReason: progress?.failureReason ?? row.failure_reason,
       createdAt: row.created_at,
       completedAt: row.completed_at,
       progress,

@@ -41,8 +41,11 @@ beforeEach(() => rt.resetRequestedPaths());
 let keys = 0;
 const insertShows = (shows: CatalogShow[]) => Promise.all(shows.map((show) => insertMatchedShow(db.db, catalog, show, `k${keys++}-${show.id}`)));
 const input = (showIds: number[], sessionId = 's') => ({ sessionId, parentWorkflowId: `session-${sessionId}`, chunk: 0, showIds, showCacheTtlMs: 0 });
-const rowsOf = (ids: number[]) =>
-  db.db.selectFrom('shows').select(['id', 'rt_status', 'rt_match', 'rt_url', 'rt_error', 'critics_score', 'audience_score']).where('id', 'in', ids).orderBy('id').execute();
+/** The shows' RT columns, in the order of `ids`. */
+async function rowsOf(ids: number[]) {
+  const rows = await db.db.selectFrom('shows').select(['id', 'rt_status', 'rt_match', 'rt_url', 'rt_error', 'critics_score', 'audience_score']).where('id', 'in', ids).execute();
+  return ids.map((id) => rows.find((r) => r.id === id)!);
+}
 
 test('Wikidata ids first, slug guesses for unmapped and stale ones, not on RT for the rest; /search is never asked', async () => {
   const shows = [...mapped, ...unmapped, ...stale, ...notOnRt];
