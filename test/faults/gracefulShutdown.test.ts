@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
 import { type ApiProcess, startApiProcess } from '../support/faults/apiProcess.js';
-import { type RunningActivity, fatesOf, runningActivities, sessionHistories } from '../support/faults/histories.js';
+import { type RunningActivity, fatesOf, sessionHistories } from '../support/faults/histories.js';
 import { assertNoLoss, describeProgress, fraction, printSummary, seededRng, useFaultStack, verdictFields, verifyRuns, waitForMoment } from '../support/faults/harness.js';
-import { type ExitInfo, PACED_ENV, type SessionRun, sleep, waitFor } from '../support/faults/processStack.js';
+import { waitForActivitiesOn } from '../support/faults/pending.js';
+import { type ExitInfo, PACED_ENV, type SessionRun, sleep } from '../support/faults/processStack.js';
 
 const DATA_KEY = 'demo-1k';
 const GRACE_MS = 10_000; // shutdownGraceTime in src/worker/createWorker.ts
@@ -41,11 +42,14 @@ function tryConnect(port: number): Promise<'accepted' | 'refused'> {
 }
 
 let session: SessionRun;
-/** The session's running activity attempts, or undefined while there are none. */
-const running = async (): Promise<RunningActivity[] | undefined> => {
-  const list = await runningActivities(fixture.stack.client, session.workflowId);
-  return list.length > 0 ? list : undefined;
-};
+/**
+ * The session's activity attempts running on the current worker process, once there are some. Not
+ * a fixed wait: after a forced exit the killed attempts stay STARTED on the server until their
+ * heartbeat timeout and retry interval have passed, and only then run again; the wait's deadline
+ * follows those timers (read from the pending activities). Attempts of a dead worker don't count:
+ * they keep no worker busy, so a SIGTERM could not drain them.
+ */
+const running = (): Promise<RunningActivity[]> => waitForActivitiesOn(fixture.stack.client, session.workflowId, fixture.stack.worker.pid!);
 const numbers: Record<string, number | string | boolean> = {};
 
 test('worker: SIGTERM drains in-flight activities and exits 0; a second SIGTERM forces exit; nothing is lost', { timeout: 15 * 60_000 }, async () => {
@@ -62,7 +66,7 @@ test('worker: SIGTERM drains in-flight activities and exits 0; a second SIGTERM 
   // 1. One SIGTERM while show data and crawl activities run.
   const moment = await waitForMoment(stack, session, (p) => fraction(p.stages.showData) >= showDataAt && p.stages.crawl.done > 0, (p) => p.stages.showData.complete, 5 * 60_000);
   assert.ok(moment, 'show data finished before the moment to stop the worker');
-  const inFlight = await waitFor('activities in flight', 60_000, () => running(), 100);
+  const inFlight = await running();
   console.log(`SIGTERM to the worker during show data, ${inFlight.length} activities running: ${describeProgress(moment)}`);
   const sigtermAt = Date.now();
   stack.worker.signal('SIGTERM');
@@ -84,7 +88,7 @@ test('worker: SIGTERM drains in-flight activities and exits 0; a second SIGTERM 
   let stillRunning = false;
   let forcedExitMs = 0;
   for (let attempt = 1; attempt <= 3 && !stillRunning; attempt++) {
-    inFlightTwice = await waitFor('activities in flight', 60_000, () => running(), 100);
+    inFlightTwice = await running();
     console.log(`SIGTERM, SIGTERM to the worker during the crawl, ${inFlightTwice.length} activities running: ${describeProgress(crawling)}`);
     stack.worker.signal('SIGTERM');
     await sleep(1_000);

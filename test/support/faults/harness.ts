@@ -5,6 +5,7 @@ import { after, before } from 'node:test';
 import { mulberry32, type Rng } from '../../../src/standins/random.js';
 import type { SessionProgress } from '../../../workflows/types.js';
 import { type SessionSnapshot, checkExpectedReport, compareSnapshots, snapshotSession } from './oracle.js';
+import { deadlineOwedByServer } from './pending.js';
 import { type ProcessStack, type ProcessStackOptions, type SessionEnd, type SessionRun, sleep, startProcessStack } from './processStack.js';
 
 /** FAULT_SEED picks the moments faults strike; printed in every summary so a run can be repeated. */
@@ -153,6 +154,9 @@ export function verdictFields(v: Verdict): Record<string, number> {
 /**
  * Polls the session's progress until `ready` holds (→ that progress) or the session moved past the
  * moment (`passed`, or it closed) (→ undefined). Queries need a live worker; misses are retried.
+ * `timeoutMs` budgets the session's own work: while the session waits on server timers (attempts of
+ * a killed worker until their heartbeat or start-to-close timeout, retries in backoff) the wait
+ * follows those timers instead of giving up (deadlineOwedByServer).
  */
 export async function waitForMoment(
   stack: ProcessStack,
@@ -161,16 +165,22 @@ export async function waitForMoment(
   passed: (p: SessionProgress) => boolean,
   timeoutMs: number,
 ): Promise<SessionProgress | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const p = await stack.progress(run);
-    if (p) {
-      if (p.state === 'COMPLETED' || p.state === 'FAILED' || passed(p)) return undefined;
-      if (ready(p)) return p;
+  const started = Date.now();
+  let deadline = started + timeoutMs;
+  for (;;) {
+    while (Date.now() < deadline) {
+      const p = await stack.progress(run);
+      if (p) {
+        if (p.state === 'COMPLETED' || p.state === 'FAILED' || passed(p)) return undefined;
+        if (ready(p)) return p;
+      }
+      await sleep(150);
     }
-    await sleep(150);
+    const later = await deadlineOwedByServer(stack.client, run.workflowId, stack.worker.running ? stack.worker.pid : undefined);
+    if (later === undefined) break;
+    deadline = later;
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for a moment in session ${run.sessionId}`);
+  throw new Error(`timed out after ${Date.now() - started} ms (budget ${timeoutMs} ms, and no server timer still due) waiting for a moment in session ${run.sessionId}`);
 }
 
 export const fraction = (s: { done: number; total: number }) => (s.total === 0 ? 0 : s.done / s.total);

@@ -7,7 +7,6 @@ import { crawlWorkflowId, showDataWorkflowId } from '../../../workflows/messages
 
 type Handle = ReturnType<Client['workflow']['getHandle']>;
 type History = Awaited<ReturnType<Handle['fetchHistory']>>;
-type Description = Awaited<ReturnType<Handle['describe']>>;
 
 export interface RunHistory {
   workflowId: string;
@@ -41,6 +40,7 @@ async function chunkWorkflowIds(client: Client, workflowId: string): Promise<str
   return ids;
 }
 
+/** An activity attempt running at some moment (see waitForActivitiesOn in pending.ts). */
 export interface RunningActivity {
   workflowId: string;
   runId: string;
@@ -48,25 +48,6 @@ export interface RunningActivity {
   activityType: string;
   attempt: number;
   identity: string;
-}
-
-/** Activity attempts running right now in the session and its chunk children. */
-export async function runningActivities(client: Client, workflowId: string): Promise<RunningActivity[]> {
-  const running = (d: Description | undefined): RunningActivity[] =>
-    (d?.raw.pendingActivities ?? [])
-      .filter((a) => Number(a.state) === 2 /* PENDING_ACTIVITY_STATE_STARTED */)
-      .map((a) => ({
-        workflowId: d!.workflowId,
-        runId: d!.runId,
-        activityId: a.activityId ?? '',
-        activityType: a.activityType?.name ?? '',
-        attempt: a.attempt ?? 1,
-        identity: a.lastWorkerIdentity ?? '',
-      }));
-  const describe = (id: string) => client.workflow.getHandle(id).describe().catch(() => undefined);
-  const all = running(await describe(workflowId));
-  for (const id of await chunkWorkflowIds(client, workflowId)) all.push(...running(await describe(id)));
-  return all;
 }
 
 export interface Fates {

@@ -23,6 +23,7 @@ import type { SessionWorkflow } from '../../../workflows/session.js';
 import type { SessionProgress } from '../../../workflows/types.js';
 import { createTestDatabase } from '../db.js';
 import { TEST_ENV } from '../stack.js';
+import { deadlineOwedByServer } from './pending.js';
 import { type TcpProxy, startTcpProxy } from './tcpProxy.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -429,16 +430,25 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
       async waitForSession(run, timeoutMs) {
         const started = Date.now();
         let last: SessionProgress | undefined;
-        const status = await waitFor(`session ${run.sessionId} (${run.dataKey}) to close`, timeoutMs, async () => {
+        const closed = async () => {
           const d = await handleOf(run).describe();
           if (d.status.name === 'RUNNING') {
             last = (await stack.progress(run)) ?? last;
             return undefined;
           }
           return d.status.name;
-        }, 500).catch((error: Error) => {
-          throw new Error(`${error.message}\nlast progress: ${JSON.stringify(last)}\nworker log:\n${worker.logTail()}`);
-        });
+        };
+        // timeoutMs budgets the session's work; server timers it still waits on (a killed worker's
+        // attempts until their timeout, retries in backoff) extend it (deadlineOwedByServer).
+        let status: string | undefined;
+        for (let deadline = started + timeoutMs; status === undefined; ) {
+          status = await waitFor(`session ${run.sessionId} (${run.dataKey}) to close`, deadline - Date.now(), closed, 500).catch(async (error: Error) => {
+            const later = await deadlineOwedByServer(client, run.workflowId, worker.running ? worker.pid : undefined);
+            if (later === undefined) throw new Error(`${error.message} (budget ${timeoutMs} ms)\nlast progress: ${JSON.stringify(last)}\nworker log:\n${worker.logTail()}`);
+            deadline = later;
+            return undefined;
+          });
+        }
         let failure: string | undefined;
         if (status !== 'COMPLETED') {
           failure = await handleOf(run).result().then(
