@@ -386,6 +386,7 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
       TMDB_URL: standins.urls.tmdb,
       TMDB_API_KEY: TMDB_KEY,
       RT_URL: standins.urls.rt,
+      WIKIDATA_URL: standins.urls.wikidata,
       // No OPENAI_BASE_URL: the local engine answers, so the AI parts are deterministic.
     };
 
