@@ -529,7 +529,7 @@ ${mainTable(results)}
 - *rows written*: rows of episodes, films, session_shows, reports, insights, date_problems for the session(s), plus rows added to the shared shows, show_cast, actors, show_genres tables.
 - A scenario marked **timeout** was stopped at its time limit (bench/scenarios.ts) and its workflows terminated: its wall time, actions, rows and events are lower bounds.
 - *idle of the bottleneck*: 1 − admitted requests / (rate × wall time) for the service whose term wins T*'s max (all of them when terms tie).
-- *TMDB req / S*, *RT req / M*, *Wikidata req / ⌈M/C⌉*: every request the stand-in received (429s included) from the start until every workflow of the scenario closed, over the bound's minimum: TMDB 2 per show, RT 1 per matched show, Wikidata 1 per chunk. RT also counts the crawler's robots.txt fetch; slug guesses (404s) and pages that fail the JSON-LD check cost more. For concurrent sessions S and M are summed over the sessions while the cache is shared, so shows two viewers share can push a ratio below the minimum.
+- *TMDB req / S*, *RT req / M*, *Wikidata req / ⌈M/C⌉*: every request the stand-in received (429s included) from the start until every workflow of the scenario closed, over the bound's minimum: TMDB 2 per show (a show TMDB does not have takes only the search, so the true minimum is (S + M) / S, just under 2), RT 1 per matched show, Wikidata 1 per chunk. RT also counts the crawler's robots.txt fetch; slug guesses (404s) and pages that fail the JSON-LD check cost more. For concurrent sessions S and M are summed over the sessions while the cache is shared, so shows two viewers share can push a ratio below the minimum.
 
 ## Results, real limits
 
