@@ -8,7 +8,8 @@ import { createGandalfClient } from '../clients/gandalf/client.js';
 import { DEMO_GANDALF_PRIVATE_KEY } from '../clients/gandalf/signature.js';
 import { PermanentServiceError } from '../clients/errors.js';
 import { createTmdbClient } from '../clients/tmdb.js';
-import { type AppConfig, loadConfig } from '../config/index.js';
+import { createWikidataClient } from '../clients/wikidata.js';
+import { type AppConfig, loadConfig, wikidataUrlFor } from '../config/index.js';
 import { openDatabase } from '../db/index.js';
 import type { Report } from '../domain/report.js';
 import { loadPayloadEncryption } from '../security/index.js';
@@ -275,7 +276,15 @@ program
         if (res.statusCode !== 200) throw new Error(`robots.txt answered HTTP ${res.statusCode}`);
         return 'reachable (robots.txt)';
       }, 'Check RT_URL and the network.');
-    } else results.push({ ok: true, what: 'Rotten Tomatoes: RT_URL unset, `npm start` runs the stand-in' });
+      const wikidataUrl = wikidataUrlFor(s.rtUrl, { configured: s.wikidataUrl });
+      if (wikidataUrl) {
+        await check(`Wikidata at ${wikidataUrl}`, async () => {
+          // Game of Thrones' TMDB id: a lookup that has an answer, so it proves the agent is accepted too.
+          const ids = await createWikidataClient({ url: wikidataUrl, userAgent: s.wikidataUserAgent, timeoutMs }).rtIdsForTmdbIds([1399]);
+          return `reachable, agent accepted (${ids.size} of 1 probe ids mapped)`;
+        }, 'Check WIKIDATA_URL, and that WIKIDATA_USER_AGENT names the app and a contact (Wikimedia answers generic agents with 403).');
+      } else results.push({ ok: true, what: 'Wikidata: no endpoint for this RT_URL, so RT pages are found by slug guesses only (set WIKIDATA_URL)' });
+    } else results.push({ ok: true, what: 'Rotten Tomatoes and Wikidata: RT_URL unset, `npm start` runs the stand-ins' });
     if (s.openaiBaseUrl) {
       await check(`LLM at ${s.openaiBaseUrl}`, async () => {
         const res = await got(`${s.openaiBaseUrl!.replace(/\/$/, '')}/models`, { headers: { authorization: `Bearer ${s.openaiApiKey ?? ''}` }, timeout: { request: timeoutMs }, throwHttpErrors: false, retry: { limit: 0 } });
