@@ -20,7 +20,8 @@ import { recordDeadLetter } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import type { RtMatch } from '../src/db/schema.js';
 import { externalCalls, robotsDisallowed, rtMatches } from '../src/observability/metrics.js';
-import { type RtShowFacts, acceptRtPage, assertWholePage, parseRtShowPage, rtIdFromWikidata, rtSlugCandidates } from '../src/domain/rtMatch.js';
+import { type RtShowFacts, acceptRtPage, rtIdFromWikidata, rtSlugCandidates } from '../src/domain/rtMatch.js';
+import { assertWholePage, parseRtShowPage } from '../src/domain/rtPage.js';
 import { firstAirYear } from '../src/domain/tmdbMatch.js';
 import { isLastChunkAttempt } from '../workflows/chunkRetry.js';
 import type { ChunkInput } from '../workflows/types.js';
@@ -40,8 +41,11 @@ export interface CrawlDeps {
   maxRequestRetries?: number;
 }
 
+/** Heartbeat details: what an earlier attempt settled, so a retry neither redoes nor miscounts it. */
 interface CrawlProgress {
   finishedShowIds: number[];
+  /** The finished shows that failed (dead-lettered); absent in details from before it was kept. */
+  failedShowIds?: number[];
 }
 
 /** One RT id to try for a show, and how we came by it. */
@@ -71,6 +75,7 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
   const { limiter, breakers } = caller;
   /** Each forbidden path is logged once per worker; every occurrence is counted. */
   const loggedForbidden = new Set<string>();
+  let wikidataRefused = false;
 
   async function finish(
     showId: number,
@@ -122,7 +127,12 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
       return await caller.call('wikidata', () => wikidata.rtIdsForTmdbIds(tmdbIds, signal), signal);
     } catch (error) {
       if (signal.aborted) throw error;
-      log.warn('Wikidata unavailable for this chunk; trying slug candidates only', { error: (error as Error).message });
+      // Slug guesses still find most pages, so a Wikidata problem costs requests, not scores. A
+      // permanent one (403: WIKIDATA_USER_AGENT refused) is a setting to fix: said once, loudly.
+      if (error instanceof PermanentServiceError) {
+        if (!wikidataRefused) log.error('Wikidata refused our queries; RT pages are found by slug guesses only until this is fixed', { error: (error as Error).message });
+        wikidataRefused = true;
+      } else log.warn('Wikidata unavailable for this chunk; trying slug guesses only', { error: (error as Error).message });
       return new Map();
     }
   }
@@ -134,14 +144,18 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
         const lastAttempt = isLastChunkAttempt(ctx.info, input.retry);
         /** Shows that failed on an attempt that is not the last: retried by the next attempt. */
         const retryLater = new Map<number, Error>();
-        const resumed = (ctx.info.heartbeatDetails as CrawlProgress | undefined)?.finishedShowIds ?? [];
-        const finished = new Set<number>(resumed);
-        const failed = new Set<number>();
+        const resumed = ctx.info.heartbeatDetails as CrawlProgress | undefined;
+        const finished = new Set<number>(resumed?.finishedShowIds ?? []);
+        const failed = new Set<number>(resumed?.failedShowIds ?? []);
+        // Also called before the first show settles: Wikidata and robots.txt can take longer than
+        // the heartbeat timeout, and an attempt that looks dead is started again beside this one.
+        const beat = () => ctx.heartbeat({ finishedShowIds: [...finished], failedShowIds: [...failed] } satisfies CrawlProgress);
         const markFinished = (showId: number, ok: boolean) => {
           finished.add(showId);
           if (!ok) failed.add(showId);
-          ctx.heartbeat({ finishedShowIds: [...finished] } satisfies CrawlProgress);
+          beat();
         };
+        beat();
 
         const shows = await db.selectFrom('shows').select(['id', 'rt_status', 'rt_checked_at']).where('id', 'in', input.showIds.length ? input.showIds : [-1]).execute();
         const todo: number[] = [];
@@ -153,6 +167,7 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
         }
         const facts = await loadFacts(todo);
         const mapped = await wikidataIds([...facts.values()].flatMap((f) => (f.tmdbId ? [f.tmdbId] : [])), ctx.cancellationSignal);
+        beat();
         const plans = new Map<number, ShowPlan>();
         for (const [showId, f] of facts) {
           const fromWikidata = f.tmdbId ? rtIdFromWikidata(mapped.get(f.tmdbId) ?? []) : null;
@@ -161,7 +176,6 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
           plans.set(showId, { facts: f, candidates, forbidden: [] });
         }
 
-        let fatal: Error | undefined;
         const crawler = new CheerioCrawler(
           {
             // Start at full concurrency: a chunk's crawl is short, and ramping up from 1 (crawlee's
@@ -228,12 +242,17 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
           new Configuration({ persistStorage: false, purgeOnStart: true, systemInfoIntervalMillis: 600_000 }),
         );
 
-        async function failShow(showId: number, error: Error, attempts: number) {
-          if (error instanceof PermanentServiceError) fatal = error;
-          else if (!lastAttempt) return void retryLater.set(showId, error);
-          await finish(showId, 'failed', { error: error.message });
-          await recordDeadLetter(db, { sessionId: input.sessionId, showId, stage: 'crawl', error: error.message, attempts });
+        /** A failed show, with its reason on the row and in a dead letter an operator can re-drive. */
+        async function writeOff(showId: number, reason: string, attempts: number) {
+          await finish(showId, 'failed', { error: reason });
+          await recordDeadLetter(db, { sessionId: input.sessionId, showId, stage: 'crawl', error: reason, attempts });
           markFinished(showId, false);
+        }
+
+        /** Before the chunk's last attempt a failed show fails the attempt, so Temporal retries it. */
+        async function failShow(showId: number, error: Error, attempts: number) {
+          if (!lastAttempt) return void retryLater.set(showId, error);
+          await writeOff(showId, error.message, attempts);
         }
 
         /** Queues the show's first candidate from `index` on that robots.txt allows; none left settles it. */
@@ -241,7 +260,8 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
           const plan = plans.get(showId)!;
           for (let i = index; i < plan.candidates.length; i++) {
             const url = `${base}/${plan.candidates[i]!.rtId}`;
-            const forbidden = await robots.disallowedPath(url, ctx.cancellationSignal);
+            const forbidden = await robots.disallowedPath(url);
+            beat(); // robots.txt may have been fetched (and retried) just now
             if (forbidden) {
               plan.forbidden.push(forbidden);
               robotsDisallowed.inc({ service: 'rt' });
@@ -257,10 +277,7 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
           }
           if (plan.forbidden.length > 0) {
             // Not "not on RT": we were not allowed to look. Visible, and re-drivable once allowed.
-            const reason = `robots.txt disallows ${plan.forbidden[0]}`;
-            await finish(showId, 'failed', { error: reason });
-            await recordDeadLetter(db, { sessionId: input.sessionId, showId, stage: 'crawl', error: reason, attempts: 1 });
-            markFinished(showId, false);
+            await writeOff(showId, `robots.txt disallows ${plan.forbidden[0]}`, 1);
           } else {
             await finish(showId, 'not_found', { match: 'not_found' });
             markFinished(showId, true);
@@ -274,10 +291,12 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
           if (request) first.push(request);
         }
         if (first.length > 0) await crawler.run(first);
-        if (fatal) throw fatal;
         if (retryLater.size > 0) throw showsUnfinished('RT', [...retryLater.values()], input.showIds.length);
-        // Anything the crawler dropped without a verdict counts as failed, never silently done.
-        for (const showId of input.showIds) if (!finished.has(showId)) markFinished(showId, false);
+        // Anything without a verdict (the crawler dropped it, or the show row is gone) fails
+        // visibly: a reason on the row and a dead letter, never a silently "done" show.
+        for (const showId of input.showIds) {
+          if (!finished.has(showId)) await writeOff(showId, 'the crawl ended without a verdict for this show', ctx.info.attempt);
+        }
         return { done: input.showIds.length, failed: failed.size };
       });
     },

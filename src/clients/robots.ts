@@ -10,7 +10,7 @@ import type { ServiceName } from './rateLimiter.js';
 
 export interface RobotsPolicy {
   /** Null when robots.txt allows the URL; otherwise the forbidden path, for the dead letter. */
-  disallowedPath(url: string, signal?: AbortSignal): Promise<string | null>;
+  disallowedPath(url: string): Promise<string | null>;
 }
 
 export interface RobotsOptions {
@@ -23,9 +23,12 @@ export interface RobotsOptions {
 }
 
 export function createRobotsPolicy({ service, userAgent, caller, timeoutMs, ttlMs = 60 * 60_000 }: RobotsOptions): RobotsPolicy {
-  const cache = new Map<string, { file: RobotsTxtFile | null; fetchedAt: number }>();
+  // One fetch per site at a time: concurrent checks share the promise; a failed fetch is dropped
+  // (the next check tries again, through the limiter and the circuit breaker).
+  const cache = new Map<string, { file: Promise<RobotsTxtFile | null>; fetchedAt: number }>();
 
-  async function load(origin: string, signal?: AbortSignal): Promise<RobotsTxtFile | null> {
+  /** No caller's AbortSignal: the fetch is shared, and one cancelled activity must not fail the others. */
+  async function load(origin: string): Promise<RobotsTxtFile | null> {
     const url = `${origin}/robots.txt`;
     return caller.call(
       service,
@@ -35,7 +38,6 @@ export function createRobotsPolicy({ service, userAgent, caller, timeoutMs, ttlM
           throwHttpErrors: false,
           retry: { limit: 0 },
           timeout: { request: timeoutMs },
-          signal,
         });
         const status = response.statusCode;
         // RFC 9309 §2.3.1: an unreachable robots.txt (5xx) means "assume everything is disallowed"
@@ -46,21 +48,22 @@ export function createRobotsPolicy({ service, userAgent, caller, timeoutMs, ttlM
         if (status >= 400) return null;
         return RobotsTxtFile.from(url, response.body);
       },
-      signal,
     );
   }
 
   return {
-    async disallowedPath(url, signal) {
+    async disallowedPath(url) {
       const { origin, pathname, search } = new URL(url);
       let entry = cache.get(origin);
       if (!entry || Date.now() - entry.fetchedAt > ttlMs) {
-        entry = { file: await load(origin, signal), fetchedAt: Date.now() };
-        cache.set(origin, entry);
+        const fresh = { file: load(origin), fetchedAt: Date.now() };
+        void fresh.file.catch(() => cache.get(origin) === fresh && cache.delete(origin));
+        cache.set(origin, (entry = fresh));
       }
+      const file = await entry.file;
       // Groups are chosen by the product token of our User-Agent ("showprint-crawler/0.1 (…)").
       const agent = userAgent.split(/[\s/]/)[0] ?? '*';
-      return entry.file && !entry.file.isAllowed(url, agent) ? `${pathname}${search}` : null;
+      return file && !file.isAllowed(url, agent) ? `${pathname}${search}` : null;
     },
   };
 }

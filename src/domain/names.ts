@@ -92,7 +92,8 @@ export function showKey(name: string): string {
  * carries a region tag, so "Big Brother (U.S.)" and "Big Brother (UK)" are two shows while
  * "The Office" keeps the key it always had. A suffix rather than a (name_key, region) unique key:
  * untagged keys, the existing unique index and ON CONFLICT (name_key) stay exactly as they were,
- * so rows and in-flight sessions from before regions keep resolving to the same show. The
+ * so untagged shows resolve as before. A tagged title seen by a session before and after the
+ * upgrade becomes two rows in that session (the old untagged key, the new suffixed one). The
  * brackets cannot occur in a showKey (punctuation is removed), so a suffixed key never collides
  * with an untagged one. The region itself is stored beside it in `shows.region`.
  */

@@ -37,7 +37,8 @@ export interface Report {
     showsNotOnTmdb: number;
     showsNotOnRt: number;
     /** How the crawl found each show's RT page: Wikidata's TMDB→RT id, a slug guess its JSON-LD confirmed, or none. */
-    rtMatchedBy: { wikidata: number; slug: number; notFound: number };
+    /** Absent in reports stored before it was kept. Shows crawled before then count in none of the three. */
+    rtMatchedBy?: { wikidata: number; slug: number; notFound: number };
     showsFailed: number;
     /** Shows that failed for good and can be re-driven (GET /api/sessions/:id/failures). */
     unresolvedFailures: number;

@@ -3,15 +3,13 @@
 import { displayShowName, foldText, personKey, showKey } from './names.js';
 import type { RtShowPage } from './rtPage.js';
 
-export { assertWholePage, pageSample, parseRtShowPage, RtParseError, type RtShowPage } from './rtPage.js';
-
 /** Names needed in common: ⌈min(|A|,|B|)/2⌉ of the distinct person keys. */
 export function castThreshold(a: number, b: number): number {
   return Math.ceil(Math.min(a, b) / 2);
 }
 
-/** At most this many candidates per show: each one is a request. */
-export const MAX_SLUG_CANDIDATES = 8;
+/** At most this many candidates per show: each one is a request (a show not on RT costs them all). */
+const MAX_SLUG_CANDIDATES = 8;
 
 const TRAILING_YEAR = /\s*\((\d{4})\)\s*$/;
 
@@ -30,11 +28,12 @@ function slugWordSets(title: string): string[][] {
 }
 
 /**
- * RT ids (`tv/<slug>`) to try for a show, most likely first, at most MAX_SLUG_CANDIDATES:
- * every title form `_`-joined (`tv/the_bear`), then `_`-joined with the first-air year
- * (`tv/peacemaker_2022`, how RT tells colliding titles apart), then `-`-joined (`tv/the-middle`, older
- * pages; never with a year). Titles: the TMDB name, then the original name (deduplicated); a trailing
- * "(YYYY)" on a title also offers that year.
+ * RT ids (`tv/<slug>`) to try for a show (DESIGN §2: `_` and `-` forms, with and without
+ * `_<first-air year>`), most likely first, cut to MAX_SLUG_CANDIDATES: every title form `_`-joined
+ * (`tv/the_bear`), then `_`-joined with the year (`tv/peacemaker_2022`, how RT tells colliding titles
+ * apart), then `-`-joined (`tv/the-middle`, older pages), and last, seen least, `-`-joined with the
+ * year. Title forms: the TMDB name, then the original name (deduplicated); a trailing "(YYYY)" on a
+ * title also offers that year.
  */
 export function rtSlugCandidates(show: { name: string; originalName?: string | null; firstAirYear: number | null }): string[] {
   const wordSets: string[][] = [];
@@ -52,6 +51,7 @@ export function rtSlugCandidates(show: { name: string; originalName?: string | n
   for (const ws of wordSets) add(ws.join('_'));
   for (const ws of wordSets) for (const y of years) add(`${ws.join('_')}_${y}`);
   for (const ws of wordSets) add(ws.join('-'));
+  for (const ws of wordSets) for (const y of years) add(`${ws.join('-')}_${y}`);
   return out.slice(0, MAX_SLUG_CANDIDATES);
 }
 
@@ -79,8 +79,8 @@ function keySet(names: readonly string[]): Set<string> {
 }
 
 /**
- * Whether a page found by slug is the show's page, judged by its JSON-LD:
- * - the first-air years (when both are known) are at most one year apart;
+ * Whether a page found by slug is the show's page, judged by its JSON-LD (DESIGN §2):
+ * - the first-air years are known on both sides and at most one year apart;
  * - with a cast on both sides, ⌈min(|A|,|B|)/2⌉ names in common (compared by personKey);
  * - with no cast on either side, the page's name without a trailing " (YYYY)" equals the TMDB name or
  *   original name (by showKey), and both years are known and equal: without a cast, a namesake one
@@ -90,9 +90,9 @@ function keySet(names: readonly string[]): Set<string> {
 export function acceptRtPage(page: RtShowPage, show: RtShowFacts): RtAcceptance {
   const py = page.firstAirYear;
   const ty = show.firstAirYear;
-  if (py !== null && ty !== null && Math.abs(py - ty) > 1) {
-    return { ok: false, reason: `first-air year ${py} on RT vs ${ty} on TMDB` };
-  }
+  // A year that cannot be compared cannot agree: a guessed page must prove itself.
+  if (py === null || ty === null) return { ok: false, reason: `no first-air year to compare (${py ?? 'none'} on RT, ${ty ?? 'none'} on TMDB)` };
+  if (Math.abs(py - ty) > 1) return { ok: false, reason: `first-air year ${py} on RT vs ${ty} on TMDB` };
   const rt = keySet(page.actors);
   const tmdb = keySet(show.cast);
   if (rt.size > 0 && tmdb.size > 0) {
@@ -105,7 +105,6 @@ export function acceptRtPage(page: RtShowPage, show: RtShowFacts): RtAcceptance 
   const pageKey = showKey(page.name.replace(TRAILING_YEAR, ''));
   const names = [show.name, show.originalName ?? ''].filter((n) => n.trim()).map((n) => showKey(n.replace(TRAILING_YEAR, '')));
   if (!pageKey || !names.includes(pageKey)) return { ok: false, reason: `no cast to compare and the name "${page.name}" differs` };
-  if (py === null || ty === null) return { ok: false, reason: 'no cast to compare and no first-air year on both sides' };
   if (py !== ty) return { ok: false, reason: `no cast to compare and first-air year ${py} on RT vs ${ty} on TMDB` };
   return { ok: true };
 }

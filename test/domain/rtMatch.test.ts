@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import {
-  acceptRtPage, assertWholePage, castThreshold, parseRtShowPage, RtParseError, rtIdFromWikidata, rtSlugCandidates, type RtShowPage,
-} from '../../src/domain/rtMatch.js';
+import { acceptRtPage, castThreshold, rtIdFromWikidata, rtSlugCandidates } from '../../src/domain/rtMatch.js';
+import { assertWholePage, parseRtShowPage, RtParseError, type RtShowPage } from '../../src/domain/rtPage.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/rt/${name}`, import.meta.url), 'utf8');
 const expected = JSON.parse(fixture('expected.json')) as Record<string, { page?: RtShowPage; error?: string; sampleIncludes?: string }>;
@@ -86,14 +85,14 @@ void test('assertWholePage: a page without </html> is an RtParseError', () => {
   assert.throws(() => assertWholePage(html.slice(0, Math.floor(html.length / 2))), (e: Error) => e instanceof RtParseError && /incomplete/.test(e.message));
 });
 
-void test('slug candidates: _ form, then _year, then - form; apostrophes, diacritics, & and duplicates', () => {
-  assert.deepEqual(rtSlugCandidates({ name: 'The Bear', originalName: 'The Bear', firstAirYear: 2022 }), ['tv/the_bear', 'tv/the_bear_2022', 'tv/the-bear']);
+void test('slug candidates: _ form, then _year, then - form, then -…_year; apostrophes, diacritics, & and duplicates', () => {
+  assert.deepEqual(rtSlugCandidates({ name: 'The Bear', originalName: 'The Bear', firstAirYear: 2022 }), ['tv/the_bear', 'tv/the_bear_2022', 'tv/the-bear', 'tv/the-bear_2022']);
   assert.deepEqual(rtSlugCandidates({ name: 'Peacemaker', originalName: null, firstAirYear: 2022 }), ['tv/peacemaker', 'tv/peacemaker_2022']);
   assert.deepEqual(rtSlugCandidates({ name: "Grey's Anatomy", firstAirYear: null }), ['tv/greys_anatomy', 'tv/greys-anatomy']);
   assert.deepEqual(rtSlugCandidates({ name: 'Señor Ávila', firstAirYear: null }).slice(0, 1), ['tv/senor_avila']);
   assert.deepEqual(rtSlugCandidates({ name: 'Half-Moon: Rising', firstAirYear: 2020 })[0], 'tv/half_moon_rising');
   assert.deepEqual(rtSlugCandidates({ name: 'Rock & Roll', firstAirYear: 2001 }), [
-    'tv/rock_roll', 'tv/rock_and_roll', 'tv/rock_roll_2001', 'tv/rock_and_roll_2001', 'tv/rock-roll', 'tv/rock-and-roll',
+    'tv/rock_roll', 'tv/rock_and_roll', 'tv/rock_roll_2001', 'tv/rock_and_roll_2001', 'tv/rock-roll', 'tv/rock-and-roll', 'tv/rock-roll_2001', 'tv/rock-and-roll_2001',
   ]);
   assert.deepEqual(rtSlugCandidates({ name: 'The Office (U.S.)', firstAirYear: 2005 })[0], 'tv/the_office');
   const both = rtSlugCandidates({ name: 'Money Heist', originalName: 'La casa de papel', firstAirYear: 2017 });
@@ -132,8 +131,9 @@ void test('acceptRtPage: year within one, cast overlap ⌈min/2⌉ by person key
   assert.equal(acceptRtPage(page({ actors: ['Nobody Here'] }), dark).ok, false);
   // A same-name page of another show (other cast) is rejected.
   assert.equal(acceptRtPage(page({ firstAirYear: 2016, actors: ['A B', 'C D', 'E F', 'G H'] }), dark).ok, false);
-  // An unknown year does not block a cast match.
-  assert.equal(acceptRtPage(page({ firstAirYear: null }), dark).ok, true);
+  // A year that cannot be compared cannot agree, even with the whole cast in common (DESIGN §2).
+  assert.equal(acceptRtPage(page({ firstAirYear: null }), dark).ok, false);
+  assert.equal(acceptRtPage(page({}), { ...dark, firstAirYear: null }).ok, false);
   assert.equal(castThreshold(3, 4), 2);
   assert.equal(castThreshold(4, 10), 2);
   assert.equal(castThreshold(5, 9), 3);

@@ -9,7 +9,7 @@ import { historyFor } from '../../src/standins/histories.js';
 import type { CatalogShow } from '../../src/standins/catalog.js';
 import { slugify } from '../../src/standins/text.js';
 import { rtFactsFor } from '../../src/standins/rtFacts.js';
-import { parseRtShowPage } from '../../src/domain/rtMatch.js';
+import { parseRtShowPage } from '../../src/domain/rtPage.js';
 
 const TMDB_KEY = 'test-tmdb-key';
 const OPENAI_KEY = 'test-openai-key';
