@@ -10,6 +10,7 @@
 // Nothing is coerced: "10" is not a number of episodes, a genre list must be a list.
 import got from 'got';
 import { z } from 'zod';
+import { responseSample } from '../domain/text.js';
 import type { TmdbSearchResult } from '../domain/tmdbMatch.js';
 import { PermanentServiceError, TransientServiceError, isTransientStatus, parseRetryAfter } from './errors.js';
 
@@ -23,7 +24,7 @@ const tmdbDate = z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/,
 /** An image path such as "/abc.jpg", or null when there is no image. */
 const imagePath = z.string().nullable();
 
-export const tmdbSearchResultSchema = z.object({
+const tmdbSearchResultSchema = z.object({
   id,
   name: z.string(),
   original_name: z.string(),
@@ -44,7 +45,7 @@ export const tmdbSearchResponseSchema = z.object({
   total_results: count,
 });
 
-export const tmdbCastMemberSchema = z.object({
+const tmdbCastMemberSchema = z.object({
   id,
   name: z.string(),
   popularity,
@@ -78,21 +79,17 @@ export interface TmdbClient {
   tvDetails(id: number, signal?: AbortSignal): Promise<TmdbShowDetails | null>;
 }
 
-const SAMPLE_CHARS = 200;
-
 /**
- * At most SAMPLE_CHARS of the body: around the offending field when its name can be found
- * (so "number_of_episodes":"ten" shows up even deep in a long answer), else the beginning.
+ * A sample (responseSample) of the body around the offending field when its name can be found (so
+ * "number_of_episodes":"ten" shows up even deep in a long answer), else of its beginning; at most
+ * `maxChars`, with "…" where the body goes on before or after the window.
  */
-export function responseSample(body: string, path: readonly PropertyKey[] = []): string {
+export function responseSampleAt(body: string, path: readonly PropertyKey[] = [], maxChars = 200): string {
   const flat = body.replace(/\s+/g, ' ');
   const lastKey = [...path].reverse().find((p): p is string => typeof p === 'string');
   const at = lastKey ? flat.indexOf(JSON.stringify(lastKey) + ':') : -1;
-  const start = at > 40 ? at - 40 : 0;
-  let sample = flat.slice(start, start + SAMPLE_CHARS);
-  if (start > 0) sample = `…${sample.slice(1)}`;
-  if (start + SAMPLE_CHARS < flat.length) sample = `${sample.slice(0, -1)}…`;
-  return sample;
+  if (at <= 40) return responseSample(flat, maxChars);
+  return `…${responseSample(flat.slice(at - 40), maxChars - 1)}`;
 }
 
 function badResponse(path: string, body: string, error: z.ZodError): TransientServiceError {
@@ -100,7 +97,7 @@ function badResponse(path: string, body: string, error: z.ZodError): TransientSe
   const where = issue.path.length > 0 ? issue.path.join('.') : '(root)';
   return new TransientServiceError(
     'TmdbBadResponse',
-    `TMDB answered ${path} with an unexpected shape at ${where}: ${issue.message}; sample: ${responseSample(body, issue.path)}`,
+    `TMDB answered ${path} with an unexpected shape at ${where}: ${issue.message}; sample: ${responseSampleAt(body, issue.path)}`,
   );
 }
 

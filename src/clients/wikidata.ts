@@ -4,6 +4,7 @@
 // 429/5xx are transient (Retry-After kept); 403 (User-Agent refused) and 400 (bad query) are permanent.
 import got, { type Response } from 'got';
 import { z } from 'zod';
+import { responseSample } from '../domain/text.js';
 import { PermanentServiceError, TransientServiceError, isTransientStatus, parseRetryAfter } from './errors.js';
 
 /** Wikidata property "TMDB TV series ID" (a string such as "1399"). */
@@ -40,7 +41,7 @@ export function rtIdsQuery(tmdbIds: readonly number[]): string {
 
 function assertTmdbId(id: unknown): number {
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) {
-    throw new PermanentServiceError('WikidataBadInput', `TMDB ids must be positive integers, got ${sample(String(id), 40)}`);
+    throw new PermanentServiceError('WikidataBadInput', `TMDB ids must be positive integers, got ${responseSample(String(id), 40)}`);
   }
   return id;
 }
@@ -59,12 +60,6 @@ const sparqlAnswer = z.object({
     bindings: z.array(z.object({ tmdb: literal.extend({ value: z.string().regex(/^\d+$/) }), rt: literal.extend({ value: z.string().trim().min(1) }) })),
   }),
 });
-
-/** A short one-line excerpt of a body, for error messages. */
-function sample(text: string, max = 200): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-}
 
 /** A counting semaphore whose waiters leave the queue when their signal aborts. */
 function createSemaphore(max: number) {
@@ -128,14 +123,14 @@ export function createWikidataClient(opts: WikidataClientOptions): WikidataClien
     if (status === 403) {
       throw new PermanentServiceError(
         'WikidataForbidden',
-        `Wikidata refused the request (HTTP 403): Wikimedia's User-Agent policy wants a descriptive agent with contact details; set WIKIDATA_USER_AGENT (sent "${sample(opts.userAgent, 80)}")`,
+        `Wikidata refused the request (HTTP 403): Wikimedia's User-Agent policy wants a descriptive agent with contact details; set WIKIDATA_USER_AGENT (sent "${responseSample(opts.userAgent, 80)}")`,
       );
     }
-    if (status === 400) throw new PermanentServiceError('WikidataBadQuery', `Wikidata rejected the query (HTTP 400): ${sample(response.body)}`);
+    if (status === 400) throw new PermanentServiceError('WikidataBadQuery', `Wikidata rejected the query (HTTP 400): ${responseSample(response.body)}`);
     if (isTransientStatus(status)) {
       throw new TransientServiceError('WikidataUnavailable', `Wikidata answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']));
     }
-    throw new PermanentServiceError('WikidataHttpError', `Wikidata answered HTTP ${status} at ${opts.url}: ${sample(response.body, 120)}`);
+    throw new PermanentServiceError('WikidataHttpError', `Wikidata answered HTTP ${status} at ${opts.url}: ${responseSample(response.body, 120)}`);
   }
 
   function parse(body: string): z.infer<typeof sparqlAnswer> {
@@ -143,14 +138,14 @@ export function createWikidataClient(opts: WikidataClientOptions): WikidataClien
     try {
       json = JSON.parse(body);
     } catch {
-      throw new TransientServiceError('WikidataBadResponse', `Wikidata answered with a body that is not JSON: ${sample(body) || '(empty)'}`);
+      throw new TransientServiceError('WikidataBadResponse', `Wikidata answered with a body that is not JSON: ${responseSample(body) || '(empty)'}`);
     }
     const parsed = sparqlAnswer.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new TransientServiceError(
         'WikidataBadResponse',
-        `Wikidata answered JSON that is not a ?tmdb ?rt result (${issue?.path.join('.') || 'body'}: ${issue?.message}): ${sample(body)}`,
+        `Wikidata answered JSON that is not a ?tmdb ?rt result (${issue?.path.join('.') || 'body'}: ${issue?.message}): ${responseSample(body)}`,
       );
     }
     return parsed.data;

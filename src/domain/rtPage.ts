@@ -7,6 +7,7 @@
 //      other scores.
 // Pure: no I/O.
 import { load, type CheerioAPI } from 'cheerio';
+import { responseSample } from './text.js';
 
 export interface RtShowPage {
   /** JSON-LD `name`, e.g. "Peacemaker (2022)"; null without JSON-LD. */
@@ -28,9 +29,7 @@ export class RtParseError extends Error {
   override readonly name = 'RtParseError';
 }
 
-const SAMPLE_CHARS = 200;
-
-/** The first ~200 characters of the page's visible text (or of its markup when it has none), for error messages. */
+/** A sample (responseSample) of the page's visible text, or of its markup when it has none, for error messages. */
 export function pageSample(html: string): string {
   let text = '';
   try {
@@ -40,9 +39,7 @@ export function pageSample(html: string): string {
   } catch {
     // fall through to the raw markup
   }
-  text = text.replace(/\s+/g, ' ').trim();
-  if (!text) text = html.replace(/\s+/g, ' ').trim();
-  return text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS)}…` : text;
+  return responseSample(text) || responseSample(html);
 }
 
 /**

@@ -2,6 +2,11 @@
 // pages (JSON-LD TVSeries, scorecard JSON, the visible <media-scorecard> in the page's 2025 or 2026 slot
 // spelling, related titles carrying other shows' scores), 404 for unknown slugs, and /search (which
 // robots.txt forbids; served only so tests can prove nobody asks for it). Records every path requested.
+//
+// The structure is the real site's; the variation between pages is partly ours. Marked "our test
+// noise" below is what we invent to exercise the matcher and parser (a premiere dated a year late,
+// cast lists reordered, accent-stripped, with an extra name or empty, pages without scorecard JSON)
+// and how often it happens: DESIGN §2's captured pages do not show these, so they are not RT facts.
 import express, { type Request, type Response } from 'express';
 import { buildCatalog, type Catalog, type CatalogShow } from './catalog.js';
 import type { Standin } from './http.js';
@@ -24,10 +29,16 @@ export interface RtStandin extends Standin {
   resetRequestedPaths(): void;
   /** Serve every page in this markup era from now on (undefined: each show's own era again). */
   setEra(era: RtMarkupEra | undefined): void;
+  /**
+   * false: serve pages whose scores are only in the visible `<media-scorecard>` slots: JSON-LD keeps
+   * name, dateCreated and actor (what matching needs) but loses aggregateRating, and no page carries
+   * `media-scorecard-json`. true (the default): the structured scores as usual.
+   */
+  setStructuredScores(on: boolean): void;
 }
 
 /** RT's 2026 rules for every crawler. */
-export const RT_ROBOTS_TXT = `# Rules for all crawlers
+const RT_ROBOTS_TXT = `# Rules for all crawlers
 User-agent: *
 Disallow: /search
 Disallow: /m/*/pictures
@@ -40,7 +51,7 @@ const SITE = 'https://www.rottentomatoes.com';
 const MAX_TV_ROWS = 10;
 
 /** Slot names of the visible scorecard, per markup era. */
-export const RT_SLOTS: Record<RtMarkupEra, { critics: string; criticsReviews: string; audience: string; audienceReviews: string }> = {
+const RT_SLOTS: Record<RtMarkupEra, { critics: string; criticsReviews: string; audience: string; audienceReviews: string }> = {
   '2025': { critics: 'criticsScore', criticsReviews: 'criticsReviews', audience: 'audienceScore', audienceReviews: 'audienceReviews' },
   '2026': { critics: 'critics-score', criticsReviews: 'critics-reviews', audience: 'audience-score', audienceReviews: 'audience-reviews' },
 };
@@ -71,6 +82,7 @@ const notFoundPage = (): string => document('404 - Not Found', '', `    <section
 
 export function createRtStandin(opts: RtStandinOptions = {}): RtStandin {
   let forcedEra = opts.era;
+  let structuredScores = true;
   const catalog = opts.catalog ?? buildCatalog();
   const gate = new ServiceGate('rt', opts.limits, 303);
   const app = express();
@@ -87,14 +99,18 @@ export function createRtStandin(opts: RtStandinOptions = {}): RtStandin {
 
   const actorName = (id: number): string => catalog.actorById.get(id)?.name ?? 'Unknown';
 
-  /** RT's leading cast: sometimes reordered, sometimes without accents, sometimes with an RT-only name. */
+  /**
+   * The page's leading cast. Our test noise, not RT facts: sometimes reordered, sometimes without
+   * accents, sometimes with a name TMDB does not list, and on a few pages empty, so the matcher's
+   * tolerance (word-sorted, diacritic-free names, half the shorter list) is exercised.
+   */
   const rtCast = (show: CatalogShow, rng: Rng): string[] => {
     const k = Math.min(show.cast.length, randInt(rng, 3, 6));
     let names = show.cast.slice(0, k).map((m) => actorName(m.actorId));
     if (rng() < 0.3) names = shuffleInPlace(rng, names);
     if (rng() < 0.3) names = names.map((n) => stripDiacritics(n));
     if (names.length >= 4 && rng() < 0.2) names[names.length - 1] = `${pick(rng, W.FIRST_NAMES)} ${pick(rng, W.LAST_NAMES)}`;
-    // A few pages list no cast at all.
+    // Our test noise: a few pages list no cast at all.
     if (rng() < 0.03) return [];
     return names;
   };
@@ -163,8 +179,9 @@ ${rows.join('\n')}
     // RT adds the year to the name where it added it to the slug.
     const name = /_\d{4}$/.test(facts.slug) ? `${show.name} (${year})` : show.name;
     const cast = rtCast(show, rng);
-    // Now and then RT dates the premiere a year later than TMDB (within the matching tolerance when
-    // there is a cast to compare; a page without a cast keeps the date, or nothing could match it).
+    // Our test noise: now and then the page dates the premiere a year later than TMDB (within the
+    // matching tolerance when there is a cast to compare; a page without a cast keeps the date, or
+    // nothing could match it).
     const dateCreated = cast.length > 0 && rng() < 0.04 ? `${year + 1}${show.firstAirDate.slice(4)}` : show.firstAirDate;
     const reviews = rt.criticsScore === null ? 0 : randInt(rng, 5, 180);
     const ratings = rt.audienceScore === null ? 0 : randInt(rng, 50, 9000);
@@ -180,7 +197,7 @@ ${rows.join('\n')}
       numberOfSeasons: show.numberOfSeasons,
       actor: cast.map((n) => ({ '@type': 'Person', name: n, sameAs: `${origin}/celebrity/${slugify(n)}` })),
     };
-    if (rt.criticsScore !== null) {
+    if (rt.criticsScore !== null && structuredScores) {
       ld.aggregateRating = {
         '@type': 'AggregateRating', name: 'Tomatometer', ratingValue: String(rt.criticsScore),
         bestRating: '100', worstRating: '0', ratingCount: reviews, reviewCount: reviews,
@@ -192,8 +209,9 @@ ${rows.join('\n')}
       criticsScore: rt.criticsScore === null ? { ...emptyScore(), reviewCount: 0 } : { score: String(rt.criticsScore), scorePercent: `${rt.criticsScore}%`, reviewCount: reviews, sentiment: rt.criticsScore >= 60 ? 'POSITIVE' : 'NEGATIVE' },
       audienceScore: rt.audienceScore === null ? { ...emptyScore(), ratingCount: 0 } : { score: String(rt.audienceScore), scorePercent: `${rt.audienceScore}%`, ratingCount: ratings, sentiment: rt.audienceScore >= 60 ? 'POSITIVE' : 'NEGATIVE' },
     };
-    // Some pages carry no scorecard JSON: then the audience score is only in the slots.
-    const withCardJson = rng() >= 0.08;
+    // Our test noise: some pages carry no scorecard JSON, so the audience score is only in the slots
+    // (the draw is made either way, so the knob changes nothing else on the page).
+    const withCardJson = rng() >= 0.08 && structuredScores;
     const blank = rng() < 0.5 ? '' : '--';
     const fmt = (n: number | null): string => (n === null ? blank : `${n}%`);
 
@@ -257,6 +275,9 @@ ${tiles.join('\n')}
     resetRequestedPaths: () => paths.clear(),
     setEra: (era) => {
       forcedEra = era;
+    },
+    setStructuredScores: (on) => {
+      structuredScores = on;
     },
   };
 }

@@ -2,6 +2,9 @@
 // the page's slug (most `_`-joined words, some older ones `-`-joined, collisions with `_<year>`),
 // which markup era its page is in, and what Wikidata maps its TMDB id to (partial and sometimes stale).
 // Derived from hashes of the show id, never from the catalog's RNG, so the catalog stays as it was.
+// The kinds are DESIGN §2's; the shares (8% dashed slugs, half the pages per era, a quarter unmapped,
+// 5% stale, 2% with a film id beside the show's) and the rule below that year-suffixed slugs are never
+// dashed are our own test choices, not measurements of RT or Wikidata.
 import type { CatalogShow } from './catalog.js';
 import { hashString } from './random.js';
 
@@ -31,7 +34,8 @@ function bucket(key: string): number {
 export function rtFactsFor(show: CatalogShow): RtFacts | null {
   if (!show.rt) return null;
   const underscored = show.rt.slug;
-  // Some older pages join words with '-' (`/tv/the-middle`); year-suffixed collisions never do.
+  // Some older pages join words with '-' (`/tv/the-middle`, a real one). That a year-suffixed slug is
+  // never dashed is our simplification for the stand-in, not a known RT rule.
   const dashed = underscored.includes('_') && !/_\d{4}$/.test(underscored) && bucket(`rt-slug-dash:${show.id}`) < 8;
   const slug = dashed ? underscored.replace(/_/g, '-') : underscored;
   const era: RtMarkupEra = bucket(`rt-era:${show.id}`) < 50 ? '2025' : '2026';

@@ -13,9 +13,9 @@ export function stripDiacritics(s: string): string {
 }
 
 /** Trailing region tag such as " (U.S.)" or " (UK)". */
-export const REGION_TAG_RE = /\s*\((?:U\.?S\.?A?\.?|U\.?K\.?|AU|CA|IN|MX|BR|JP|KR|FR|DE|ES|IT)\)\s*$/i;
+const REGION_TAG_RE = /\s*\((?:U\.?S\.?A?\.?|U\.?K\.?|AU|CA|IN|MX|BR|JP|KR|FR|DE|ES|IT)\)\s*$/i;
 
-export function stripRegionTag(s: string): string {
+function stripRegionTag(s: string): string {
   return s.replace(REGION_TAG_RE, '');
 }
 

@@ -1,13 +1,22 @@
-// Wikidata Query Service stand-in at /sparql (DESIGN §2). It answers the one query shape showprint sends,
+// Wikidata Query Service stand-in at /sparql (DESIGN §2). It answers only the one query shape showprint
+// sends,
 //   SELECT ?tmdb ?rt WHERE { VALUES ?tmdb { "1399" … } ?item wdt:P4983 ?tmdb ; wdt:P1258 ?rt . }
-// as GET ?query= or form-encoded POST query=, in the SPARQL 1.1 JSON results format, from rtFactsFor:
-// an unmapped show has no binding, a stale or current one a binding per RT id. Any other query is a
-// 400, as the real endpoint answers SPARQL it cannot parse.
+// as GET ?query= or form-encoded POST query=, from rtFactsFor: an unmapped show has no binding, a stale
+// or current one a binding per RT id. The stand-in runs no SPARQL: any other query gets a 400 naming
+// the supported shape, where the real endpoint would run it (and answer 400 only for SPARQL it cannot
+// parse).
 //
-// Like the real service it turns away:
-// - generic user agents, with 403. The rule: an agent is accepted when it is not blank, its first
-//   product token is not an HTTP library's default (curl, got, node, undici, python-requests, …),
-//   and it carries contact details: a URL (http:// or https://) or an e-mail address.
+// The answer is SPARQL 1.1 JSON results for format=json or an Accept header asking for JSON; otherwise
+// SPARQL XML results (application/sparql-results+xml), the real WDQS's default, for the same bindings.
+// The other formats the real service offers (CSV, TSV, …) are not served.
+//
+// It turns away:
+// - generic user agents, with 403. Wikimedia's User-Agent policy asks for a descriptive agent with
+//   contact details, and generic agents may be refused; the stand-in's fixed rule is its own
+//   simplification of that policy, not what the real service checks: an agent is accepted when it is
+//   not blank, its first product token is not an HTTP library's default (curl, got, node, undici,
+//   python-requests, …), and it carries contact details: a URL (http:// or https://) or an e-mail
+//   address.
 // - a client's sixth parallel query, with 429 and Retry-After (a client = remote address + agent).
 // Then the shared gate applies the rate limit (429 + Retry-After), latency and faults.
 import express, { type Request, type Response } from 'express';
@@ -24,6 +33,31 @@ export interface WikidataStandinOptions {
 }
 
 export const SPARQL_JSON = 'application/sparql-results+json';
+const SPARQL_XML = 'application/sparql-results+xml';
+
+const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** A SPARQL Query Results XML Format document (https://www.w3.org/TR/rdf-sparql-XMLres/) of plain literals. */
+function sparqlXml(vars: readonly string[], rows: readonly Record<string, string>[]): string {
+  const head = vars.map((v) => `    <variable name="${escapeXml(v)}"/>`).join('\n');
+  const results = rows
+    .map((row) => {
+      const bindings = vars
+        .filter((v) => row[v] !== undefined)
+        .map((v) => `      <binding name="${escapeXml(v)}"><literal>${escapeXml(row[v])}</literal></binding>`)
+        .join('\n');
+      return `    <result>\n${bindings}\n    </result>`;
+    })
+    .join('\n');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<sparql xmlns="http://www.w3.org/2005/sparql-results#">
+  <head>
+${head}
+  </head>
+  <results>${results ? `\n${results}\n  ` : ''}</results>
+</sparql>
+`;
+}
 
 /** First product tokens of HTTP libraries' and tools' default agents (lowercase). */
 const GENERIC_AGENTS = new Set([
@@ -124,10 +158,6 @@ export function createWikidataStandin(opts: WikidataStandinOptions = {}): Standi
   const answer = (req: Request, res: Response, query: unknown, format: unknown): void => {
     const accept = req.get('accept') ?? '';
     const wantsJson = format === 'json' || (format === undefined && /application\/(sparql-results\+)?json/.test(accept));
-    if (!wantsJson) {
-      text(res, 406, `Not Acceptable: the Wikidata stand-in speaks only SPARQL JSON results (format=json or Accept: ${SPARQL_JSON})`);
-      return;
-    }
     if (typeof query !== 'string' || !query.trim()) {
       text(res, 400, 'Bad Request: missing the query parameter');
       return;
@@ -137,10 +167,13 @@ export function createWikidataStandin(opts: WikidataStandinOptions = {}): Standi
       text(res, 400, `MalformedQueryException: ${parsed.error}`);
       return;
     }
-    const bindings = parsed.ids.flatMap((id) =>
-      (rtIdsByTmdb.get(id) ?? []).map((rt) => ({ tmdb: { type: 'literal', value: String(id) }, rt: { type: 'literal', value: rt } })),
-    );
+    const rows = parsed.ids.flatMap((id) => (rtIdsByTmdb.get(id) ?? []).map((rt) => ({ tmdb: String(id), rt })));
     // send(), not json(): the gate's corruption fault truncates what send() writes.
+    if (!wantsJson) {
+      res.status(200).type(`${SPARQL_XML}; charset=utf-8`).send(sparqlXml(['tmdb', 'rt'], rows));
+      return;
+    }
+    const bindings = rows.map((r) => ({ tmdb: { type: 'literal', value: r.tmdb }, rt: { type: 'literal', value: r.rt } }));
     res.status(200).type(`${SPARQL_JSON}; charset=utf-8`).send(JSON.stringify({ head: { vars: ['tmdb', 'rt'] }, results: { bindings } }));
   };
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { TransientServiceError } from '../../src/clients/errors.js';
 import {
-  createTmdbClient, parseTmdbBody, responseSample, tmdbSearchResponseSchema, tmdbShowDetailsSchema,
+  createTmdbClient, parseTmdbBody, responseSampleAt, tmdbSearchResponseSchema, tmdbShowDetailsSchema,
 } from '../../src/clients/tmdb.js';
 import { displayShowName, regionOf } from '../../src/domain/names.js';
 import { pickTmdbMatch } from '../../src/domain/tmdbMatch.js';
@@ -93,10 +93,10 @@ void test('a wrong field type is a TmdbBadResponse naming the path, with a sampl
   assert.ok(sampleOf(notJson).length <= 200);
 });
 
-void test('responseSample: the body start, or a window around the offending key, never over 200 chars', () => {
-  assert.equal(responseSample('{"a":1}'), '{"a":1}');
+void test('responseSampleAt: the body start, or a window around the offending key, never over 200 chars', () => {
+  assert.equal(responseSampleAt('{"a":1}'), '{"a":1}');
   const long = JSON.stringify({ filler: 'f'.repeat(400), number_of_episodes: 'ten', tail: 't'.repeat(400) });
-  const sample = responseSample(long, ['number_of_episodes']);
+  const sample = responseSampleAt(long, ['number_of_episodes']);
   assert.equal(sample.length, 200);
   assert.match(sample, /^….*"number_of_episodes":"ten".*…$/);
 });

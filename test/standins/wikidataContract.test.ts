@@ -1,8 +1,11 @@
-// The Wikidata stand-in speaks the real protocol: its answers have the hand-written fixture's structure,
-// it refuses what the real endpoint refuses, and over the default catalog its coverage is DESIGN §2's.
+// The Wikidata stand-in speaks the real protocol: its answers have the hand-written fixture's structure
+// (SPARQL JSON, or the XML results format by default), it refuses other query shapes (which it does not
+// run), generic agents (its simplification of Wikimedia's User-Agent policy) and a sixth parallel query,
+// and over the default catalog its coverage is DESIGN §2's.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { load } from 'cheerio';
 import { buildCatalog, type Catalog } from '../../src/standins/catalog.js';
 import { type ListeningStandin, listenStandin } from '../../src/standins/http.js';
 import { rtFactsFor } from '../../src/standins/rtFacts.js';
@@ -66,7 +69,38 @@ test("the stand-in's answer to the fixture's query has the fixture's structure",
   assert.deepEqual(await (await post(withIds([single.id, pair.id, unmapped.id]))).json(), answer);
 });
 
-test('like the real endpoint it refuses bad SPARQL (400), generic agents (403) and a sixth parallel query (429)', async () => {
+test('without format=json or a JSON Accept header it answers SPARQL XML results (the real default) for the same bindings', async () => {
+  const onBoth = catalog.shows.filter((s) => s.onTmdb && s.rt);
+  const pair = onBoth.find((s) => { const w = rtFactsFor(s)!.wikidata; return w.kind !== 'unmapped' && w.rtIds.length === 2; })!;
+  const single = onBoth.find((s) => { const w = rtFactsFor(s)!.wikidata; return w.kind !== 'unmapped' && w.rtIds.length === 1; })!;
+  const query = withIds([single.id, pair.id]);
+  const json = (await (await get(query)).json()) as SparqlJson;
+  assert.equal(json.results.bindings.length, 3);
+
+  const asXml = [
+    fetch(`${standin.url}?${new URLSearchParams({ query })}`, { headers: { 'user-agent': AGENT } }), // fetch sends Accept: */*
+    fetch(`${standin.url}?${new URLSearchParams({ query })}`, { headers: { accept: 'application/sparql-results+xml', 'user-agent': AGENT } }),
+    fetch(standin.url, { method: 'POST', headers: { 'user-agent': AGENT, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ query }) }),
+  ];
+  for (const res of await Promise.all(asXml)) {
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^application\/sparql-results\+xml/);
+    const body = await res.text();
+    assert.match(body, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<sparql xmlns="http:\/\/www\.w3\.org\/2005\/sparql-results#">/);
+    assert.match(body, /<\/sparql>\n$/);
+    const $ = load(body, { xml: true });
+    assert.deepEqual($('sparql > head > variable').toArray().map((el) => $(el).attr('name')), json.head.vars);
+    const rows = $('sparql > results > result').toArray().map((el) =>
+      Object.fromEntries($(el).children('binding').toArray().map((b) => [$(b).attr('name'), { type: $(b).children()[0].tagName, value: $(b).children().first().text() }])),
+    );
+    assert.deepEqual(rows, json.results.bindings);
+  }
+  // No bindings: an empty results element.
+  const none = await (await fetch(`${standin.url}?${new URLSearchParams({ query: withIds([4_999_999_999]) })}`, { headers: { 'user-agent': AGENT } })).text();
+  assert.match(none, /<results><\/results>/);
+});
+
+test('it refuses other query shapes (400: it runs no SPARQL), generic agents (403) and a sixth parallel query (429)', async () => {
   for (const bad of ['SELECT * WHERE { ?s ?p ?o }', QUERY.replace('"1399"', '1399'), QUERY.replace('"1399"', '"13 99"'), withIds([1]).replace('wdt:P1258', 'wdt:P345')]) {
     const res = await get(bad);
     assert.equal(res.status, 400, bad);

@@ -1,6 +1,7 @@
 // Gandalf's "Sauron" GraphQL API: signed POSTs, errors carried in errors[].extensions.code.
 // Its Int64 scalars (total, limit, page) arrive as JSON numbers or numeric strings; both are read.
 import got from 'got';
+import { responseSample } from '../../domain/text.js';
 import { PermanentServiceError, TransientServiceError, isTransientStatus, parseRetryAfter } from '../errors.js';
 import { signRequestBody } from './signature.js';
 
@@ -88,17 +89,15 @@ function readInt64(value: unknown): number | null {
   return Number.isSafeInteger(n) ? n : null;
 }
 
-const SAMPLE_CHARS = 200;
-
 function badResponse(what: string, raw: unknown, dataKey: string): TransientServiceError {
-  let sample = JSON.stringify(raw) ?? String(raw);
-  if (dataKey) sample = sample.split(dataKey).join('[dataKey]');
-  if (sample.length > SAMPLE_CHARS) sample = `${sample.slice(0, SAMPLE_CHARS - 1)}…`;
-  return new TransientServiceError('GandalfBadResponse', `Gandalf answered ${what}; sample: ${sample}`);
+  let text = JSON.stringify(raw) ?? String(raw);
+  // Redacted before the cut, so not even a prefix of the dataKey reaches the message.
+  if (dataKey) text = text.split(dataKey).join('[dataKey]');
+  return new TransientServiceError('GandalfBadResponse', `Gandalf answered ${what}; sample: ${responseSample(text)}`);
 }
 
 /** Checks the response shape so a corrupted answer becomes a classified error, not bad rows. */
-export function parseActivityResponse(raw: unknown, dataKey = ''): GandalfPage {
+function parseActivityResponse(raw: unknown, dataKey = ''): GandalfPage {
   const r = raw as { data?: unknown; total?: unknown; page?: unknown; limit?: unknown } | null | undefined;
   if (!r || typeof r !== 'object' || !Array.isArray(r.data)) throw badResponse('without a getActivity.data list', raw, dataKey);
   // The sample shows the scalars, not a page of activities.

@@ -6,7 +6,7 @@ import { mulberry32, type Rng } from '../../../src/standins/random.js';
 import type { SessionProgress } from '../../../workflows/types.js';
 import { type SessionSnapshot, checkExpectedReport, compareSnapshots, snapshotSession } from './oracle.js';
 import { deadlineOwedByServer } from './pending.js';
-import { type ProcessStack, type ProcessStackOptions, type SessionEnd, type SessionRun, sleep, startProcessStack } from './processStack.js';
+import { MAX_BUDGET_EXTENSION, type ProcessStack, type ProcessStackOptions, type SessionEnd, type SessionRun, sleep, startProcessStack } from './processStack.js';
 
 /** FAULT_SEED picks the moments faults strike; printed in every summary so a run can be repeated. */
 export const FAULT_SEED = Number(process.env.FAULT_SEED ?? 20_250_605);
@@ -156,7 +156,8 @@ export function verdictFields(v: Verdict): Record<string, number> {
  * moment (`passed`, or it closed) (→ undefined). Queries need a live worker; misses are retried.
  * `timeoutMs` budgets the session's own work: while the session waits on server timers (attempts of
  * a killed worker until their heartbeat or start-to-close timeout, retries in backoff) the wait
- * follows those timers instead of giving up (deadlineOwedByServer).
+ * follows those timers instead of giving up (deadlineOwedByServer), but never past
+ * MAX_BUDGET_EXTENSION × timeoutMs in all: then it fails, saying the server still owed timers.
  */
 export async function waitForMoment(
   stack: ProcessStack,
@@ -166,6 +167,7 @@ export async function waitForMoment(
   timeoutMs: number,
 ): Promise<SessionProgress | undefined> {
   const started = Date.now();
+  const ceiling = started + MAX_BUDGET_EXTENSION * timeoutMs;
   let deadline = started + timeoutMs;
   for (;;) {
     while (Date.now() < deadline) {
@@ -176,9 +178,14 @@ export async function waitForMoment(
       }
       await sleep(150);
     }
+    if (Date.now() >= ceiling) {
+      throw new Error(
+        `timed out after ${Date.now() - started} ms waiting for a moment in session ${run.sessionId}: the hard ceiling of ${MAX_BUDGET_EXTENSION}× the budget (${timeoutMs} ms) was reached, the server's timers having extended the wait`,
+      );
+    }
     const later = await deadlineOwedByServer(stack.client, run.workflowId, stack.worker.running ? stack.worker.pid : undefined);
     if (later === undefined) break;
-    deadline = later;
+    deadline = Math.min(later, ceiling);
   }
   throw new Error(`timed out after ${Date.now() - started} ms (budget ${timeoutMs} ms, and no server timer still due) waiting for a moment in session ${run.sessionId}`);
 }

@@ -106,6 +106,12 @@ async function withRetries<T>(what: string, attempts: number, fn: (attempt: numb
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * Server timers may extend a wait's budget (deadlineOwedByServer), but never past this many times the
+ * budget: a session that keeps owing timers cycle after cycle is stuck, and the wait fails saying so.
+ */
+export const MAX_BUDGET_EXTENSION = 3;
+
 /** Polls `check` until it returns a value (not undefined) or the deadline passes. */
 export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined> | T | undefined, intervalMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -440,13 +446,19 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
           return d.status.name;
         };
         // timeoutMs budgets the session's work; server timers it still waits on (a killed worker's
-        // attempts until their timeout, retries in backoff) extend it (deadlineOwedByServer).
+        // attempts until their timeout, retries in backoff) extend it (deadlineOwedByServer), up to
+        // MAX_BUDGET_EXTENSION × timeoutMs in all.
+        const ceiling = started + MAX_BUDGET_EXTENSION * timeoutMs;
         let status: string | undefined;
         for (let deadline = started + timeoutMs; status === undefined; ) {
           status = await waitFor(`session ${run.sessionId} (${run.dataKey}) to close`, deadline - Date.now(), closed, 500).catch(async (error: Error) => {
+            const details = `\nlast progress: ${JSON.stringify(last)}\nworker log:\n${worker.logTail()}`;
+            if (Date.now() >= ceiling) {
+              throw new Error(`${error.message}: gave up at the hard ceiling of ${MAX_BUDGET_EXTENSION}× the budget (${MAX_BUDGET_EXTENSION * timeoutMs} ms), the server's timers having extended the wait${details}`);
+            }
             const later = await deadlineOwedByServer(client, run.workflowId, worker.running ? worker.pid : undefined);
-            if (later === undefined) throw new Error(`${error.message} (budget ${timeoutMs} ms)\nlast progress: ${JSON.stringify(last)}\nworker log:\n${worker.logTail()}`);
-            deadline = later;
+            if (later === undefined) throw new Error(`${error.message} (budget ${timeoutMs} ms)${details}`);
+            deadline = Math.min(later, ceiling);
             return undefined;
           });
         }
