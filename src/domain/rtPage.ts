@@ -30,7 +30,7 @@ export class RtParseError extends Error {
 }
 
 /** A sample (responseSample) of the page's visible text, or of its markup when it has none, for error messages. */
-export function pageSample(html: string): string {
+function pageSample(html: string): string {
   let text = '';
   try {
     const $ = load(html);
