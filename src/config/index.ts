@@ -70,7 +70,8 @@ export const envSchema = z.object({
 
   GANDALF_RPS: positive(20),
   TMDB_RPS: positive(45),
-  RT_RPS: positive(20),
+  /** Unset: 2/s against the real site (a polite crawl), 20/s against a stand-in or a mirror. */
+  RT_RPS: z.coerce.number().positive().optional(),
   WIKIDATA_RPS: positive(5),
   RT_MAX_CONCURRENCY: int(8, 1, 100),
   HTTP_TIMEOUT: duration('15s'),
@@ -167,6 +168,17 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** What a polite crawler of the real Rotten Tomatoes sends by default (DESIGN §4's "real" setting). */
+const REAL_RT_RPS = 2;
+
+function isRealRt(rtUrl: string | undefined): boolean {
+  try {
+    return rtUrl !== undefined && /^(www\.)?rottentomatoes\.com$/.test(new URL(rtUrl).hostname);
+  } catch {
+    return false;
+  }
+}
+
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== '')));
   if (!parsed.success) {
@@ -204,7 +216,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       aiTimeoutMs: env.AI_TIMEOUT,
       httpTimeoutMs: env.HTTP_TIMEOUT,
     },
-    rates: { gandalf: env.GANDALF_RPS, tmdb: env.TMDB_RPS, rt: env.RT_RPS, rtMaxConcurrency: env.RT_MAX_CONCURRENCY, wikidata: env.WIKIDATA_RPS },
+    rates: { gandalf: env.GANDALF_RPS, tmdb: env.TMDB_RPS, rt: env.RT_RPS ?? (isRealRt(env.RT_URL) ? REAL_RT_RPS : 20), rtMaxConcurrency: env.RT_MAX_CONCURRENCY, wikidata: env.WIKIDATA_RPS },
     circuit: { failureThreshold: env.CIRCUIT_FAILURE_THRESHOLD, openMs: env.CIRCUIT_OPEN },
     pipeline: {
       pageSize: env.PAGE_SIZE,
@@ -254,12 +266,7 @@ export const WIKIDATA_REAL_URL = 'https://query.wikidata.org/sparql';
 export function wikidataUrlFor(rtUrl: string, opts: { configured?: string; standin?: string; rtStandin?: string } = {}): string | undefined {
   if (opts.configured) return opts.configured;
   if (opts.standin && rtUrl === opts.rtStandin) return opts.standin;
-  try {
-    const u = new URL(rtUrl);
-    return u.protocol === 'https:' && /^(www\.)?rottentomatoes\.com$/.test(u.hostname) ? WIKIDATA_REAL_URL : undefined;
-  } catch {
-    return undefined;
-  }
+  return isRealRt(rtUrl) ? WIKIDATA_REAL_URL : undefined;
 }
 
 /** The dev-only keys the stand-ins trust; the real services need real ones. */
