@@ -6,7 +6,7 @@ import type { GandalfActivity, GandalfClient, GandalfPage } from '../src/clients
 import type { ServiceCaller } from '../src/clients/retry.js';
 import type { Db } from '../src/db/index.js';
 import { parseGandalfDate } from '../src/domain/dates.js';
-import { displayShowName, regionOf, showIdentityKey } from '../src/domain/names.js';
+import { displayShowName, regionOf } from '../src/domain/names.js';
 import { parseNetflixTitle } from '../src/domain/titles.js';
 import type { FetchBatchInput, FetchBatchResult } from '../workflows/types.js';
 import { classified } from './failures.js';
@@ -45,7 +45,7 @@ export function parseActivities(activities: GandalfActivity[]): ParsedBatch {
       batch.films.set(parsed.titleKey, film);
       continue;
     }
-    const showKey = showIdentityKey(parsed.show);
+    const showKey = parsed.identityKey;
     if (!batch.shows.has(showKey)) batch.shows.set(showKey, { name: displayShowName(parsed.show), region: regionOf(parsed.show) });
     // Rewatches collapse into one episode; every watch date is kept.
     const key = JSON.stringify([showKey, parsed.season, parsed.episode]);

@@ -10,10 +10,11 @@
 //   One that ends the title ("Kill Bill: Vol. 1", "…Deathly Hallows: Part 2")
 //   is a film's sequel number, not a season, so such titles are films.
 // - N may be digits, an English number word (One…Twenty) or a Roman numeral.
-import { showKey } from './names.js';
+import { showIdentityKey, showKey } from './names.js';
 
 export type ParsedTitle =
-  | { kind: 'episode'; show: string; showKey: string; season: string; episode: string }
+  /** identityKey: the show row's key (showIdentityKey: the region tag keeps tagged remakes apart). */
+  | { kind: 'episode'; show: string; identityKey: string; season: string; episode: string }
   | { kind: 'film'; title: string; titleKey: string };
 
 export class TitleParseError extends Error {
@@ -67,7 +68,7 @@ export function parseNetflixTitle(raw: string): ParsedTitle {
     return {
       kind: 'episode',
       show,
-      showKey: showKey(show),
+      identityKey: showIdentityKey(show),
       season: normalizeLabel(m[1]),
       episode: s.slice(end + 1).trim(),
     };

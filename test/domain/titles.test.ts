@@ -11,7 +11,7 @@ function episode(raw: string) {
 void test('Show: Season N: Episode Title', () => {
   const p = episode('Stranger Things: Season 2: Chapter One: MADMAX');
   assert.equal(p.show, 'Stranger Things');
-  assert.equal(p.showKey, 'stranger things');
+  assert.equal(p.identityKey, 'stranger things');
   assert.equal(p.season, 'Season 2');
   // the episode title keeps its own colons
   assert.equal(p.episode, 'Chapter One: MADMAX');
@@ -25,7 +25,7 @@ void test('Show: Season 1: Episode 3 (numbered episode title)', () => {
 void test('colons in the show name: split on the first season-like segment, not the first colon', () => {
   const p = episode('Star Wars: Andor: Season 1: Kassa');
   assert.equal(p.show, 'Star Wars: Andor');
-  assert.equal(p.showKey, 'star wars andor');
+  assert.equal(p.identityKey, 'star wars andor');
   assert.equal(p.episode, 'Kassa');
   const q = episode('Avatar: The Last Airbender: Book One: Water: The Boy in the Iceberg');
   assert.deepEqual([q.show, q.season, q.episode], ['Avatar: The Last Airbender', 'Book One', 'Water: The Boy in the Iceberg']);
@@ -88,10 +88,10 @@ void test('whitespace is trimmed and collapsed', () => {
   assert.deepEqual([p.show, p.season, p.episode], ['Breaking Bad', 'Season 5', 'Ozymandias']);
 });
 
-void test('region tag stays in the show name but not in its key', () => {
+void test('region tag stays in the show name, and in its key as the country (a US remake is its own show)', () => {
   const p = episode('The Office (U.S.): Season 2: The Dundies');
   assert.equal(p.show, 'The Office (U.S.)');
-  assert.equal(p.showKey, 'the office');
+  assert.equal(p.identityKey, 'the office [us]');
 });
 
 void test('empty or whitespace-only input throws TitleParseError', () => {
