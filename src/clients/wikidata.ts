@@ -8,9 +8,9 @@ import { responseSample } from '../domain/text.js';
 import { PermanentServiceError, TransientServiceError, isTransientStatus, parseRetryAfter } from './errors.js';
 
 /** Wikidata property "TMDB TV series ID" (a string such as "1399"). */
-export const P_TMDB_TV = 'P4983';
+const P_TMDB_TV = 'P4983';
 /** Wikidata property "Rotten Tomatoes ID" (`tv/the_bear`; film ids start with `m/`). */
-export const P_ROTTEN_TOMATOES = 'P1258';
+const P_ROTTEN_TOMATOES = 'P1258';
 
 export interface WikidataClientOptions {
   /** The SPARQL endpoint, e.g. https://query.wikidata.org/sparql (WIKIDATA_URL). */

@@ -32,7 +32,7 @@ export interface WikidataStandinOptions {
   maxConcurrentQueries?: number;
 }
 
-export const SPARQL_JSON = 'application/sparql-results+json';
+const SPARQL_JSON = 'application/sparql-results+json';
 const SPARQL_XML = 'application/sparql-results+xml';
 
 const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -81,7 +81,7 @@ const QUERY_SHAPE =
 const SUPPORTED = 'SELECT ?tmdb ?rt WHERE { VALUES ?tmdb { "<TMDB TV id>" … } ?item wdt:P4983 ?tmdb ; wdt:P1258 ?rt . }';
 
 /** The TMDB ids of a query of the one supported shape, or why it is not one. */
-export function parseRtIdsQuery(query: string): { ids: number[] } | { error: string } {
+function parseRtIdsQuery(query: string): { ids: number[] } | { error: string } {
   const m = QUERY_SHAPE.exec(query);
   if (!m) return { error: `the Wikidata stand-in answers only ${SUPPORTED}` };
   const ids: number[] = [];
