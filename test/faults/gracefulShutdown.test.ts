@@ -15,6 +15,8 @@ import { type ExitInfo, PACED_ENV, type SessionRun, sleep } from '../support/fau
 
 const DATA_KEY = 'demo-1k';
 const GRACE_MS = 10_000; // shutdownGraceTime in src/worker/createWorker.ts
+/** RT's answer time while the worker is stopped twice: longer than the 1 s between the two signals. */
+const RT_SLOW_MS = 8_000;
 
 const apis: ApiProcess[] = [];
 const fixture = useFaultStack({ name: 'graceful', workerEnv: { ...PACED_ENV, TMDB_RPS: '60', RT_RPS: '60' } }, [DATA_KEY], async (stack) => {
@@ -75,12 +77,14 @@ test('worker: SIGTERM drains in-flight activities and exits 0; a second SIGTERM 
   assert.ok(exit, `the worker did not exit within ${GRACE_MS + 20_000} ms of SIGTERM:\n${stack.worker.logTail()}`);
   assert.deepEqual(exit, { code: 0, signal: null }, `graceful exit:\n${stack.worker.logTail()}`);
   stack.standins.setLimits('tmdb', { latencyMs: 5 });
-  await stack.worker.start();
-
   // 2. SIGTERM twice while slow crawl requests keep activities busy: the second one must not wait.
-  // If the running attempts happen to finish (and the worker exits) before the second signal, the
-  // forced path went untested: start the worker again and retry, a few times.
-  stack.standins.setLimits('rt', { latencyMs: 2_500 });
+  // RT answers slowly from the restart on (well inside crawlee's 30 s navigation timeout and the
+  // 1 min heartbeat timeout), so crawl attempts stay in flight for seconds at a time and the crawl
+  // lasts long enough to be caught mid-way even on a loaded machine. If the running attempts still
+  // happen to finish (and the worker exits) before the second signal, the forced path went
+  // untested: start the worker again and retry, a few times.
+  stack.standins.setLimits('rt', { latencyMs: RT_SLOW_MS });
+  await stack.worker.start();
   const crawling = await waitForMoment(stack, session, (p) => fraction(p.stages.crawl) >= crawlAt, (p) => p.stages.crawl.complete, 5 * 60_000);
   assert.ok(crawling, 'the crawl finished before the moment to stop the worker twice');
   let inFlightTwice: RunningActivity[] = [];
