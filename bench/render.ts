@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PipelineSettings } from '../src/config/index.js';
-import type { Limits, ServiceName } from '../src/standins/index.js';
+import type { Limits, ServiceName } from '../standins/index.js';
 import type { SessionCost } from './cost.js';
 import { projectRoot } from './infra.js';
 import { type Bound, SCENARIOS, type Setting, SETTINGS, type Term, TERM_SERVICE, TERMS } from './scenarios.js';

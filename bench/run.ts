@@ -13,7 +13,7 @@ import pg from 'pg';
 import { DEMO_GANDALF_PRIVATE_KEY, publicKeyHexFromPrivate } from '../src/clients/gandalf/signature.js';
 import { DEMO_SERVICE_KEYS, envSchema, loadConfig, type PipelineSettings } from '../src/config/index.js';
 import { openDatabase } from '../src/db/index.js';
-import { historyFor, type RunningStandins, SERVICE_NAMES, type ServiceName, startStandins } from '../src/standins/index.js';
+import { historyFor, type RunningStandins, SERVICE_NAMES, type ServiceName, startStandins } from '../standins/index.js';
 import { ensureTemporalCli } from '../src/temporal/cli.js';
 import { startDevServer } from '../src/temporal/devServer.js';
 import { NaiveSessionWorkflow, SessionWorkflow, StagedSessionWorkflow } from '../workflows/index.js';

@@ -1,5 +1,5 @@
 // The benchmark's scenarios, the two stand-in settings they run under, and DESIGN §4's lower bound.
-import type { Limits, ServiceName } from '../src/standins/index.js';
+import type { Limits, ServiceName } from '../standins/index.js';
 
 export type WorkflowKind = 'session' | 'naive' | 'staged';
 

@@ -54,9 +54,9 @@ export interface LocalStack {
 type Say = (line: string) => void;
 
 
-/** Starts `src/standins/main.ts` as its own process and reads the URLs it prints. */
+/** Starts `standins/main.ts` as its own process and reads the URLs it prints. */
 async function startStandinsProcess(config: AppConfig, extraEnv: Record<string, string> = {}): Promise<{ urls: Record<string, string>; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/standins/main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'standins/main.ts')], {
     cwd: projectRoot,
     env: {
       ...process.env,

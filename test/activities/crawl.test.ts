@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, test } from 'node:test';
 import express from 'express';
 import type { DatabaseHandle } from '../../src/db/index.js';
-import { type CatalogShow, type ListeningStandin, buildCatalog, createRtStandin, createWikidataStandin, listenStandin, rtFactsFor } from '../../src/standins/index.js';
-import type { RtStandin } from '../../src/standins/rt.js';
+import { type CatalogShow, type ListeningStandin, buildCatalog, createRtStandin, createWikidataStandin, listenStandin, rtFactsFor } from '../../standins/index.js';
+import type { RtStandin } from '../../standins/rt.js';
 import { insertMatchedShow, testCrawlActivities } from '../support/catalogShows.js';
 import { createTestDatabase } from '../support/db.js';
 

@@ -15,7 +15,7 @@ import { createDbRateLimiter } from '../../src/clients/rateLimiter.js';
 import { createServiceCaller } from '../../src/clients/retry.js';
 import { createTmdbClient } from '../../src/clients/tmdb.js';
 import type { DatabaseHandle } from '../../src/db/index.js';
-import { type ListeningStandin, buildCatalog, createTmdbStandin, listenStandin } from '../../src/standins/index.js';
+import { type ListeningStandin, buildCatalog, createTmdbStandin, listenStandin } from '../../standins/index.js';
 import type { ChunkInput, ChunkOutcome } from '../../workflows/types.js';
 import { createTestDatabase } from '../support/db.js';
 

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { PermanentServiceError, TransientServiceError } from '../../src/clients/errors.js';
 import { createGandalfClient } from '../../src/clients/gandalf/client.js';
 import { DEMO_GANDALF_PRIVATE_KEY, publicKeyHexFromPrivate, signRequestBody } from '../../src/clients/gandalf/signature.js';
-import { createGandalfStandin, listenStandin } from '../../src/standins/index.js';
+import { createGandalfStandin, listenStandin } from '../../standins/index.js';
 
 let server: Server;
 let url: string;

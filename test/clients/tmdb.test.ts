@@ -13,7 +13,7 @@ import {
 } from '../../src/clients/tmdb.js';
 import { displayShowName, regionOf } from '../../src/domain/names.js';
 import { pickTmdbMatch } from '../../src/domain/tmdbMatch.js';
-import { type ListeningStandin, buildCatalog, createTmdbStandin, listenStandin } from '../../src/standins/index.js';
+import { type ListeningStandin, buildCatalog, createTmdbStandin, listenStandin } from '../../standins/index.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/tmdb/${name}`, import.meta.url), 'utf8');
 const searchFixture = fixture('search-tv.json');

@@ -7,10 +7,10 @@ import { after, before, test } from 'node:test';
 import { PermanentServiceError, TransientServiceError } from '../../src/clients/errors.js';
 import { MAX_GET_QUERY_CHARS, createWikidataClient, rtIdsQuery } from '../../src/clients/wikidata.js';
 import { WIKIDATA_REAL_URL, loadConfig, wikidataUrlFor } from '../../src/config/index.js';
-import { buildCatalog } from '../../src/standins/catalog.js';
-import { type ListeningStandin, listenStandin } from '../../src/standins/http.js';
-import { rtFactsFor } from '../../src/standins/rtFacts.js';
-import { createWikidataStandin, userAgentProblem } from '../../src/standins/wikidata.js';
+import { buildCatalog } from '../../standins/catalog.js';
+import { type ListeningStandin, listenStandin } from '../../standins/http.js';
+import { rtFactsFor } from '../../standins/rtFacts.js';
+import { createWikidataStandin, userAgentProblem } from '../../standins/wikidata.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/wikidata/${name}`, import.meta.url), 'utf8');
 const FIXTURE_QUERY = fixture('rtIds.query.sparql').trim();

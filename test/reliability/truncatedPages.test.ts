@@ -6,7 +6,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { DatabaseHandle } from '../../src/db/index.js';
-import { type CatalogShow, type ListeningStandin, buildCatalog, createRtStandin, listenStandin } from '../../src/standins/index.js';
+import { type CatalogShow, type ListeningStandin, buildCatalog, createRtStandin, listenStandin } from '../../standins/index.js';
 import { insertMatchedShow, testCrawlActivities } from '../support/catalogShows.js';
 import { createTestDatabase } from '../support/db.js';
 

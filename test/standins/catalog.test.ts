@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildCatalog, type Catalog } from '../../src/standins/catalog.js';
-import { clearHistoryCache, DEMO_DATA_KEYS, historyFor, parseDataKey, type HistoryActivity } from '../../src/standins/histories.js';
-import { normalizeTitle } from '../../src/standins/text.js';
+import { buildCatalog, type Catalog } from '../../standins/catalog.js';
+import { clearHistoryCache, DEMO_DATA_KEYS, historyFor, parseDataKey, type HistoryActivity } from '../../standins/histories.js';
+import { normalizeTitle } from '../../standins/text.js';
 
 const SEASON_RE = /: (Season \d+|Limited Series|Part \d+|Volume \d+|Book (?:One|Two|Three)|Collection): /;
 

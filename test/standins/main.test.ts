@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const mainPath = fileURLToPath(new URL('../../src/standins/main.ts', import.meta.url));
+const mainPath = fileURLToPath(new URL('../../standins/main.ts', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 test('main.ts prints one JSON line of URLs and exits cleanly on SIGTERM', async () => {

@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import { load } from 'cheerio';
 import { acceptRtPage, rtSlugCandidates } from '../../src/domain/rtMatch.js';
 import { parseRtShowPage, type RtShowPage } from '../../src/domain/rtPage.js';
-import { buildCatalog, type CatalogShow } from '../../src/standins/catalog.js';
-import { listenStandin, type ListeningStandin } from '../../src/standins/http.js';
-import { createRtStandin, type RtStandin } from '../../src/standins/rt.js';
-import { rtFactsFor, type RtMarkupEra } from '../../src/standins/rtFacts.js';
+import { buildCatalog, type CatalogShow } from '../../standins/catalog.js';
+import { listenStandin, type ListeningStandin } from '../../standins/http.js';
+import { createRtStandin, type RtStandin } from '../../standins/rt.js';
+import { rtFactsFor, type RtMarkupEra } from '../../standins/rtFacts.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/rt/${name}`, import.meta.url), 'utf8');
 const expected = JSON.parse(fixture('expected.json')) as {

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { load } from 'cheerio';
-import { buildCatalog, type Catalog } from '../../src/standins/catalog.js';
-import { type ListeningStandin, listenStandin } from '../../src/standins/http.js';
-import { rtFactsFor } from '../../src/standins/rtFacts.js';
-import { createWikidataStandin } from '../../src/standins/wikidata.js';
+import { buildCatalog, type Catalog } from '../../standins/catalog.js';
+import { type ListeningStandin, listenStandin } from '../../standins/http.js';
+import { rtFactsFor } from '../../standins/rtFacts.js';
+import { createWikidataStandin } from '../../standins/wikidata.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/wikidata/${name}`, import.meta.url), 'utf8');
 const QUERY = fixture('rtIds.query.sparql').trim();

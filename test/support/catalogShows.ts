@@ -7,7 +7,7 @@ import { createServiceCaller } from '../../src/clients/retry.js';
 import { createRobotsPolicy } from '../../src/clients/robots.js';
 import { createWikidataClient } from '../../src/clients/wikidata.js';
 import type { Db } from '../../src/db/index.js';
-import type { Catalog, CatalogShow } from '../../src/standins/index.js';
+import type { Catalog, CatalogShow } from '../../standins/index.js';
 
 export const TEST_USER_AGENT = 'showprint-test/0.1 (+https://example.invalid/showprint; tests)';
 

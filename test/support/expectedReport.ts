@@ -1,7 +1,7 @@
 // The report's facts computed independently of showprint: straight from the stand-in's catalog and
 // the generated history (which knows each activity's true show), with none of the app's parsing,
 // matching, SQL or database. If the pipeline mis-parses, mis-matches or mis-counts, the two differ.
-import { type Catalog, type CatalogShow, historyFor, rtFactsFor } from '../../src/standins/index.js';
+import { type Catalog, type CatalogShow, historyFor, rtFactsFor } from '../../standins/index.js';
 
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const round2 = (n: number) => Math.round(n * 100) / 100;

@@ -13,7 +13,7 @@ import type { DatabaseHandle } from '../../src/db/index.js';
 import { AesGcmPayloadCodec, encryptingDataConverter, generatePayloadKey, parsePayloadKeys } from '../../src/security/payloadCodec.js';
 import { generateApiKey } from '../../src/security/keyFiles.js';
 import { securityOptions } from '../../src/security/index.js';
-import { type RunningStandins, startStandins } from '../../src/standins/index.js';
+import { type RunningStandins, startStandins } from '../../standins/index.js';
 import { createShowprintWorker } from '../../src/worker/createWorker.js';
 import { createTestDatabase } from './db.js';
 import { createTemporalEnv, workflowBundle } from './temporal.js';

@@ -2,7 +2,7 @@
 // moment to strike, and check faulted sessions against their baselines.
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import { mulberry32, type Rng } from '../../../src/standins/random.js';
+import { mulberry32, type Rng } from '../../../standins/random.js';
 import type { SessionProgress } from '../../../workflows/types.js';
 import { type SessionSnapshot, checkExpectedReport, compareSnapshots, snapshotSession } from './oracle.js';
 import { deadlineOwedByServer } from './pending.js';

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import assert from 'node:assert/strict';
 import type { Db } from '../../../src/db/index.js';
 import type { Report } from '../../../src/domain/report.js';
-import type { Catalog } from '../../../src/standins/index.js';
+import type { Catalog } from '../../../standins/index.js';
 import { expectedReport } from '../expectedReport.js';
 
 export const TABLES = ['episodes', 'films', 'session_shows', 'date_problems'] as const;

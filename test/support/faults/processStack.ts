@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { DEMO_GANDALF_PRIVATE_KEY, publicKeyHexFromPrivate } from '../../../src/clients/gandalf/signature.js';
 import { type AppConfig, loadConfig } from '../../../src/config/index.js';
 import type { DatabaseHandle } from '../../../src/db/index.js';
-import { type RunningStandins, type StandinsOptions, startStandins } from '../../../src/standins/index.js';
+import { type RunningStandins, type StandinsOptions, startStandins } from '../../../standins/index.js';
 import { ensureTemporalCli } from '../../../src/temporal/cli.js';
 import { type DevServer, startDevServer } from '../../../src/temporal/devServer.js';
 import { progressQuery, sessionWorkflowId } from '../../../workflows/messages.js';

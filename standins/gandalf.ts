@@ -1,6 +1,6 @@
 // Gandalf "Sauron" GraphQL stand-in: POST /public/gql, signed bodies, getActivity paging.
 import express, { type Request, type Response } from 'express';
-import { verifyRequestBody } from '../clients/gandalf/signature.js';
+import { verifyRequestBody } from '../src/clients/gandalf/signature.js';
 import { buildCatalog, subjectsFor, type Catalog } from './catalog.js';
 import { historyFor } from './histories.js';
 import type { Standin } from './http.js';

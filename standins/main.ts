@@ -1,10 +1,10 @@
 // CLI: start the stand-ins and print their URLs as one JSON line, e.g.
-//   STANDIN_TMDB_PORT=8790 npx tsx src/standins/main.ts
+//   STANDIN_TMDB_PORT=8790 npx tsx standins/main.ts
 //   → {"standins":{"gandalf":"http://127.0.0.1:…/public/gql","tmdb":"http://127.0.0.1:8790/3",…}}
 // Env: STANDIN_{GANDALF,TMDB,RT,OPENAI,WIKIDATA}_PORT, GANDALF_PRIVATE_KEY, TMDB_API_KEY, OPENAI_API_KEY,
 // STANDIN_LIMITS (JSON, e.g. {"tmdb":{"rps":40,"faultRate":0.05}}), STANDIN_OPENAI_INVALID_RATE,
 // STANDIN_GANDALF_INT64_STRINGS=1 (Gandalf sends total/limit/page as strings, read by the Gandalf stand-in itself).
-import { DEMO_GANDALF_PRIVATE_KEY, publicKeyHexFromPrivate } from '../clients/gandalf/signature.js';
+import { DEMO_GANDALF_PRIVATE_KEY, publicKeyHexFromPrivate } from '../src/clients/gandalf/signature.js';
 import { startStandins } from './index.js';
 import type { Limits, ServiceName } from './limits.js';
 
