@@ -23,6 +23,14 @@ export default tseslint.config(
     },
   },
   {
+    // Workflow code reaches the product only through the worker's bundle; everything else shares
+    // the contracts (src/contracts) instead of importing workflows/.
+    files: ['src/**/*.ts', 'activities/**/*.ts', 'standins/**/*.ts', 'scripts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/workflows/**', '../workflows', '../../workflows'], message: 'Import contracts from src/contracts; only the worker bundle and tests import workflows/.' }] }],
+    },
+  },
+  {
     // Workflow code is replayed: no I/O, no Node built-ins, no activity implementations.
     files: ['workflows/**/*.ts'],
     rules: {
@@ -32,7 +40,7 @@ export default tseslint.config(
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins.' })),
           patterns: [
             { group: ['**/activities/**', '../activities/*', '../activities'], allowTypeImports: true, message: 'Import activity types only (import type), never implementations.' },
-            { group: ['**/src/**', '../src/*'], message: 'Workflow code may import only workflows/ and type-only shared modules.', allowTypeImports: true },
+            { regex: '(^|/)src/(?!contracts/)', message: 'Workflow code may import only workflows/, src/contracts and type-only shared modules.', allowTypeImports: true },
           ],
         },
       ],

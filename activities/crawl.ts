@@ -23,8 +23,7 @@ import { externalCalls, robotsDisallowed, rtMatches } from '../src/observability
 import { type RtShowFacts, acceptRtPage, rtIdFromWikidata, rtSlugCandidates } from '../src/domain/rtMatch.js';
 import { assertWholePage, parseRtShowPage } from '../src/domain/rtPage.js';
 import { firstAirYear } from '../src/domain/tmdbMatch.js';
-import { isLastChunkAttempt } from '../workflows/chunkRetry.js';
-import type { ChunkInput } from '../workflows/types.js';
+import { type ChunkInput, isLastChunkAttempt } from '../src/contracts/index.js';
 import { classified, showsUnfinished } from './failures.js';
 
 crawleeLog.setLevel(crawleeLog.LEVELS.WARNING);

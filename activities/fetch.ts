@@ -8,7 +8,7 @@ import type { Db } from '../src/db/index.js';
 import { parseGandalfDate } from '../src/domain/dates.js';
 import { displayShowName, regionOf } from '../src/domain/names.js';
 import { parseNetflixTitle } from '../src/domain/titles.js';
-import type { FetchBatchInput, FetchBatchResult } from '../workflows/types.js';
+import type { FetchBatchInput, FetchBatchResult } from '../src/contracts/index.js';
 import { classified } from './failures.js';
 
 export interface FetchDeps {

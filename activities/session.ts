@@ -3,7 +3,7 @@
 import { recordDeadLetter } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import { sessionsFinished } from '../src/observability/metrics.js';
-import type { ChunkWriteOff, SessionState } from '../workflows/types.js';
+import type { ChunkWriteOff, SessionState } from '../src/contracts/index.js';
 
 export function createSessionActivities({ db }: { db: Db }) {
   return {

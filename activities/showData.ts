@@ -10,8 +10,7 @@ import type { TmdbClient, TmdbShowDetails } from '../src/clients/tmdb.js';
 import { recordDeadLetter } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import { pickTmdbMatch } from '../src/domain/tmdbMatch.js';
-import { isLastChunkAttempt } from '../workflows/chunkRetry.js';
-import type { ChunkInput, ChunkOutcome } from '../workflows/types.js';
+import { type ChunkInput, type ChunkOutcome, isLastChunkAttempt } from '../src/contracts/index.js';
 import { classified, showsUnfinished } from './failures.js';
 import { mapWithConcurrency } from './concurrency.js';
 

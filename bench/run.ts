@@ -17,7 +17,7 @@ import { historyFor, type RunningStandins, SERVICE_NAMES, type ServiceName, star
 import { ensureTemporalCli } from '../src/temporal/cli.js';
 import { startDevServer } from '../src/temporal/devServer.js';
 import { NaiveSessionWorkflow, SessionWorkflow, StagedSessionWorkflow } from '../workflows/index.js';
-import { progressQuery, sessionWorkflowId } from '../workflows/messages.js';
+import { progressQuery, sessionWorkflowId } from '../src/contracts/index.js';
 import { listSessionExecutions, type SessionCost, sessionCost, waitSessionClosed } from './cost.js';
 import { benchPayloadEncryption } from './payload.js';
 import { Cleanup, createScratchDatabase, freePort, PgCpuTracker, projectRoot, readProc, resetPeakRss, sleep, spawnWorker, waitForPollers } from './infra.js';

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { ensureTemporalCli } from '../src/temporal/cli.js';
 import path from 'node:path';
-import { connectSignal, sessionWorkflowId } from '../workflows/messages.js';
+import { connectSignal, sessionWorkflowId } from '../src/contracts/index.js';
 import { historyFileName } from '../test/support/histories.js';
 import { startTestStack, waitForState } from '../test/support/stack.js';
 

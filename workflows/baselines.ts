@@ -7,9 +7,7 @@
 // Neither is used by the product.
 import { condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { chunkRetryPolicy } from './chunkRetry.js';
-import { PERMANENT_ERROR_TYPES } from './errorTypes.js';
-import type { ChunkOutcome, FetchBatchResult, SessionInput } from './types.js';
+import { type ChunkOutcome, type FetchBatchResult, PERMANENT_ERROR_TYPES, type SessionInput, chunkRetryPolicy } from '../src/contracts/index.js';
 
 const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES] };
 

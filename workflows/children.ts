@@ -3,10 +3,7 @@
 // with ABANDON, so the session's continue-as-new does not kill them.
 import { ActivityFailure, ApplicationFailure, getExternalWorkflowHandle, isCancellation, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { chunkRetryPolicy, DEFAULT_CHUNK_RETRY } from './chunkRetry.js';
-import { PERMANENT_ERROR_TYPES } from './errorTypes.js';
-import { chunkCrawledSignal, chunkEnrichedSignal } from './messages.js';
-import type { ChunkCrawled, ChunkEnriched, ChunkInput } from './types.js';
+import { type ChunkCrawled, type ChunkEnriched, type ChunkInput, DEFAULT_CHUNK_RETRY, PERMANENT_ERROR_TYPES, chunkCrawledSignal, chunkEnrichedSignal, chunkRetryPolicy } from '../src/contracts/index.js';
 
 /** The chunk's activities, retried as long as the session's settings say (carried in the chunk's input). */
 function chunkActivities(input: ChunkInput) {

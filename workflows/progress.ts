@@ -1,5 +1,5 @@
-// Pure progress arithmetic, shared by the query handler and the gates.
-import type { SessionProgress, SessionRunState, StageCounters, StageProgress } from './types.js';
+// Pure progress arithmetic over a session's snapshot, shared by the query handler and the gates.
+import type { SessionProgress, SessionSnapshot, StageCounters, StageProgress } from '../src/contracts/index.js';
 
 function stage({ total, done, failed }: StageCounters, complete: boolean): StageProgress {
   const percent = total === 0 ? (complete ? 100 : 0) : Math.min(100, (done / total) * 100);
@@ -9,20 +9,20 @@ function stage({ total, done, failed }: StageCounters, complete: boolean): Stage
 const round = (n: number) => Math.round(n * 100) / 100;
 
 /** Share of a stage's shows finished either way; a stage can't be complete before the fetch is. */
-export function doneShare(s: SessionRunState, counters: StageCounters): number {
+export function doneShare(s: SessionSnapshot, counters: StageCounters): number {
   if (!s.fetch.done) return 0;
   return counters.total === 0 ? 1 : counters.done / counters.total;
 }
 
-export function showDataComplete(s: SessionRunState): boolean {
+export function showDataComplete(s: SessionSnapshot): boolean {
   return s.fetch.done && s.pendingShowIds.length === 0 && s.showData.done >= s.showData.total;
 }
 
-export function crawlComplete(s: SessionRunState): boolean {
+export function crawlComplete(s: SessionSnapshot): boolean {
   return showDataComplete(s) && s.crawl.done >= s.crawl.total;
 }
 
-export function computeProgress(sessionId: string, s: SessionRunState, nowMs: number, failureReason?: string): SessionProgress {
+export function computeProgress(sessionId: string, s: SessionSnapshot, nowMs: number, failureReason?: string): SessionProgress {
   const fetchTotal = s.fetch.totalPages ?? 0;
   const fetch = { ...stage({ total: fetchTotal, done: s.fetch.pagesDone, failed: 0 }, s.fetch.done), activities: s.fetch.activities };
   const gate = (finished: boolean) => stage({ total: 1, done: finished ? 1 : 0, failed: 0 }, finished);
@@ -47,13 +47,13 @@ export function computeProgress(sessionId: string, s: SessionRunState, nowMs: nu
     percent: round(percent * 100),
     etaSeconds: estimateEta(s, nowMs),
     elapsedSeconds: Math.round(elapsedMs / 1000),
-    runs: s.runs,
+    runs: s.run,
     stages,
   };
 }
 
 /** ETA from observed rates: each stage's remaining work at its rate so far; the slowest stage decides. */
-function estimateEta(s: SessionRunState, nowMs: number): number | null {
+function estimateEta(s: SessionSnapshot, nowMs: number): number | null {
   if (s.state === 'COMPLETED' || s.state === 'FAILED') return 0;
   if (s.state === 'AWAITING_CONNECTION') return null;
   const estimates: number[] = [];

@@ -3,26 +3,9 @@
 // signals that arrive while it works trigger one more pass, so repeated re-drives coalesce.
 import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { chunkRetryPolicy } from './chunkRetry.js';
-import { PERMANENT_ERROR_TYPES } from './errorTypes.js';
-import { redriveSignal } from './messages.js';
-import type { ChunkRetry } from './types.js';
+import { BACKGROUND_RETRY, type RedriveInput, type RedriveOutcome, chunkRetryPolicy, redriveSignal } from '../src/contracts/index.js';
 
-const retry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5, nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES] };
-const { listFailedShows, resolveFailedShows, buildReport } = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry });
-
-export interface RedriveInput {
-  sessionId: string;
-  showCacheTtlMs: number;
-  /** As for a session's chunks (CHUNK_MAX_ATTEMPTS…); the default when started by hand without it. */
-  retry?: ChunkRetry;
-}
-
-export interface RedriveOutcome {
-  passes: number;
-  resolved: number;
-  remaining: number;
-}
+const { listFailedShows, resolveFailedShows, buildReport } = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry: BACKGROUND_RETRY });
 
 export async function RedriveWorkflow(input: RedriveInput): Promise<RedriveOutcome> {
   const { enrichShows, crawlShows } = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '1m', retry: chunkRetryPolicy(input.retry) });

@@ -4,28 +4,11 @@
 // who is waiting (interactive sessions start at priority 1, and their activities inherit it).
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { chunkRetryPolicy } from './chunkRetry.js';
-import { PERMANENT_ERROR_TYPES } from './errorTypes.js';
-import type { PipelineSettings } from './types.js';
+import { BACKGROUND_RETRY, type RefreshInput, type RefreshOutcome, REFRESH_PRIORITY, chunkRetryPolicy } from '../src/contracts/index.js';
 
-export const REFRESH_PRIORITY = 5;
-export const INTERACTIVE_PRIORITY = 1;
-
-const retry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5, nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES] };
-const background = { priority: { priorityKey: REFRESH_PRIORITY }, retry };
+const background = { priority: { priorityKey: REFRESH_PRIORITY }, retry: BACKGROUND_RETRY };
 const { fetchNewHistory } = proxyActivities<Activities>({ ...background, startToCloseTimeout: '30m', heartbeatTimeout: '1m' });
 const { writeShowQuips, pickTvBff, pickStarSign, buildReport } = proxyActivities<Activities>({ ...background, startToCloseTimeout: '3m' });
-
-export interface RefreshInput {
-  sessionId: string;
-  dataKey: string;
-  settings: PipelineSettings;
-}
-
-export interface RefreshOutcome {
-  newActivities: number;
-  newShows: number;
-}
 
 export async function RefreshWorkflow(input: RefreshInput): Promise<RefreshOutcome> {
   const { sessionId, settings } = input;

@@ -1,8 +1,13 @@
-// SessionWorkflow: the paging parent. It pages through the viewer's history with batched fetch
-// activities, fans newly seen shows out to ShowData/Crawl children through a sliding window, opens
-// the AI gates as progress allows, and continues-as-new to keep every run's history small.
+// SessionWorkflow: the paging parent, read top to bottom.
+//   1. wait for the viewer's connection (a signal), if the session started without a dataKey;
+//   2. run the lanes side by side until the report is built or this run has done its share:
+//      – the fetch lane pages through the history with batched activities,
+//      – the show-data window and the crawl window fan chunks out to child workflows,
+//      – the gates run the AI steps as progress allows: quips once the fetch is over, the TV best
+//        friend once show data is, the star sign once 97% of enrichment is done, then the report;
+//   3. continue-as-new with a minimal snapshot whenever the run has done its share.
 // Children are started with ABANDON (continue-as-new closes the run) and report back by signalling
-// this workflow's *id*, which always reaches the latest run.
+// this workflow's *id*, which always reaches the latest run. The progress query reads SessionRun.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -14,6 +19,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -23,289 +29,221 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
-import { PERMANENT_ERROR_TYPES } from './errorTypes.js';
-import { chunkCrawledSignal, chunkEnrichedSignal, connectSignal, crawlWorkflowId, progressQuery, showDataWorkflowId } from './messages.js';
-import { computeProgress, crawlComplete, doneShare, showDataComplete } from './progress.js';
-import { SessionProgressKey, SessionStateKey } from './searchAttributes.js';
+import {
+  type ChunkInput,
+  type Gates,
+  type SessionInput,
+  type SessionOutcome,
+  type SessionState,
+  type SessionWorkflowType,
+  PipelineErrors,
+  SESSION_FETCH_RETRY,
+  SESSION_STEP_RETRY,
+  SessionProgressKey,
+  SessionStateKey,
+  chunkCrawledSignal,
+  chunkEnrichedSignal,
+  connectSignal,
+  crawlWorkflowId,
+  progressQuery,
+  showDataWorkflowId,
+} from '../src/contracts/index.js';
 import { CrawlWorkflow, ShowDataWorkflow } from './children.js';
-import type { ChunkInput, SessionInput, SessionRunState, SessionState } from './types.js';
+import { SessionWorkflowV1 } from './legacy/sessionV1.js';
+import { type ChunkStart, SessionRun } from './sessionRun.js';
 
-const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES] };
+/**
+ * Marks histories written by this shape of the workflow. Sessions begun before it (v1) replay
+ * without the marker and go on in v1's code until they continue-as-new, then resume here.
+ */
+export const SESSION_LANES_PATCH = 'session-lanes';
 
-const { fetchHistoryBatch } = proxyActivities<Activities>({
-  startToCloseTimeout: '10m',
-  heartbeatTimeout: '1m',
-  retry: { ...retry, maximumAttempts: 10 },
-});
-const { recordSessionState, writeShowQuips, pickTvBff, pickStarSign, buildReport } = proxyActivities<Activities>({
-  startToCloseTimeout: '3m',
-  retry: { ...retry, maximumAttempts: 8 },
-});
+const { fetchHistoryBatch } = proxyActivities<Activities>({ startToCloseTimeout: '10m', heartbeatTimeout: '1m', retry: SESSION_FETCH_RETRY });
+const { recordSessionState, writeShowQuips, pickTvBff, pickStarSign, buildReport } = proxyActivities<Activities>({ startToCloseTimeout: '3m', retry: SESSION_STEP_RETRY });
 
-export interface SessionOutcome {
-  sessionId: string;
-  state: SessionState;
-}
-
-export function initialRunState(input: SessionInput, nowMs: number): SessionRunState {
-  return {
-    state: input.dataKey ? 'PROCESSING' : 'AWAITING_CONNECTION',
-    dataKey: input.dataKey,
-    startedAtMs: nowMs,
-    runs: 1,
-    sessionRecorded: false,
-    fetch: { nextPage: 1, totalPages: null, pagesDone: 0, activities: 0, batchesStarted: 0, done: false },
-    pendingShowIds: [],
-    nextChunk: 0,
-    chunkSizes: {},
-    showData: { total: 0, done: 0, failed: 0, inFlight: [], finished: [] },
-    crawl: { total: 0, done: 0, failed: 0, inFlight: [], finished: [], queue: [] },
-    stageStartedAtMs: {},
-    gates: { quips: false, bff: false, starSign: false, report: false },
-  };
-}
-
-class SessionFailure extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-  }
-}
+/** A failure with a reason the viewer and operators can read. */
+class SessionFailure extends Error {}
 
 export async function SessionWorkflow(input: SessionInput): Promise<SessionOutcome> {
+  if (!patched(SESSION_LANES_PATCH)) return SessionWorkflowV1(input);
+  return sessionLanes(input);
+}
+SessionWorkflow satisfies SessionWorkflowType;
+
+/** The workflow's body (exported apart from the patch check only for the replay test's unprotected bundle). */
+export async function sessionLanes(input: SessionInput): Promise<SessionOutcome> {
   const { sessionId, settings } = input;
   const workflowId = workflowInfo().workflowId;
-  const s: SessionRunState = input.carried ? { ...input.carried, runs: input.carried.runs + 1 } : initialRunState(input, Date.now());
+  const run = SessionRun.fromInput(input, Date.now());
+  let dataKey = input.dataKey;
   let failureReason: string | undefined;
+  /** The first failure of any lane: every lane stops at its next step. */
+  let laneFailure: unknown;
 
-  // Every handler and every finished promise bumps the version; the main loop sleeps until it changes.
-  let version = 0;
-  const bump = () => void version++;
-  let fatal: unknown;
-  let localInFlight = 0;
-  let fetchesInFlight = 0;
-  let pagesThisRun = 0;
-  const running = { quips: false, bff: false, starSign: false, report: false };
-
-  setHandler(progressQuery, () => computeProgress(sessionId, s, Date.now(), failureReason));
-  setHandler(connectSignal, ({ dataKey }) => {
-    if (!s.dataKey && typeof dataKey === 'string' && dataKey.length > 0) s.dataKey = dataKey;
-    bump();
-  });
-  setHandler(chunkEnrichedSignal, (r) => {
-    if (s.showData.finished.includes(r.chunk)) return; // a repeated signal counts once
-    s.showData.finished.push(r.chunk);
-    s.showData.inFlight = s.showData.inFlight.filter((c) => c !== r.chunk);
-    s.showData.done += r.done;
-    s.showData.failed += r.failed;
-    // Shows without a TMDB match have no cast to match on RT: their crawl is finished too.
-    s.crawl.done += Math.max(0, (s.chunkSizes[r.chunk] ?? r.done) - r.matchedShowIds.length);
-    if (r.matchedShowIds.length > 0) s.crawl.queue.push({ chunk: r.chunk, showIds: r.matchedShowIds });
-    else s.crawl.finished.push(r.chunk);
-    if (r.fatal) fatal ??= new SessionFailure(r.fatal);
-    bump();
-  });
-  setHandler(chunkCrawledSignal, (r) => {
-    if (s.crawl.finished.includes(r.chunk)) return;
-    s.crawl.finished.push(r.chunk);
-    s.crawl.inFlight = s.crawl.inFlight.filter((c) => c !== r.chunk);
-    s.crawl.done += r.done;
-    s.crawl.failed += r.failed;
-    if (r.fatal) fatal ??= new SessionFailure(r.fatal);
-    bump();
-  });
-
-  /** Runs work in the background of this run; its failure surfaces in the main loop. */
-  function track(work: Promise<unknown>) {
-    localInFlight++;
-    void work.then(
-      () => undefined,
-      (error: unknown) => void (fatal ??= error),
-    ).then(() => {
-      localInFlight--;
-      bump();
-    });
-  }
-
-  async function setState(state: SessionState, reason?: string) {
-    s.state = state;
+  /** The session row's state has one writer: this workflow, through recordSessionState. */
+  async function enterState(state: SessionState, reason?: string) {
+    run.setState(state);
     upsertSearchAttributes([
       { key: SessionStateKey, value: state },
-      { key: SessionProgressKey, value: Math.floor(computeProgress(sessionId, s, Date.now()).percent) },
+      { key: SessionProgressKey, value: Math.floor(run.progress(sessionId, Date.now()).percent) },
     ]);
-    if (state === 'FAILED' || state === 'PROCESSING' || state === 'AWAITING_CONNECTION') {
-      await recordSessionState({ sessionId, workflowId, state, reason });
-    }
+    await recordSessionState({ sessionId, workflowId, state, reason });
   }
 
-  function launchFetches() {
-    const f = s.fetch;
-    const limit = f.totalPages === null ? 1 : settings.fetchConcurrency; // page 1 first: it tells the total
-    while (!f.done && fetchesInFlight < limit && f.nextPage <= (f.totalPages ?? 1)) {
-      const firstPage = f.nextPage;
-      const lastPage = f.totalPages === null ? 1 : Math.min(f.totalPages, firstPage + settings.pagesPerFetch - 1);
-      f.nextPage = lastPage + 1;
-      const batch = ++f.batchesStarted;
-      fetchesInFlight++;
-      track(
-        fetchHistoryBatch({ sessionId, dataKey: s.dataKey!, batch, firstPage, lastPage, pageSize: settings.pageSize }).then((result) => {
-          fetchesInFlight--;
-          f.pagesDone += result.pagesFetched;
-          f.activities += result.activities;
-          pagesThisRun += result.pagesFetched;
-          f.totalPages = Math.max(f.totalPages ?? 1, Math.ceil(result.total / settings.pageSize));
-          s.pendingShowIds.push(...result.newShowIds);
-          s.showData.total += result.newShowIds.length;
-          s.crawl.total += result.newShowIds.length;
-          if (f.nextPage > f.totalPages && fetchesInFlight === 0) f.done = true;
-        }),
-      );
+  /** The lanes stop starting work: a lane failed, a child reported a session-wide failure, or this run has done its share. */
+  const handingOver = () => workflowInfo().continueAsNewSuggested || run.pageBudgetSpent;
+  const stopping = () => laneFailure !== undefined || run.fatal !== undefined || handingOver();
+  /**
+   * Settles once `work` has: its failure is remembered (every lane then stops at its next step and
+   * the session fails with it), never left as a rejected promise nobody awaits yet.
+   */
+  const settled = (work: Promise<unknown>): Promise<boolean> =>
+    work.then(
+      () => true,
+      (error: unknown) => {
+        laneFailure ??= error;
+        return false;
+      },
+    );
+  /** The Web UI's current details follow every step. */
+  const showDetails = () => setCurrentDetails(describe(run, sessionId, failureReason));
+
+  setHandler(progressQuery, () => run.progress(sessionId, Date.now(), failureReason));
+  setHandler(connectSignal, (signal) => {
+    if (!dataKey && typeof signal?.dataKey === 'string' && signal.dataKey.length > 0) dataKey = signal.dataKey;
+  });
+  setHandler(chunkEnrichedSignal, (report) => {
+    if (run.chunkEnriched(report)) showDetails();
+  });
+  setHandler(chunkCrawledSignal, (report) => {
+    if (run.chunkCrawled(report)) showDetails();
+  });
+
+  // ── the lanes ───────────────────────────────────────────────────────────────
+
+  async function fetchLane() {
+    const batches: Promise<boolean>[] = [];
+    for (;;) {
+      await condition(() => stopping() || run.fetchDone || (run.hasPageToFetch && run.fetchesRunning < run.fetchWindow));
+      if (stopping() || run.fetchDone) break;
+      const pages = run.startFetch();
+      const fetched = fetchHistoryBatch({ sessionId, dataKey: dataKey!, pageSize: settings.pageSize, ...pages });
+      batches.push(settled(fetched.then((result) => (run.pageFetched(result), showDetails()))));
     }
+    await Promise.all(batches);
   }
 
-  function startChunkChild(kind: 'showData' | 'crawl', chunk: number, showIds: number[]) {
-    const childInput: ChunkInput = { sessionId, parentWorkflowId: workflowId, chunk, showIds, showCacheTtlMs: settings.showCacheTtlMs, retry: settings.chunkRetry };
-    const options = {
-      args: [childInput] as [ChunkInput],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      workflowId: kind === 'showData' ? showDataWorkflowId(workflowId, chunk) : crawlWorkflowId(workflowId, chunk),
-    };
-    const started = kind === 'showData' ? startChild(ShowDataWorkflow, options) : startChild(CrawlWorkflow, options);
+  function startChunk(kind: 'showData' | 'crawl', { chunk, showIds }: ChunkStart): Promise<boolean> {
+    const args: [ChunkInput] = [{ sessionId, parentWorkflowId: workflowId, chunk, showIds, showCacheTtlMs: settings.showCacheTtlMs, retry: settings.chunkRetry }];
+    const common = { args, parentClosePolicy: ParentClosePolicy.ABANDON, staticSummary: `${kind === 'showData' ? 'show data' : 'crawl'} · chunk ${chunk} · ${showIds.length} shows` };
+    const started =
+      kind === 'showData'
+        ? startChild(ShowDataWorkflow, { ...common, workflowId: showDataWorkflowId(workflowId, chunk) })
+        : startChild(CrawlWorkflow, { ...common, workflowId: crawlWorkflowId(workflowId, chunk) });
     // The id is derived from the chunk, so a repeated start finds the existing child instead of a second one.
-    track(started.catch((error: unknown) => {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    }));
+    return settled(
+      started.then(
+        () => undefined,
+        (error: unknown) => {
+          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        },
+      ),
+    );
   }
 
-  function launchChunks() {
-    const sd = s.showData;
-    while (s.pendingShowIds.length > 0 && sd.inFlight.length < settings.childWindow) {
-      // A partial chunk goes out when the fetch is over, or when TMDB would otherwise sit idle.
-      const full = s.pendingShowIds.length >= settings.chunkSize;
-      if (!full && !s.fetch.done && sd.inFlight.length > 0) break;
-      const showIds = s.pendingShowIds.splice(0, settings.chunkSize);
-      const chunk = s.nextChunk++;
-      s.chunkSizes[chunk] = showIds.length;
-      sd.inFlight.push(chunk);
-      s.stageStartedAtMs.showData ??= Date.now();
-      startChunkChild('showData', chunk, showIds);
+  async function showDataWindow() {
+    const starts: Promise<boolean>[] = [];
+    for (;;) {
+      await condition(() => stopping() || run.allShowsChunked || run.showDataChunkReady);
+      if (stopping() || run.allShowsChunked) break;
+      starts.push(startChunk('showData', run.startShowDataChunk(Date.now())));
     }
-    while (s.crawl.queue.length > 0 && s.crawl.inFlight.length < settings.childWindow) {
-      const next = s.crawl.queue.shift()!;
-      s.crawl.inFlight.push(next.chunk);
-      s.stageStartedAtMs.crawl ??= Date.now();
-      startChunkChild('crawl', next.chunk, next.showIds);
-    }
+    await Promise.all(starts);
   }
 
-  function launchGate(name: 'quips' | 'bff' | 'starSign' | 'report', ready: boolean, run: () => Promise<unknown>, after?: () => void) {
-    if (s.gates[name] || running[name] || !ready) return;
-    running[name] = true;
-    track(
-      run().then(() => {
-        running[name] = false;
-        s.gates[name] = true;
-        after?.();
+  async function crawlWindow() {
+    const starts: Promise<boolean>[] = [];
+    for (;;) {
+      await condition(() => stopping() || run.allCrawlsStarted || run.crawlChunkReady);
+      if (stopping() || run.allCrawlsStarted) break;
+      starts.push(startChunk('crawl', run.startCrawlChunk(Date.now())));
+    }
+    await Promise.all(starts);
+  }
+
+  /** Waits for `ready`, then runs the step once; a run that is stopping leaves it to the next run. */
+  async function gate(name: keyof Gates, ready: () => boolean, step: () => Promise<unknown>) {
+    if (run.gates[name]) return;
+    await condition(() => stopping() || ready());
+    if (stopping()) return;
+    if (!(await settled(step()))) return;
+    run.gatePassed(name);
+    showDetails();
+  }
+
+  async function gates() {
+    await Promise.all([
+      gate('quips', () => run.fetchDone, async () => {
+        await writeShowQuips({ sessionId });
+        await enterState('STATS_DATA_READY');
       }),
-    );
+      gate('bff', () => run.showDataComplete, () => pickTvBff({ sessionId })),
+      // The star sign needs the whole picture, but not the last few stragglers: 97% is enough.
+      gate('starSign', () => run.enrichedEnough, () => pickStarSign({ sessionId })),
+    ]);
+    await gate('report', () => run.gates.quips && run.gates.bff && run.gates.starSign, () => buildReport({ sessionId, crawlComplete: run.crawlComplete }));
   }
 
-  function launchGates() {
-    const gate = settings.starSignGate;
-    launchGate('quips', s.fetch.done, () => writeShowQuips({ sessionId }), () => void setState('STATS_DATA_READY'));
-    launchGate('bff', showDataComplete(s), () => pickTvBff({ sessionId }));
-    launchGate(
-      'starSign',
-      s.fetch.done && s.pendingShowIds.length === 0 && doneShare(s, s.showData) >= gate && doneShare(s, s.crawl) >= gate,
-      () => pickStarSign({ sessionId }),
-    );
-    launchGate('report', s.gates.quips && s.gates.bff && s.gates.starSign, () => buildReport({ sessionId, crawlComplete: crawlComplete(s) }));
-  }
+  // ── clean-up ────────────────────────────────────────────────────────────────
 
-  function describe(): string {
-    const p = computeProgress(sessionId, s, Date.now(), failureReason);
-    const row = (name: string, st: { done: number; total: number; failed: number; percent: number }) =>
-      `| ${name} | ${st.done} / ${st.total} | ${st.failed} | ${st.percent}% |`;
-    return [
-      `**Session ${sessionId}**: ${s.state}${failureReason ? ` (${failureReason})` : ''}, ${p.percent}% (run ${s.runs})`,
-      '',
-      '| stage | done / total | failed | % |',
-      '|---|---|---|---|',
-      row('fetch (pages)', p.stages.fetch),
-      row('show data', p.stages.showData),
-      row('crawl', p.stages.crawl),
-      `| gates | quips ${s.gates.quips ? '✓' : '…'} · bff ${s.gates.bff ? '✓' : '…'} · star sign ${s.gates.starSign ? '✓' : '…'} | | |`,
-    ].join('\n');
-  }
-
-  /** Cancels this session's unfinished children; they were started with ABANDON, so nobody else will. */
-  async function cancelChildren() {
-    const ids = [
-      ...s.showData.inFlight.map((c) => showDataWorkflowId(workflowId, c)),
-      ...s.crawl.inFlight.map((c) => crawlWorkflowId(workflowId, c)),
-    ];
-    await Promise.all(ids.map((id) => getExternalWorkflowHandle(id).cancel().catch(() => undefined)));
-  }
-
-  async function fail(reason: string): Promise<never> {
+  /** Failure and cancellation end the same way: unfinished children cancelled (nobody else will, they were abandoned), the state recorded. */
+  async function closeAsFailed(reason: string) {
     failureReason = reason;
     await CancellationScope.nonCancellable(async () => {
-      await cancelChildren();
-      await setState('FAILED', reason);
+      const { showData, crawl } = run.childrenInFlight();
+      const ids = [...showData.map((c) => showDataWorkflowId(workflowId, c)), ...crawl.map((c) => crawlWorkflowId(workflowId, c))];
+      await Promise.all(ids.map((id) => getExternalWorkflowHandle(id).cancel().catch(() => undefined)));
+      await enterState('FAILED', reason);
     });
-    setCurrentDetails(describe());
-    throw ApplicationFailure.nonRetryable(reason, 'SessionFailed');
+    showDetails();
   }
 
+  // ── the session ─────────────────────────────────────────────────────────────
+
   try {
-    if (!s.sessionRecorded) {
-      await setState(s.state);
-      s.sessionRecorded = true;
+    if (run.isFirstRun) await enterState(run.state);
+    if (!dataKey) {
+      showDetails();
+      if (!(await condition(() => !!dataKey, settings.connectTimeoutMs))) throw new SessionFailure('never connected');
+      await enterState('PROCESSING');
     }
-    if (!s.dataKey) {
-      setCurrentDetails(describe());
-      const connected = await condition(() => !!s.dataKey, settings.connectTimeoutMs);
-      if (!connected) return await fail('never connected');
-      await setState('PROCESSING');
+    showDetails();
+
+    await Promise.all([fetchLane(), showDataWindow(), crawlWindow(), gates()]);
+    if (laneFailure !== undefined) throw laneFailure;
+    if (run.fatal) throw new SessionFailure(run.fatal);
+
+    if (!run.gates.report) {
+      // The lanes stopped at a quiet point (nothing of this run's own in flight): hand over.
+      await condition(allHandlersFinished);
+      showDetails();
+      log.info('continuing as new', { sessionId, run: run.run, historyLength: workflowInfo().historyLength });
+      return await continueAsNew<SessionWorkflowType>({ sessionId, dataKey, settings, origin: input.origin, snapshot: run.snapshot() });
     }
 
-    for (;;) {
-      if (fatal) throw fatal;
-      if (s.gates.report) break;
-      // Continue-as-new only from a quiet point: nothing of this run's own in flight.
-      const suggested = workflowInfo().continueAsNewSuggested;
-      const draining = suggested || (!s.fetch.done && pagesThisRun >= settings.continueAsNewEveryPages);
-      if (draining && localInFlight === 0) {
-        await condition(allHandlersFinished);
-        setCurrentDetails(describe());
-        log.info('continuing as new', { sessionId, run: s.runs, pagesThisRun, historyLength: workflowInfo().historyLength });
-        return await continueAsNew<typeof SessionWorkflow>({ ...input, dataKey: s.dataKey, carried: s });
-      }
-      if (!draining) {
-        launchFetches();
-        launchChunks();
-        launchGates();
-      }
-      setCurrentDetails(describe());
-      const seen = version;
-      await condition(() => version !== seen);
-    }
-
-    await setState('COMPLETED');
-    setCurrentDetails(describe());
+    await enterState('COMPLETED');
+    showDetails();
     await condition(allHandlersFinished);
-    return { sessionId, state: s.state };
+    return { sessionId, state: run.state };
   } catch (error) {
     if (isCancellation(error)) {
-      failureReason = 'cancelled';
-      await CancellationScope.nonCancellable(async () => {
-        await cancelChildren();
-        await setState('FAILED', 'cancelled');
-      });
+      await closeAsFailed('cancelled');
       throw error;
     }
-    if (error instanceof SessionFailure) return await fail(error.reason);
-    if (error instanceof ActivityFailure) return await fail(readableCause(error));
-    throw error;
+    const reason = error instanceof SessionFailure ? error.message : error instanceof ActivityFailure ? readableCause(error) : undefined;
+    if (reason === undefined) throw error;
+    await closeAsFailed(reason);
+    throw ApplicationFailure.nonRetryable(reason, PipelineErrors.sessionFailed);
   }
 }
 
@@ -313,4 +251,21 @@ function readableCause(error: ActivityFailure): string {
   const cause = error.cause;
   if (cause instanceof ApplicationFailure) return cause.message;
   return cause?.message ?? error.message;
+}
+
+/** The Web UI's "current details": a markdown table of the stages. */
+function describe(run: SessionRun, sessionId: string, failureReason?: string): string {
+  const p = run.progress(sessionId, Date.now(), failureReason);
+  const row = (name: string, st: { done: number; total: number; failed: number; percent: number }) => `| ${name} | ${st.done} / ${st.total} | ${st.failed} | ${st.percent}% |`;
+  const mark = (passed: boolean) => (passed ? '✓' : '…');
+  return [
+    `**Session ${sessionId}**: ${p.state}${failureReason ? ` (${failureReason})` : ''}, ${p.percent}% (run ${run.run})`,
+    '',
+    '| stage | done / total | failed | % |',
+    '|---|---|---|---|',
+    row('fetch (pages)', p.stages.fetch),
+    row('show data', p.stages.showData),
+    row('crawl', p.stages.crawl),
+    `| gates | quips ${mark(run.gates.quips)} · bff ${mark(run.gates.bff)} · star sign ${mark(run.gates.starSign)} | | |`,
+  ].join('\n');
 }

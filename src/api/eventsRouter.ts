@@ -5,8 +5,7 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { Router, type Response } from 'express';
 import type { Db } from '../db/index.js';
-import { progressQuery } from '../../workflows/messages.js';
-import type { SessionProgress, SessionState } from '../../workflows/types.js';
+import { type SessionProgress, type SessionState, progressQuery } from '../contracts/index.js';
 import { HttpError } from './errors.js';
 import { parseSessionId } from './sessionLookup.js';
 

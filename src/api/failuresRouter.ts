@@ -4,8 +4,7 @@ import { Router } from 'express';
 import type { PipelineSettings } from '../config/index.js';
 import { listDeadLetters } from '../db/deadLetters.js';
 import type { Db } from '../db/index.js';
-import { redriveSignal, redriveWorkflowId } from '../../workflows/messages.js';
-import { RedriveWorkflow } from '../../workflows/redrive.js';
+import { type RedriveWorkflowType, WorkflowTypes, redriveSignal, redriveWorkflowId } from '../contracts/index.js';
 import { HttpError } from './errors.js';
 import { findSession } from './sessionLookup.js';
 
@@ -36,7 +35,7 @@ export function failuresRouter({ client, db, taskQueue, settings }: { client: Cl
       throw new HttpError(409, 'not_finished', `Only a completed session can be re-driven (it is ${row.state}); a running one retries its own shows`);
     }
     const workflowId = redriveWorkflowId(row.id);
-    await client.workflow.signalWithStart(RedriveWorkflow, {
+    await client.workflow.signalWithStart<RedriveWorkflowType, []>(WorkflowTypes.redrive, {
       workflowId,
       taskQueue,
       args: [{ sessionId: row.id, showCacheTtlMs: settings.showCacheTtlMs, retry: settings.chunkRetry }],

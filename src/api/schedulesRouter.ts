@@ -7,8 +7,7 @@ import { z } from 'zod';
 import type { PipelineSettings } from '../config/index.js';
 import { parseDuration } from '../config/duration.js';
 import type { Db } from '../db/index.js';
-import { RefreshWorkflow } from '../../workflows/refresh.js';
-import { sessionWorkflowId } from '../../workflows/messages.js';
+import { WorkflowTypes, sessionWorkflowId } from '../contracts/index.js';
 import { HttpError } from './errors.js';
 import { findSession } from './sessionLookup.js';
 import { dataKeySchema } from './sessionsRouter.js';
@@ -49,7 +48,7 @@ export function schedulesRouter({ client, db, taskQueue, settings }: { client: C
       spec: { intervals: [{ every: parseDuration(body.every) }] },
       action: {
         type: 'startWorkflow',
-        workflowType: RefreshWorkflow,
+        workflowType: WorkflowTypes.refresh,
         workflowId: `${sessionWorkflowId(row.id)}/refresh`,
         taskQueue,
         args: [{ sessionId: row.id, dataKey: body.dataKey, settings }],

@@ -3,11 +3,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import type { PipelineSettings } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { sessionsStarted } from '../observability/metrics.js';
-import { connectSignal, sessionWorkflowId } from '../../workflows/messages.js';
-import { DataSourceKey, SessionProgressKey, SessionStateKey } from '../../workflows/searchAttributes.js';
-import { INTERACTIVE_PRIORITY } from '../../workflows/refresh.js';
-import { SessionWorkflow } from '../../workflows/session.js';
-import type { SessionInput, SessionState } from '../../workflows/types.js';
+import { DataSourceKey, INTERACTIVE_PRIORITY, type SessionInput, SessionProgressKey, type SessionState, SessionStateKey, type SessionWorkflowType, WorkflowTypes, connectSignal, sessionWorkflowId } from '../contracts/index.js';
 
 export interface SessionServiceDeps {
   client: Client;
@@ -22,7 +18,7 @@ export function createSessionService({ client, db, taskQueue, settings }: Sessio
   const startOptions = (sessionId: string, state: SessionState) => ({
     workflowId: sessionWorkflowId(sessionId),
     taskQueue,
-    // A viewer is waiting: ahead of any scheduled refresh backlog (see workflows/refresh.ts).
+    // A viewer is waiting: ahead of any scheduled refresh backlog (REFRESH_PRIORITY).
     priority: { priorityKey: INTERACTIVE_PRIORITY },
     typedSearchAttributes: [
       { key: SessionStateKey, value: state },
@@ -49,7 +45,7 @@ export function createSessionService({ client, db, taskQueue, settings }: Sessio
       const inserted = await insertRow(sessionId, state);
       const input: SessionInput = { sessionId, dataKey, settings };
       try {
-        await client.workflow.start(SessionWorkflow, { ...startOptions(sessionId, state), args: [input] });
+        await client.workflow.start<SessionWorkflowType>(WorkflowTypes.session, { ...startOptions(sessionId, state), args: [input] });
         sessionsStarted.inc();
         return { created: true };
       } catch (error) {
@@ -63,7 +59,7 @@ export function createSessionService({ client, db, taskQueue, settings }: Sessio
     async connectOrStart(sessionId: string, dataKey: string): Promise<void> {
       await insertRow(sessionId, 'AWAITING_CONNECTION');
       const input: SessionInput = { sessionId, settings };
-      await client.workflow.signalWithStart(SessionWorkflow, {
+      await client.workflow.signalWithStart<SessionWorkflowType, [{ dataKey: string }]>(WorkflowTypes.session, {
         ...startOptions(sessionId, 'AWAITING_CONNECTION'),
         args: [input],
         signal: connectSignal,

@@ -1,6 +1,6 @@
 // Human-readable terminal output for progress and reports.
 import type { Report } from '../domain/report.js';
-import type { SessionProgress } from '../../workflows/types.js';
+import type { SessionProgress } from '../contracts/index.js';
 
 export function formatProgressLine(p: SessionProgress): string {
   const st = p.stages;

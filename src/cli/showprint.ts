@@ -14,9 +14,7 @@ import { openDatabase } from '../db/index.js';
 import type { Report } from '../domain/report.js';
 import { loadPayloadEncryption } from '../security/index.js';
 import { workflowsPath } from '../worker/createWorker.js';
-import { sessionWorkflowId } from '../../workflows/messages.js';
-import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes.js';
-import type { SessionProgress } from '../../workflows/types.js';
+import { SEARCH_ATTRIBUTES, type SessionProgress, sessionWorkflowId } from '../contracts/index.js';
 import { ApiError, createApiClient } from './apiClient.js';
 import { formatProgressLine, formatReport } from './format.js';
 

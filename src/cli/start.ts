@@ -2,7 +2,7 @@
 // progress, the report and where to look, then keeps serving until Ctrl-C.
 import { ConfigError, loadConfig } from '../config/index.js';
 import type { Report } from '../domain/report.js';
-import type { SessionProgress } from '../../workflows/types.js';
+import type { SessionProgress } from '../contracts/index.js';
 import { codecUiToken } from '../security/apiKeys.js';
 import { startLocalStack } from './localStack.js';
 import { formatProgressLine, formatReport } from './format.js';

@@ -24,8 +24,6 @@ export class TransientServiceError extends Error {
   }
 }
 
-export { PERMANENT_ERROR_TYPES } from '../../workflows/errorTypes.js';
-
 /** Retry-After is either delta-seconds or an HTTP date. */
 export function parseRetryAfter(value: string | string[] | undefined | null, now = Date.now()): number | undefined {
   const text = Array.isArray(value) ? value[0] : value;

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { parsePayloadKeys } from '../security/payloadCodec.js';
-import type { PipelineSettings } from '../../workflows/types.js';
+import type { PipelineSettings } from '../contracts/index.js';
 
 /** Tunables the workflows receive in their input (defined next to the workflows, which never read the environment). */
 export type { PipelineSettings };

@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
-import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes.js';
+import { SEARCH_ATTRIBUTES } from '../contracts/index.js';
 
 export interface DevServer {
   address: string;

@@ -16,7 +16,7 @@ import { createServiceCaller } from '../../src/clients/retry.js';
 import { createTmdbClient } from '../../src/clients/tmdb.js';
 import type { DatabaseHandle } from '../../src/db/index.js';
 import { type ListeningStandin, buildCatalog, createTmdbStandin, listenStandin } from '../../standins/index.js';
-import type { ChunkInput, ChunkOutcome } from '../../workflows/types.js';
+import type { ChunkInput, ChunkOutcome } from '../../src/contracts/index.js';
 import { createTestDatabase } from '../support/db.js';
 
 let db: DatabaseHandle;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PACED_ENV, sleep } from '../support/faults/processStack.js';
 import { describeProgress, fraction, reportVerdict, seededRng, useFaultStack, verifyRuns, waitForMoment } from '../support/faults/harness.js';
-import type { SessionProgress } from '../../workflows/types.js';
+import type { SessionProgress } from '../../src/contracts/index.js';
 
 const DATA_KEY = 'demo-1k';
 /** The first outage; the second (mid-crawl) is shorter, to keep the suite's time in check. */

@@ -1,7 +1,7 @@
 // Controllable stand-ins for the activities, for workflow tests that must pin down orchestration
 // (gates, windows, signals, continue-as-new) independently of HTTP and the database.
 import type { Activities } from '../../activities/index.js';
-import type { ChunkInput, FetchBatchInput, PipelineSettings } from '../../workflows/types.js';
+import type { ChunkInput, FetchBatchInput, PipelineSettings } from '../../src/contracts/index.js';
 
 /** Small, quick settings for sessions run over mock activities (tests override what they probe). */
 export const mockPipelineSettings: PipelineSettings = {

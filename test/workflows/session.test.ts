@@ -6,9 +6,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { chunkCrawledSignal, connectSignal, crawlWorkflowId, progressQuery, sessionWorkflowId } from '../../workflows/messages.js';
+import { type PipelineSettings, chunkCrawledSignal, connectSignal, crawlWorkflowId, progressQuery, sessionWorkflowId } from '../../src/contracts/index.js';
 import { SessionWorkflow } from '../../workflows/session.js';
-import type { PipelineSettings } from '../../workflows/types.js';
 import { type MockOptions, createMockActivities, gate, mockPipelineSettings as baseSettings, until } from '../support/mockActivities.js';
 import { createTemporalEnv, workflowBundle } from '../support/temporal.js';
 

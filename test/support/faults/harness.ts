@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { mulberry32, type Rng } from '../../../standins/random.js';
-import type { SessionProgress } from '../../../workflows/types.js';
+import type { SessionProgress } from '../../../src/contracts/index.js';
 import { type SessionSnapshot, checkExpectedReport, compareSnapshots, snapshotSession } from './oracle.js';
 import { deadlineOwedByServer } from './pending.js';
 import { MAX_BUDGET_EXTENSION, type ProcessStack, type ProcessStackOptions, type SessionEnd, type SessionRun, sleep, startProcessStack } from './processStack.js';

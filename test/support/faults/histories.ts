@@ -3,7 +3,7 @@
 // history, so an attempt that was cut short or abandoned shows as a later attempt (with the earlier
 // attempt's failure as `lastFailure`), not as a failure event.
 import type { Client } from '@temporalio/client';
-import { crawlWorkflowId, showDataWorkflowId } from '../../../workflows/messages.js';
+import { crawlWorkflowId, showDataWorkflowId } from '../../../src/contracts/index.js';
 
 type Handle = ReturnType<Client['workflow']['getHandle']>;
 type History = Awaited<ReturnType<Handle['fetchHistory']>>;

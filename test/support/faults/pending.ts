@@ -6,7 +6,7 @@
 // derived from it and moves with it: a wait that outlasts it means the server did not do what it
 // said it would, not that the machine was slow to reach a timeout.
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import { crawlWorkflowId, showDataWorkflowId } from '../../../workflows/messages.js';
+import { crawlWorkflowId, showDataWorkflowId } from '../../../src/contracts/index.js';
 import type { RunningActivity } from './histories.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

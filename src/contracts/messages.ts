@@ -1,6 +1,8 @@
-// Signals and queries, defined once at module top so workflows, the API and the CLI share them.
+// Signals, queries and workflow ids, shared by the workflows, the API, the CLI and operators'
+// `temporal workflow signal/query` commands.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { ChunkCrawled, ChunkEnriched, SessionProgress } from './types.js';
+import type { ChunkCrawled, ChunkEnriched } from './chunks.js';
+import type { SessionProgress } from './session.js';
 
 /** Delivers the viewer's dataKey to a session started without one. */
 export const connectSignal = defineSignal<[{ dataKey: string }]>('connect');
@@ -15,5 +17,5 @@ export const progressQuery = defineQuery<SessionProgress>('progress');
 
 export const sessionWorkflowId = (sessionId: string) => `session-${sessionId}`;
 export const showDataWorkflowId = (parentId: string, chunk: number) => `${parentId}/show-data/${chunk}`;
-export const redriveWorkflowId = (sessionId: string) => `${sessionWorkflowId(sessionId)}/redrive`;
 export const crawlWorkflowId = (parentId: string, chunk: number) => `${parentId}/crawl/${chunk}`;
+export const redriveWorkflowId = (sessionId: string) => `${sessionWorkflowId(sessionId)}/redrive`;

@@ -1,0 +1,152 @@
+// The session's contract: its states, settings, input, continue-as-new snapshot and progress.
+// Type-only or plain data: safe for the workflow sandbox, the API, the CLI and the database.
+import type { ChunkRetry } from './retry.js';
+
+/** Every state a session can be in, in the order it moves through them. */
+export const SESSION_STATES = ['AWAITING_CONNECTION', 'PROCESSING', 'STATS_DATA_READY', 'COMPLETED', 'FAILED'] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+/** States a session never leaves. */
+export const TERMINAL_SESSION_STATES: readonly SessionState[] = ['COMPLETED', 'FAILED'];
+export const isTerminalState = (state: SessionState): boolean => TERMINAL_SESSION_STATES.includes(state);
+
+export interface PipelineSettings {
+  pageSize: number;
+  pagesPerFetch: number;
+  fetchConcurrency: number;
+  chunkSize: number;
+  childWindow: number;
+  continueAsNewEveryPages: number;
+  connectTimeoutMs: number;
+  showCacheTtlMs: number;
+  starSignGate: number;
+  /** How long a chunk keeps retrying shows that failed transiently; absent in runs started before it existed. */
+  chunkRetry?: ChunkRetry;
+}
+
+export interface StageCounters {
+  total: number;
+  done: number;
+  failed: number;
+}
+
+/** The AI and report steps, each run once when its gate opens. */
+export interface Gates {
+  quips: boolean;
+  bff: boolean;
+  starSign: boolean;
+  report: boolean;
+}
+
+/**
+ * What one SessionWorkflow run hands the next through continue-as-new: the cursor, the counters,
+ * the shows not yet chunked, the chunks in flight, the crawl queue and the gates passed. Nothing
+ * in it grows with the session beyond what is still to do.
+ */
+export interface SessionSnapshot {
+  /** The run this snapshot starts (the first run has none). */
+  run: number;
+  state: SessionState;
+  startedAtMs: number;
+  fetch: {
+    /** The first page no batch has asked for yet. */
+    nextPage: number;
+    totalPages: number | null;
+    pagesDone: number;
+    activities: number;
+    batchesStarted: number;
+    done: boolean;
+  };
+  /** Shows seen by the fetch and not yet handed to a show-data chunk. */
+  pendingShowIds: number[];
+  nextChunk: number;
+  /** Show-data chunks started and not yet reported, with their sizes. */
+  showData: StageCounters & { inFlight: { chunk: number; size: number }[] };
+  /** Crawl chunks started and not yet reported, and those waiting for a slot. */
+  crawl: StageCounters & { inFlight: number[]; queue: { chunk: number; showIds: number[] }[] };
+  stageStartedAtMs: { showData?: number; crawl?: number };
+  gates: Gates;
+}
+
+/**
+ * A SessionWorkflow run's state as runs started before SessionSnapshot carried it (v1). Kept only
+ * so sessions in flight across the upgrade continue; read by `snapshotFromV1`.
+ */
+export interface SessionStateV1 {
+  state: SessionState;
+  dataKey?: string;
+  startedAtMs: number;
+  runs: number;
+  sessionRecorded: boolean;
+  fetch: SessionSnapshot['fetch'];
+  pendingShowIds: number[];
+  nextChunk: number;
+  chunkSizes: Record<number, number>;
+  showData: StageCounters & { inFlight: number[]; finished: number[] };
+  crawl: StageCounters & { inFlight: number[]; finished: number[]; queue: { chunk: number; showIds: number[] }[] };
+  stageStartedAtMs: { showData?: number; crawl?: number };
+  gates: Gates;
+}
+
+export interface SessionInput {
+  sessionId: string;
+  dataKey?: string;
+  settings: PipelineSettings;
+  /** Where the previous run stopped (continue-as-new). */
+  snapshot?: SessionSnapshot;
+  /** Where a v1 run stopped: sessions continued-as-new by code before SessionSnapshot. */
+  carried?: SessionStateV1;
+  /** How the session was started, for the Web UI's summary ("interactive" or "refresh"…). */
+  origin?: string;
+}
+
+export interface SessionOutcome {
+  sessionId: string;
+  state: SessionState;
+}
+
+export interface StageProgress extends StageCounters {
+  percent: number;
+  complete: boolean;
+}
+
+export interface SessionProgress {
+  sessionId: string;
+  state: SessionState;
+  failureReason?: string;
+  percent: number;
+  etaSeconds: number | null;
+  elapsedSeconds: number;
+  runs: number;
+  stages: {
+    fetch: StageProgress & { activities: number };
+    showData: StageProgress;
+    crawl: StageProgress;
+    quips: StageProgress;
+    bff: StageProgress;
+    starSign: StageProgress;
+  };
+}
+
+export interface FetchBatchInput {
+  sessionId: string;
+  dataKey: string;
+  batch: number;
+  firstPage: number;
+  lastPage: number;
+  pageSize: number;
+}
+
+export interface FetchBatchResult {
+  total: number;
+  pagesFetched: number;
+  activities: number;
+  newShowIds: number[];
+}
+
+/** The one write of a session's state (the workflow is its only writer). */
+export interface RecordSessionStateInput {
+  sessionId: string;
+  workflowId: string;
+  state: SessionState;
+  reason?: string;
+}

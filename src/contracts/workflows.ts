@@ -1,0 +1,61 @@
+// The workflow types the worker registers, by name and signature, so the API and the CLI start
+// them without importing workflow code; their priorities; and the search attributes operators
+// filter on in the Web UI (e.g. SessionState="FAILED").
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { ChunkCrawled, ChunkEnriched, ChunkInput } from './chunks.js';
+import type { ChunkRetry } from './retry.js';
+import type { PipelineSettings, SessionInput, SessionOutcome } from './session.js';
+
+export interface RedriveInput {
+  sessionId: string;
+  showCacheTtlMs: number;
+  /** As for a session's chunks (CHUNK_MAX_ATTEMPTS…); the default when started by hand without it. */
+  retry?: ChunkRetry;
+}
+
+export interface RedriveOutcome {
+  passes: number;
+  resolved: number;
+  remaining: number;
+}
+
+export interface RefreshInput {
+  sessionId: string;
+  dataKey: string;
+  settings: PipelineSettings;
+}
+
+export interface RefreshOutcome {
+  newActivities: number;
+  newShows: number;
+}
+
+export type SessionWorkflowType = (input: SessionInput) => Promise<SessionOutcome>;
+export type ShowDataWorkflowType = (input: ChunkInput) => Promise<ChunkEnriched>;
+export type CrawlWorkflowType = (input: ChunkInput) => Promise<ChunkCrawled>;
+export type RedriveWorkflowType = (input: RedriveInput) => Promise<RedriveOutcome>;
+export type RefreshWorkflowType = (input: RefreshInput) => Promise<RefreshOutcome>;
+
+/** Workflow type names, as the Web UI and `temporal workflow start --type` spell them. */
+export const WorkflowTypes = {
+  session: 'SessionWorkflow',
+  showData: 'ShowDataWorkflow',
+  crawl: 'CrawlWorkflow',
+  redrive: 'RedriveWorkflow',
+  refresh: 'RefreshWorkflow',
+} as const;
+
+/** Interactive sessions run first; refreshes (and their activities) never delay a waiting viewer. */
+export const INTERACTIVE_PRIORITY = 1;
+export const REFRESH_PRIORITY = 5;
+
+export const SessionStateKey = defineSearchAttributeKey('SessionState', SearchAttributeType.KEYWORD);
+export const SessionProgressKey = defineSearchAttributeKey('SessionProgress', SearchAttributeType.INT);
+export const DataSourceKey = defineSearchAttributeKey('DataSource', SearchAttributeType.KEYWORD);
+
+/** name → CLI type, for `temporal server start-dev --search-attribute Name=Type`. */
+export const SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'Int'> = {
+  SessionState: 'Keyword',
+  SessionProgress: 'Int',
+  DataSource: 'Keyword',
+};
