@@ -51,8 +51,6 @@ export function createInsightActivities({ db, ai }: InsightDeps) {
         });
         await storeInsight(db, sessionId, 'showQuips', answer.output, answer.source);
       }
-      // The first stats exist: the viewer can see something now.
-      await db.updateTable('sessions').set({ state: 'STATS_DATA_READY', updated_at: new Date() }).where('id', '=', sessionId).where('state', '=', 'PROCESSING').execute();
     },
 
     async pickTvBff({ sessionId }: { sessionId: string }): Promise<void> {

@@ -1,7 +1,6 @@
 // Assembles the report from stored rows and the stored AI answers, and completes the session.
 import { listDeadLetters } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
-import { sessionDuration, sessionsFinished } from '../src/observability/metrics.js';
 import { loadSessionStats } from '../src/db/stats.js';
 import type { Bff, ShowQuipsOutput, StarSignOutput } from '../src/domain/ai.js';
 import type { Report } from '../src/domain/report.js';
@@ -71,26 +70,12 @@ export function createReportActivities({ db }: { db: Db }) {
   return {
     async buildReport({ sessionId, crawlComplete }: { sessionId: string; crawlComplete: boolean }): Promise<void> {
       const report = await assembleReport(db, sessionId, crawlComplete);
-      const completed = await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('reports')
-          .values({ session_id: sessionId, report: JSON.stringify(report) })
-          .onConflict((oc) => oc.column('session_id').doUpdateSet({ report: JSON.stringify(report), updated_at: new Date() }))
-          .execute();
-        // Only the first report completes the session: re-drives and refreshes rebuild the report
-        // of a session already completed, and must not count it (or its duration) again.
-        return trx
-          .updateTable('sessions')
-          .set({ state: 'COMPLETED', completed_at: new Date(), updated_at: new Date() })
-          .where('id', '=', sessionId)
-          .where('state', '!=', 'COMPLETED')
-          .returning('created_at')
-          .executeTakeFirst();
-      });
-      if (completed) {
-        sessionsFinished.inc({ state: 'COMPLETED' });
-        sessionDuration.observe((Date.now() - new Date(completed.created_at).getTime()) / 1000);
-      }
+      // Builds the report only: the session's state is the workflow's to record (recordSessionState).
+      await db
+        .insertInto('reports')
+        .values({ session_id: sessionId, report: JSON.stringify(report) })
+        .onConflict((oc) => oc.column('session_id').doUpdateSet({ report: JSON.stringify(report), updated_at: new Date() }))
+        .execute();
     },
   };
 }

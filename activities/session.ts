@@ -2,21 +2,31 @@
 
 import { recordDeadLetter } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
-import { sessionsFinished } from '../src/observability/metrics.js';
-import type { ChunkWriteOff, SessionState } from '../src/contracts/index.js';
+import { sessionDuration, sessionsFinished } from '../src/observability/metrics.js';
+import { type ChunkWriteOff, type MarkChunkFailedInput, type RecordSessionStateInput, isTerminalState } from '../src/contracts/index.js';
 
 export function createSessionActivities({ db }: { db: Db }) {
   return {
-    async recordSessionState(input: { sessionId: string; workflowId: string; state: SessionState; reason?: string }): Promise<void> {
+    /**
+     * The one writer of a session row's state (called by its workflow only). The row is created by
+     * the first call; a terminal state is counted once, however often the activity is retried.
+     */
+    async recordSessionState(input: RecordSessionStateInput): Promise<void> {
       const now = new Date();
-      await db
-        .insertInto('sessions')
-        .values({ id: input.sessionId, workflow_id: input.workflowId, data_source: 'NETFLIX', state: input.state, failure_reason: input.reason ?? null })
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet({ state: input.state, failure_reason: input.reason ?? null, updated_at: now, ...(input.state === 'FAILED' ? { completed_at: now } : {}) }),
-        )
-        .execute();
-      if (input.state === 'FAILED') sessionsFinished.inc({ state: 'FAILED' });
+      const terminal = isTerminalState(input.state);
+      const finished = await db.transaction().execute(async (trx) => {
+        const before = await trx.selectFrom('sessions').select(['state', 'created_at']).where('id', '=', input.sessionId).forUpdate().executeTakeFirst();
+        await trx
+          .insertInto('sessions')
+          .values({ id: input.sessionId, workflow_id: input.workflowId, data_source: 'NETFLIX', state: input.state, failure_reason: input.reason ?? null, ...(terminal ? { completed_at: now } : {}) })
+          .onConflict((oc) => oc.column('id').doUpdateSet({ state: input.state, failure_reason: input.reason ?? null, updated_at: now, ...(terminal ? { completed_at: now } : {}) }))
+          .execute();
+        return terminal && before?.state !== input.state ? { createdAt: before?.created_at ?? now } : undefined;
+      });
+      if (finished) {
+        sessionsFinished.inc({ state: input.state });
+        if (input.state === 'COMPLETED') sessionDuration.observe((now.getTime() - new Date(finished.createdAt).getTime()) / 1000);
+      }
     },
 
     /**
@@ -24,7 +34,7 @@ export function createSessionActivities({ db }: { db: Db }) {
      * outcome yet are failed and dead-lettered, so a re-drive or the next session retries them. Shows
      * an earlier attempt already finished keep their outcome; the matched ones are returned.
      */
-    async markChunkFailed(input: { sessionId: string; stage: 'showData' | 'crawl'; showIds: number[]; reason: string; attempts?: number }): Promise<ChunkWriteOff> {
+    async markChunkFailed(input: MarkChunkFailedInput): Promise<ChunkWriteOff> {
       if (input.showIds.length === 0) return { failedShowIds: [], matchedShowIds: [] };
       const reason = input.reason.slice(0, 500);
       const [status, checkedAt] = input.stage === 'showData' ? (['tmdb_status', 'tmdb_checked_at'] as const) : (['rt_status', 'rt_checked_at'] as const);

@@ -5,9 +5,9 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { Router, type Response } from 'express';
 import type { Db } from '../db/index.js';
-import { type SessionProgress, type SessionState, progressQuery } from '../contracts/index.js';
+import { type SessionProgress, type SessionState, isTerminalState, progressQuery } from '../contracts/index.js';
 import { HttpError } from './errors.js';
-import { parseSessionId } from './sessionLookup.js';
+import { findSession, parseSessionId } from './sessionLookup.js';
 
 export interface EventsOptions {
   /** Time between two polls of one session (default 1 s). */
@@ -37,7 +37,7 @@ export interface DonePayload {
   failureReason: string | null;
 }
 
-const TERMINAL: SessionState[] = ['COMPLETED', 'FAILED'];
+
 
 /** One poller and its listeners, per session. */
 interface Hub {
@@ -76,8 +76,12 @@ export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats 
     hub.clients.clear();
   }
 
+  /** The projection row (or, right after a start, the workflow's own view of it); undefined once gone. */
   async function readRow(sessionId: string) {
-    return db.selectFrom('sessions').select(['state', 'failure_reason', 'workflow_id']).where('id', '=', sessionId).executeTakeFirst();
+    return findSession(db, client, sessionId).catch((error: unknown) => {
+      if (error instanceof HttpError && error.status === 404) return undefined;
+      throw error;
+    });
   }
 
   async function tick(hub: Hub) {
@@ -86,7 +90,7 @@ export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats 
       const row = await readRow(hub.sessionId);
       if (hub.stopped) return;
       if (!row) return finish(hub, { state: 'FAILED', failureReason: 'This session no longer exists' });
-      if (TERMINAL.includes(row.state)) return finish(hub, { state: row.state, failureReason: row.failure_reason });
+      if (isTerminalState(row.state)) return finish(hub, { state: row.state, failureReason: row.failure_reason });
       // A session waiting for its dataKey has nothing new to say until the row moves on (up to a day).
       const idle = row.state === 'AWAITING_CONNECTION' && hub.last !== undefined;
       if (!idle) await pollWorkflow(hub, row.failure_reason);
@@ -159,7 +163,7 @@ export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats 
     res.flushHeaders();
     // Reconnect after 3 s if the connection drops mid-session.
     res.write('retry: 3000\n\n');
-    if (TERMINAL.includes(row.state)) {
+    if (isTerminalState(row.state)) {
       res.end(frame('done', { state: row.state, failureReason: row.failure_reason } satisfies DonePayload));
       return;
     }

@@ -12,7 +12,7 @@ export function failuresRouter({ client, db, taskQueue, settings }: { client: Cl
   const router = Router({ mergeParams: true });
 
   router.get('/', async (req, res) => {
-    const row = await findSession(db, (req.params as { id: string }).id);
+    const row = await findSession(db, client, (req.params as { id: string }).id);
     const letters = await listDeadLetters(db, row.id, req.query.all === 'true');
     res.json({
       sessionId: row.id,
@@ -30,7 +30,7 @@ export function failuresRouter({ client, db, taskQueue, settings }: { client: Cl
   });
 
   router.post('/redrive', async (req, res) => {
-    const row = await findSession(db, (req.params as { id: string }).id);
+    const row = await findSession(db, client, (req.params as { id: string }).id);
     if (row.state !== 'COMPLETED') {
       throw new HttpError(409, 'not_finished', `Only a completed session can be re-driven (it is ${row.state}); a running one retries its own shows`);
     }

@@ -40,7 +40,7 @@ export function schedulesRouter({ client, db, taskQueue, settings }: { client: C
   };
 
   router.post('/', async (req, res) => {
-    const row = await findSession(db, (req.params as { id: string }).id);
+    const row = await findSession(db, client, (req.params as { id: string }).id);
     if (row.state !== 'COMPLETED') throw new HttpError(409, 'not_finished', `Only a completed session can be refreshed (it is ${row.state})`);
     const body = createBody.parse(req.body ?? {});
     await client.schedule.create({
@@ -59,7 +59,7 @@ export function schedulesRouter({ client, db, taskQueue, settings }: { client: C
   });
 
   router.get('/', async (req, res) => {
-    const row = await findSession(db, (req.params as { id: string }).id);
+    const row = await findSession(db, client, (req.params as { id: string }).id);
     const description = await handle(row.id).describe().catch(notFound);
     res.json({
       sessionId: row.id,
@@ -72,19 +72,19 @@ export function schedulesRouter({ client, db, taskQueue, settings }: { client: C
   });
 
   router.post('/pause', async (req, res) => {
-    const row = await findSession(db, (req.params as { id: string }).id);
+    const row = await findSession(db, client, (req.params as { id: string }).id);
     await handle(row.id).pause('paused through the API').catch(notFound);
     res.json({ sessionId: row.id, paused: true });
   });
 
   router.post('/resume', async (req, res) => {
-    const row = await findSession(db, (req.params as { id: string }).id);
+    const row = await findSession(db, client, (req.params as { id: string }).id);
     await handle(row.id).unpause('resumed through the API').catch(notFound);
     res.json({ sessionId: row.id, paused: false });
   });
 
   router.delete('/', async (req, res) => {
-    const row = await findSession(db, (req.params as { id: string }).id);
+    const row = await findSession(db, client, (req.params as { id: string }).id);
     await handle(row.id).delete().catch(notFound);
     res.status(204).end();
   });

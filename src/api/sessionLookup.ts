@@ -1,5 +1,7 @@
 // The one way a route turns `:id` into a session: a malformed id is a 400, an unknown one a 404.
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
+import { SESSION_STATES, type SessionState, SessionStateKey, sessionWorkflowId } from '../contracts/index.js';
 import type { Db } from '../db/index.js';
 import { HttpError } from './errors.js';
 
@@ -11,9 +13,36 @@ export function parseSessionId(id: unknown): string {
   return parsed.data;
 }
 
-export async function findSession(db: Db, id: unknown) {
+export type SessionRow = NonNullable<Awaited<ReturnType<typeof readRow>>>;
+
+const readRow = (db: Db, sessionId: string) => db.selectFrom('sessions').selectAll().where('id', '=', sessionId).executeTakeFirst();
+
+/**
+ * The session's projection row. The workflow writes it (its only writer) with its first activity,
+ * so for a moment after a start there is a workflow and no row yet: the row is then read off the
+ * workflow (its SessionState search attribute) instead.
+ */
+export async function findSession(db: Db, client: Client, id: unknown): Promise<SessionRow> {
   const sessionId = parseSessionId(id);
-  const row = await db.selectFrom('sessions').selectAll().where('id', '=', sessionId).executeTakeFirst();
-  if (!row) throw new HttpError(404, 'not_found', `No session ${sessionId}`);
-  return row;
+  const row = await readRow(db, sessionId);
+  if (row) return row;
+  const workflowId = sessionWorkflowId(sessionId);
+  try {
+    const d = await client.workflow.getHandle(workflowId).describe();
+    const state = d.typedSearchAttributes.get(SessionStateKey);
+    return {
+      id: sessionId,
+      workflow_id: workflowId,
+      data_source: 'NETFLIX',
+      state: state && (SESSION_STATES as readonly string[]).includes(state) ? (state as SessionState) : 'PROCESSING',
+      failure_reason: null,
+      progress: null,
+      created_at: d.startTime,
+      updated_at: d.startTime,
+      completed_at: null,
+    };
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw new HttpError(404, 'not_found', `No session ${sessionId}`);
+    throw error;
+  }
 }

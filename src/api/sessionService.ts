@@ -15,9 +15,13 @@ export interface SessionServiceDeps {
 export type SessionService = ReturnType<typeof createSessionService>;
 
 export function createSessionService({ client, db, taskQueue, settings }: SessionServiceDeps) {
+  // The session row is the workflow's to write (recordSessionState): the API only starts it.
   const startOptions = (sessionId: string, state: SessionState) => ({
     workflowId: sessionWorkflowId(sessionId),
     taskQueue,
+    // What the Web UI shows in its list and on the workflow's page (no personal data: no dataKey).
+    staticSummary: `viewer session · Netflix · interactive${state === 'AWAITING_CONNECTION' ? ' · awaiting connection' : ''}`,
+    staticDetails: [`**Session** \`${sessionId}\``, '', 'Progress: the `progress` query, or the current details below.', 'Chunk children: `…/show-data/<n>` and `…/crawl/<n>`.'].join('\n'),
     // A viewer is waiting: ahead of any scheduled refresh backlog (REFRESH_PRIORITY).
     priority: { priorityKey: INTERACTIVE_PRIORITY },
     typedSearchAttributes: [
@@ -27,38 +31,24 @@ export function createSessionService({ client, db, taskQueue, settings }: Sessio
     ],
   });
 
-  /** The projection row comes first, so the session is listed from the moment it exists. */
-  async function insertRow(sessionId: string, state: SessionState): Promise<boolean> {
-    const inserted = await db
-      .insertInto('sessions')
-      .values({ id: sessionId, workflow_id: sessionWorkflowId(sessionId), data_source: 'NETFLIX', state })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    return !!inserted;
-  }
-
   return {
     /** Starts the session's workflow; a second start with the same id finds the first one. */
     async start(sessionId: string, dataKey?: string): Promise<{ created: boolean }> {
       const state: SessionState = dataKey ? 'PROCESSING' : 'AWAITING_CONNECTION';
-      const inserted = await insertRow(sessionId, state);
-      const input: SessionInput = { sessionId, dataKey, settings };
+      const input: SessionInput = { sessionId, dataKey, settings, origin: 'interactive' };
       try {
         await client.workflow.start<SessionWorkflowType>(WorkflowTypes.session, { ...startOptions(sessionId, state), args: [input] });
         sessionsStarted.inc();
         return { created: true };
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError) return { created: false };
-        if (inserted) await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
         throw error;
       }
     },
 
     /** Gandalf Connect's redirect: deliver the key, starting the session if it does not exist yet. */
     async connectOrStart(sessionId: string, dataKey: string): Promise<void> {
-      await insertRow(sessionId, 'AWAITING_CONNECTION');
-      const input: SessionInput = { sessionId, settings };
+      const input: SessionInput = { sessionId, settings, origin: 'interactive' };
       await client.workflow.signalWithStart<SessionWorkflowType, [{ dataKey: string }]>(WorkflowTypes.session, {
         ...startOptions(sessionId, 'AWAITING_CONNECTION'),
         args: [input],

@@ -55,7 +55,7 @@ export function sessionsRouter({ client, db, sessions }: SessionsDeps): Router {
   });
 
   router.get('/:id', async (req, res) => {
-    const row = await findSession(db, req.params.id);
+    const row = await findSession(db, client, req.params.id);
     let progress = null;
     if (!FINISHED.includes(row.state)) {
       progress = await client.workflow
@@ -77,7 +77,7 @@ export function sessionsRouter({ client, db, sessions }: SessionsDeps): Router {
   });
 
   router.get('/:id/report', async (req, res) => {
-    const row = await findSession(db, req.params.id);
+    const row = await findSession(db, client, req.params.id);
     const report = await db.selectFrom('reports').select('report').where('session_id', '=', row.id).executeTakeFirst();
     if (!report) {
       if (row.state === 'FAILED') throw new HttpError(409, 'session_failed', `Session failed: ${row.failure_reason ?? 'unknown reason'}`);
@@ -87,14 +87,14 @@ export function sessionsRouter({ client, db, sessions }: SessionsDeps): Router {
   });
 
   router.post('/:id/connect', async (req, res) => {
-    const row = await findSession(db, req.params.id);
+    const row = await findSession(db, client, req.params.id);
     const { dataKey } = connectBody.parse(req.body ?? {});
     await client.workflow.getHandle(row.workflow_id).signal(connectSignal, { dataKey });
     res.status(202).json({ sessionId: row.id });
   });
 
   router.post('/:id/cancel', async (req, res) => {
-    const row = await findSession(db, req.params.id);
+    const row = await findSession(db, client, req.params.id);
     await client.workflow.getHandle(row.workflow_id).cancel();
     res.status(202).json({ sessionId: row.id });
   });

@@ -14,6 +14,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -135,6 +136,10 @@ export async function SessionWorkflowV1(input: SessionInput): Promise<SessionOut
       { key: SessionProgressKey, value: Math.floor(computeProgress(sessionId, snapshotFromV1(s), Date.now()).percent) },
     ]);
     if (state === 'FAILED' || state === 'PROCESSING' || state === 'AWAITING_CONNECTION') {
+      await recordSessionState({ sessionId, workflowId, state, reason });
+    } else if (patched(`v1-records-${state}`)) {
+      // v1 left these two states to writeShowQuips and buildReport, which no longer write them:
+      // a v1 session that reaches one after the upgrade records it itself (replays skip it).
       await recordSessionState({ sessionId, workflowId, state, reason });
     }
   }
