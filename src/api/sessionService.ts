@@ -1,20 +1,18 @@
 // Starting and connecting sessions: shared by the sessions router and Gandalf's callback.
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { PipelineSettings } from '../config/index.js';
-import type { Db } from '../db/index.js';
 import { sessionsStarted } from '../observability/metrics.js';
 import { DataSourceKey, INTERACTIVE_PRIORITY, type SessionInput, SessionProgressKey, type SessionState, SessionStateKey, type SessionWorkflowType, WorkflowTypes, connectSignal, sessionWorkflowId } from '../contracts/index.js';
 
 export interface SessionServiceDeps {
   client: Client;
-  db: Db;
   taskQueue: string;
   settings: PipelineSettings;
 }
 
 export type SessionService = ReturnType<typeof createSessionService>;
 
-export function createSessionService({ client, db, taskQueue, settings }: SessionServiceDeps) {
+export function createSessionService({ client, taskQueue, settings }: SessionServiceDeps) {
   // The session row is the workflow's to write (recordSessionState): the API only starts it.
   const startOptions = (sessionId: string, state: SessionState) => ({
     workflowId: sessionWorkflowId(sessionId),
