@@ -1,0 +1,203 @@
+// SessionRun's transitions without Temporal: paging, the two windows, the gates, repeated reports,
+// the continue-as-new snapshot and resuming a v1 session.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { PipelineSettings, SessionInput, SessionStateV1 } from '../../src/contracts/index.js';
+import { SessionRun, initialSnapshot } from '../../workflows/sessionRun.js';
+
+const settings: PipelineSettings = {
+  pageSize: 10,
+  pagesPerFetch: 2,
+  fetchConcurrency: 2,
+  chunkSize: 3,
+  childWindow: 2,
+  continueAsNewEveryPages: 4,
+  connectTimeoutMs: 1_000,
+  showCacheTtlMs: 0,
+  starSignGate: 0.97,
+};
+const start = (overrides: Partial<SessionInput> = {}) => SessionRun.fromInput({ sessionId: 's', dataKey: 'k', settings, ...overrides }, 1_000);
+const page = (total: number, newShowIds: number[], pagesFetched = 1) => ({ total, pagesFetched, activities: pagesFetched * 10, newShowIds });
+
+describe('the fetch lane', () => {
+  test('page 1 goes alone; then batches of pagesPerFetch, fetchConcurrency at a time, until the last page', () => {
+    const run = start();
+    assert.equal(run.fetchWindow, 1);
+    assert.deepEqual(run.startFetch(), { batch: 1, firstPage: 1, lastPage: 1 });
+    assert.equal(run.hasPageToFetch, false, 'nothing more until page 1 tells the total');
+    run.pageFetched(page(50, [1, 2])); // 5 pages of 10
+    assert.equal(run.fetchWindow, 2);
+    assert.deepEqual(run.startFetch(), { batch: 2, firstPage: 2, lastPage: 3 });
+    assert.deepEqual(run.startFetch(), { batch: 3, firstPage: 4, lastPage: 5 });
+    assert.equal(run.hasPageToFetch, false);
+    run.pageFetched(page(50, [3], 2));
+    assert.equal(run.fetchDone, false, 'a batch is still running');
+    run.pageFetched(page(50, [4, 5], 2));
+    assert.equal(run.fetchDone, true);
+    assert.equal(run.progress('s', 2_000).stages.fetch.done, 5);
+  });
+
+  test('the page budget hands the run over, and a fresh run starts with a new budget', () => {
+    const run = start();
+    run.startFetch();
+    run.pageFetched(page(100, []));
+    run.startFetch();
+    run.pageFetched(page(100, [], 2));
+    assert.equal(run.pageBudgetSpent, false);
+    run.startFetch();
+    run.pageFetched(page(100, [], 2));
+    assert.equal(run.pageBudgetSpent, true);
+    const next = SessionRun.fromInput({ sessionId: 's', dataKey: 'k', settings, snapshot: run.snapshot() }, 5_000);
+    assert.equal(next.pageBudgetSpent, false);
+    assert.equal(next.run, 2);
+    assert.equal(next.isFirstRun, false);
+  });
+
+  test('no snapshot while a fetch is in flight: its pages would be lost', () => {
+    const run = start();
+    run.startFetch();
+    assert.throws(() => run.snapshot(), /in flight/);
+  });
+});
+
+describe('the windows', () => {
+  test('full chunks fill the show-data window; a partial one waits while others run and the fetch goes on', () => {
+    const run = start();
+    run.startFetch();
+    run.pageFetched(page(30, [1, 2, 3, 4, 5, 6, 7])); // 3 pages: the fetch goes on
+    assert.equal(run.showDataChunkReady, true);
+    assert.deepEqual(run.startShowDataChunk(1), { chunk: 0, showIds: [1, 2, 3] });
+    assert.deepEqual(run.startShowDataChunk(1), { chunk: 1, showIds: [4, 5, 6] });
+    assert.equal(run.showDataChunkReady, false, 'the window (2) is full');
+    run.chunkEnriched({ chunk: 0, done: 3, failed: 0, matchedShowIds: [1, 2] });
+    assert.equal(run.showDataChunkReady, false, 'one show pending, a chunk runs, the fetch goes on: wait for more');
+    run.chunkEnriched({ chunk: 1, done: 3, failed: 1, matchedShowIds: [] });
+    assert.equal(run.showDataChunkReady, true, 'nothing running: a partial chunk keeps TMDB busy');
+  });
+
+  test('enriched chunks queue their matched shows for the crawl; unmatched shows count as crawled', () => {
+    const run = start();
+    run.startFetch();
+    run.pageFetched(page(10, [1, 2, 3]));
+    run.startShowDataChunk(1);
+    assert.equal(run.crawlChunkReady, false);
+    run.chunkEnriched({ chunk: 0, done: 3, failed: 1, matchedShowIds: [1, 3] });
+    assert.equal(run.showDataComplete, true);
+    assert.equal(run.crawlChunkReady, true);
+    assert.deepEqual(run.startCrawlChunk(1), { chunk: 0, showIds: [1, 3] });
+    assert.equal(run.allCrawlsStarted, true);
+    const before = run.progress('s', 2).stages.crawl;
+    assert.deepEqual([before.done, before.total], [1, 3]);
+    run.chunkCrawled({ chunk: 0, done: 2, failed: 0 });
+    assert.equal(run.crawlComplete, true);
+  });
+
+  test('a repeated report counts once, and a report of a chunk never started is ignored', () => {
+    const run = start();
+    run.startFetch();
+    run.pageFetched(page(10, [1, 2, 3]));
+    run.startShowDataChunk(1);
+    assert.equal(run.chunkEnriched({ chunk: 0, done: 3, failed: 0, matchedShowIds: [1] }), true);
+    assert.equal(run.chunkEnriched({ chunk: 0, done: 3, failed: 0, matchedShowIds: [1] }), false);
+    assert.equal(run.chunkEnriched({ chunk: 9, done: 3, failed: 0, matchedShowIds: [] }), false);
+    assert.equal(run.progress('s', 2).stages.showData.done, 3);
+    run.startCrawlChunk(1);
+    assert.equal(run.chunkCrawled({ chunk: 0, done: 1, failed: 0 }), true);
+    assert.equal(run.chunkCrawled({ chunk: 0, done: 1, failed: 0 }), false);
+    assert.equal(run.progress('s', 2).stages.crawl.done, 3);
+  });
+
+  test('a session-wide failure in a report is kept (the first one)', () => {
+    const run = start();
+    run.startFetch();
+    run.pageFetched(page(10, [1, 2, 3, 4]));
+    run.startShowDataChunk(1);
+    run.startShowDataChunk(1);
+    run.chunkEnriched({ chunk: 0, done: 3, failed: 3, matchedShowIds: [], fatal: 'TMDB rejected the API key' });
+    run.chunkEnriched({ chunk: 1, done: 1, failed: 1, matchedShowIds: [], fatal: 'something else' });
+    assert.equal(run.fatal, 'TMDB rejected the API key');
+  });
+});
+
+describe('the gates', () => {
+  test('the star sign waits for 97% of show data and crawl, not for the last straggler', () => {
+    const run = SessionRun.fromInput({ sessionId: 's', dataKey: 'k', settings: { ...settings, chunkSize: 1, childWindow: 40 } }, 0);
+    run.startFetch();
+    run.pageFetched(page(10, Array.from({ length: 40 }, (_, i) => i + 1)));
+    for (let i = 0; i < 40; i++) {
+      const { chunk, showIds } = run.startShowDataChunk(1);
+      run.chunkEnriched({ chunk, done: 1, failed: 0, matchedShowIds: showIds });
+    }
+    const crawls = Array.from({ length: 40 }, () => run.startCrawlChunk(1));
+    assert.equal(run.enrichedEnough, false, 'nothing crawled yet');
+    for (const { chunk } of crawls.slice(0, 38)) run.chunkCrawled({ chunk, done: 1, failed: 0 });
+    assert.equal(run.enrichedEnough, false, '38 of 40 = 95%');
+    run.chunkCrawled({ chunk: crawls[38]!.chunk, done: 1, failed: 1 });
+    assert.equal(run.enrichedEnough, true, '39 of 40 = 97.5%, failures count as done');
+    assert.equal(run.crawlComplete, false, 'the straggler still runs');
+  });
+
+  test('gates passed travel in the snapshot', () => {
+    const run = start();
+    run.gatePassed('quips');
+    run.gatePassed('bff');
+    const next = SessionRun.fromInput({ sessionId: 's', dataKey: 'k', settings, snapshot: run.snapshot() }, 2);
+    assert.deepEqual(next.gates, { quips: true, bff: true, starSign: false, report: false });
+  });
+});
+
+describe('the continue-as-new snapshot', () => {
+  test('holds no list that grows with the session: finished chunks leave it', () => {
+    const run = start();
+    run.startFetch();
+    run.pageFetched(page(10, Array.from({ length: 30 }, (_, i) => i + 1)));
+    for (let round = 0; round < 5; round++) {
+      const { chunk, showIds } = run.startShowDataChunk(1);
+      run.chunkEnriched({ chunk, done: showIds.length, failed: 0, matchedShowIds: showIds });
+      const crawl = run.startCrawlChunk(1);
+      run.chunkCrawled({ chunk: crawl.chunk, done: crawl.showIds.length, failed: 0 });
+    }
+    const snapshot = run.snapshot();
+    assert.deepEqual(snapshot.showData.inFlight, []);
+    assert.deepEqual(snapshot.crawl.inFlight, []);
+    assert.deepEqual(snapshot.crawl.queue, []);
+    assert.equal(snapshot.pendingShowIds.length, 15);
+    assert.deepEqual(Object.keys(snapshot).sort(), ['crawl', 'fetch', 'gates', 'nextChunk', 'pendingShowIds', 'run', 'showData', 'stageStartedAtMs', 'startedAtMs', 'state']);
+    assert.equal(JSON.stringify(snapshot).includes('dataKey'), false, 'the dataKey travels once, in the input');
+  });
+
+  test('a first run starts AWAITING_CONNECTION without a dataKey, PROCESSING with one', () => {
+    assert.equal(initialSnapshot({}, 0).state, 'AWAITING_CONNECTION');
+    assert.equal(initialSnapshot({ dataKey: 'k' }, 0).state, 'PROCESSING');
+    assert.equal(start().isFirstRun, true);
+  });
+
+  test('a v1 session resumes from its carried state: chunks in flight keep their sizes, finished lists are dropped', () => {
+    const carried: SessionStateV1 = {
+      state: 'STATS_DATA_READY',
+      dataKey: 'k',
+      startedAtMs: 10,
+      runs: 3,
+      sessionRecorded: true,
+      fetch: { nextPage: 9, totalPages: 8, pagesDone: 8, activities: 80, batchesStarted: 5, done: true },
+      pendingShowIds: [41],
+      nextChunk: 4,
+      chunkSizes: { 0: 10, 1: 10, 2: 10, 3: 10 },
+      showData: { total: 41, done: 30, failed: 1, inFlight: [3], finished: [0, 1, 2] },
+      crawl: { total: 41, done: 12, failed: 0, inFlight: [1], finished: [0], queue: [{ chunk: 2, showIds: [21, 22] }] },
+      stageStartedAtMs: { showData: 20, crawl: 30 },
+      gates: { quips: true, bff: false, starSign: false, report: false },
+    };
+    const run = start({ carried });
+    assert.equal(run.run, 4);
+    assert.equal(run.isFirstRun, false);
+    assert.equal(run.state, 'STATS_DATA_READY');
+    // Chunk 3's report still counts, with its size from chunkSizes: 10 shows, 4 matched → 6 crawled.
+    assert.equal(run.chunkEnriched({ chunk: 3, done: 10, failed: 0, matchedShowIds: [31, 32, 33, 34] }), true);
+    assert.equal(run.chunkEnriched({ chunk: 2, done: 10, failed: 0, matchedShowIds: [] }), false, 'chunk 2 was finished in v1');
+    assert.equal(run.progress('s', 100).stages.crawl.done, 18);
+    const snapshot = run.snapshot();
+    assert.equal(snapshot.run, 5);
+    assert.deepEqual(snapshot.crawl.queue.map((q) => q.chunk), [2, 3]);
+  });
+});
