@@ -24,6 +24,8 @@ export interface WorkerSetup {
   connection: NativeConnection;
   /** Prebuilt workflow bundle (tests reuse one); otherwise the worker bundles workflowsPath. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Bundles this entry instead of workflowsPath (the bench adds its baseline workflows this way). */
+  workflowsPath?: string;
   taskQueue?: string;
   /** Must match the clients' (src/security: payload encryption); `{}` only where no client encrypts. */
   dataConverter: DataConverter;
@@ -63,7 +65,7 @@ export async function createShowprintWorker(setup: WorkerSetup): Promise<Worker>
     connection: setup.connection,
     namespace: setup.config.temporal.namespace,
     taskQueue: setup.taskQueue ?? setup.config.temporal.taskQueue,
-    ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath }),
+    ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: setup.workflowsPath ?? workflowsPath }),
     activities: buildActivities(setup),
     dataConverter: setup.dataConverter,
     maxConcurrentActivityTaskExecutions: 50,
