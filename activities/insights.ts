@@ -4,7 +4,8 @@ import { sql } from 'kysely';
 import type { AiClient } from '../src/clients/openai.js';
 import type { Db } from '../src/db/index.js';
 import { loadSessionStats, loadShowFacts } from '../src/db/stats.js';
-import { type BffCharacter, completeBff, showQuipsQuestion, starSignQuestion, tvBffQuestion } from '../src/domain/ai.js';
+import { type BffCharacter, completeBff } from '../src/domain/ai/answers.js';
+import { showQuipsQuestion, starSignQuestion, tvBffQuestion } from '../src/domain/ai/questions.js';
 import { imageUrl } from '../src/domain/report.js';
 
 export interface InsightDeps {

@@ -2,7 +2,7 @@
 import { listDeadLetters } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import { loadSessionStats } from '../src/db/stats.js';
-import type { Bff, ShowQuipsOutput, StarSignOutput } from '../src/domain/ai.js';
+import type { Bff, ShowQuipsOutput, StarSignOutput } from '../src/domain/ai/answers.js';
 import type { Report } from '../src/domain/report.js';
 
 export async function assembleReport(db: Db, sessionId: string, crawlComplete: boolean): Promise<Report> {

@@ -1,7 +1,7 @@
 // OpenAI-compatible tool-calling client for the report's AI questions.
 // Every ask ends with a valid answer: the LLM's when it gives one in time,
 // else the local engine's (source 'local', with the reason).
-import { validateAnswer, type AiQuestion } from '../domain/ai.js';
+import { validateAnswer, type AiQuestion } from '../domain/ai/questions.js';
 import { isTransientStatus, parseRetryAfter } from './errors.js';
 import { sleep } from './rateLimiter.js';
 

@@ -2,7 +2,7 @@
 // report is reproducible: most-watched ties go to the show with more episodes in total, then name.
 // Names compare by code point (collate "C"), the same on every database and in JavaScript.
 import { sql } from 'kysely';
-import { rtBandOf } from '../domain/ai.js';
+import { rtBandOf } from '../domain/ai/answers.js';
 import { type ShowStat, imageUrl, round2 } from '../domain/report.js';
 import type { Db } from './index.js';
 

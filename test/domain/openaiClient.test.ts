@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAiClient } from '../../src/clients/openai.js';
-import { localEngine, showQuipsQuestion, type ShowQuipsInput } from '../../src/domain/ai.js';
+import type { ShowQuipsInput } from '../../src/domain/ai/answers.js';
+import { localEngine } from '../../src/domain/ai/localEngine.js';
+import { showQuipsQuestion } from '../../src/domain/ai/questions.js';
 
 // A scripted stand-in for /chat/completions: each request takes the next reply.
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> };

@@ -1,6 +1,5 @@
-// The report's AI questions: tool definitions for an LLM, output schemas with
-// the extra checks zod can't express, and a deterministic local engine that
-// answers the same questions offline (DESIGN §1, §2 "LLM").
+// The deterministic local engine: answers the AI questions offline, by rule, so a report is
+// complete without an LLM and every answer passes the questions' checks.
 //
 // LOCAL ENGINE RULES
 // Variation: every quip is picked from a template list starting at
@@ -33,160 +32,22 @@
 // RT band: the given rtBand, else from rtScore (<40 Rotten, <70 Fresh, else
 //   Certified Fresh); the RT quip comes from the band's lines and never has digits.
 // BFF: the character with the most episodes, ties → popularity desc, then name.
-import { z } from 'zod';
-import { foldText, personKey, showKey } from './names.js';
-
-export const QUIP_MAX = 140;
-
-export const STAR_SIGNS = [
-  'Aries', 'Taurus', 'Gemini', 'Cancer', 'Leo', 'Virgo',
-  'Libra', 'Scorpio', 'Sagittarius', 'Capricorn', 'Aquarius', 'Pisces',
-] as const;
-export type StarSign = (typeof STAR_SIGNS)[number];
-
-export const PERSONALITIES = [
-  'Sitcom Sage', 'Documentary Detective', 'Reality Royalty', 'Crime Connoisseur', 'Escape Artist',
-  'The Adventurer', 'The Hopeless Romantic', 'The Daydreamer', 'The Philosopher', 'The Party Starter',
-] as const;
-export type Personality = (typeof PERSONALITIES)[number];
-
-// ---------- inputs ----------
-
-export interface ShowFacts {
-  name: string;
-  genres: string[];
-  overview?: string;
-  firstAirYear?: number | null;
-  /** YYYY-MM-DD */
-  firstWatched?: string;
-}
-
-export interface ShowQuipsInput {
-  firstShow: ShowFacts;
-  mostWatchedShow: ShowFacts & { watched: number; total: number };
-}
-
-export interface BffCharacter {
-  name: string;
-  actor: string;
-  episodes: number;
-  popularity: number;
-  imageUrl: string | null;
-}
-
-export interface TvBffInput {
-  show: ShowFacts;
-  characters: BffCharacter[];
-  topGenres: string[];
-}
-
-export interface StarSignInput {
-  genres: { name: string; share: number }[];
-  rtScore: number | null;
-  rtBand: string | null;
-  totalShows: number;
-  totalEpisodes: number;
-  films: number;
-  topShows: string[];
-}
-
-// ---------- output schemas ----------
-
-const quip = (what: string) =>
-  z.string().trim().min(1).max(QUIP_MAX).describe(`${what}. One witty, kind sentence, at most ${QUIP_MAX} characters.`);
-
-export const showQuipsSchema = z.object({
-  firstShowQuip: quip("About the viewer's first show, without naming it"),
-  mostWatchedShowQuip: quip("About the viewer's most-watched show, without naming it"),
-});
-export type ShowQuipsOutput = z.infer<typeof showQuipsSchema>;
-
-export const tvBffSchema = z.object({
-  name: z.string().trim().min(1).describe('Exactly one of the given character names, spelled as given'),
-  quip: quip('Why this character would be the viewer’s best friend'),
-});
-export type TvBffOutput = z.infer<typeof tvBffSchema>;
-
-export const starSignSchema = z.object({
-  starSign: z.object({
-    sign: z.enum(STAR_SIGNS).describe("The zodiac sign matching the viewer's TV taste"),
-    quip: quip('Why this sign fits their viewing'),
-  }),
-  personality: z.object({
-    name: z.enum(PERSONALITIES).describe('The TV personality that fits best'),
-    quip: quip('Why this personality fits'),
-  }),
-  rtScoreQuip: quip("About the viewer's critical taste; mention neither the score, any number, nor Rotten Tomatoes"),
-  topGenresQuip: quip("About the viewer's top genres"),
-});
-export type StarSignOutput = z.infer<typeof starSignSchema>;
-
-/** The completed BFF as it goes into the report. */
-export interface Bff {
-  name: string;
-  show: string;
-  quip: string;
-  imageUrl: string | null;
-}
-
-// ---------- question contract ----------
-
-export interface AiQuestion<I, O> {
-  /** Function (tool) name sent to the LLM. */
-  readonly name: string;
-  readonly description: string;
-  readonly system: string;
-  /** JSON schema of the function arguments, derived from `schema`. */
-  readonly parameters: Record<string, unknown>;
-  readonly schema: z.ZodType<O>;
-  buildPrompt(input: I): string;
-  /** Rules beyond the schema; a reason when the output breaks one, else null. */
-  check(output: O, input: I): string | null;
-  /** The deterministic local engine's answer. */
-  local(input: I): O;
-}
-
-export type ValidationResult<O> = { ok: true; output: O } | { ok: false; reason: string };
-
-/** Schema, then the question's own checks. `raw` is the parsed JSON arguments. */
-export function validateAnswer<I, O>(question: AiQuestion<I, O>, input: I, raw: unknown): ValidationResult<O> {
-  const parsed = question.schema.safeParse(raw);
-  if (!parsed.success) return { ok: false, reason: z.prettifyError(parsed.error) };
-  const problem = question.check(parsed.data, input);
-  return problem ? { ok: false, reason: problem } : { ok: true, output: parsed.data };
-}
-
-function toParameters(schema: z.ZodType): Record<string, unknown> {
-  // `$schema` is noise to most OpenAI-compatible servers and rejected by some.
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-7' }) as Record<string, unknown>;
-  return rest;
-}
-
-// ---------- checks ----------
-
-/** Whether `text` names the show: whole-word match on show keys (case, accents, punctuation, region tag ignored). */
-export function mentionsShow(text: string, showName: string): boolean {
-  const key = showKey(showName);
-  if (key.length > 0) return ` ${showKey(text)} `.includes(` ${key} `);
-  const raw = foldText(showName).trim();
-  return raw.length > 0 && foldText(text).includes(raw);
-}
-
-/** Whether `text` gives away the RT score (its whole-number digits) or names Rotten Tomatoes. */
-export function mentionsRtScore(text: string, score: number | null): boolean {
-  const squashed = showKey(text).replace(/ /g, '');
-  if (squashed.includes('rottentomato') || squashed.includes('tomatometer')) return true;
-  if (score === null || !Number.isFinite(score)) return false;
-  const giveaways = new Set([String(Math.floor(score)), String(Math.round(score))]);
-  return (text.match(/\d+/g) ?? []).some((run) => giveaways.has(run));
-}
-
-function findCharacter(characters: readonly BffCharacter[], name: string): BffCharacter | undefined {
-  const exact = characters.find((c) => c.name === name);
-  if (exact) return exact;
-  const key = personKey(name);
-  return key.length > 0 ? characters.find((c) => personKey(c.name) === key) : undefined;
-}
+import {
+  type BffCharacter,
+  type Personality,
+  QUIP_MAX,
+  type RtBand,
+  type ShowQuipsInput,
+  type ShowQuipsOutput,
+  type StarSign,
+  type StarSignInput,
+  type StarSignOutput,
+  type TvBffInput,
+  type TvBffOutput,
+  mentionsRtScore,
+  mentionsShow,
+  rtBandOf,
+} from './answers.js';
 
 // ---------- deterministic helpers ----------
 
@@ -252,21 +113,9 @@ function monthYear(isoDate: string | undefined): string | null {
   return month ? `${month} ${m[1]}` : null;
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-// ---------- local engine: show quips ----------
-
-function showQuipsCheck(out: ShowQuipsOutput, input: ShowQuipsInput): string | null {
-  const names = [input.firstShow.name, input.mostWatchedShow.name];
-  for (const [field, text] of [['firstShowQuip', out.firstShowQuip], ['mostWatchedShowQuip', out.mostWatchedShowQuip]] as const) {
-    const named = names.find((n) => mentionsShow(text, n));
-    if (named !== undefined) return `${field} names the show "${named}"; show quips must not name the show`;
-  }
-  if (out.firstShowQuip.trim().toLowerCase() === out.mostWatchedShowQuip.trim().toLowerCase()) {
-    return 'firstShowQuip and mostWatchedShowQuip are the same; each card needs its own line';
-  }
-  return null;
-}
+// ---------- show quips ----------
 
 function localShowQuips(input: ShowQuipsInput): ShowQuipsOutput {
   const seed = stableStringify(input);
@@ -314,18 +163,13 @@ function localShowQuips(input: ShowQuipsInput): ShowQuipsOutput {
   return { firstShowQuip, mostWatchedShowQuip: pick(`${seed}|most`, mostTemplates, (q) => nameless(q) && q !== firstShowQuip) };
 }
 
-// ---------- local engine: TV BFF ----------
+// ---------- TV BFF ----------
 
 export function pickBffCharacter(characters: readonly BffCharacter[]): BffCharacter | null {
   const sorted = [...characters].sort(
     (a, b) => b.episodes - a.episodes || b.popularity - a.popularity || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
   );
   return sorted[0] ?? null;
-}
-
-function tvBffCheck(out: TvBffOutput, input: TvBffInput): string | null {
-  if (findCharacter(input.characters, out.name)) return null;
-  return `name "${out.name}" is not one of the given characters: ${input.characters.map((c) => c.name).join(', ')}`;
 }
 
 function localTvBff(input: TvBffInput): TvBffOutput {
@@ -345,18 +189,7 @@ function localTvBff(input: TvBffInput): TvBffOutput {
   return { name: c.name, quip: pick(`${stableStringify(input)}|bff`, templates) };
 }
 
-/** Completes an answer (LLM or local) into the report's BFF, using the canonical character's name and image. */
-export function completeBff(answer: TvBffOutput, input: TvBffInput): Bff {
-  const c = findCharacter(input.characters, answer.name);
-  return {
-    name: c?.name ?? answer.name,
-    show: input.show.name,
-    quip: answer.quip,
-    imageUrl: c?.imageUrl ?? null,
-  };
-}
-
-// ---------- local engine: star sign & personality ----------
+// ---------- star sign & personality ----------
 
 type Element = 'fire' | 'earth' | 'air' | 'water';
 type Modality = 'cardinal' | 'fixed' | 'mutable';
@@ -375,16 +208,6 @@ const SIGN_OF: Record<Element, Record<Modality, StarSign>> = {
   water: { cardinal: 'Cancer', fixed: 'Scorpio', mutable: 'Pisces' },
 };
 const ELEMENTS: Element[] = ['fire', 'earth', 'air', 'water'];
-
-export type RtBand = 'Rotten' | 'Fresh' | 'Certified Fresh';
-
-/** DESIGN §1 bands: 0–40 Rotten, 40–70 Fresh, 70–100 Certified Fresh. */
-export function rtBandOf(score: number | null): RtBand | null {
-  if (score === null || !Number.isFinite(score)) return null;
-  if (score < 40) return 'Rotten';
-  if (score < 70) return 'Fresh';
-  return 'Certified Fresh';
-}
 
 function bandOf(input: StarSignInput): RtBand | null {
   const given = (input.rtBand ?? '').trim().toLowerCase();
@@ -491,13 +314,6 @@ const RT_LINES: Record<RtBand | 'none', string[]> = {
   ],
 };
 
-function starSignCheck(out: StarSignOutput, input: StarSignInput): string | null {
-  if (mentionsRtScore(out.rtScoreQuip, input.rtScore)) {
-    return 'rtScoreQuip must mention neither the score nor Rotten Tomatoes';
-  }
-  return null;
-}
-
 function localStarSignAnswer(input: StarSignInput): StarSignOutput {
   const seed = stableStringify(input);
   const sign = localStarSign(input);
@@ -543,98 +359,6 @@ function localStarSignAnswer(input: StarSignInput): StarSignOutput {
     topGenresQuip: pick(`${seed}|genres`, genreTemplates),
   };
 }
-
-// ---------- questions ----------
-
-const SYSTEM = [
-  "You write the playful lines of a TV-personality report built from someone's Netflix watch history.",
-  `Every quip is one sentence of at most ${QUIP_MAX} characters: witty and kind, teasing gently, never mean.`,
-  'Answer only by calling the provided function with valid arguments.',
-].join(' ');
-
-function describeShow(s: ShowFacts): Record<string, unknown> {
-  return {
-    name: s.name,
-    genres: s.genres,
-    overview: s.overview ? s.overview.slice(0, 600) : undefined,
-    firstAirYear: s.firstAirYear ?? undefined,
-    firstWatched: s.firstWatched,
-  };
-}
-
-export const showQuipsQuestion: AiQuestion<ShowQuipsInput, ShowQuipsOutput> = {
-  name: 'write_show_quips',
-  description: "Write one quip about the viewer's first watched show and one about their most-watched show.",
-  system: `${SYSTEM} Never write either show's name in a quip; refer to it indirectly.`,
-  parameters: toParameters(showQuipsSchema),
-  schema: showQuipsSchema,
-  buildPrompt: (input) =>
-    [
-      'The first show this viewer ever watched:',
-      JSON.stringify(describeShow(input.firstShow)),
-      'The show they watched most (distinct episodes watched of the total):',
-      JSON.stringify({
-        ...describeShow(input.mostWatchedShow),
-        watched: input.mostWatchedShow.watched,
-        total: input.mostWatchedShow.total,
-      }),
-      "Write firstShowQuip and mostWatchedShowQuip. Don't name either show.",
-    ].join('\n'),
-  check: showQuipsCheck,
-  local: localShowQuips,
-};
-
-export const tvBffQuestion: AiQuestion<TvBffInput, TvBffOutput> = {
-  name: 'pick_tv_bff',
-  description: 'Pick the character from the show who would be the viewer’s best friend, with a quip saying why.',
-  system: `${SYSTEM} Pick exactly one of the listed characters and spell the name exactly as listed.`,
-  parameters: toParameters(tvBffSchema),
-  schema: tvBffSchema,
-  buildPrompt: (input) =>
-    [
-      "The viewer's top show of the past year:",
-      JSON.stringify(describeShow(input.show)),
-      "Its leading characters (actor, episodes they appear in, the actor's popularity):",
-      ...input.characters.map((c) => `- ${c.name} (played by ${c.actor}; ${plural(c.episodes, 'episode')}; popularity ${c.popularity})`),
-      `The viewer's top genres: ${input.topGenres.join(', ') || 'unknown'}.`,
-      'Which character would this viewer befriend? Return their name exactly as listed and a quip.',
-    ].join('\n'),
-  check: tvBffCheck,
-  local: localTvBff,
-};
-
-export const starSignQuestion: AiQuestion<StarSignInput, StarSignOutput> = {
-  name: 'read_star_sign',
-  description: "Give the viewer a TV star sign and a TV personality, plus quips about their critical taste and top genres.",
-  system:
-    `${SYSTEM} Choose one of the 12 zodiac signs and one of the listed personalities. ` +
-    'rtScoreQuip must not contain the score, any number, or the words Rotten Tomatoes.',
-  parameters: toParameters(starSignSchema),
-  schema: starSignSchema,
-  buildPrompt: (input) =>
-    [
-      'Viewing profile:',
-      JSON.stringify({
-        topGenres: input.genres.map((g) => `${g.name} ${g.share}%`),
-        criticsTasteBand: input.rtScore === null ? 'no scored shows' : (input.rtBand ?? rtBandOf(input.rtScore)),
-        criticsTasteScoreOutOf100: input.rtScore,
-        totalShows: input.totalShows,
-        totalEpisodes: input.totalEpisodes,
-        films: input.films,
-        topShows: input.topShows,
-      }),
-      `Personalities: ${PERSONALITIES.join(', ')}.`,
-      'Pick the star sign and personality that fit this taste, and write the four quips.',
-    ].join('\n'),
-  check: starSignCheck,
-  local: localStarSignAnswer,
-};
-
-export const questions = {
-  showQuips: showQuipsQuestion,
-  tvBff: tvBffQuestion,
-  starSign: starSignQuestion,
-} as const;
 
 export const localEngine = {
   showQuips: localShowQuips,
