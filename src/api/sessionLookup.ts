@@ -36,7 +36,6 @@ export async function findSession(db: Db, client: Client, id: unknown): Promise<
       data_source: 'NETFLIX',
       state: state && (SESSION_STATES as readonly string[]).includes(state) ? (state as SessionState) : 'PROCESSING',
       failure_reason: null,
-      progress: null,
       created_at: d.startTime,
       updated_at: d.startTime,
       completed_at: null,

@@ -5,8 +5,8 @@ import { Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/index.js';
-import { respondIdempotently } from '../security/idempotency.js';
-import { type SessionState, connectSignal, progressQuery, sessionWorkflowId } from '../contracts/index.js';
+import { respondIdempotently } from './protection/idempotency.js';
+import { SESSION_STATES, connectSignal, isTerminalState, progressQuery, sessionWorkflowId } from '../contracts/index.js';
 import { HttpError } from './errors.js';
 import { findSession, sessionIdSchema } from './sessionLookup.js';
 import type { SessionService } from './sessionService.js';
@@ -22,10 +22,9 @@ const startBody = z.object({ dataKey: dataKeySchema.optional(), sessionId: sessi
 const connectBody = z.object({ dataKey: dataKeySchema }).strict();
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  state: z.enum(['AWAITING_CONNECTION', 'PROCESSING', 'STATS_DATA_READY', 'COMPLETED', 'FAILED']).optional(),
+  state: z.enum(SESSION_STATES).optional(),
 });
 
-const FINISHED: SessionState[] = ['COMPLETED', 'FAILED'];
 
 export function sessionsRouter({ client, db, sessions }: SessionsDeps): Router {
   const router = Router();
@@ -57,7 +56,7 @@ export function sessionsRouter({ client, db, sessions }: SessionsDeps): Router {
   router.get('/:id', async (req, res) => {
     const row = await findSession(db, client, req.params.id);
     let progress = null;
-    if (!FINISHED.includes(row.state)) {
+    if (!isTerminalState(row.state)) {
       progress = await client.workflow
         .getHandle(row.workflow_id)
         .query(progressQuery)

@@ -12,15 +12,15 @@ import { createWikidataClient } from '../clients/wikidata.js';
 import { type AppConfig, loadConfig, wikidataUrlFor } from '../config/index.js';
 import { openDatabase } from '../db/index.js';
 import type { Report } from '../domain/report.js';
-import { loadPayloadEncryption } from '../security/index.js';
+import { loadPayloadEncryption } from '../api/protection/options.js';
 import { workflowsPath } from '../worker/createWorker.js';
-import { SEARCH_ATTRIBUTES, type SessionProgress, sessionWorkflowId } from '../contracts/index.js';
+import { SEARCH_ATTRIBUTES, SESSION_STATES, type SessionProgress, type SessionState, isTerminalState, sessionWorkflowId } from '../contracts/index.js';
 import { ApiError, createApiClient } from './apiClient.js';
 import { formatProgressLine, formatReport } from './format.js';
 
 interface SessionView {
   sessionId: string;
-  state: string;
+  state: SessionState;
   failureReason?: string | null;
   progress: SessionProgress | null;
 }
@@ -36,7 +36,6 @@ const api = () => {
   const opts = program.opts<{ api: string; apiKey?: string }>();
   return createApiClient({ apiUrl: opts.api, apiKey: opts.apiKey, dataDir: config.dataDir });
 };
-const terminal = (state: string) => state === 'COMPLETED' || state === 'FAILED';
 
 async function watch(sessionId: string): Promise<SessionView> {
   const client = api();
@@ -68,7 +67,7 @@ async function watch(sessionId: string): Promise<SessionView> {
         last = line;
       }
     }
-    if (terminal(view.state)) {
+    if (isTerminalState(view.state)) {
       bars?.stop();
       console.log(view.state === 'COMPLETED' ? `Session ${sessionId} completed.` : `Session ${sessionId} failed: ${view.failureReason ?? 'unknown reason'}`);
       return view;
@@ -114,7 +113,7 @@ program
 program
   .command('list')
   .description('List sessions, newest first')
-  .addOption(new Option('--state <state>', 'only sessions in this state').choices(['AWAITING_CONNECTION', 'PROCESSING', 'STATS_DATA_READY', 'COMPLETED', 'FAILED']))
+  .addOption(new Option('--state <state>', 'only sessions in this state').choices(SESSION_STATES))
   .option('--limit <n>', 'how many', '20')
   .action(async (opts: { state?: string; limit: string }) => {
     const qs = new URLSearchParams({ limit: opts.limit, ...(opts.state ? { state: opts.state } : {}) });

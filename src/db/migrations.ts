@@ -1,5 +1,6 @@
 // Migrations live in code so the app, the tests and CI all run the same ones at start-up.
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { SESSION_STATES } from '../contracts/index.js';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': {
@@ -183,6 +184,15 @@ const migrations: Record<string, Migration> = {
         .addColumn('rt_match', 'text', (c) => c.check(sql`rt_match in ('wikidata', 'slug', 'not_found')`))
         .addColumn('original_name', 'text')
         .execute();
+    },
+  },
+  '0006_session_states': {
+    // The states a session row may hold are the contract's (SESSION_STATES), checked by the database
+    // too; the `progress` column was never written (live progress comes from the workflow's query).
+    async up(db: Kysely<unknown>) {
+      const states = sql.join(SESSION_STATES.map((state) => sql.lit(state)));
+      await db.schema.alterTable('sessions').addCheckConstraint('sessions_state_known', sql`state in (${states})`).execute();
+      await db.schema.alterTable('sessions').dropColumn('progress').execute();
     },
   },
 };

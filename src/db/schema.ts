@@ -1,13 +1,13 @@
 // Table types for Kysely. Shows, actors and cast are global (shared by all viewers);
 // everything keyed by session_id belongs to one viewer's run.
 import type { ColumnType, Generated } from 'kysely';
+import type { SessionState } from '../contracts/index.js';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** A timestamp the database fills in on insert but the app may set on update. */
 type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
 
-export type SessionState = 'AWAITING_CONNECTION' | 'PROCESSING' | 'STATS_DATA_READY' | 'COMPLETED' | 'FAILED';
 export type LookupStatus = 'pending' | 'matched' | 'not_found' | 'failed';
 /** How the crawl found a show's RT page: Wikidata's TMDB→RT id, a confirmed slug guess, or not on RT. */
 export type RtMatch = 'wikidata' | 'slug' | 'not_found';
@@ -18,7 +18,6 @@ export interface SessionsTable {
   data_source: string;
   state: SessionState;
   failure_reason: string | null;
-  progress: Json<unknown> | null;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
   completed_at: Timestamp | null;
