@@ -5,13 +5,13 @@ import { fileURLToPath } from 'node:url';
 import type { PipelineSettings } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { scrape } from '../observability/metrics.js';
-import { type SecurityOptions, apiKeySet } from '../security/index.js';
-import { codecCors, codecRouter } from '../security/codecRouter.js';
-import { apiGuard, securityHeaders } from '../security/middleware.js';
+import { type SecurityOptions, apiKeySet } from './protection/options.js';
+import { codecCors, codecRouter } from '../temporal/codec/codecServer.js';
+import { apiGuard, securityHeaders } from './protection/middleware.js';
 import { callbackRouter } from './callbackRouter.js';
 import { failuresRouter } from './failuresRouter.js';
 import { schedulesRouter } from './schedulesRouter.js';
-import { demoRouter } from './demoRouter.js';
+import { type DemoDataKey, demoRouter } from './demoRouter.js';
 import { type EventsOptions, eventsRouter } from './eventsRouter.js';
 import { HttpError, errorHandler } from './errors.js';
 import { createSessionService } from './sessionService.js';
@@ -22,8 +22,8 @@ export interface ApiDeps {
   db: Db;
   taskQueue: string;
   settings: PipelineSettings;
-  /** Serve GET /api/demo-keys for the page's chooser (default true). */
-  demoKeys?: boolean;
+  /** What GET /api/demo-keys lists in the page's chooser: the stand-ins' viewers when they run; none (default) against a real Gandalf. */
+  demoDataKeys?: readonly DemoDataKey[];
   /** Tuning and instrumentation of the progress event stream. */
   events?: EventsOptions;
   /** The Temporal SDK's Prometheus exporter in this process, appended to /metrics. */
@@ -56,7 +56,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/api/sessions/:id/schedule', schedulesRouter(deps));
   app.use('/api/sessions', eventsRouter({ client: deps.client, db: deps.db, ...deps.events }));
   app.use('/api/callback', callbackRouter({ sessions, callbackSecret: security.callbackSecret }));
-  if (deps.demoKeys ?? true) app.use('/api/demo-keys', demoRouter());
+  app.use('/api/demo-keys', demoRouter(deps.demoDataKeys));
   app.use(express.static(webDir));
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `No route for ${req.method} ${req.path}`)));
   app.use(errorHandler);

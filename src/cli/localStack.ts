@@ -11,10 +11,13 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../api/app.js';
-import { DEMO_GANDALF_PRIVATE_KEY } from '../clients/gandalf/signature.js';
-import { type AppConfig, ConfigError, DEMO_SERVICE_KEYS, type ServiceEndpoints, wikidataUrlFor } from '../config/index.js';
+import type { DemoDataKey } from '../api/demoRouter.js';
+import { type AppConfig, ConfigError, type ServiceEndpoints, wikidataUrlFor } from '../config/index.js';
 import { type DatabaseHandle, openDatabase } from '../db/index.js';
-import { codecUiToken, loadApiKeys, loadPayloadEncryption, securityOptions } from '../security/index.js';
+import { loadApiKeys } from '../api/protection/apiKeyFile.js';
+import { codecUiToken } from '../api/protection/apiKeys.js';
+import { securityOptions } from '../api/protection/options.js';
+import { loadPayloadEncryption } from '../temporal/codec/payloadKeyFile.js';
 import { ensureTemporalCli } from '../temporal/cli.js';
 import { type DevServer, startDevServer } from '../temporal/devServer.js';
 import { createShowprintWorker } from '../worker/createWorker.js';
@@ -54,32 +57,41 @@ export interface LocalStack {
 type Say = (line: string) => void;
 
 
-/** Starts `standins/main.ts` as its own process and reads the URLs it prints. */
-async function startStandinsProcess(config: AppConfig, extraEnv: Record<string, string> = {}): Promise<{ urls: Record<string, string>; child: ChildProcess }> {
+/**
+ * What the stand-ins announce on their ready line: their URLs, and their demo keys and viewers. The
+ * demo values live with the stand-ins (standins/demoKeys.ts); this stack only passes them on.
+ */
+interface StandinsReady {
+  urls: Record<string, string>;
+  demo: { gandalfPrivateKey: string; tmdbApiKey: string; openaiApiKey: string; dataKeys: DemoDataKey[] };
+}
+
+/** Starts `standins/main.ts` as its own process and reads its ready line. */
+async function startStandinsProcess(config: AppConfig, extraEnv: Record<string, string> = {}): Promise<StandinsReady & { child: ChildProcess }> {
+  // Keys configured here are the ones the stand-ins must trust; unset, they trust their demo keys.
+  const keys = Object.fromEntries(
+    Object.entries({ GANDALF_PRIVATE_KEY: config.services.gandalfPrivateKey, TMDB_API_KEY: config.services.tmdbApiKey, OPENAI_API_KEY: config.services.openaiApiKey }).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    ),
+  );
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'standins/main.ts')], {
     cwd: projectRoot,
-    env: {
-      ...process.env,
-      GANDALF_PRIVATE_KEY: config.services.gandalfPrivateKey ?? DEMO_GANDALF_PRIVATE_KEY,
-      TMDB_API_KEY: config.services.tmdbApiKey ?? DEMO_SERVICE_KEYS.tmdbApiKey,
-      OPENAI_API_KEY: config.services.openaiApiKey ?? DEMO_SERVICE_KEYS.openaiApiKey,
-      ...extraEnv,
-    },
+    env: { ...process.env, ...keys, ...extraEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! });
-  const urls = await new Promise<Record<string, string>>((resolve, reject) => {
+  const ready = await new Promise<StandinsReady>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the stand-ins exited (${code}) before starting`)));
     lines.on('line', (line) => {
       try {
-        const parsed = JSON.parse(line) as { standins?: Record<string, string> };
-        if (parsed.standins) resolve(parsed.standins);
+        const parsed = JSON.parse(line) as { standins?: Record<string, string>; demo?: StandinsReady['demo'] };
+        if (parsed.standins && parsed.demo) resolve({ urls: parsed.standins, demo: parsed.demo });
       } catch {
-        /* not the URL line */
+        /* not the ready line */
       }
     });
   });
-  return { urls, child };
+  return { ...ready, child };
 }
 
 export interface LocalStackOptions {
@@ -136,10 +148,12 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
     const s = config.services;
     const needStandins = options.forceStandins || config.standins === 'on' || (config.standins === 'auto' && (!s.gandalfUrl || !s.tmdbUrl || !s.rtUrl));
     let standinUrls: Record<string, string> = {};
+    let demo: StandinsReady['demo'] | undefined;
     if (needStandins) {
       say('Starting the stand-ins for Gandalf, TMDB, Rotten Tomatoes, Wikidata and the LLM…');
-      const { urls, child } = await startStandinsProcess(config, options.standinEnv);
+      const { urls, demo: standinDemo, child } = await startStandinsProcess(config, options.standinEnv);
       standinUrls = urls;
+      demo = standinDemo;
       kills.push(() => void child.kill('SIGKILL'));
       stops.push(async () => {
         child.kill('SIGTERM');
@@ -151,12 +165,20 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
       if (!url) throw new ConfigError(`${name} is not set and the stand-ins are off (STANDINS=off)`);
       return url;
     };
+    // A demo key only for a service that is the stand-in: against a real one, a missing key is an error.
+    const key = (configured: string | undefined, url: string, standinUrl: string | undefined, demoKey: string | undefined, name: string) => {
+      if (configured) return configured;
+      if (demo && url === standinUrl && demoKey) return demoKey;
+      throw new ConfigError(`${name} is not set (${url} is not a stand-in, so there is no demo key for it)`);
+    };
     const rtUrl = pick(s.rtUrl, standinUrls.rt, 'RT_URL');
+    const gandalfUrl = pick(s.gandalfUrl, standinUrls.gandalf, 'GANDALF_URL');
+    const tmdbUrl = pick(s.tmdbUrl, standinUrls.tmdb, 'TMDB_URL');
     const endpoints: ServiceEndpoints = {
-      gandalfUrl: pick(s.gandalfUrl, standinUrls.gandalf, 'GANDALF_URL'),
-      gandalfPrivateKey: s.gandalfPrivateKey ?? DEMO_GANDALF_PRIVATE_KEY,
-      tmdbUrl: pick(s.tmdbUrl, standinUrls.tmdb, 'TMDB_URL'),
-      tmdbApiKey: s.tmdbApiKey ?? DEMO_SERVICE_KEYS.tmdbApiKey,
+      gandalfUrl,
+      gandalfPrivateKey: key(s.gandalfPrivateKey, gandalfUrl, standinUrls.gandalf, demo?.gandalfPrivateKey, 'GANDALF_PRIVATE_KEY'),
+      tmdbUrl,
+      tmdbApiKey: key(s.tmdbApiKey, tmdbUrl, standinUrls.tmdb, demo?.tmdbApiKey, 'TMDB_API_KEY'),
       rtUrl,
       // Wikidata's answers are RT ids: it follows RT (stand-in with stand-in, real with real) unless WIKIDATA_URL is set.
       wikidataUrl: options.forceStandins
@@ -190,6 +212,8 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
       taskQueue: config.temporal.taskQueue,
       settings: config.pipeline,
       sdkMetricsUrl,
+      // The stand-ins' viewers for the page's chooser; none when the real Gandalf answers.
+      demoDataKeys: demo && endpoints.gandalfUrl === standinUrls.gandalf ? demo.dataKeys : [],
       // Demo mode (stand-ins): the viewer's page may start sessions without a key.
       security: securityOptions(config, { apiKeys: apiKeys.keys, codec: payload.codec, anonymousByDefault: needStandins }),
     });

@@ -1,7 +1,7 @@
 // The one place configuration is read and validated. Everything else receives a typed AppConfig.
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
-import { parsePayloadKeys } from '../security/payloadCodec.js';
+import { parsePayloadKeys } from '../temporal/codec/payloadCodec.js';
 import type { PipelineSettings } from '../contracts/index.js';
 
 /** Tunables the workflows receive in their input (defined next to the workflows, which never read the environment). */
@@ -111,6 +111,8 @@ export const envSchema = z.object({
   SDK_METRICS_PORT: int(0, 0, 65535),
   METRICS_PORT: int(0, 0, 65535),
   DEMO_DATA_KEY: z.string().default('demo-small'),
+  /** A workflow bundle built ahead (`npm run build` writes dist/workflow-bundle.js; the image sets it). Unset: bundle the sources at start. */
+  WORKFLOW_BUNDLE_PATH: optionalText,
   STANDINS: z.enum(['auto', 'on', 'off']).default('auto'),
 });
 
@@ -162,6 +164,7 @@ export interface AppConfig {
   };
   demoDataKey: string;
   standins: Env['STANDINS'];
+  workflowBundlePath?: string;
 }
 
 export class ConfigError extends Error {
@@ -241,6 +244,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     demoDataKey: env.DEMO_DATA_KEY,
     standins: env.STANDINS,
+    workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
   };
 }
 
@@ -269,19 +273,45 @@ export function wikidataUrlFor(rtUrl: string, opts: { configured?: string; stand
   return isRealRt(rtUrl) ? WIKIDATA_REAL_URL : undefined;
 }
 
-/** The dev-only keys the stand-ins trust; the real services need real ones. */
+/**
+ * @deprecated Only bench/run.ts still imports this; the demo keys live in standins/demoKeys.ts.
+ * Delete once the benchmark imports them from there (nothing in the product may use it).
+ */
 export const DEMO_SERVICE_KEYS = { tmdbApiKey: 'demo-tmdb-key', openaiApiKey: 'demo-openai-key' };
 
-/** Endpoints for a standalone worker: every service URL must be configured. */
-export function requireEndpoints(config: AppConfig, demoGandalfKey: string): ServiceEndpoints {
+/**
+ * Everything a standalone worker needs to reach real services. It starts no stand-ins and has no demo
+ * keys to fall back on, so every URL and key must be configured; the error names all that is missing.
+ */
+/**
+ * `_ignoredDemoKey`: bench/worker.ts (work in progress elsewhere) still passes a demo Gandalf key; it is
+ * ignored (its environment sets every key). Drop the parameter once the bench stops passing it.
+ */
+export function requireEndpoints(config: AppConfig, _ignoredDemoKey?: string): ServiceEndpoints & { temporalAddress: string } {
   const s = config.services;
-  const missing = [!s.gandalfUrl && 'GANDALF_URL', !s.tmdbUrl && 'TMDB_URL', !s.rtUrl && 'RT_URL'].filter(Boolean);
-  if (missing.length > 0) throw new ConfigError(`Set ${missing.join(', ')} (a standalone worker starts no stand-ins; \`npm start\` does)`);
+  const required: [string, string | undefined][] = [
+    ['TEMPORAL_ADDRESS', config.temporal.address],
+    ['GANDALF_URL', s.gandalfUrl],
+    ['GANDALF_PRIVATE_KEY', s.gandalfPrivateKey],
+    ['TMDB_URL', s.tmdbUrl],
+    ['TMDB_API_KEY', s.tmdbApiKey],
+    ['RT_URL', s.rtUrl],
+  ];
+  // The LLM is optional (without it the local engine writes the text); once configured, it needs its key.
+  if (s.openaiBaseUrl) required.push(['OPENAI_API_KEY', s.openaiApiKey]);
+  const missing = required.filter(([, value]) => !value).map(([name]) => name);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `A standalone worker needs the real services' URLs and keys; missing: ${missing.join(', ')}.\n` +
+        'It starts no stand-ins and has no demo keys (`npm start` runs the stand-ins locally).',
+    );
+  }
   return {
+    temporalAddress: config.temporal.address!,
     gandalfUrl: s.gandalfUrl!,
-    gandalfPrivateKey: s.gandalfPrivateKey ?? demoGandalfKey,
+    gandalfPrivateKey: s.gandalfPrivateKey!,
     tmdbUrl: s.tmdbUrl!,
-    tmdbApiKey: s.tmdbApiKey ?? DEMO_SERVICE_KEYS.tmdbApiKey,
+    tmdbApiKey: s.tmdbApiKey!,
     rtUrl: s.rtUrl!,
     wikidataUrl: wikidataUrlFor(s.rtUrl!, { configured: s.wikidataUrl }),
     openaiBaseUrl: s.openaiBaseUrl,

@@ -1,7 +1,9 @@
 // Builds a worker over real dependencies: database, rate limiter, service clients and AI.
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { createActivities } from '../../activities/index.js';
 import { createGandalfClient } from '../clients/gandalf/client.js';
 import { createAiClient } from '../clients/openai.js';
@@ -10,19 +12,33 @@ import { createDbRateLimiter } from '../clients/rateLimiter.js';
 import { createServiceCaller } from '../clients/retry.js';
 import { createTmdbClient } from '../clients/tmdb.js';
 import { createWikidataClient } from '../clients/wikidata.js';
-import type { AppConfig, ServiceEndpoints } from '../config/index.js';
+import { type AppConfig, ConfigError, type ServiceEndpoints } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { circuitState, instrumentActivities } from '../observability/metrics.js';
 
 const require = createRequire(import.meta.url);
-export const workflowsPath = require.resolve('../../workflows/index.ts');
+/** The workflow sources: `.ts` under tsx (dev, tests), `.js` when this runs compiled from dist/. */
+export const workflowsPath = existsSync(new URL('../../workflows/index.ts', import.meta.url))
+  ? require.resolve('../../workflows/index.ts')
+  : require.resolve('../../workflows/index.js');
+
+/**
+ * The image ships a bundle built ahead (WORKFLOW_BUNDLE_PATH): no webpack at start, and the code it
+ * runs is the code that was tested. A configured path that is missing is an error, not a silent rebuild.
+ */
+function prebuiltBundle(config: AppConfig): WorkerOptions['workflowBundle'] | undefined {
+  if (!config.workflowBundlePath) return undefined;
+  const codePath = path.resolve(config.workflowBundlePath);
+  if (!existsSync(codePath)) throw new ConfigError(`WORKFLOW_BUNDLE_PATH: ${codePath} does not exist (run \`npm run build\`, or unset it to bundle the sources)`);
+  return { codePath };
+}
 
 export interface WorkerSetup {
   config: AppConfig;
   endpoints: ServiceEndpoints;
   db: Db;
   connection: NativeConnection;
-  /** Prebuilt workflow bundle (tests reuse one); otherwise the worker bundles workflowsPath. */
+  /** Prebuilt workflow bundle (tests reuse one); else WORKFLOW_BUNDLE_PATH's; else the worker bundles workflowsPath. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Bundles this entry instead of workflowsPath (the bench adds its baseline workflows this way). */
   workflowsPath?: string;
@@ -61,11 +77,13 @@ export function buildActivities({ config, endpoints, db }: Pick<WorkerSetup, 'co
 }
 
 export async function createShowprintWorker(setup: WorkerSetup): Promise<Worker> {
+  // An explicit workflowsPath (the bench's own entry) is bundled even where a prebuilt bundle is configured.
+  const workflowBundle = setup.workflowBundle ?? (setup.workflowsPath ? undefined : prebuiltBundle(setup.config));
   return Worker.create({
     connection: setup.connection,
     namespace: setup.config.temporal.namespace,
     taskQueue: setup.taskQueue ?? setup.config.temporal.taskQueue,
-    ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: setup.workflowsPath ?? workflowsPath }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: setup.workflowsPath ?? workflowsPath }),
     activities: buildActivities(setup),
     dataConverter: setup.dataConverter,
     maxConcurrentActivityTaskExecutions: 50,

@@ -1,19 +1,17 @@
 // A standalone worker (e.g. `docker compose up --scale worker=N`): needs TEMPORAL_ADDRESS and the
-// service URLs; starts nothing else. Shuts down gracefully on SIGTERM/SIGINT.
+// real services' URLs and keys (there is no demo fallback); starts nothing else. Shuts down gracefully on SIGTERM/SIGINT.
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createServer } from 'node:http';
-import { DEMO_GANDALF_PRIVATE_KEY } from '../clients/gandalf/signature.js';
 import { ConfigError, loadConfig, requireEndpoints } from '../config/index.js';
 import { openDatabase } from '../db/index.js';
 import { createLogger, temporalLogger } from '../observability/logger.js';
 import { scrape } from '../observability/metrics.js';
-import { loadPayloadEncryption } from '../security/index.js';
+import { loadPayloadEncryption } from '../temporal/codec/payloadKeyFile.js';
 import { createShowprintWorker } from './createWorker.js';
 
 async function main() {
   const config = loadConfig();
-  if (!config.temporal.address) throw new ConfigError('Set TEMPORAL_ADDRESS (a standalone worker starts no dev server; `npm start` does)');
-  const endpoints = requireEndpoints(config, DEMO_GANDALF_PRIVATE_KEY);
+  const { temporalAddress, ...endpoints } = requireEndpoints(config);
   // Only when asked: several workers on one host would otherwise fight over one port.
   const sdkPort = config.env.SDK_METRICS_PORT;
   Runtime.install({
@@ -31,7 +29,7 @@ async function main() {
   const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir });
   if (payload.source !== 'env') console.warn('PAYLOAD_KEYS is unset: using the local key file; every worker and API process must use the same keys');
   const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: `${config.dataDir}/pglite` });
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect({ address: temporalAddress });
   const worker = await createShowprintWorker({ config, endpoints, db: db.db, connection, dataConverter: payload.dataConverter });
   // The SDK shuts down on the first SIGINT/SIGTERM: stop polling, let in-flight activities finish
   // within shutdownGraceTime. A second signal means "now": the server retries what was in flight.

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { PermanentServiceError, TransientServiceError } from '../../src/clients/errors.js';
 import { createGandalfClient } from '../../src/clients/gandalf/client.js';
-import { DEMO_GANDALF_PRIVATE_KEY, publicKeyHexFromPrivate, signRequestBody } from '../../src/clients/gandalf/signature.js';
+import { publicKeyHexFromPrivate, signRequestBody } from '../../src/clients/gandalf/signature.js';
+import { DEMO_GANDALF_PRIVATE_KEY } from '../../standins/demoKeys.js';
 import { createGandalfStandin, listenStandin } from '../../standins/index.js';
 
 let server: Server;

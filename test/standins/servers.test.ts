@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as cheerio from 'cheerio';
-import { DEMO_GANDALF_PRIVATE_KEY, publicKeyHexFromPrivate, signRequestBody } from '../../src/clients/gandalf/signature.js';
+import { publicKeyHexFromPrivate, signRequestBody } from '../../src/clients/gandalf/signature.js';
+import { DEMO_GANDALF_PRIVATE_KEY } from '../../standins/demoKeys.js';
 import { startStandins, type RunningStandins } from '../../standins/index.js';
 import { createOpenAiStandin } from '../../standins/openai.js';
 import { listenStandin, type ListeningStandin } from '../../standins/http.js';

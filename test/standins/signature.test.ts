@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createECDH } from 'node:crypto';
-import {
-  DEMO_GANDALF_PRIVATE_KEY, publicKeyHexFromPrivate, signRequestBody, verifyRequestBody,
-} from '../../src/clients/gandalf/signature.js';
+import { publicKeyHexFromPrivate, signRequestBody, verifyRequestBody } from '../../src/clients/gandalf/signature.js';
+import { DEMO_GANDALF_PRIVATE_KEY } from '../../standins/demoKeys.js';
 
 const body = JSON.stringify({ query: 'query { getActivity }', variables: { dataKey: 'demo-small' } });
 

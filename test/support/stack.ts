@@ -7,12 +7,13 @@ import type { Worker } from '@temporalio/worker';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/api/app.js';
-import { DEMO_GANDALF_PRIVATE_KEY, publicKeyHexFromPrivate } from '../../src/clients/gandalf/signature.js';
+import { publicKeyHexFromPrivate } from '../../src/clients/gandalf/signature.js';
+import { DEMO_DATA_KEYS, DEMO_GANDALF_PRIVATE_KEY } from '../../standins/demoKeys.js';
 import { type AppConfig, type ServiceEndpoints, loadConfig } from '../../src/config/index.js';
 import type { DatabaseHandle } from '../../src/db/index.js';
-import { AesGcmPayloadCodec, encryptingDataConverter, generatePayloadKey, parsePayloadKeys } from '../../src/security/payloadCodec.js';
-import { generateApiKey } from '../../src/security/keyFiles.js';
-import { securityOptions } from '../../src/security/index.js';
+import { AesGcmPayloadCodec, encryptingDataConverter, generatePayloadKey, parsePayloadKeys } from '../../src/temporal/codec/payloadCodec.js';
+import { generateApiKey } from '../../src/api/protection/apiKeyFile.js';
+import { securityOptions } from '../../src/api/protection/options.js';
 import { type RunningStandins, startStandins } from '../../standins/index.js';
 import { createShowprintWorker } from '../../src/worker/createWorker.js';
 import { createTestDatabase } from './db.js';
@@ -101,7 +102,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     dataConverter,
   });
   const workerRun = worker.run();
-  const app = createApp({ client, db: db.db, taskQueue, settings: config.pipeline, security: securityOptions(config, { apiKeys: config.security.apiKeys.length > 0 ? config.security.apiKeys : [apiKey], codec }) });
+  const app = createApp({ client, db: db.db, taskQueue, settings: config.pipeline, demoDataKeys: DEMO_DATA_KEYS, security: securityOptions(config, { apiKeys: config.security.apiKeys.length > 0 ? config.security.apiKeys : [apiKey], codec }) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -12,7 +12,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_GANDALF_PRIVATE_KEY, publicKeyHexFromPrivate } from '../../../src/clients/gandalf/signature.js';
+import { publicKeyHexFromPrivate } from '../../../src/clients/gandalf/signature.js';
+import { DEMO_GANDALF_PRIVATE_KEY } from '../../../standins/demoKeys.js';
 import { type AppConfig, loadConfig } from '../../../src/config/index.js';
 import type { DatabaseHandle } from '../../../src/db/index.js';
 import { type RunningStandins, type StandinsOptions, startStandins } from '../../../standins/index.js';
@@ -323,10 +324,10 @@ export interface ProcessStack {
  */
 async function payloadEncryption(): Promise<{ env: Record<string, string>; dataConverter?: DataConverter }> {
   const main = readFileSync(path.join(projectRoot, 'src/worker/main.ts'), 'utf8');
-  const codecFile = path.join(projectRoot, 'src/security/payloadCodec.ts');
+  const codecFile = path.join(projectRoot, 'src/temporal/codec/payloadCodec.ts');
   const keys = `faults:${randomBytes(32).toString('base64')}`;
   if (!/PayloadEncryption|dataConverter/.test(main) || !existsSync(codecFile)) return { env: { PAYLOAD_KEYS: keys } };
-  const codec = (await import('../../../src/security/payloadCodec.js')) as {
+  const codec = (await import('../../../src/temporal/codec/payloadCodec.js')) as {
     parsePayloadKeys(v: string): unknown;
     AesGcmPayloadCodec: new (keys: never) => unknown;
     encryptingDataConverter(codec: never): DataConverter;
