@@ -15,12 +15,20 @@ mkdirSync(outDir, { recursive: true });
 const cli = await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH);
 // Unencrypted on purpose: the corpus must replay without anyone's keys (it holds only demo keys).
 const stack = await startTestStack({ encryptPayloads: false, env: { CONTINUE_AS_NEW_EVERY_PAGES: '3', CONNECT_TIMEOUT: '2s' } });
-const post = (body: unknown) =>
-  fetch(`${stack.apiUrl}/api/sessions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.apiKey}` },
-    body: JSON.stringify(body),
-  });
+// Starting a session is idempotent by its id, so a request whose kept-alive connection the server
+// closed while we waited on the previous scenario is simply sent again.
+const post = async (body: unknown, attempt = 1): Promise<Response> => {
+  try {
+    return await fetch(`${stack.apiUrl}/api/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.apiKey}` },
+      body: JSON.stringify(body),
+    });
+  } catch (error) {
+    if (attempt >= 3) throw error;
+    return post(body, attempt + 1);
+  }
+};
 
 try {
   const scenarios: { name: string; start: () => Promise<void>; until: string[] }[] = [

@@ -1,41 +1,85 @@
-// Replays every recorded history in test/histories/ against today's workflow code. Any change that
-// would break a running workflow's determinism fails here, before it reaches a worker.
-import { Worker } from '@temporalio/worker';
+// Replays every recorded history against today's workflow code. Any change that would break a
+// running workflow's determinism fails here, before it reaches a worker.
+// - test/histories: sessions recorded with today's shape (the lanes, behind the 'session-lanes' patch);
+// - test/histories/v1: sessions recorded before it, which must go on in v1's code after an upgrade.
+import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { failureConverterPath } from '../../src/temporal/codec/payloadCodec.js';
+import { SESSION_LANES_PATCH } from '../../workflows/session.js';
 import { workflowIdFromFileName } from '../support/histories.js';
 import { workflowBundle } from '../support/temporal.js';
 
-const dir = path.resolve('test/histories');
-const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
-const load = (file: string) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { events: Record<string, unknown>[] };
+type History = { events: Record<string, unknown>[] };
+const corpus = (dir: string) => {
+  const abs = path.resolve(dir);
+  return readdirSync(abs)
+    .filter((f) => f.endsWith('.json'))
+    .map((file) => ({ file, workflowId: workflowIdFromFileName(file), history: JSON.parse(readFileSync(path.join(abs, file), 'utf8')) as History }));
+};
+const current = corpus('test/histories');
+const v1 = corpus('test/histories/v1');
+const isSession = (file: string) => !file.includes('__');
+const SCENARIOS = ['session-completed-small', 'session-continued-as-new', 'session-unknown-key', 'session-never-connected', 'session-connected-later'];
 
-test('the corpus covers completed, continued-as-new, failed and late-connected sessions and their children', () => {
-  for (const needed of ['session-completed-small', 'session-continued-as-new', 'session-unknown-key', 'session-never-connected', 'session-connected-later']) {
-    assert.ok(files.some((f) => f.startsWith(needed)), `no history for ${needed}`);
+async function replayAll(bundle: Awaited<ReturnType<typeof workflowBundle>>, histories: { workflowId: string; history: History }[]) {
+  const failures = new Map<string, string>();
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'corpus' }, histories)) {
+    if (result.error) failures.set(result.workflowId, result.error.message);
   }
-  assert.ok(files.filter((f) => f.startsWith('session-continued-as-new@')).length > 1, 'several runs of the continued session');
-  assert.ok(files.some((f) => f.includes('__show-data__')) && files.some((f) => f.includes('__crawl__')), 'child histories');
+  return failures;
+}
+
+test('both corpora cover completed, continued-as-new, failed and late-connected sessions and their children', () => {
+  for (const [name, files] of [['current', current.map((h) => h.file)], ['v1', v1.map((h) => h.file)]] as const) {
+    for (const needed of SCENARIOS) assert.ok(files.some((f) => f.startsWith(needed)), `${name}: no history for ${needed}`);
+    assert.ok(files.filter((f) => f.startsWith('session-continued-as-new@')).length > 1, `${name}: several runs of the continued session`);
+    assert.ok(files.some((f) => f.includes('__show-data__')) && files.some((f) => f.includes('__crawl__')), `${name}: child histories`);
+  }
 });
 
-test('every recorded history replays without non-determinism', async () => {
-  const histories = files.map((file) => ({ workflowId: workflowIdFromFileName(file), history: load(file) }));
-  const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), replayName: 'corpus' }, histories)) {
-    if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+test("today's session histories carry the 'session-lanes' patch marker; v1's do not", () => {
+  // A patch is a `core_patch` marker whose payload (base64 JSON) names it.
+  type Marker = { markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: { data?: string }[] }> } };
+  const patches = (h: History) =>
+    (h.events as Marker[]).flatMap((e) => {
+      const attrs = e.markerRecordedEventAttributes;
+      if (attrs?.markerName !== 'core_patch') return [];
+      return Object.values(attrs.details ?? {}).flatMap((d) => (d.payloads ?? []).map((p) => (JSON.parse(Buffer.from(p.data ?? '', 'base64').toString('utf8')) as { id: string }).id));
+    });
+  const hasMarker = (h: History) => patches(h).includes(SESSION_LANES_PATCH);
+  const sessions = current.filter((h) => isSession(h.file));
+  assert.ok(sessions.length >= 5);
+  for (const h of sessions) assert.ok(hasMarker(h.history), `${h.file} has no patch marker`);
+  for (const h of v1.filter((x) => isSession(x.file))) assert.ok(!hasMarker(h.history), `${h.file} has a patch marker`);
+});
+
+test('every recorded history, of today and of v1, replays without non-determinism', async () => {
+  const failures = await replayAll(await workflowBundle(), [...current, ...v1]);
+  assert.deepEqual([...failures.entries()], []);
+  assert.ok(current.length >= 10 && v1.length >= 10);
+});
+
+test('without the patch check, v1 sessions in flight would break: their histories fail against the lanes', async () => {
+  const unprotected = await bundleWorkflowCode({
+    workflowsPath: path.resolve('test/replay/unprotected/workflows.ts'),
+    failureConverterPath,
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never,
+  });
+  const sessions = v1.filter((h) => isSession(h.file));
+  const failures = await replayAll(unprotected, sessions);
+  // Every session that got as far as its stats decides differently today (it records STATS_DATA_READY
+  // itself, the gates run in another order): exactly what the patch keeps from running sessions.
+  for (const id of ['session-completed-small', 'session-continued-as-new', 'session-connected-later']) {
+    assert.match(failures.get(id) ?? 'replayed without error', /[Nn]ondeterminism|DeterminismViolation/, id);
   }
-  assert.deepEqual(failures, []);
-  assert.ok(histories.length >= 10);
 });
 
 test('a history replayed against code that would decide differently is caught', async () => {
   // Replaying under another workflow id changes the child ids SessionWorkflow derives from it,
   // exactly what a careless change to the id scheme would do to running sessions.
-  const file = files.find((f) => f.startsWith('session-completed-small') && !f.includes('__'))!;
-  await assert.rejects(
-    Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: 'changed' }, load(file), 'session-renamed'),
-    /[Nn]ondeterminism|DeterminismViolation/,
-  );
+  const session = current.find((h) => h.file.startsWith('session-completed-small') && isSession(h.file))!;
+  await assert.rejects(Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: 'changed' }, session.history, 'session-renamed'), /[Nn]ondeterminism|DeterminismViolation/);
 });
