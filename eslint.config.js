@@ -32,7 +32,7 @@ export default tseslint.config(
   },
   {
     // Workflow code is replayed: no I/O, no Node built-ins, no activity implementations.
-    files: ['workflows/**/*.ts'],
+    files: ['workflows/**/*.ts', 'bench/baselines/workflows.ts', 'bench/baselines/bundle.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -16,8 +16,8 @@ import { openDatabase } from '../src/db/index.js';
 import { historyFor, type RunningStandins, SERVICE_NAMES, type ServiceName, startStandins } from '../standins/index.js';
 import { ensureTemporalCli } from '../src/temporal/cli.js';
 import { startDevServer } from '../src/temporal/devServer.js';
-import { NaiveSessionWorkflow, SessionWorkflow, StagedSessionWorkflow } from '../workflows/index.js';
-import { progressQuery, sessionWorkflowId } from '../src/contracts/index.js';
+import { progressQuery, sessionWorkflowId, type SessionWorkflowType, WorkflowTypes } from '../src/contracts/index.js';
+import type { NaiveSessionWorkflow, StagedSessionWorkflow } from './baselines/workflows.js';
 import { listSessionExecutions, type SessionCost, sessionCost, waitSessionClosed } from './cost.js';
 import { benchPayloadEncryption } from './payload.js';
 import { Cleanup, createScratchDatabase, freePort, PgCpuTracker, projectRoot, readProc, resetPeakRss, sleep, spawnWorker, waitForPollers } from './infra.js';
@@ -286,12 +286,13 @@ async function runScenario(env: Env, scenario: Scenario, db: ScenarioDb, opts: {
       const workflowId = sessionWorkflowId(sessionId);
       const input = { sessionId, dataKey: key, settings };
       const options = { workflowId, taskQueue, args: [input] as [typeof input] };
+      // By type name: the workflows live in the worker's bundle (bench/baselines/bundle.ts), not here.
       const handle =
         scenario.workflow === 'naive'
-          ? await client.workflow.start(NaiveSessionWorkflow, options)
+          ? await client.workflow.start<typeof NaiveSessionWorkflow>('NaiveSessionWorkflow', options)
           : scenario.workflow === 'staged'
-            ? await client.workflow.start(StagedSessionWorkflow, options)
-            : await client.workflow.start(SessionWorkflow, options);
+            ? await client.workflow.start<typeof StagedSessionWorkflow>('StagedSessionWorkflow', options)
+            : await client.workflow.start<SessionWorkflowType>(WorkflowTypes.session, options);
       return { sessionId, dataKey: key, workflowId, handle };
     }),
   );

@@ -3,4 +3,3 @@ export { SessionWorkflow } from './session.js';
 export { ShowDataWorkflow, CrawlWorkflow } from './children.js';
 export { RedriveWorkflow } from './redrive.js';
 export { RefreshWorkflow } from './refresh.js';
-export { NaiveSessionWorkflow, StagedSessionWorkflow } from './baselines.js';

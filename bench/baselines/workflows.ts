@@ -1,13 +1,13 @@
-// Two baselines the benchmark compares SessionWorkflow against (bench/run.ts). They reuse the real
+// Two baselines the benchmark compares SessionWorkflow against (bench/run.ts). Only the bench's worker
+// registers them (bench/baselines/bundle.ts), never the product's. They reuse the real
 // activities and write the same rows, so only the orchestration differs:
 // - NaiveSessionWorkflow: one activity per page and per show per stage, no batching, no cache, no
 //   children, no continue-as-new: what a first straightforward version would do.
 // - StagedSessionWorkflow: the same batched activities as SessionWorkflow, but each stage waits for
 //   the previous one to finish, so the rate-limited services take turns instead of overlapping.
-// Neither is used by the product.
 import { condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { type ChunkOutcome, type FetchBatchResult, PERMANENT_ERROR_TYPES, type SessionInput, chunkRetryPolicy } from '../src/contracts/index.js';
+import type { Activities } from '../../activities/index.js';
+import { type ChunkOutcome, type FetchBatchResult, PERMANENT_ERROR_TYPES, type SessionInput, chunkRetryPolicy } from '../../src/contracts/index.js';
 
 const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES] };
 
