@@ -16,7 +16,7 @@ import type { ServiceCaller } from '../src/clients/retry.js';
 import { sleep } from '../src/clients/rateLimiter.js';
 import type { RobotsPolicy } from '../src/clients/robots.js';
 import type { WikidataClient } from '../src/clients/wikidata.js';
-import { recordDeadLetter } from '../src/db/deadLetters.js';
+import { outcomeStands, writeOffShows } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import type { RtMatch } from '../src/db/schema.js';
 import { externalCalls, robotsDisallowed, rtMatches } from '../src/observability/metrics.js';
@@ -78,23 +78,23 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
 
   async function finish(
     showId: number,
-    status: 'matched' | 'not_found' | 'failed',
-    values: { url?: string; match?: RtMatch; critics?: number | null; audience?: number | null; error?: string } = {},
+    status: 'matched' | 'not_found',
+    values: { url?: string; match: RtMatch; critics?: number | null; audience?: number | null },
   ) {
     await db
       .updateTable('shows')
       .set({
         rt_status: status,
-        rt_match: values.match ?? null,
+        rt_match: values.match,
         rt_url: values.url ?? null,
         critics_score: values.critics ?? null,
         audience_score: values.audience ?? null,
-        rt_error: values.error?.slice(0, 500) ?? null,
-        rt_checked_at: status === 'failed' ? null : new Date(),
+        rt_error: null,
+        rt_checked_at: new Date(),
       })
       .where('id', '=', showId)
       .execute();
-    if (values.match) rtMatches.inc({ method: values.match });
+    rtMatches.inc({ method: values.match });
   }
 
   /** What the crawl knows of each show from TMDB: names, first-air year and cast. */
@@ -160,8 +160,7 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
         const todo: number[] = [];
         for (const show of shows) {
           if (finished.has(show.id)) continue;
-          const fresh = show.rt_checked_at && Date.now() - new Date(show.rt_checked_at).getTime() < input.showCacheTtlMs;
-          if (fresh && (show.rt_status === 'matched' || show.rt_status === 'not_found')) markFinished(show.id, true);
+          if (outcomeStands(show.rt_status, show.rt_checked_at, input.showCacheTtlMs)) markFinished(show.id, true);
           else todo.push(show.id);
         }
         const facts = await loadFacts(todo);
@@ -243,8 +242,7 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
 
         /** A failed show, with its reason on the row and in a dead letter an operator can re-drive. */
         async function writeOff(showId: number, reason: string, attempts: number) {
-          await finish(showId, 'failed', { error: reason });
-          await recordDeadLetter(db, { sessionId: input.sessionId, showId, stage: 'crawl', error: reason, attempts });
+          await writeOffShows(db, { sessionId: input.sessionId, stage: 'crawl', showIds: [showId], reason, attempts });
           markFinished(showId, false);
         }
 

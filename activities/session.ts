@@ -1,6 +1,6 @@
 // Keeps the sessions projection (what lists and finished sessions are read from) in step with the workflow.
 
-import { recordDeadLetter } from '../src/db/deadLetters.js';
+import { outcomeStands, writeOffShows } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import { sessionDuration, sessionsFinished } from '../src/observability/metrics.js';
 import { type ChunkWriteOff, type MarkChunkFailedInput, type RecordSessionStateInput, isTerminalState } from '../src/contracts/index.js';
@@ -36,22 +36,12 @@ export function createSessionActivities({ db }: { db: Db }) {
      */
     async markChunkFailed(input: MarkChunkFailedInput): Promise<ChunkWriteOff> {
       if (input.showIds.length === 0) return { failedShowIds: [], matchedShowIds: [] };
-      const reason = input.reason.slice(0, 500);
       const [status, checkedAt] = input.stage === 'showData' ? (['tmdb_status', 'tmdb_checked_at'] as const) : (['rt_status', 'rt_checked_at'] as const);
       const shows = await db.selectFrom('shows').select(['id', status, checkedAt]).where('id', 'in', input.showIds).execute();
-      const finished = (s: (typeof shows)[number]) => s[checkedAt] !== null && (s[status] === 'matched' || s[status] === 'not_found');
-      const failedShowIds = shows.filter((s) => !finished(s)).map((s) => s.id);
-      const matchedShowIds = shows.filter((s) => finished(s) && s[status] === 'matched').map((s) => s.id);
-      if (failedShowIds.length > 0) {
-        const update =
-          input.stage === 'showData'
-            ? db.updateTable('shows').set({ tmdb_status: 'failed', tmdb_error: reason, tmdb_checked_at: null })
-            : db.updateTable('shows').set({ rt_status: 'failed', rt_error: reason, rt_checked_at: null });
-        await update.where('id', 'in', failedShowIds).execute();
-      }
-      for (const showId of failedShowIds) {
-        await recordDeadLetter(db, { sessionId: input.sessionId, showId, stage: input.stage, error: reason, attempts: input.attempts ?? 1 });
-      }
+      const stands = (s: (typeof shows)[number]) => outcomeStands(s[status], s[checkedAt]);
+      const failedShowIds = shows.filter((s) => !stands(s)).map((s) => s.id);
+      const matchedShowIds = shows.filter((s) => stands(s) && s[status] === 'matched').map((s) => s.id);
+      await writeOffShows(db, { sessionId: input.sessionId, stage: input.stage, showIds: failedShowIds, reason: input.reason, attempts: input.attempts ?? 1 });
       return { failedShowIds, matchedShowIds };
     },
   };

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { PermanentServiceError } from '../src/clients/errors.js';
 import type { ServiceCaller } from '../src/clients/retry.js';
 import type { TmdbClient, TmdbShowDetails } from '../src/clients/tmdb.js';
-import { recordDeadLetter } from '../src/db/deadLetters.js';
+import { outcomeStands, writeOffShows } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import { pickTmdbMatch } from '../src/domain/tmdbMatch.js';
 import { type ChunkInput, type ChunkOutcome, isLastChunkAttempt } from '../src/contracts/index.js';
@@ -87,8 +87,7 @@ async function storeDetails(db: Db, showId: number, details: TmdbShowDetails): P
 export function createShowDataActivities({ db, tmdb, caller, concurrency = 6 }: ShowDataDeps) {
   async function enrichOne(showId: number, sessionId: string, cacheTtlMs: number, signal: AbortSignal, lastAttempt: boolean): Promise<ShowOutcome> {
     const show = await db.selectFrom('shows').selectAll().where('id', '=', showId).executeTakeFirstOrThrow();
-    const fresh = show.tmdb_checked_at && Date.now() - new Date(show.tmdb_checked_at).getTime() < cacheTtlMs;
-    if (fresh && (show.tmdb_status === 'matched' || show.tmdb_status === 'not_found')) return show.tmdb_status;
+    if (outcomeStands(show.tmdb_status, show.tmdb_checked_at, cacheTtlMs)) return show.tmdb_status as 'matched' | 'not_found';
     try {
       const years = await db
         .selectFrom('episodes')
@@ -110,13 +109,8 @@ export function createShowDataActivities({ db, tmdb, caller, concurrency = 6 }: 
     } catch (error) {
       if (error instanceof PermanentServiceError) throw error; // session-wide: a wrong key fails every show
       if (!lastAttempt) return error as Error;
-      await db
-        .updateTable('shows')
-        .set({ tmdb_status: 'failed', tmdb_checked_at: null, tmdb_error: (error as Error).message.slice(0, 500) })
-        .where('id', '=', showId)
-        .execute();
       const attempts = (error as { attempts?: number }).attempts ?? 1;
-      await recordDeadLetter(db, { sessionId, showId, stage: 'showData', error: (error as Error).message, attempts });
+      await writeOffShows(db, { sessionId, stage: 'showData', showIds: [showId], reason: (error as Error).message, attempts });
       return 'failed';
     }
   }

@@ -58,7 +58,8 @@ export async function CrawlWorkflow(input: ChunkInput): Promise<ChunkCrawled> {
   } catch (error) {
     if (isCancellation(error)) throw error;
     const writeOff = await markChunkFailed({ sessionId: input.sessionId, stage: 'crawl', showIds: input.showIds, reason: (error as Error).message, attempts });
-    result = { chunk: input.chunk, done: input.showIds.length, failed: writeOff?.failedShowIds.length ?? input.showIds.length, fatal: permanentReason(error) };
+    // No crawl failure is session-wide (RT's and Wikidata's are per show), so there is no fatal here.
+    result = { chunk: input.chunk, done: input.showIds.length, failed: writeOff?.failedShowIds.length ?? input.showIds.length };
   }
   await report(input.parentWorkflowId, (h) => h.signal(chunkCrawledSignal, result));
   return result;

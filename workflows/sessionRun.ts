@@ -222,7 +222,6 @@ export class SessionRun {
     c.inFlight = c.inFlight.filter((x) => x !== r.chunk);
     c.done += r.done;
     c.failed += r.failed;
-    if (r.fatal) this.fatalReason ??= r.fatal;
     return true;
   }
 

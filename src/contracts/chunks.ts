@@ -25,7 +25,6 @@ export interface ChunkCrawled {
   chunk: number;
   done: number;
   failed: number;
-  fatal?: string;
 }
 
 /** What a chunk's activity finished: the shows done, those that failed, those TMDB matched. */

@@ -1,6 +1,33 @@
 // Dead letters: a session's shows that failed for good, with stage, error and attempts.
 import { sql } from 'kysely';
 import type { Db } from './index.js';
+import type { LookupStatus } from './schema.js';
+
+/**
+ * Whether a show's stored outcome for a stage still stands: settled (matched, or not on the
+ * service) and checked within `ttlMs`. A failed show has no check time, so it never stands.
+ */
+export function outcomeStands(status: LookupStatus, checkedAt: Date | string | null, ttlMs = Infinity, now = Date.now()): boolean {
+  if (checkedAt === null || (status !== 'matched' && status !== 'not_found')) return false;
+  return now - new Date(checkedAt).getTime() < ttlMs;
+}
+
+/**
+ * Shows that failed for good at a stage: the reason goes on their rows (no check time, so the next
+ * session tries them again) and into a dead letter each, which an operator can re-drive.
+ */
+export async function writeOffShows(db: Db, input: { sessionId: string; stage: DeadLetter['stage']; showIds: number[]; reason: string; attempts: number }): Promise<void> {
+  if (input.showIds.length === 0) return;
+  const reason = input.reason.slice(0, 500);
+  const update =
+    input.stage === 'showData'
+      ? db.updateTable('shows').set({ tmdb_status: 'failed', tmdb_error: reason, tmdb_checked_at: null })
+      : db.updateTable('shows').set({ rt_status: 'failed', rt_error: reason, rt_checked_at: null, rt_match: null, rt_url: null, critics_score: null, audience_score: null });
+  await update.where('id', 'in', input.showIds).execute();
+  for (const showId of input.showIds) {
+    await recordDeadLetter(db, { sessionId: input.sessionId, showId, stage: input.stage, error: input.reason, attempts: input.attempts });
+  }
+}
 
 export interface DeadLetter {
   sessionId: string;

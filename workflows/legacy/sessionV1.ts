@@ -2,7 +2,7 @@
 // run it; sessions begun before the upgrade replay and go on in it until they continue-as-new,
 // then resume in today's code (which reads their state with snapshotFromV1). Delete it once no
 // session started before the 'session-lanes' patch is open (README: "Deploying a changed workflow").
-// Its commands must stay exactly as they were: only imports and names changed.
+// Its commands must stay exactly as they were: only imports, names and an unreachable branch changed.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -113,7 +113,6 @@ export async function SessionWorkflowV1(input: SessionInput): Promise<SessionOut
     s.crawl.inFlight = s.crawl.inFlight.filter((c) => c !== r.chunk);
     s.crawl.done += r.done;
     s.crawl.failed += r.failed;
-    if (r.fatal) fatal ??= new SessionFailure(r.fatal);
     bump();
   });
 
