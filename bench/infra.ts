@@ -184,6 +184,9 @@ export async function waitForPollers(connection: Connection, namespace: string, 
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The bench's progress line, `[bench HH:MM:SS] …`, on stdout. */
+export const say = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
 /**
  * CPU used by the PostgreSQL backends serving one database, sampled from /proc (a local server
  * only). Backends that exit between samples lose their last interval; sample about once a second.

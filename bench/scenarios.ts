@@ -10,6 +10,10 @@ export type WorkflowKind = 'session' | 'naive' | 'staged';
 export type Setting = 'fast' | 'real';
 export const SETTINGS: readonly Setting[] = ['fast', 'real'];
 
+/** The setting a scenario's result ran under: results from before the two settings ran under fast. */
+export const settingOf = (s: { setting?: Setting }): Setting => s.setting ?? 'fast';
+export const ofSetting = <T extends { setting?: Setting }>(results: { scenarios: T[] }, setting: Setting): T[] => results.scenarios.filter((s) => settingOf(s) === setting);
+
 export interface Scenario {
   name: string;
   description: string;

@@ -1,166 +1,13 @@
-// Turns the measurements into bench/results.json, bench/RESULTS.md, bench/chart.svg and
-// bench/README-section.md. A run of some scenarios replaces only their rows; the others stay when
-// they were measured under the same limits and settings.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import type { PipelineSettings } from '../src/config/index.js';
+// The prose of the results: bench/RESULTS.md (tables, the targets and the measured facts behind each
+// miss, the hand-written notes carried over) and bench/README-section.md. Pure: the caller reads and
+// writes the files (results.ts).
 import type { Limits, ServiceName } from '../standins/index.js';
 import type { SessionCost } from './cost.js';
-import { projectRoot } from './infra.js';
-import { type Bound, SCENARIOS, type Setting, SETTINGS, type Term, TERM_SERVICE, TERMS } from './scenarios.js';
+import type { BenchResults, ScenarioResult } from './results.js';
+import { ofSetting, SCENARIOS, type Setting, settingOf, SETTINGS, type Term, TERM_SERVICE, TERMS } from './scenarios.js';
 
-export interface MachineInfo {
-  nproc: number;
-  memoryGb: number;
-  cpuModel: string;
-  node: string;
-  platform: string;
-}
-
-export interface ServiceWindow {
-  admitted: number;
-  /** 429s the stand-in answered (the client-side limiter should keep this at 0). */
-  rateLimited: number;
-  firstAtSeconds: number | null;
-  lastAtSeconds: number | null;
-  meanRpsWhileActive: number | null;
-  /** 1 − admitted / (rate × wall time). */
-  idleShare: number;
-}
-
-export interface RequestCounts {
-  /** Every request the stand-in received (429s included). */
-  requests: number;
-  admitted: number;
-  rateLimited: number;
-}
-
-export interface ScenarioResult {
-  name: string;
-  description: string;
-  workflow: string;
-  /** Absent in results from before the two settings: fast. */
-  setting?: Setting;
-  status: 'ok' | 'failed' | 'timeout';
-  errors: string[];
-  runAt: string;
-  commit: string;
-  sessions: number;
-  history: {
-    activities: number;
-    pages: number;
-    shows: number;
-    uncachedShows: number;
-    /** Shows that match on TMDB (catalog: on TMDB, not a decoy), and those not cached. */
-    matched?: number;
-    uncachedMatched?: number;
-    distinctShowsAcrossSessions: number;
-    perSession: { key: string; activities: number; pages: number; shows: number; uncachedShows: number; matched?: number; uncachedMatched?: number }[];
-  };
-  bound: Bound;
-  wallSeconds: number;
-  ratio: number;
-  statsReadySeconds: { first: number; max: number } | null;
-  completedSeconds: (number | null)[];
-  /** Per service, from resetting the stand-ins' stats at the start to every workflow closed. */
-  requests?: Record<ServiceName, RequestCounts>;
-  /** Requests taken per unit of the bound's minimum: TMDB / S (min 2), RT / M (min 1), Wikidata / ⌈M/C⌉ (min 1). */
-  requestsPerMinimum?: { tmdbPerShow: number | null; rtPerMatchedShow: number | null; wikidataPerChunk: number | null };
-  cost: {
-    perSession: SessionCost[];
-    actionsPerSession: number;
-    actionsPer1kActivities: number;
-    maxRuns: number;
-    children: number;
-    largestRun: SessionCost['largestRun'];
-  };
-  worker: {
-    pid: number;
-    /** From spawning the process to polling both task queues (tsx start-up, workflow bundling). */
-    readyAfterSeconds?: number;
-    peakRssMb: number;
-    rssAtStartMb: number;
-    peakCoversSessionOnly: boolean;
-    cpuSeconds: number;
-    /** CPU of processes the worker spawned (crawlee runs `ps` about once a second per crawler). */
-    childCpuSeconds: number;
-  };
-  /** How the session's shows ended: TMDB status counts, and RT status counts of the TMDB-matched ones. */
-  showOutcomes: { tmdb: Record<string, number>; rt: Record<string, number>; rtMatch?: Record<string, number> };
-  temporalServerCpuSeconds: number | null;
-  /** The bench process: the stand-ins, the 100 ms state poll and the Temporal client. */
-  benchProcessCpuSeconds: number;
-  /** The PostgreSQL backends serving the scenario's database (sampled each second; null for a remote server). */
-  postgresCpuSeconds: number | null;
-  /** Mean number of the database's backends per state (sampled each second), e.g. `active, waiting on Lock/transactionid`. */
-  postgresBackends?: Record<string, number>;
-  /** Busy share of all CPUs over the wall time, whoever used them (other jobs on the machine included). */
-  machineCpuBusy: number;
-  rows: Record<string, number>;
-  rowsTotal: number;
-  services: Record<ServiceName, ServiceWindow>;
-  /** Idle share of the service(s) whose term wins T*'s max. */
-  idle: Record<string, number>;
-}
-
-export interface BenchResults {
-  generatedAt: string;
-  machine: MachineInfo;
-  commit: string;
-  temporalCli: string;
-  database: string;
-  /** Stand-in limits per rate setting. */
-  limits: Record<Setting, Record<ServiceName, Limits>>;
-  /** The app's client-side rates (environment) per rate setting. */
-  appRates: Record<Setting, Record<string, string>>;
-  settings: PipelineSettings;
-  rtMaxConcurrency: number;
-  totalSeconds: number;
-  scenarios: ScenarioResult[];
-}
-
-const benchDir = path.join(projectRoot, 'bench');
 const NOTES_START = '<!-- notes:start -->';
 const NOTES_END = '<!-- notes:end -->';
-
-function merge(fresh: BenchResults): BenchResults {
-  const file = path.join(benchDir, 'results.json');
-  if (!existsSync(file)) return fresh;
-  try {
-    const old = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
-    const sameSetup =
-      JSON.stringify([old.limits, old.settings, old.rtMaxConcurrency, old.machine.nproc]) === JSON.stringify([fresh.limits, fresh.settings, fresh.rtMaxConcurrency, fresh.machine.nproc]);
-    if (!sameSetup) return fresh;
-    const byName = new Map(old.scenarios.map((s) => [s.name, s]));
-    for (const s of fresh.scenarios) byName.set(s.name, s);
-    const order = SCENARIOS.map((s) => s.name);
-    const scenarios = [...byName.values()].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
-    return { ...fresh, scenarios, totalSeconds: fresh.totalSeconds };
-  } catch {
-    return fresh;
-  }
-}
-
-/** Re-renders RESULTS.md, chart.svg and README-section.md from bench/results.json (after editing the notes or the renderer). */
-export function rerender(): string[] {
-  const file = path.join(benchDir, 'results.json');
-  if (!existsSync(file)) throw new Error('bench/results.json does not exist yet: run the bench first');
-  return writeOutputs(JSON.parse(readFileSync(file, 'utf8')) as BenchResults);
-}
-
-export function writeOutputs(fresh: BenchResults): string[] {
-  const results = merge(fresh);
-  const files = {
-    'results.json': `${JSON.stringify(results, null, 2)}\n`,
-    'RESULTS.md': resultsMarkdown(results, fresh),
-    'chart.svg': chartSvg(results),
-    'README-section.md': readmeSection(results),
-  };
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(benchDir, name), text);
-  return Object.keys(files).map((f) => `bench/${f}`);
-}
-
-// ── formatting ────────────────────────────────────────────────────────────────────────────────
 
 const fmt = (n: number | null | undefined, digits = 1) => (n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 const int = (n: number | null | undefined) => (n === null || n === undefined ? '–' : Math.round(n).toLocaleString('en-US'));
@@ -168,9 +15,7 @@ const pct = (share: number | null | undefined) => (share === null || share === u
 const termLabel: Record<Term, string> = { fetch: 'P/rg (Gandalf)', tmdb: '2S/rt (TMDB)', rt: 'M/rr (RT)', wikidata: '⌈M/C⌉/rw (Wikidata)' };
 const serviceLabel: Record<ServiceName, string> = { gandalf: 'Gandalf', tmdb: 'TMDB', rt: 'RT', wikidata: 'Wikidata', openai: 'LLM' };
 const BOUND_FORMULA = 'T* = lg + max(P/rg, 2S/rt, M/rr, ⌈M/C⌉/rw) + la';
-const settingOf = (s: ScenarioResult): Setting => s.setting ?? 'fast';
 const limitsOf = (results: BenchResults, s: ScenarioResult) => results.limits[settingOf(s)];
-const ofSetting = (results: BenchResults, setting: Setting) => results.scenarios.filter((s) => settingOf(s) === setting);
 
 /** `x.xx` requests per unit of the minimum, or – when not measured. */
 function perMin(s: ScenarioResult, key: keyof NonNullable<ScenarioResult['requestsPerMinimum']>): string {
@@ -445,13 +290,12 @@ function targetsSection(results: BenchResults): string {
   return [lines.join('\n'), '', misses.length ? `Measured facts behind each miss (generated):\n\n${misses.join('\n')}` : 'Every target was met in this run.'].join('\n');
 }
 
-function preservedNotes(): string {
-  const file = path.join(benchDir, 'RESULTS.md');
-  if (!existsSync(file)) return '_No notes yet._';
-  const text = readFileSync(file, 'utf8');
-  const a = text.indexOf(NOTES_START);
-  const b = text.indexOf(NOTES_END);
-  return a >= 0 && b > a ? text.slice(a + NOTES_START.length, b).trim() : '_No notes yet._';
+/** The hand-written notes between the markers, kept across renders. */
+function notesOf(markdown: string | undefined): string {
+  if (markdown === undefined) return '_No notes yet._';
+  const a = markdown.indexOf(NOTES_START);
+  const b = markdown.indexOf(NOTES_END);
+  return a >= 0 && b > a ? markdown.slice(a + NOTES_START.length, b).trim() : '_No notes yet._';
 }
 
 function setupSection(results: BenchResults): string {
@@ -496,7 +340,8 @@ function otherLoadSentence(results: BenchResults): string {
     : `other jobs on this machine used ${pct(share)} of its CPU time during the scenarios.`;
 }
 
-function resultsMarkdown(results: BenchResults, fresh: BenchResults): string {
+/** `previousMarkdown`: the RESULTS.md being replaced, whose notes carry over. */
+export function resultsMarkdown(results: BenchResults, fresh: BenchResults, previousMarkdown: string | undefined): string {
   const m = results.machine;
   const times = results.scenarios.map((s) => s.runAt).sort();
   const commits = [...new Set(results.scenarios.map((s) => s.commit))];
@@ -567,157 +412,12 @@ ${targetsSection(results)}
 
 ## Reading
 ${NOTES_START}
-${preservedNotes()}
+${notesOf(previousMarkdown)}
 ${NOTES_END}
 `;
 }
 
-// ── chart ─────────────────────────────────────────────────────────────────────────────────────
-
-interface Point {
-  x: number;
-  y: number;
-  label?: string;
-}
-
-interface Series {
-  name: string;
-  color: string;
-  points: Point[];
-  line: boolean;
-  dashed?: boolean;
-  marker: 'circle' | 'square' | 'diamond' | 'triangle';
-}
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-function logTicks(min: number, max: number): number[] {
-  const ticks: number[] = [];
-  for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) {
-    for (const m of [1, 2, 5]) {
-      const v = m * 10 ** e;
-      if (v >= min * 0.999 && v <= max * 1.001) ticks.push(v);
-    }
-  }
-  return ticks;
-}
-
-const short = (v: number) => (v >= 1000 ? `${v / 1000}k` : String(v));
-
-function marker(kind: Series['marker'], x: number, y: number, color: string): string {
-  switch (kind) {
-    case 'square':
-      return `<rect x="${x - 4}" y="${y - 4}" width="8" height="8" fill="${color}"/>`;
-    case 'diamond':
-      return `<path d="M${x} ${y - 5}L${x + 5} ${y}L${x} ${y + 5}L${x - 5} ${y}Z" fill="${color}"/>`;
-    case 'triangle':
-      return `<path d="M${x} ${y - 5}L${x + 5} ${y + 4}L${x - 5} ${y + 4}Z" fill="${color}"/>`;
-    default:
-      return `<circle cx="${x}" cy="${y}" r="4" fill="${color}"/>`;
-  }
-}
-
-/** One log–log panel at (ox, oy) of size w × h. */
-function panel(title: string, yLabel: string, series: Series[], ox: number, oy: number, w: number, h: number): string {
-  const all = series.flatMap((s) => s.points).filter((p) => p.y > 0 && p.x > 0);
-  if (all.length === 0) return '';
-  const pow = (v: number, down: boolean) => 10 ** (down ? Math.floor(Math.log10(v)) : Math.ceil(Math.log10(v)));
-  // A little room left and right so markers at the ends do not sit on the frame.
-  const [xMin, xMax] = [Math.min(...all.map((p) => p.x)) / 1.6, Math.max(...all.map((p) => p.x)) * 1.6];
-  const [yMin, yMax] = [pow(Math.min(...all.map((p) => p.y)), true), pow(Math.max(...all.map((p) => p.y)), false)];
-  const sx = (x: number) => ox + ((Math.log10(x) - Math.log10(xMin)) / (Math.log10(xMax) - Math.log10(xMin))) * w;
-  const sy = (y: number) => oy + h - ((Math.log10(y) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * h;
-  const out: string[] = [];
-  out.push(`<text x="${ox + w / 2}" y="${oy - 14}" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`);
-  for (const t of logTicks(xMin, xMax)) {
-    out.push(`<line x1="${sx(t)}" y1="${oy}" x2="${sx(t)}" y2="${oy + h}" stroke="#e5e5e5"/>`);
-    out.push(`<text x="${sx(t)}" y="${oy + h + 16}" text-anchor="middle" font-size="11">${short(t)}</text>`);
-  }
-  for (const t of logTicks(yMin, yMax)) {
-    out.push(`<line x1="${ox}" y1="${sy(t)}" x2="${ox + w}" y2="${sy(t)}" stroke="#e5e5e5"/>`);
-    out.push(`<text x="${ox - 6}" y="${sy(t) + 4}" text-anchor="end" font-size="11">${short(t)}</text>`);
-  }
-  out.push(`<rect x="${ox}" y="${oy}" width="${w}" height="${h}" fill="none" stroke="#888"/>`);
-  out.push(`<text x="${ox + w / 2}" y="${oy + h + 34}" text-anchor="middle" font-size="12">history size (activities, log scale)</text>`);
-  out.push(`<text transform="translate(${ox - 44} ${oy + h / 2}) rotate(-90)" text-anchor="middle" font-size="12">${esc(yLabel)}</text>`);
-  // Labels dodge each other: each moves down until its box overlaps no label placed before it.
-  const placed: { x0: number; x1: number; y0: number; y1: number }[] = [];
-  const place = (x: number, y: number, text: string, left: boolean) => {
-    const width = text.length * 5.3;
-    const box = (yy: number) => ({ x0: left ? x - width : x, x1: left ? x : x + width, y0: yy - 9, y1: yy + 2 });
-    let yy = y;
-    while (placed.some((b) => { const n = box(yy); return n.x0 < b.x1 && b.x0 < n.x1 && n.y0 < b.y1 && b.y0 < n.y1; })) yy += 11;
-    placed.push(box(yy));
-    return yy;
-  };
-  for (const p of all) placed.push({ x0: sx(p.x) - 5, x1: sx(p.x) + 5, y0: sy(p.y) - 5, y1: sy(p.y) + 5 });
-  for (const s of series) {
-    const pts = s.points.filter((p) => p.y > 0).sort((a, b) => a.x - b.x);
-    if (s.line && pts.length > 1) {
-      const d = pts.map((p, i) => `${i ? 'L' : 'M'}${sx(p.x).toFixed(1)} ${sy(p.y).toFixed(1)}`).join('');
-      out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
-    }
-    for (const p of pts) {
-      out.push(marker(s.marker, sx(p.x), sy(p.y), s.color));
-      // Labels of points in the right part of the panel go to their left, so they stay inside it.
-      const left = sx(p.x) > ox + w * 0.6;
-      if (p.label) {
-        const x = sx(p.x) + (left ? -7 : 7);
-        const y = place(x, sy(p.y) - 6, p.label, left);
-        out.push(`<text x="${x}" y="${y}" font-size="10" fill="${s.color}"${left ? ' text-anchor="end"' : ''}>${esc(p.label)}</text>`);
-      }
-    }
-  }
-  // Legend inside the panel's top-left corner.
-  series.forEach((s, i) => {
-    const y = oy + 14 + i * 16;
-    out.push(marker(s.marker, ox + 12, y - 4, s.color));
-    if (s.line) out.push(`<line x1="${ox + 4}" y1="${y - 4}" x2="${ox + 20}" y2="${y - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="4 3"' : ''}/>`);
-    out.push(`<text x="${ox + 26}" y="${y}" font-size="11">${esc(s.name)}</text>`);
-  });
-  return out.join('\n');
-}
-
-function chartSvg(results: BenchResults): string {
-  const by = (name: string) => results.scenarios.find((s) => s.name === name);
-  const single = ['1k', '10k', '100k'].map(by).filter((s): s is ScenarioResult => !!s);
-  const real = ofSetting(results, 'real').filter((s) => s.sessions === 1);
-  const extras = ['10k-warm', 'concurrent-20x2k', 'naive-10k', 'staged-10k'].map(by).filter((s): s is ScenarioResult => !!s);
-  const perSessionSize = (s: ScenarioResult) => s.history.activities / s.sessions;
-  const cut = (s: ScenarioResult) => (s.status === 'ok' ? '' : ` (${s.status}, ≥)`);
-  const extraLabel = (s: ScenarioResult) => `${s.name === 'concurrent-20x2k' ? '20×2k (total)' : s.name}${cut(s)}`;
-
-  const timeSeries: Series[] = [
-    { name: 'wall time to COMPLETED', color: '#1f77b4', line: true, marker: 'circle', points: single.map((s) => ({ x: s.history.activities, y: s.wallSeconds })) },
-    { name: 'lower bound T*', color: '#555', line: true, dashed: true, marker: 'square', points: single.map((s) => ({ x: s.history.activities, y: s.bound.seconds })) },
-    { name: 'time to STATS_DATA_READY', color: '#2ca02c', line: true, marker: 'triangle', points: single.map((s) => ({ x: s.history.activities, y: s.statsReadySeconds?.max ?? 0 })) },
-    { name: 'other scenarios (wall)', color: '#d62728', line: false, marker: 'diamond', points: extras.map((s) => ({ x: s.history.activities, y: s.wallSeconds, label: extraLabel(s) })) },
-    ...(real.length
-      ? ([
-          { name: 'real limits: COMPLETED', color: '#ff7f0e', line: true, marker: 'circle', points: real.map((s) => ({ x: s.history.activities, y: s.wallSeconds, label: `${s.name}${cut(s)}` })) },
-          { name: 'real limits: T*', color: '#ff7f0e', line: true, dashed: true, marker: 'square', points: real.map((s) => ({ x: s.history.activities, y: s.bound.seconds })) },
-          { name: 'real limits: STATS_DATA_READY', color: '#8c564b', line: true, marker: 'triangle', points: real.map((s) => ({ x: s.history.activities, y: s.statsReadySeconds?.max ?? 0 })) },
-        ] satisfies Series[])
-      : []),
-  ];
-  const actionSeries: Series[] = [
-    { name: 'actions per session', color: '#9467bd', line: true, marker: 'circle', points: single.map((s) => ({ x: s.history.activities, y: s.cost.actionsPerSession })) },
-    { name: 'other scenarios (per session)', color: '#d62728', line: false, marker: 'diamond', points: extras.map((s) => ({ x: perSessionSize(s), y: s.cost.actionsPerSession, label: `${s.name === 'concurrent-20x2k' ? '20×2k' : s.name}${cut(s)}` })) },
-  ];
-  const W = 1000;
-  const H = 420;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif">
-<rect width="${W}" height="${H}" fill="#fff"/>
-${panel('Time against history size', 'seconds (log scale)', timeSeries, 70, 50, 380, 300)}
-${panel('Temporal actions against history size', 'actions per session (log scale)', actionSeries, 580, 50, 380, 300)}
-<text x="${W / 2}" y="${H - 8}" text-anchor="middle" font-size="10" fill="#666">${esc(`showprint bench, ${results.generatedAt.slice(0, 10)}, ${results.machine.nproc} CPUs; ${SETTINGS.map((k) => { const l = results.limits[k]; return l ? `${k}: Gandalf ${l.gandalf.rps}/s, TMDB ${l.tmdb.rps}/s, RT ${l.rt.rps}/s, Wikidata ${l.wikidata.rps}/s` : ''; }).filter(Boolean).join('; ')}`)}</text>
-</svg>
-`;
-}
-
-// ── README section ────────────────────────────────────────────────────────────────────────────
-
-function readmeSection(results: BenchResults): string {
+export function readmeSection(results: BenchResults): string {
   const l = results.limits.fast;
   const r = results.limits.real;
   const rows = results.scenarios.map((s) => {
