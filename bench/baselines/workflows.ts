@@ -95,6 +95,8 @@ export async function NaiveSessionWorkflow(input: SessionInput): Promise<Baselin
   await Promise.all(rest);
 
   await writeShowQuips({ sessionId });
+  // The workflow is the session row's one writer (as SessionWorkflow): the bench reads this state.
+  await recordSessionState({ sessionId, workflowId, state: 'STATS_DATA_READY' });
   await condition(() => failure !== undefined || showsEnriched >= showsTotal);
   if (failure) throw failure;
   await pickTvBff({ sessionId });
@@ -102,7 +104,8 @@ export async function NaiveSessionWorkflow(input: SessionInput): Promise<Baselin
   if (failure) throw failure;
   await pickStarSign({ sessionId });
   await buildReport({ sessionId, crawlComplete: true });
-  return { sessionId, state: 'COMPLETED', pages, shows: showsTotal, activities: activitiesRun + 4 };
+  await recordSessionState({ sessionId, workflowId, state: 'COMPLETED' });
+  return { sessionId, state: 'COMPLETED', pages, shows: showsTotal, activities: activitiesRun + 6 };
 }
 
 /** Runs `work` over `items` with at most `limit` in flight (workflow-safe: only promises and condition). */
@@ -143,6 +146,8 @@ export async function StagedSessionWorkflow(input: SessionInput): Promise<Baseli
   for (let p = 2; p <= pages; p += settings.pagesPerFetch) ranges.push([p, Math.min(pages, p + settings.pagesPerFetch - 1)]);
   await windowed(ranges, settings.fetchConcurrency, async ([a, b]) => void (await fetchPages(a, b)));
   await writeShowQuips({ sessionId });
+  // The workflow is the session row's one writer (as SessionWorkflow): the bench reads this state.
+  await recordSessionState({ sessionId, workflowId, state: 'STATS_DATA_READY' });
 
   // Stage 2: show data, chunk by chunk, as activities straight from this workflow.
   const matched: number[] = [];
@@ -163,5 +168,6 @@ export async function StagedSessionWorkflow(input: SessionInput): Promise<Baseli
   });
   await pickStarSign({ sessionId });
   await buildReport({ sessionId, crawlComplete: true });
-  return { sessionId, state: 'COMPLETED', pages, shows: showIds.length, activities: activitiesRun + 4 };
+  await recordSessionState({ sessionId, workflowId, state: 'COMPLETED' });
+  return { sessionId, state: 'COMPLETED', pages, shows: showIds.length, activities: activitiesRun + 6 };
 }
