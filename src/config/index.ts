@@ -274,20 +274,10 @@ export function wikidataUrlFor(rtUrl: string, opts: { configured?: string; stand
 }
 
 /**
- * @deprecated Only bench/run.ts still imports this; the demo keys live in standins/demoKeys.ts.
- * Delete once the benchmark imports them from there (nothing in the product may use it).
- */
-export const DEMO_SERVICE_KEYS = { tmdbApiKey: 'demo-tmdb-key', openaiApiKey: 'demo-openai-key' };
-
-/**
  * Everything a standalone worker needs to reach real services. It starts no stand-ins and has no demo
  * keys to fall back on, so every URL and key must be configured; the error names all that is missing.
  */
-/**
- * `_ignoredDemoKey`: bench/worker.ts (work in progress elsewhere) still passes a demo Gandalf key; it is
- * ignored (its environment sets every key). Drop the parameter once the bench stops passing it.
- */
-export function requireEndpoints(config: AppConfig, _ignoredDemoKey?: string): ServiceEndpoints & { temporalAddress: string } {
+export function requireEndpoints(config: AppConfig): ServiceEndpoints & { temporalAddress: string } {
   const s = config.services;
   const required: [string, string | undefined][] = [
     ['TEMPORAL_ADDRESS', config.temporal.address],
