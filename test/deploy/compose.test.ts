@@ -1,5 +1,6 @@
 // docker-compose.yml can't run here (no Docker engine), so it is checked by parsing: the services
-// exist, ports match, the worker can scale, and every variable it sets is one the app reads.
+// exist, ports match, the worker can scale, the app runs compiled code, and every variable it sets is
+// one the app reads.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -30,13 +31,21 @@ test('ports: API 3000, Web UI 8233, Temporal 7233; the worker publishes none so 
   assert.equal(services.worker.ports, undefined);
 });
 
-test('the app containers are built from the repo and run existing entry points', () => {
+test('the app containers are built from the repo and run compiled entry points with plain node', () => {
   assert.ok(existsSync('Dockerfile'));
   for (const name of ['worker', 'api']) {
     assert.equal(services[name].build, '.');
-    const entry = services[name].command?.at(-1);
-    assert.ok(entry && existsSync(entry), `${name} runs ${entry}`);
+    const command = services[name].command ?? [];
+    assert.equal(command[0], 'node', `${name} runs node`);
+    assert.ok(!command.some((arg) => /tsx|--import|--loader/.test(arg)), `${name} runs without a TypeScript loader: ${command.join(' ')}`);
+    // dist/ exists only after `npm run build` (it is what the image holds): check the source it compiles.
+    const entry = command.at(-1) ?? '';
+    assert.match(entry, /^dist\/.+\.js$/, `${name} runs ${entry}`);
+    const source = entry.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+    assert.ok(existsSync(source), `${name} runs ${entry}, compiled from ${source}, which does not exist`);
   }
+  assert.equal(services.worker.command?.at(-1), 'dist/src/worker/main.js');
+  assert.equal(services.api.command?.at(-1), 'dist/src/api/main.js');
 });
 
 test('every variable given to the app is one the configuration module reads', () => {
