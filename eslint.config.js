@@ -7,7 +7,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', 'storage/**', 'bench/out/**', 'test/artifacts/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'storage/**', 'bench/out/**', 'test/artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
