@@ -3,7 +3,7 @@
 // With a callback secret, the link must carry a fresh, unused signature (src/security/callbackSignature.ts).
 import { Router } from 'express';
 import { z } from 'zod';
-import { createCallbackVerifier } from '../security/callbackSignature.js';
+import { createCallbackVerifier } from './protection/callbackSignature.js';
 import { sessionIdSchema } from './sessionLookup.js';
 import { dataKeySchema } from './sessionsRouter.js';
 import type { SessionService } from './sessionService.js';

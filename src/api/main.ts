@@ -2,7 +2,9 @@
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { openDatabase } from '../db/index.js';
-import { loadApiKeys, loadPayloadEncryption, securityOptions } from '../security/index.js';
+import { loadPayloadEncryption } from '../temporal/codec/payloadKeyFile.js';
+import { loadApiKeys } from './protection/apiKeyFile.js';
+import { securityOptions } from './protection/options.js';
 import { createApp } from './app.js';
 
 /** How long SIGTERM waits for in-flight requests before closing what is left. */

@@ -1,6 +1,6 @@
 // The operator CLI talks to the showprint API like any app would.
 import { readFileSync } from 'node:fs';
-import { apiKeyFile } from '../security/keyFiles.js';
+import { apiKeyFile } from '../api/protection/apiKeyFile.js';
 
 export interface ApiClientOptions {
   apiUrl: string;

@@ -12,7 +12,7 @@ import { createWikidataClient } from '../clients/wikidata.js';
 import { type AppConfig, loadConfig, wikidataUrlFor } from '../config/index.js';
 import { openDatabase } from '../db/index.js';
 import type { Report } from '../domain/report.js';
-import { loadPayloadEncryption } from '../api/protection/options.js';
+import { loadPayloadEncryption } from '../temporal/codec/payloadKeyFile.js';
 import { workflowsPath } from '../worker/createWorker.js';
 import { SEARCH_ATTRIBUTES, SESSION_STATES, type SessionProgress, type SessionState, isTerminalState, sessionWorkflowId } from '../contracts/index.js';
 import { ApiError, createApiClient } from './apiClient.js';

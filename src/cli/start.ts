@@ -3,7 +3,7 @@
 import { ConfigError, loadConfig } from '../config/index.js';
 import type { Report } from '../domain/report.js';
 import type { SessionProgress } from '../contracts/index.js';
-import { codecUiToken } from '../security/apiKeys.js';
+import { codecUiToken } from '../api/protection/apiKeys.js';
 import { startLocalStack } from './localStack.js';
 import { formatProgressLine, formatReport } from './format.js';
 

@@ -5,7 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ensureTemporalCli } from '../../src/temporal/cli.js';
 import { priorityArgs, searchAttributeArgs } from '../../src/temporal/devServer.js';
-import { failureConverterPath } from '../../src/security/payloadCodec.js';
+import { failureConverterPath } from '../../src/temporal/codec/payloadCodec.js';
 import { workflowsPath } from '../../src/worker/createWorker.js';
 
 /** `dataConverter` goes to `env.client`; workers on this env must use the same one (or none). */

@@ -5,9 +5,9 @@ import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { sql } from 'kysely';
-import { generateApiKey } from '../../src/security/keyFiles.js';
+import { generateApiKey } from '../../src/api/protection/apiKeyFile.js';
 import { type TestStack, startTestStack } from '../support/stack.js';
-import { bearer } from './support.js';
+import { bearer } from '../support/servedApp.js';
 
 const otherKey = generateApiKey();
 let stack: TestStack;

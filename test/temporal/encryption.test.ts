@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { type SessionInput, progressQuery, sessionWorkflowId } from '../../src/contracts/index.js';
-import { ENCRYPTED_ENCODING } from '../../src/security/payloadCodec.js';
+import { ENCRYPTED_ENCODING } from '../../src/temporal/codec/payloadCodec.js';
 import { ensureTemporalCli } from '../../src/temporal/cli.js';
 import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
 

@@ -159,7 +159,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
 }
 
 /** Moves failure messages and stack traces into payloads, so the codec encrypts them too. */
-export const failureConverterPath = createRequire(import.meta.url).resolve('../../workflows/failureConverter.ts');
+export const failureConverterPath = createRequire(import.meta.url).resolve('../../../workflows/failureConverter.ts');
 
 /**
  * The data converter every showprint client and worker uses: the SDK's JSON converter, failures

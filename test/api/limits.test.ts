@@ -2,9 +2,9 @@
 // and the security headers on every kind of response.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { TokenBuckets } from '../../src/security/rateLimit.js';
-import { generateApiKey } from '../../src/security/keyFiles.js';
-import { type ServedApp, bearer, serveLightApp, testSecurity } from './support.js';
+import { TokenBuckets } from '../../src/api/protection/rateLimit.js';
+import { generateApiKey } from '../../src/api/protection/apiKeyFile.js';
+import { type ServedApp, bearer, serveLightApp, testSecurity } from '../support/servedApp.js';
 
 describe('token buckets', () => {
   test('burst, then the sustained rate; the wait to suggest; memory stays bounded', () => {

@@ -1,6 +1,6 @@
 // What the API needs to protect itself; built once per process from the configuration.
 import type { PayloadCodec } from '@temporalio/common';
-import type { AppConfig } from '../config/index.js';
+import type { AppConfig } from '../../config/index.js';
 import { ApiKeySet } from './apiKeys.js';
 import type { RateLimitSettings } from './rateLimit.js';
 
@@ -37,6 +37,3 @@ export function apiKeySet(options: SecurityOptions): ApiKeySet {
   if (options.apiKeys.length === 0) throw new Error('the API needs at least one API key (API_KEYS)');
   return new ApiKeySet(options.apiKeys);
 }
-
-export { codecUiToken } from './apiKeys.js';
-export { loadApiKeys, loadPayloadEncryption } from './keyFiles.js';

@@ -2,7 +2,7 @@
 // `sig` = hex HMAC-SHA256 of the canonical query: every parameter but `sig`, sorted by key (code
 // unit order), `key=value` with both URL-encoded (encodeURIComponent), joined by `&`.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { HttpError } from '../api/errors.js';
+import { HttpError } from '../errors.js';
 
 export const CALLBACK_MAX_SKEW_SECONDS = 5 * 60;
 

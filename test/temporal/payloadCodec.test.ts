@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
-import { loadApiKeys, loadPayloadKeys } from '../../src/security/keyFiles.js';
+import { loadPayloadKeys } from '../../src/temporal/codec/payloadKeyFile.js';
 import {
   AesGcmPayloadCodec,
   ENCRYPTED_ENCODING,
@@ -16,7 +16,7 @@ import {
   formatPayloadKeys,
   generatePayloadKey,
   parsePayloadKeys,
-} from '../../src/security/payloadCodec.js';
+} from '../../src/temporal/codec/payloadCodec.js';
 
 const secret = 'demo-secret-data-key-123';
 const plain = () => defaultPayloadConverter.toPayload({ sessionId: 's1', dataKey: secret });
@@ -127,17 +127,4 @@ test('without PAYLOAD_KEYS a local key is generated once (mode 0600), logged, an
   // PAYLOAD_KEYS wins over the file.
   const configured = generatePayloadKey('ops-1');
   assert.equal(loadPayloadKeys({ dataDir: dir, payloadKeys: formatPayloadKeys([configured]) }).keys[0].id, 'ops-1');
-});
-
-test('without API_KEYS a local API key is generated once (mode 0600) and reused', () => {
-  const dir = tempDir();
-  const first = loadApiKeys({ dataDir: dir });
-  assert.equal(first.source, 'generated');
-  assert.ok(first.keys[0].length >= 32);
-  assert.equal(statSync(path.join(dir, 'api-key')).mode & 0o777, 0o600);
-  const second = loadApiKeys({ dataDir: dir });
-  assert.equal(second.source, 'file');
-  assert.deepEqual(second.keys, first.keys);
-  assert.deepEqual(loadApiKeys({ dataDir: dir, apiKeys: ['configured-key-0123456789'] }).keys, ['configured-key-0123456789']);
-  assert.throws(() => loadConfig({ API_KEYS: 'short' }), /API_KEYS: item 1 must be at least 16 characters/);
 });

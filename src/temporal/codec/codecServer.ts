@@ -5,7 +5,6 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import { z } from 'zod';
-import { HttpError } from '../api/errors.js';
 import { PayloadKeyError } from './payloadCodec.js';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
@@ -59,7 +58,8 @@ export function codecRouter({ codec }: { codec: PayloadCodec }): Router {
       const out = await codec[op](payloads.map(toPayload));
       res.json({ payloads: out.map(fromPayload) });
     } catch (error) {
-      if (error instanceof PayloadKeyError) throw new HttpError(422, 'codec_failed', error.message);
+      // Answered here in the API's error shape, so the Temporal plumbing needs nothing from src/api.
+      if (error instanceof PayloadKeyError) return void res.status(422).json({ error: { code: 'codec_failed', message: error.message } });
       throw error;
     }
   };

@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { sql } from 'kysely';
-import { HttpError } from '../api/errors.js';
-import type { Db } from '../db/index.js';
+import { HttpError } from '../errors.js';
+import type { Db } from '../../db/index.js';
 import { principalOf } from './middleware.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/index.js';
-import { ApiKeySet } from '../../src/security/apiKeys.js';
-import { securityOptions } from '../../src/security/index.js';
+import { ApiKeySet } from '../../src/api/protection/apiKeys.js';
+import { securityOptions } from '../../src/api/protection/options.js';
 import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
-import { type ServedApp, bearer, serveApp, testSecurity } from './support.js';
+import { type ServedApp, bearer, serveApp, testSecurity } from '../support/servedApp.js';
 
 let stack: TestStack;
 let demo: ServedApp;

@@ -1,15 +1,15 @@
-// Helpers for the security suites: serve an app on a free port (over a stack's client and database,
-// or over a lazy client that never connects, for checks that stop before Temporal).
+// Helpers for the API protection and codec server suites: serve an app on a free port (over a
+// stack's client and database, or over a lazy client that never connects, for checks that stop before Temporal).
 import { Client, Connection } from '@temporalio/client';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { Db } from '../../src/db/index.js';
-import type { SecurityOptions } from '../../src/security/index.js';
-import { generateApiKey } from '../../src/security/keyFiles.js';
-import { AesGcmPayloadCodec, generatePayloadKey } from '../../src/security/payloadCodec.js';
-import { createTestDatabase } from '../support/db.js';
+import type { SecurityOptions } from '../../src/api/protection/options.js';
+import { generateApiKey } from '../../src/api/protection/apiKeyFile.js';
+import { AesGcmPayloadCodec, generatePayloadKey } from '../../src/temporal/codec/payloadCodec.js';
+import { createTestDatabase } from './db.js';
 
 export interface ServedApp {
   url: string;

@@ -8,11 +8,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { codecUiToken } from '../../src/security/apiKeys.js';
-import { AesGcmPayloadCodec, generatePayloadKey } from '../../src/security/payloadCodec.js';
+import { codecUiToken } from '../../src/api/protection/apiKeys.js';
+import { AesGcmPayloadCodec, generatePayloadKey } from '../../src/temporal/codec/payloadCodec.js';
 import { ensureTemporalCli } from '../../src/temporal/cli.js';
 import { startDevServer } from '../../src/temporal/devServer.js';
-import { type ServedApp, bearer, serveLightApp, testSecurity } from './support.js';
+import { type ServedApp, bearer, serveLightApp, testSecurity } from '../support/servedApp.js';
 
 const UI = 'http://127.0.0.1:8233';
 const oldKey = generatePayloadKey('old');

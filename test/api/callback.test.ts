@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { CALLBACK_MAX_SKEW_SECONDS, canonicalQuery, createCallbackVerifier, signCallback, signedCallbackQuery } from '../../src/security/callbackSignature.js';
+import { CALLBACK_MAX_SKEW_SECONDS, canonicalQuery, createCallbackVerifier, signCallback, signedCallbackQuery } from '../../src/api/protection/callbackSignature.js';
 import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
 
 const secret = 'callback-secret-for-tests-0123456789';

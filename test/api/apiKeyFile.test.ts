@@ -1,0 +1,23 @@
+// The API key of a machine without API_KEYS: generated once into DATA_DIR (mode 0600), then reused.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { loadApiKeys } from '../../src/api/protection/apiKeyFile.js';
+import { loadConfig } from '../../src/config/index.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'showprint-keys-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('without API_KEYS a local API key is generated once (mode 0600) and reused', () => {
+  const first = loadApiKeys({ dataDir: dir });
+  assert.equal(first.source, 'generated');
+  assert.ok(first.keys[0].length >= 32);
+  assert.equal(statSync(path.join(dir, 'api-key')).mode & 0o777, 0o600);
+  const second = loadApiKeys({ dataDir: dir });
+  assert.equal(second.source, 'file');
+  assert.deepEqual(second.keys, first.keys);
+  assert.deepEqual(loadApiKeys({ dataDir: dir, apiKeys: ['configured-key-0123456789'] }).keys, ['configured-key-0123456789']);
+  assert.throws(() => loadConfig({ API_KEYS: 'short' }), /API_KEYS: item 1 must be at least 16 characters/);
+});
