@@ -1,6 +1,7 @@
 // Encrypts every Temporal payload (workflow inputs, signals, activity arguments and results, query
 // answers, heartbeats) with AES-256-GCM before it leaves the process, so the Temporal server and
 // its history never hold a viewer's dataKey or watch history in the clear.
+import { existsSync } from 'node:fs';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -159,7 +160,10 @@ export class AesGcmPayloadCodec implements PayloadCodec {
 }
 
 /** Moves failure messages and stack traces into payloads, so the codec encrypts them too. */
-export const failureConverterPath = createRequire(import.meta.url).resolve('../../../workflows/failureConverter.ts');
+// `.ts` under tsx (dev, tests), `.js` when this runs compiled from dist/.
+export const failureConverterPath = existsSync(new URL('../../../workflows/failureConverter.ts', import.meta.url))
+  ? createRequire(import.meta.url).resolve('../../../workflows/failureConverter.ts')
+  : createRequire(import.meta.url).resolve('../../../workflows/failureConverter.js');
 
 /**
  * The data converter every showprint client and worker uses: the SDK's JSON converter, failures
