@@ -25,10 +25,20 @@ const start = (body: unknown, idempotencyKey?: string, apiKey = stack.apiKey) =>
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 
-/** Sessions ever started (the projection row comes before the workflow start). */
-async function sessionCount(): Promise<number> {
+async function rowCount(): Promise<number> {
   const row = await stack.db.db.selectFrom('sessions').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
+}
+/**
+ * Sessions ever started. Each session's workflow writes its row with its first activity, a moment
+ * after the API answered: wait until `atLeast` rows exist (or 15 s pass), then a little longer, so
+ * a second session started by mistake would have written its row too.
+ */
+async function sessionCount(atLeast = 0): Promise<number> {
+  const deadline = Date.now() + 15_000;
+  while ((await rowCount()) < atLeast && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 1_500));
+  return rowCount();
 }
 const workflowExists = (sessionId: string) =>
   stack.client.workflow.getHandle(`session-${sessionId}`).describe().then(() => true, (error: Error) => {
@@ -51,7 +61,7 @@ test('the same key and body get the same status and body back, and start one ses
   assert.equal(second.headers.get('location'), first.headers.get('location'));
   assert.equal(second.headers.get('idempotent-replayed'), 'true');
   const { sessionId } = firstBody as { sessionId: string };
-  assert.equal(await sessionCount(), before + 1);
+  assert.equal(await sessionCount(before + 1), before + 1);
   assert.ok(await workflowExists(sessionId));
   // Without the header, the same body is a new session.
   const fresh = (await (await start({ dataKey: 'no-such-key-idem' })).json()) as { sessionId: string };
@@ -80,7 +90,7 @@ test('concurrent retries with one key start one session; every answer names it',
   assert.equal(ids.size, 1, `answers named ${[...ids].join(', ')}`);
   const inProgress = results.find((r) => r.status === 409);
   if (inProgress) assert.equal(inProgress.headers.get('retry-after'), '1');
-  assert.equal(await sessionCount(), before + 1);
+  assert.equal(await sessionCount(before + 1), before + 1);
   assert.ok(await workflowExists([...ids][0]));
 });
 
