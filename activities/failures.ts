@@ -1,6 +1,7 @@
 // Turns a classified client error into the Temporal failure the retry policy understands.
 import { ApplicationFailure } from '@temporalio/activity';
 import { PermanentServiceError, TransientServiceError } from '../src/clients/errors.js';
+import { PipelineErrors } from '../src/contracts/index.js';
 
 export function asActivityFailure(error: unknown): unknown {
   if (error instanceof PermanentServiceError) {
@@ -31,5 +32,5 @@ export async function classified<T>(work: () => Promise<T>): Promise<T> {
  * (retryable), so Temporal retries just those shows later, with backoff, instead of dead-lettering them.
  */
 export function showsUnfinished(service: string, failures: Error[], total: number): TransientServiceError {
-  return new TransientServiceError('ShowsUnfinished', `${failures.length} of ${total} shows could not be looked up on ${service} this attempt; first error: ${failures[0]!.message}`);
+  return new TransientServiceError(PipelineErrors.showsUnfinished, `${failures.length} of ${total} shows could not be looked up on ${service} this attempt; first error: ${failures[0]!.message}`);
 }

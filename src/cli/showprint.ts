@@ -14,7 +14,7 @@ import { openDatabase } from '../db/index.js';
 import type { Report } from '../domain/report.js';
 import { loadPayloadEncryption } from '../temporal/codec/payloadKeyFile.js';
 import { workflowsPath } from '../worker/createWorker.js';
-import { SEARCH_ATTRIBUTES, SESSION_STATES, type SessionProgress, type SessionState, isTerminalState, sessionWorkflowId } from '../contracts/index.js';
+import { GandalfErrors, SEARCH_ATTRIBUTES, SESSION_STATES, type SessionProgress, type SessionState, isTerminalState, sessionWorkflowId } from '../contracts/index.js';
 import { ApiError, createApiClient } from './apiClient.js';
 import { formatProgressLine, formatReport } from './format.js';
 
@@ -256,7 +256,7 @@ program
           return 'reachable';
         } catch (error) {
           // An unknown key is the expected answer: it proves reachability and an accepted signature.
-          if (error instanceof PermanentServiceError && error.type === 'GandalfRecordNotFound') return 'reachable, signature accepted';
+          if (error instanceof PermanentServiceError && error.type === GandalfErrors.recordNotFound) return 'reachable, signature accepted';
           throw error;
         }
       }, 'Check GANDALF_URL and GANDALF_PRIVATE_KEY (INVALID_SIGNATURE means the key is not the one Gandalf knows).');

@@ -4,6 +4,7 @@
 // the first failure re-opens it. (Letting every caller probe avoids failing callers that race a
 // single probe; the limiter already caps how many go out.)
 import { TransientServiceError } from './errors.js';
+import { ServiceErrors } from '../contracts/index.js';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
@@ -39,7 +40,7 @@ export function createCircuitBreakers(opts: { failureThreshold?: number; openMs?
       const c = get(service);
       if (stateOf(service) !== 'open') return;
       const remaining = openMs - (now() - c.openedAt!);
-      throw new TransientServiceError('CircuitOpen', `${service} is unavailable (circuit open after ${threshold} failures in a row)`, Math.max(100, remaining));
+      throw new TransientServiceError(ServiceErrors.circuitOpen, `${service} is unavailable (circuit open after ${threshold} failures in a row)`, Math.max(100, remaining));
     },
     success(service) {
       const c = get(service);

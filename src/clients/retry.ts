@@ -5,6 +5,7 @@ import { externalCalls } from '../observability/metrics.js';
 import type { CircuitBreakers } from './circuitBreaker.js';
 import { PermanentServiceError, TransientServiceError } from './errors.js';
 import { type RateLimiter, type ServiceName, sleep } from './rateLimiter.js';
+import { ServiceErrors } from '../contracts/index.js';
 
 export interface RetryPolicy {
   attempts: number;
@@ -60,7 +61,7 @@ export async function callWithRetry<T>(
       lastError =
         error instanceof TransientServiceError
           ? error
-          : new TransientServiceError(`${service}NetworkError`, `${service}: ${(error as Error).message}`);
+          : new TransientServiceError(ServiceErrors.network(service), `${service}: ${(error as Error).message}`);
       // A service that says when to come back (429 + Retry-After) is up, only pacing us: no strike
       // against its circuit, or a rate-limit burst would fail every show that meets the open circuit.
       if (lastError.retryAfterMs === undefined) breakers?.failure(service);

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { responseSample } from '../domain/text.js';
 import type { TmdbSearchResult } from '../domain/tmdbMatch.js';
 import { PermanentServiceError, TransientServiceError, isTransientStatus, parseRetryAfter } from './errors.js';
+import { TmdbErrors } from '../contracts/index.js';
 
 export type { TmdbSearchResult };
 
@@ -96,7 +97,7 @@ function badResponse(path: string, body: string, error: z.ZodError): TransientSe
   const issue = error.issues[0]!;
   const where = issue.path.length > 0 ? issue.path.join('.') : '(root)';
   return new TransientServiceError(
-    'TmdbBadResponse',
+    TmdbErrors.badResponse,
     `TMDB answered ${path} with an unexpected shape at ${where}: ${issue.message}; sample: ${responseSampleAt(body, issue.path)}`,
   );
 }
@@ -107,7 +108,7 @@ export function parseTmdbBody<S extends z.ZodType>(schema: S, path: string, body
   try {
     json = JSON.parse(body);
   } catch {
-    throw new TransientServiceError('TmdbBadResponse', `TMDB answered ${path} with a body that is not JSON; sample: ${responseSample(body)}`);
+    throw new TransientServiceError(TmdbErrors.badResponse, `TMDB answered ${path} with a body that is not JSON; sample: ${responseSample(body)}`);
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw badResponse(path, body, parsed.error);
@@ -123,15 +124,15 @@ export function createTmdbClient(opts: { url: string; apiKey: string; timeoutMs:
       timeout: { request: opts.timeoutMs },
       signal,
     }).catch((error: Error) => {
-      throw new TransientServiceError('TmdbUnavailable', `TMDB did not answer: ${error.message}`);
+      throw new TransientServiceError(TmdbErrors.unavailable, `TMDB did not answer: ${error.message}`);
     });
     const status = response.statusCode;
-    if (status === 401) throw new PermanentServiceError('TmdbUnauthorized', 'TMDB rejected the API key (HTTP 401); check TMDB_API_KEY');
+    if (status === 401) throw new PermanentServiceError(TmdbErrors.unauthorized, 'TMDB rejected the API key (HTTP 401); check TMDB_API_KEY');
     if (status === 404) return null;
     if (isTransientStatus(status)) {
-      throw new TransientServiceError('TmdbUnavailable', `TMDB answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']));
+      throw new TransientServiceError(TmdbErrors.unavailable, `TMDB answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']));
     }
-    if (status >= 400) throw new PermanentServiceError('TmdbBadRequest', `TMDB answered HTTP ${status} for ${path}`);
+    if (status >= 400) throw new PermanentServiceError(TmdbErrors.badRequest, `TMDB answered HTTP ${status} for ${path}`);
     return parseTmdbBody(schema, path, response.body);
   }
   return {

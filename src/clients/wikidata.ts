@@ -6,6 +6,7 @@ import got, { type Response } from 'got';
 import { z } from 'zod';
 import { responseSample } from '../domain/text.js';
 import { PermanentServiceError, TransientServiceError, isTransientStatus, parseRetryAfter } from './errors.js';
+import { WikidataErrors } from '../contracts/index.js';
 
 /** Wikidata property "TMDB TV series ID" (a string such as "1399"). */
 const P_TMDB_TV = 'P4983';
@@ -41,7 +42,7 @@ export function rtIdsQuery(tmdbIds: readonly number[]): string {
 
 function assertTmdbId(id: unknown): number {
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) {
-    throw new PermanentServiceError('WikidataBadInput', `TMDB ids must be positive integers, got ${responseSample(String(id), 40)}`);
+    throw new PermanentServiceError(WikidataErrors.badInput, `TMDB ids must be positive integers, got ${responseSample(String(id), 40)}`);
   }
   return id;
 }
@@ -113,7 +114,7 @@ export function createWikidataClient(opts: WikidataClientOptions): WikidataClien
         : await got(opts.url, { ...common, searchParams: params });
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      throw new TransientServiceError('WikidataUnavailable', `Wikidata did not answer: ${(error as Error).message}`);
+      throw new TransientServiceError(WikidataErrors.unavailable, `Wikidata did not answer: ${(error as Error).message}`);
     }
   }
 
@@ -122,15 +123,15 @@ export function createWikidataClient(opts: WikidataClientOptions): WikidataClien
     if (status === 200) return;
     if (status === 403) {
       throw new PermanentServiceError(
-        'WikidataForbidden',
+        WikidataErrors.forbidden,
         `Wikidata refused the request (HTTP 403): Wikimedia's User-Agent policy wants a descriptive agent with contact details; set WIKIDATA_USER_AGENT (sent "${responseSample(opts.userAgent, 80)}")`,
       );
     }
-    if (status === 400) throw new PermanentServiceError('WikidataBadQuery', `Wikidata rejected the query (HTTP 400): ${responseSample(response.body)}`);
+    if (status === 400) throw new PermanentServiceError(WikidataErrors.badQuery, `Wikidata rejected the query (HTTP 400): ${responseSample(response.body)}`);
     if (isTransientStatus(status)) {
-      throw new TransientServiceError('WikidataUnavailable', `Wikidata answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']));
+      throw new TransientServiceError(WikidataErrors.unavailable, `Wikidata answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']));
     }
-    throw new PermanentServiceError('WikidataHttpError', `Wikidata answered HTTP ${status} at ${opts.url}: ${responseSample(response.body, 120)}`);
+    throw new PermanentServiceError(WikidataErrors.httpError, `Wikidata answered HTTP ${status} at ${opts.url}: ${responseSample(response.body, 120)}`);
   }
 
   function parse(body: string): z.infer<typeof sparqlAnswer> {
@@ -138,13 +139,13 @@ export function createWikidataClient(opts: WikidataClientOptions): WikidataClien
     try {
       json = JSON.parse(body);
     } catch {
-      throw new TransientServiceError('WikidataBadResponse', `Wikidata answered with a body that is not JSON: ${responseSample(body) || '(empty)'}`);
+      throw new TransientServiceError(WikidataErrors.badResponse, `Wikidata answered with a body that is not JSON: ${responseSample(body) || '(empty)'}`);
     }
     const parsed = sparqlAnswer.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new TransientServiceError(
-        'WikidataBadResponse',
+        WikidataErrors.badResponse,
         `Wikidata answered JSON that is not a ?tmdb ?rt result (${issue?.path.join('.') || 'body'}: ${issue?.message}): ${responseSample(body)}`,
       );
     }

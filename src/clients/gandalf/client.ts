@@ -4,6 +4,7 @@ import got from 'got';
 import { responseSample } from '../../domain/text.js';
 import { PermanentServiceError, TransientServiceError, isTransientStatus, parseRetryAfter } from '../errors.js';
 import { signRequestBody } from './signature.js';
+import { GandalfErrors } from '../../contracts/index.js';
 
 export interface GandalfActivity {
   id: string;
@@ -31,11 +32,11 @@ const GET_ACTIVITY = `query getActivity($dataKey: String!, $source: Source!, $li
 }`;
 
 const PERMANENT_CODES: Record<string, { type: string; explain: string }> = {
-  RECORD_NOT_FOUND: { type: 'GandalfRecordNotFound', explain: 'Gandalf has no data for this dataKey (unknown or expired); reconnect the account' },
-  INVALID_SIGNATURE: { type: 'GandalfInvalidSignature', explain: 'Gandalf rejected our request signature; check GANDALF_PRIVATE_KEY' },
-  PROTOCOL_NOT_SUPPORTED: { type: 'GandalfProtocolNotSupported', explain: 'Gandalf does not support this data source' },
-  BAD_USER_INPUT: { type: 'GandalfBadRequest', explain: 'Gandalf rejected the request arguments' },
-  GRAPHQL_VALIDATION_FAILED: { type: 'GandalfBadRequest', explain: 'Gandalf rejected the query' },
+  RECORD_NOT_FOUND: { type: GandalfErrors.recordNotFound, explain: 'Gandalf has no data for this dataKey (unknown or expired); reconnect the account' },
+  INVALID_SIGNATURE: { type: GandalfErrors.invalidSignature, explain: 'Gandalf rejected our request signature; check GANDALF_PRIVATE_KEY' },
+  PROTOCOL_NOT_SUPPORTED: { type: GandalfErrors.protocolNotSupported, explain: 'Gandalf does not support this data source' },
+  BAD_USER_INPUT: { type: GandalfErrors.badRequest, explain: 'Gandalf rejected the request arguments' },
+  GRAPHQL_VALIDATION_FAILED: { type: GandalfErrors.badRequest, explain: 'Gandalf rejected the query' },
 };
 
 export function createGandalfClient(opts: { url: string; privateKeyHex: string; timeoutMs: number }): GandalfClient {
@@ -52,17 +53,17 @@ export function createGandalfClient(opts: { url: string; privateKeyHex: string; 
           signal,
         })
         .catch((error: Error) => {
-          throw new TransientServiceError('GandalfUnavailable', `Gandalf did not answer: ${error.message}`);
+          throw new TransientServiceError(GandalfErrors.unavailable, `Gandalf did not answer: ${error.message}`);
         });
       const status = response.statusCode;
       if (isTransientStatus(status)) {
-        throw new TransientServiceError('GandalfUnavailable', `Gandalf answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']));
+        throw new TransientServiceError(GandalfErrors.unavailable, `Gandalf answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']));
       }
       let payload: { data?: { getActivity?: unknown }; errors?: { message?: string; extensions?: { code?: string } }[] };
       try {
         payload = JSON.parse(response.body);
       } catch {
-        throw new TransientServiceError('GandalfBadResponse', `Gandalf answered HTTP ${status} with a body that is not JSON`);
+        throw new TransientServiceError(GandalfErrors.badResponse, `Gandalf answered HTTP ${status} with a body that is not JSON`);
       }
       const firstError = payload.errors?.[0];
       if (firstError) {
@@ -71,9 +72,9 @@ export function createGandalfClient(opts: { url: string; privateKeyHex: string; 
         firstError.message = (firstError.message ?? '').split(dataKey).join('[dataKey]');
         const permanent = PERMANENT_CODES[code];
         if (permanent) throw new PermanentServiceError(permanent.type, `${permanent.explain} (${code}: ${firstError.message ?? ''})`);
-        throw new TransientServiceError('GandalfServerError', `Gandalf error ${code}: ${firstError.message ?? ''}`);
+        throw new TransientServiceError(GandalfErrors.serverError, `Gandalf error ${code}: ${firstError.message ?? ''}`);
       }
-      if (status >= 400) throw new PermanentServiceError('GandalfBadRequest', `Gandalf answered HTTP ${status}`);
+      if (status >= 400) throw new PermanentServiceError(GandalfErrors.badRequest, `Gandalf answered HTTP ${status}`);
       return parseActivityResponse(payload.data?.getActivity, dataKey);
     },
   };
@@ -93,7 +94,7 @@ function badResponse(what: string, raw: unknown, dataKey: string): TransientServ
   let text = JSON.stringify(raw) ?? String(raw);
   // Redacted before the cut, so not even a prefix of the dataKey reaches the message.
   if (dataKey) text = text.split(dataKey).join('[dataKey]');
-  return new TransientServiceError('GandalfBadResponse', `Gandalf answered ${what}; sample: ${responseSample(text)}`);
+  return new TransientServiceError(GandalfErrors.badResponse, `Gandalf answered ${what}; sample: ${responseSample(text)}`);
 }
 
 /** Checks the response shape so a corrupted answer becomes a classified error, not bad rows. */
