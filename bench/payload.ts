@@ -1,4 +1,4 @@
-// Payloads are encrypted end to end (src/security): the bench's client and its workers must share
+// Payloads are encrypted end to end (src/temporal/codec): the bench's client and its workers must share
 // the keys. PAYLOAD_KEYS from the environment when set, else one throwaway key per bench run.
 import type { DataConverter } from '@temporalio/common';
 import { randomBytes } from 'node:crypto';

@@ -12,4 +12,4 @@ export const DEMO_SERVICE_KEYS = {
   openaiApiKey: 'demo-openai-key',
 };
 
-export { DEMO_DATA_KEYS, type DemoDataKey } from './histories.js';
+export { DEMO_DATA_KEYS } from './histories.js';

@@ -1,6 +1,7 @@
 // Synthetic Netflix watch histories, keyed by Gandalf dataKey (`demo-small`, `demo-<n>`, `demo-<n>k`, `…-clean`).
 import { buildCatalog, CATALOG_LATEST_DATE, type Catalog, type CatalogShow } from './catalog.js';
 import { CdfSampler, chance, hashString, mulberry32, randInt, type Rng } from './random.js';
+import type { DemoDataKey } from '../src/api/demoRouter.js';
 
 export interface HistoryActivity {
   id: string;
@@ -11,7 +12,6 @@ export interface HistoryActivity {
   showId?: number;
 }
 
-export interface DemoDataKey { key: string; label: string; activities: number }
 
 export const DEMO_DATA_KEYS: DemoDataKey[] = [
   { key: 'demo-small', label: 'Small demo viewer (300 activities)', activities: 300 },

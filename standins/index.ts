@@ -11,7 +11,7 @@ import { createWikidataStandin } from './wikidata.js';
 
 export { buildCatalog } from './catalog.js';
 export type { Catalog, CatalogShow, CatalogActor, CatalogFilm, CatalogSeason, CatalogCastMember } from './catalog.js';
-export { historyFor, DEMO_DATA_KEYS, parseDataKey, type HistoryActivity, type DemoDataKey } from './histories.js';
+export { historyFor, DEMO_DATA_KEYS, parseDataKey, type HistoryActivity } from './histories.js';
 export { DEFAULT_LIMITS, SERVICE_NAMES, type Limits, type ServiceName, type ServiceStats } from './limits.js';
 export { createGandalfStandin } from './gandalf.js';
 export { createTmdbStandin } from './tmdb.js';

@@ -1,6 +1,6 @@
 // GET /api/callback?sessionID=…&dataKey=… — where Gandalf Connect redirects the viewer after they
 // connect Netflix. Starts the session if needed (signal-with-start), then shows the viewer's page.
-// With a callback secret, the link must carry a fresh, unused signature (src/security/callbackSignature.ts).
+// With a callback secret, the link must carry a fresh, unused signature (src/api/protection/callbackSignature.ts).
 import { Router } from 'express';
 import { z } from 'zod';
 import { createCallbackVerifier } from './protection/callbackSignature.js';

@@ -41,6 +41,8 @@ export interface LocalStack {
   apiUrl: string;
   endpoints: ServiceEndpoints;
   usingStandins: boolean;
+  /** The stand-ins' demo viewers (what the page offers); none when the real Gandalf answers. */
+  demoDataKeys: DemoDataKey[];
   client: Client;
   db: DatabaseHandle;
   worker: Worker;
@@ -206,14 +208,14 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
       await workerRun;
     });
 
+    const demoDataKeys = demo && endpoints.gandalfUrl === standinUrls.gandalf ? demo.dataKeys : [];
     const app = createApp({
       client,
       db: db.db,
       taskQueue: config.temporal.taskQueue,
       settings: config.pipeline,
       sdkMetricsUrl,
-      // The stand-ins' viewers for the page's chooser; none when the real Gandalf answers.
-      demoDataKeys: demo && endpoints.gandalfUrl === standinUrls.gandalf ? demo.dataKeys : [],
+      demoDataKeys,
       // Demo mode (stand-ins): the viewer's page may start sessions without a key.
       security: securityOptions(config, { apiKeys: apiKeys.keys, codec: payload.codec, anonymousByDefault: needStandins }),
     });
@@ -233,6 +235,7 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
       apiUrl,
       endpoints,
       usingStandins: needStandins,
+      demoDataKeys,
       client,
       db,
       worker,

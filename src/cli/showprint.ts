@@ -5,7 +5,6 @@ import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
 import got from 'got';
 import { createGandalfClient } from '../clients/gandalf/client.js';
-import { DEMO_GANDALF_PRIVATE_KEY } from '../clients/gandalf/signature.js';
 import { PermanentServiceError } from '../clients/errors.js';
 import { createTmdbClient } from '../clients/tmdb.js';
 import { createWikidataClient } from '../clients/wikidata.js';
@@ -79,10 +78,10 @@ async function watch(sessionId: string): Promise<SessionView> {
 program
   .command('start')
   .description('Start a session for a dataKey (or without one: it waits for `connect`)')
-  .argument('[dataKey]', 'the Gandalf dataKey', config.demoDataKey)
+  .argument('[dataKey]', 'the Gandalf dataKey (default: DEMO_DATA_KEY)', config.demoDataKey)
   .option('--session-id <id>', 'choose the session id (starting it twice finds the same session)')
   .option('--no-watch', 'return at once instead of watching progress')
-  .action(async (dataKey: string, opts: { sessionId?: string; watch: boolean }) => {
+  .action(async (dataKey: string | undefined, opts: { sessionId?: string; watch: boolean }) => {
     const res = await api().post<{ sessionId: string; workflowId: string; created: boolean }>('/api/sessions', { dataKey, ...(opts.sessionId ? { sessionId: opts.sessionId } : {}) });
     console.log(`${res.created ? 'Started' : 'Already running:'} session ${res.sessionId} (workflow ${res.workflowId})`);
     if (opts.watch) {
@@ -250,7 +249,9 @@ program
     const timeoutMs = 5000;
     if (s.gandalfUrl) {
       await check(`Gandalf at ${s.gandalfUrl}`, async () => {
-        const gandalf = createGandalfClient({ url: s.gandalfUrl!, privateKeyHex: s.gandalfPrivateKey ?? DEMO_GANDALF_PRIVATE_KEY, timeoutMs });
+        // No demo key to fall back on: without the real one, the signature cannot be checked.
+        if (!s.gandalfPrivateKey) throw new Error('GANDALF_PRIVATE_KEY is not set');
+        const gandalf = createGandalfClient({ url: s.gandalfUrl!, privateKeyHex: s.gandalfPrivateKey, timeoutMs });
         try {
           await gandalf.getActivityPage('showprint-doctor-probe', 1, 1);
           return 'reachable';

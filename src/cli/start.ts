@@ -45,15 +45,21 @@ async function main() {
   }
   say('');
 
+  // DEMO_DATA_KEY, else the stand-ins' first demo viewer; against the real Gandalf there is none to guess.
+  const dataKey = config.demoDataKey ?? stack.demoDataKeys[0]?.key;
+  if (!dataKey) {
+    say('No demo session: set DEMO_DATA_KEY to a dataKey the real Gandalf knows. The API keeps serving until Ctrl-C.');
+    return;
+  }
   const res = await fetch(`${stack.apiUrl}/api/sessions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.apiKey}` },
-    body: JSON.stringify({ dataKey: config.demoDataKey }),
+    body: JSON.stringify({ dataKey }),
   });
   if (!res.ok) throw new Error(`starting the demo session failed: HTTP ${res.status} ${await res.text()}`);
   const { sessionId, workflowId } = (await res.json()) as { sessionId: string; workflowId: string };
   // Only a stand-in key is printed: a real dataKey is the viewer's secret.
-  say(`Demo session ${sessionId} (dataKey ${/^demo-[\w-]+$/.test(config.demoDataKey) ? config.demoDataKey : 'from DEMO_DATA_KEY'})`);
+  say(`Demo session ${sessionId} (dataKey ${config.demoDataKey ? 'from DEMO_DATA_KEY' : dataKey})`);
   if (stack.webUiUrl) say(`  in the Web UI: ${stack.webUiUrl}/namespaces/${config.temporal.namespace}/workflows/${workflowId}`);
   say(`  progress:     temporal workflow query --workflow-id ${workflowId} --type progress`);
   say('');

@@ -110,7 +110,8 @@ export const envSchema = z.object({
 
   SDK_METRICS_PORT: int(0, 0, 65535),
   METRICS_PORT: int(0, 0, 65535),
-  DEMO_DATA_KEY: z.string().default('demo-small'),
+  /** The dataKey `npm start`'s demo session uses; unset, the stand-ins' first demo viewer. */
+  DEMO_DATA_KEY: optionalText,
   /** A workflow bundle built ahead (`npm run build` writes dist/workflow-bundle.js; the image sets it). Unset: bundle the sources at start. */
   WORKFLOW_BUNDLE_PATH: optionalText,
   STANDINS: z.enum(['auto', 'on', 'off']).default('auto'),
@@ -162,7 +163,7 @@ export interface AppConfig {
     codecCorsOrigins: string[];
     rateLimit: { rate: number; burst: number };
   };
-  demoDataKey: string;
+  demoDataKey?: string;
   standins: Env['STANDINS'];
   workflowBundlePath?: string;
 }

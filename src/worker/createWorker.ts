@@ -43,7 +43,7 @@ export interface WorkerSetup {
   /** Bundles this entry instead of workflowsPath (the bench adds its baseline workflows this way). */
   workflowsPath?: string;
   taskQueue?: string;
-  /** Must match the clients' (src/security: payload encryption); `{}` only where no client encrypts. */
+  /** Must match the clients' (src/temporal/codec: payload encryption); `{}` only where no client encrypts. */
   dataConverter: DataConverter;
 }
 

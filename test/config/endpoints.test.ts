@@ -48,15 +48,6 @@ test('everything configured: the endpoints carry exactly the configured keys', (
   assert.equal(endpoints.wikidataUrl, 'https://query.wikidata.org/sparql');
 });
 
-/**
- * Demo values still in the product, each waiting on its owner's change (see issue 13 §4). Remove a
- * line when its file lets go of the value; a new occurrence anywhere else fails this test.
- */
-const PENDING: Record<string, string[]> = {
-  'src/clients/gandalf/signature.ts': [DEMO_SERVICE_KEYS.gandalfPrivateKey],
-  'src/config/index.ts': ['demo-small'],
-};
-
 function productFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const file = path.join(dir, name);
@@ -70,7 +61,7 @@ test('the product (src, workflows, activities) holds no demo key or demo dataKey
   for (const file of ['src', 'workflows', 'activities'].flatMap(productFiles)) {
     const text = readFileSync(file, 'utf8');
     for (const value of values) {
-      if (text.includes(value) && !PENDING[file]?.includes(value)) found.push(`${file}: ${value}`);
+      if (text.includes(value)) found.push(`${file}: ${value}`);
     }
   }
   assert.deepEqual(found, []);

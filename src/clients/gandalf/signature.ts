@@ -3,12 +3,6 @@ import { createECDH, createPrivateKey, createPublicKey, sign, verify, ECDH, type
 
 const CURVE = 'secp256k1';
 
-/**
- * Local-development key ONLY (generated once for the stand-ins and demos).
- * It guards nothing real; never configure it against the real Gandalf.
- */
-export const DEMO_GANDALF_PRIVATE_KEY = 'f81367562f3cc7a425f09ed00818ee2f4880e7e23ce5fdb93349dd9c6b18bceb';
-
 function stripHexPrefix(hex: string): string {
   return hex.trim().replace(/^0x/i, '');
 }
