@@ -151,25 +151,18 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
     );
   }
 
-  async function showDataWindow() {
+  /** A sliding window of chunk children: one starts whenever a slot and a chunk are ready, until all have started. */
+  async function chunkWindow(kind: 'showData' | 'crawl', ready: () => boolean, allStarted: () => boolean, next: () => ChunkStart) {
     const starts: Promise<boolean>[] = [];
     for (;;) {
-      await condition(() => stopping() || run.allShowsChunked || run.showDataChunkReady);
-      if (stopping() || run.allShowsChunked) break;
-      starts.push(startChunk('showData', run.startShowDataChunk(Date.now())));
+      await condition(() => stopping() || allStarted() || ready());
+      if (stopping() || allStarted()) break;
+      starts.push(startChunk(kind, next()));
     }
     await Promise.all(starts);
   }
-
-  async function crawlWindow() {
-    const starts: Promise<boolean>[] = [];
-    for (;;) {
-      await condition(() => stopping() || run.allCrawlsStarted || run.crawlChunkReady);
-      if (stopping() || run.allCrawlsStarted) break;
-      starts.push(startChunk('crawl', run.startCrawlChunk(Date.now())));
-    }
-    await Promise.all(starts);
-  }
+  const showDataWindow = () => chunkWindow('showData', () => run.showDataChunkReady, () => run.allShowsChunked, () => run.startShowDataChunk(Date.now()));
+  const crawlWindow = () => chunkWindow('crawl', () => run.crawlChunkReady, () => run.allCrawlsStarted, () => run.startCrawlChunk(Date.now()));
 
   /** Waits for `ready`, then runs the step once; a run that is stopping leaves it to the next run. */
   async function gate(name: keyof Gates, ready: () => boolean, step: () => Promise<unknown>) {
