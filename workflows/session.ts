@@ -221,7 +221,7 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
       await condition(allHandlersFinished);
       showDetails();
       log.info('continuing as new', { sessionId, run: run.run, historyLength: workflowInfo().historyLength });
-      return await continueAsNew<SessionWorkflowType>({ sessionId, dataKey, settings, origin: input.origin, snapshot: run.snapshot() });
+      return await continueAsNew<SessionWorkflowType>({ sessionId, dataKey, settings, snapshot: run.snapshot() });
     }
 
     await enterState('COMPLETED');

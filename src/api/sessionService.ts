@@ -33,7 +33,7 @@ export function createSessionService({ client, taskQueue, settings }: SessionSer
     /** Starts the session's workflow; a second start with the same id finds the first one. */
     async start(sessionId: string, dataKey?: string): Promise<{ created: boolean }> {
       const state: SessionState = dataKey ? 'PROCESSING' : 'AWAITING_CONNECTION';
-      const input: SessionInput = { sessionId, dataKey, settings, origin: 'interactive' };
+      const input: SessionInput = { sessionId, dataKey, settings };
       try {
         await client.workflow.start<SessionWorkflowType>(WorkflowTypes.session, { ...startOptions(sessionId, state), args: [input] });
         sessionsStarted.inc();
@@ -46,7 +46,7 @@ export function createSessionService({ client, taskQueue, settings }: SessionSer
 
     /** Gandalf Connect's redirect: deliver the key, starting the session if it does not exist yet. */
     async connectOrStart(sessionId: string, dataKey: string): Promise<void> {
-      const input: SessionInput = { sessionId, settings, origin: 'interactive' };
+      const input: SessionInput = { sessionId, settings };
       await client.workflow.signalWithStart<SessionWorkflowType, [{ dataKey: string }]>(WorkflowTypes.session, {
         ...startOptions(sessionId, 'AWAITING_CONNECTION'),
         args: [input],

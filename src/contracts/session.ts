@@ -95,8 +95,6 @@ export interface SessionInput {
   snapshot?: SessionSnapshot;
   /** Where a v1 run stopped: sessions continued-as-new by code before SessionSnapshot. */
   carried?: SessionStateV1;
-  /** How the session was started, for the Web UI's summary ("interactive" or "refresh"…). */
-  origin?: string;
 }
 
 export interface SessionOutcome {

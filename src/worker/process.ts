@@ -1,0 +1,55 @@
+// A worker process over real services: configuration, logging, metrics, payload keys, database
+// and connection around createShowprintWorker, with graceful shutdown on SIGTERM/SIGINT. Shared by
+// the standalone worker (main.ts) and the bench's worker, which only bundles another entry.
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { createServer } from 'node:http';
+import { loadConfig, requireEndpoints } from '../config/index.js';
+import { openDatabase } from '../db/index.js';
+import { createLogger, temporalLogger } from '../observability/logger.js';
+import { scrape } from '../observability/metrics.js';
+import { loadPayloadEncryption } from '../temporal/codec/payloadKeyFile.js';
+import { createShowprintWorker } from './createWorker.js';
+
+export interface WorkerProcessOptions {
+  /** Bundle this entry instead of the product's workflows (the bench adds its baselines). */
+  workflowsPath?: string;
+}
+
+/** Runs until the worker has shut down. */
+export async function runWorkerProcess(options: WorkerProcessOptions = {}): Promise<void> {
+  const config = loadConfig();
+  const { temporalAddress, ...endpoints } = requireEndpoints(config);
+  // Only when asked: several workers on one host would otherwise fight over one port.
+  const sdkPort = config.env.SDK_METRICS_PORT;
+  Runtime.install({
+    logger: temporalLogger(createLogger(config.logLevel, 'showprint-worker'), 'INFO'),
+    telemetryOptions: sdkPort ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${sdkPort}` } } } : undefined,
+  });
+  // With METRICS_PORT set, this worker serves its own /metrics (ours plus the SDK's).
+  const metricsServer = config.env.METRICS_PORT
+    ? createServer((req, res) => {
+        if (req.url !== '/metrics') return void res.writeHead(404).end();
+        void scrape(sdkPort ? `http://127.0.0.1:${sdkPort}/metrics` : undefined).then((text) => res.writeHead(200, { 'content-type': 'text/plain' }).end(text));
+      }).listen(config.env.METRICS_PORT)
+    : undefined;
+  // Workers and API processes must share the payload keys: PAYLOAD_KEYS, or one DATA_DIR.
+  const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir });
+  if (payload.source !== 'env') console.warn('PAYLOAD_KEYS is unset: using the local key file; every worker and API process must use the same keys');
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: `${config.dataDir}/pglite` });
+  const connection = await NativeConnection.connect({ address: temporalAddress });
+  const worker = await createShowprintWorker({ config, endpoints, db: db.db, connection, dataConverter: payload.dataConverter, workflowsPath: options.workflowsPath });
+  // The SDK shuts down on the first SIGINT/SIGTERM: stop polling, let in-flight activities finish
+  // within shutdownGraceTime. A second signal means "now": the server retries what was in flight.
+  let signals = 0;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (++signals < 2) return;
+      console.error(`second ${signal}: exiting without waiting for in-flight activities`);
+      process.exit(1);
+    });
+  }
+  await worker.run();
+  metricsServer?.close();
+  await connection.close();
+  await db.close();
+}
