@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { PipelineSettings } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { scrape } from '../observability/metrics.js';
+import { SESSION_STATES } from '../contracts/index.js';
 import { type SecurityOptions, apiKeySet } from './protection/options.js';
 import { codecCors, codecRouter } from '../temporal/codec/codecServer.js';
 import { apiGuard, securityHeaders } from './protection/middleware.js';
@@ -35,6 +36,11 @@ export interface ApiDeps {
 // The viewer's page: static files, no build step.
 const webDir = fileURLToPath(new URL('./web/', import.meta.url));
 
+const sessionStatesScript = [
+  `window.SESSION_STATES = Object.freeze(${JSON.stringify(Object.fromEntries(SESSION_STATES.map((state) => [state, state])))});`,
+  '',
+].join('\n');
+
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -57,6 +63,8 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/api/sessions', eventsRouter({ client: deps.client, db: deps.db, ...deps.events }));
   app.use('/api/callback', callbackRouter({ sessions, callbackSecret: security.callbackSecret }));
   app.use('/api/demo-keys', demoRouter(deps.demoDataKeys));
+  // The page spells session states from the contract, not by hand: a script it loads before app.js.
+  app.get('/session-states.js', (_req, res) => void res.type('text/javascript').send(sessionStatesScript));
   app.use(express.static(webDir));
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `No route for ${req.method} ${req.path}`)));
   app.use(errorHandler);

@@ -4,6 +4,9 @@
 /* global document, window, fetch, EventSource, URLSearchParams, history */
 'use strict';
 
+/** The session states, served from the contract by /session-states.js (loaded first). */
+const STATES = window.SESSION_STATES;
+
 (() => {
   const $ = (id) => document.getElementById(id);
   const ui = {
@@ -227,17 +230,17 @@
   }
 
   const STATE_TITLES = {
-    AWAITING_CONNECTION: 'Waiting for your Netflix connection…',
-    PROCESSING: 'Reading your history…',
-    STATS_DATA_READY: 'Your first stats are in, finishing the rest…',
-    COMPLETED: 'All done!',
+    [STATES.AWAITING_CONNECTION]: 'Waiting for your Netflix connection…',
+    [STATES.PROCESSING]: 'Reading your history…',
+    [STATES.STATS_DATA_READY]: 'Your first stats are in, finishing the rest…',
+    [STATES.COMPLETED]: 'All done!',
   };
 
   function renderProgress(p) {
     const percent = Math.round(p.percent);
     setBar(ui.overallBar, percent, `${percent}%`);
     ui.overallPercent.textContent = `${percent}%`;
-    ui.eta.textContent = p.state === 'AWAITING_CONNECTION'
+    ui.eta.textContent = p.state === STATES.AWAITING_CONNECTION
       ? 'Connect your Netflix account through Gandalf to begin.'
       : formatEta(p.etaSeconds);
     ui.progressTitle.textContent = STATE_TITLES[p.state] || 'Working on it…';
@@ -277,7 +280,7 @@
     source.addEventListener('done', (event) => {
       source.close();
       const done = JSON.parse(event.data);
-      if (done.state === 'COMPLETED') {
+      if (done.state === STATES.COMPLETED) {
         void loadReport(sessionId);
       } else {
         showFailure('We couldn’t finish your report', explainFailure(done.failureReason), startOver);
@@ -313,8 +316,8 @@
       showFailure('Our server is having trouble', `${await apiError(res)}. Give it a moment, then try again.`, () => watch(sessionId));
     } else {
       const session = await res.json();
-      if (session.state === 'COMPLETED') void loadReport(sessionId);
-      else if (session.state === 'FAILED') showFailure('We couldn’t finish your report', explainFailure(session.failureReason), startOver);
+      if (session.state === STATES.COMPLETED) void loadReport(sessionId);
+      else if (session.state === STATES.FAILED) showFailure('We couldn’t finish your report', explainFailure(session.failureReason), startOver);
       else showFailure('We lost track of your report', 'The live progress stream keeps dropping. Your report is still being made; try again to reconnect.', () => watch(sessionId));
     }
   }
