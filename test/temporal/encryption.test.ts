@@ -44,10 +44,11 @@ function walk(value: unknown, bytes: Buffer[], payloads: Payload[], key = '', fa
   if (key === 'failure' || key === 'cause') failures.push(obj as RawFailure);
   // Search attributes are indexed by the server, so they are never encoded: we keep secrets out of them.
   const isPayload = obj.metadata && typeof obj.metadata === 'object' && !(obj.metadata instanceof Uint8Array);
-  // So is the Web UI's user metadata (static summary and details, which the SDK does not pass through
-  // codecs): we write no personal data into it, and the byte check below would find a dataKey there.
-  if (isPayload && !['searchAttributes', 'indexedFields', 'summary', 'details'].includes(key)) payloads.push(obj as Payload);
-  for (const [k, v] of Object.entries(obj)) walk(v, bytes, payloads, k === 'indexedFields' || key === 'indexedFields' ? 'indexedFields' : k, failures);
+  // So are the SDK's patch markers (`patch-data`: the patch id, e.g. "session-lanes"): they hold no
+  // data of ours, and the byte check below would find a dataKey there.
+  if (isPayload && !['searchAttributes', 'indexedFields', 'patch-data'].includes(key)) payloads.push(obj as Payload);
+  const sticky = (k: string) => (['indexedFields', 'patch-data'].includes(key) ? key : k);
+  for (const [k, v] of Object.entries(obj)) walk(v, bytes, payloads, sticky(k), failures);
 }
 
 test('no dataKey in any raw history or payload, no failure message in the clear; the codec-aware client reads them back', async () => {
