@@ -53,9 +53,7 @@ export const SessionStateKey = defineSearchAttributeKey('SessionState', SearchAt
 export const SessionProgressKey = defineSearchAttributeKey('SessionProgress', SearchAttributeType.INT);
 export const DataSourceKey = defineSearchAttributeKey('DataSource', SearchAttributeType.KEYWORD);
 
-/** name → CLI type, for `temporal server start-dev --search-attribute Name=Type`. */
-export const SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'Int'> = {
-  SessionState: 'Keyword',
-  SessionProgress: 'Int',
-  DataSource: 'Keyword',
-};
+/** name → CLI type, for `temporal server start-dev --search-attribute Name=Type` (derived from the keys above). */
+export const SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'Int'> = Object.fromEntries(
+  [SessionStateKey, SessionProgressKey, DataSourceKey].map((key) => [key.name, key.type === SearchAttributeType.INT ? 'Int' : 'Keyword']),
+);
