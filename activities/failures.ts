@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { PermanentServiceError, TransientServiceError } from '../src/clients/errors.js';
 import { PipelineErrors } from '../src/contracts/index.js';
 
-export function asActivityFailure(error: unknown): unknown {
+function asActivityFailure(error: unknown): unknown {
   if (error instanceof PermanentServiceError) {
     return ApplicationFailure.create({ type: error.type, message: error.message, nonRetryable: true });
   }

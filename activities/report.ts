@@ -5,7 +5,7 @@ import { loadSessionStats } from '../src/db/stats.js';
 import type { Bff, ShowQuipsOutput, StarSignOutput } from '../src/domain/ai/answers.js';
 import type { Report } from '../src/domain/report.js';
 
-export async function assembleReport(db: Db, sessionId: string, crawlComplete: boolean): Promise<Report> {
+async function assembleReport(db: Db, sessionId: string, crawlComplete: boolean): Promise<Report> {
   const stats = await loadSessionStats(db, sessionId);
   const insights = await db.selectFrom('insights').select(['kind', 'output', 'source']).where('session_id', '=', sessionId).execute();
   const answer = <T>(kind: string) => insights.find((i) => i.kind === kind)?.output as T | undefined;

@@ -47,7 +47,7 @@ export interface Catalog {
   actorById: Map<number, CatalogActor>;
 }
 
-export const TV_GENRES = {
+const TV_GENRES = {
   actionAdventure: { id: 10759, name: 'Action & Adventure' },
   animation: { id: 16, name: 'Animation' },
   comedy: { id: 35, name: 'Comedy' },

@@ -32,7 +32,7 @@ export const DEFAULT_LIMITS: Record<ServiceName, Limits> = {
 };
 
 /** Merge partial limits over a service's defaults; burst follows rps when only rps is given. */
-export function resolveLimits(service: ServiceName, partial?: Partial<Limits>, base: Limits = DEFAULT_LIMITS[service]): Limits {
+function resolveLimits(service: ServiceName, partial?: Partial<Limits>, base: Limits = DEFAULT_LIMITS[service]): Limits {
   const merged: Limits = { ...base, ...stripUndefined(partial ?? {}) };
   if (partial?.rps !== undefined && partial.burst === undefined && base.burst === base.rps) merged.burst = partial.rps;
   return merged;
@@ -63,7 +63,7 @@ export interface ServiceStats {
   admittedStarts: number[];
 }
 
-export const MAX_TIMESTAMPS = 1_000_000;
+const MAX_TIMESTAMPS = 1_000_000;
 
 const nowMs = (): number => performance.timeOrigin + performance.now();
 

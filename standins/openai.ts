@@ -98,7 +98,7 @@ function sentence(rng: Rng, maxLength: number, minLength: number, nameLike: bool
 }
 
 /** Generate a value that satisfies `schema`, deterministically from `seed`. */
-export function generateFromSchema(schema: JsonSchema, seed: string, root: JsonSchema = schema, path = ''): unknown {
+function generateFromSchema(schema: JsonSchema, seed: string, root: JsonSchema = schema, path = ''): unknown {
   const s = resolveRef(schema, root);
   const rng = mulberry32(fnv(`${seed}|${path}`));
   if (s.const !== undefined) return s.const;

@@ -110,9 +110,3 @@ export function randomAlnum(rng: Rng, length: number): string {
   for (let i = 0; i < length; i++) s += ALNUM[Math.floor(rng() * ALNUM.length)];
   return s;
 }
-
-export function randomHex(rng: Rng, length: number): string {
-  let s = '';
-  for (let i = 0; i < length; i++) s += Math.floor(rng() * 16).toString(16);
-  return s;
-}

@@ -3,7 +3,7 @@
 // with ABANDON, so the session's continue-as-new does not kill them.
 import { ActivityFailure, ApplicationFailure, getExternalWorkflowHandle, isCancellation, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { type ChunkCrawled, type ChunkEnriched, type ChunkInput, DEFAULT_CHUNK_RETRY, PERMANENT_ERROR_TYPES, chunkCrawledSignal, chunkEnrichedSignal, chunkRetryPolicy } from '../src/contracts/index.js';
+import { type ChunkCrawled, type ChunkEnriched, type ChunkInput, type CrawlWorkflowType, DEFAULT_CHUNK_RETRY, type ShowDataWorkflowType, PERMANENT_ERROR_TYPES, chunkCrawledSignal, chunkEnrichedSignal, chunkRetryPolicy } from '../src/contracts/index.js';
 
 /** The chunk's activities, retried as long as the session's settings say (carried in the chunk's input). */
 function chunkActivities(input: ChunkInput) {
@@ -47,6 +47,7 @@ export async function ShowDataWorkflow(input: ChunkInput): Promise<ChunkEnriched
   await report(input.parentWorkflowId, (h) => h.signal(chunkEnrichedSignal, result));
   return result;
 }
+ShowDataWorkflow satisfies ShowDataWorkflowType;
 
 export async function CrawlWorkflow(input: ChunkInput): Promise<ChunkCrawled> {
   const { crawlShows, markChunkFailed } = chunkActivities(input);
@@ -64,3 +65,4 @@ export async function CrawlWorkflow(input: ChunkInput): Promise<ChunkCrawled> {
   await report(input.parentWorkflowId, (h) => h.signal(chunkCrawledSignal, result));
   return result;
 }
+CrawlWorkflow satisfies CrawlWorkflowType;

@@ -3,7 +3,7 @@
 // signals that arrive while it works trigger one more pass, so repeated re-drives coalesce.
 import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { BACKGROUND_RETRY, type RedriveInput, type RedriveOutcome, chunkRetryPolicy, redriveSignal } from '../src/contracts/index.js';
+import { BACKGROUND_RETRY, type RedriveInput, type RedriveOutcome, type RedriveWorkflowType, chunkRetryPolicy, redriveSignal } from '../src/contracts/index.js';
 
 const { listFailedShows, resolveFailedShows, buildReport } = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry: BACKGROUND_RETRY });
 
@@ -31,3 +31,4 @@ export async function RedriveWorkflow(input: RedriveInput): Promise<RedriveOutco
   }
   return outcome;
 }
+RedriveWorkflow satisfies RedriveWorkflowType;

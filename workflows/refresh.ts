@@ -4,7 +4,7 @@
 // who is waiting (interactive sessions start at priority 1, and their activities inherit it).
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { BACKGROUND_RETRY, type RefreshInput, type RefreshOutcome, REFRESH_PRIORITY, chunkRetryPolicy } from '../src/contracts/index.js';
+import { BACKGROUND_RETRY, type RefreshInput, type RefreshOutcome, type RefreshWorkflowType, REFRESH_PRIORITY, chunkRetryPolicy } from '../src/contracts/index.js';
 
 const background = { priority: { priorityKey: REFRESH_PRIORITY }, retry: BACKGROUND_RETRY };
 const { fetchNewHistory } = proxyActivities<Activities>({ ...background, startToCloseTimeout: '30m', heartbeatTimeout: '1m' });
@@ -30,3 +30,4 @@ export async function RefreshWorkflow(input: RefreshInput): Promise<RefreshOutco
   await buildReport({ sessionId, crawlComplete: true });
   return { newActivities: fetched.newActivities, newShows: fetched.newShowIds.length };
 }
+RefreshWorkflow satisfies RefreshWorkflowType;

@@ -72,7 +72,6 @@ export const tmdbShowDetailsSchema = z.object({
   aggregate_credits: z.object({ cast: z.array(tmdbCastMemberSchema) }),
 });
 
-export type TmdbCastMember = z.infer<typeof tmdbCastMemberSchema>;
 export type TmdbShowDetails = z.infer<typeof tmdbShowDetailsSchema>;
 
 export interface TmdbClient {

@@ -37,7 +37,7 @@ export interface DeadLetter {
   attempts: number;
 }
 
-export async function recordDeadLetter(db: Db, letter: DeadLetter): Promise<void> {
+async function recordDeadLetter(db: Db, letter: DeadLetter): Promise<void> {
   const error = letter.error.slice(0, 1000);
   await db
     .insertInto('dead_letters')

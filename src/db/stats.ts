@@ -7,7 +7,7 @@ import { type ShowStat, imageUrl, round2 } from '../domain/report.js';
 import type { Db } from './index.js';
 
 /** Code-point order, matching `collate "C"`. */
-export const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export interface SessionStats {
   shows: ShowStat[]; // ordered: most distinct episodes, then total episodes, then name

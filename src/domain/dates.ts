@@ -4,8 +4,8 @@
 
 export type GandalfDateResult = { ok: true; date: string } | { ok: false; reason: string };
 
-export const MIN_YEAR = 1990;
-export const MAX_YEAR = 2100;
+const MIN_YEAR = 1990;
+const MAX_YEAR = 2100;
 
 const MONTH_NAMES = [
   'January', 'February', 'March', 'April', 'May', 'June',
@@ -16,7 +16,7 @@ function isLeapYear(y: number): boolean {
   return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 }
 
-export function daysInMonth(year: number, month: number): number {
+function daysInMonth(year: number, month: number): number {
   if (month === 2) return isLeapYear(year) ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }

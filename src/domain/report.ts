@@ -1,7 +1,7 @@
 // The report a viewer sees (DESIGN §1). Built from stored rows by buildReport.
 import type { Bff } from './ai/answers.js';
 
-export const TMDB_IMAGE_BASE = 'https://image.tmdb.org/t/p/w500';
+const TMDB_IMAGE_BASE = 'https://image.tmdb.org/t/p/w500';
 export const imageUrl = (path: string | null | undefined) => (path ? `${TMDB_IMAGE_BASE}${path}` : null);
 
 export interface ShowStat {

@@ -3,7 +3,7 @@
 // on its own port (Runtime.install telemetry) and we append to the scrape.
 import client from 'prom-client';
 
-export const registry = new client.Registry();
+const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry, prefix: 'showprint_process_' });
 
 export const sessionsStarted = new client.Counter({ name: 'showprint_sessions_started_total', help: 'Sessions started through the API', registers: [registry] });
@@ -19,7 +19,7 @@ export const sessionDuration = new client.Histogram({
   buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800],
   registers: [registry],
 });
-export const stageDuration = new client.Histogram({
+const stageDuration = new client.Histogram({
   name: 'showprint_stage_activity_duration_seconds',
   help: 'Duration of each stage activity (fetch, show data, crawl, AI, report)',
   labelNames: ['stage', 'activity', 'outcome'] as const,

@@ -47,7 +47,7 @@ export interface WorkerSetup {
   dataConverter: DataConverter;
 }
 
-export function buildActivities({ config, endpoints, db }: Pick<WorkerSetup, 'config' | 'endpoints' | 'db'>) {
+function buildActivities({ config, endpoints, db }: Pick<WorkerSetup, 'config' | 'endpoints' | 'db'>) {
   const timeoutMs = config.services.httpTimeoutMs;
   const activities = createActivities({
     db,

@@ -8,7 +8,7 @@ import { HttpError } from '../errors.js';
 import type { Db } from '../../db/index.js';
 import { principalOf } from './middleware.js';
 
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** A claim this old with no answer belongs to a process that died mid-request: take it over. */
 const ABANDONED_CLAIM_MS = 60_000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;

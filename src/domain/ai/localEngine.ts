@@ -165,7 +165,7 @@ function localShowQuips(input: ShowQuipsInput): ShowQuipsOutput {
 
 // ---------- TV BFF ----------
 
-export function pickBffCharacter(characters: readonly BffCharacter[]): BffCharacter | null {
+function pickBffCharacter(characters: readonly BffCharacter[]): BffCharacter | null {
   const sorted = [...characters].sort(
     (a, b) => b.episodes - a.episodes || b.popularity - a.popularity || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
   );
@@ -225,7 +225,7 @@ function sortedGenres(input: StarSignInput): string[] {
 
 const bingeOf = (input: StarSignInput) => input.totalEpisodes / Math.max(1, input.totalShows);
 
-export function localPersonality(input: StarSignInput): Personality {
+function localPersonality(input: StarSignInput): Personality {
   const genres = sortedGenres(input);
   const band = bandOf(input);
   for (const g of genres) {
@@ -254,7 +254,7 @@ export function localPersonality(input: StarSignInput): Personality {
   return genres.includes('drama') ? 'The Hopeless Romantic' : 'The Daydreamer';
 }
 
-export function localStarSign(input: StarSignInput): StarSign {
+function localStarSign(input: StarSignInput): StarSign {
   const genres = sortedGenres(input);
   const top = genres.find((g) => g !== 'drama') ?? genres[0];
   const element: Element =

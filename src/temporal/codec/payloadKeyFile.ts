@@ -6,7 +6,7 @@ import { AesGcmPayloadCodec, type PayloadKey, encryptingDataConverter, generateP
 import type { DataConverter } from '@temporalio/common';
 import { type Say, createOnce, warnIfShared } from './secretFile.js';
 
-export const payloadKeysFile = (dataDir: string) => path.join(dataDir, 'payload-keys.json');
+const payloadKeysFile = (dataDir: string) => path.join(dataDir, 'payload-keys.json');
 
 /** PAYLOAD_KEYS when set; else the local key file, created on first use. */
 export function loadPayloadKeys(opts: { payloadKeys?: string; dataDir: string; say?: Say }): { keys: PayloadKey[]; source: 'env' | 'file' | 'generated' } {
