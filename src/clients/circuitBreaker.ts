@@ -14,11 +14,14 @@ export interface CircuitBreakers {
   success(service: string): void;
   failure(service: string): void;
   state(service: string): CircuitState;
-  /** Called on every state change (metrics, logs). */
-  onChange?: (service: string, state: CircuitState) => void;
+  /** Called when a circuit opens or closes (metrics, logs). Half-open is only ever observed by `state`: it is "open, and its time is up". */
+  onChange?: (service: string, state: CircuitChange) => void;
 }
 
-export function createCircuitBreakers(opts: { failureThreshold?: number; openMs?: number; now?: () => number; onChange?: (service: string, state: CircuitState) => void } = {}): CircuitBreakers {
+/** The changes a circuit reports. */
+export type CircuitChange = Exclude<CircuitState, 'half-open'>;
+
+export function createCircuitBreakers(opts: { failureThreshold?: number; openMs?: number; now?: () => number; onChange?: (service: string, state: CircuitChange) => void } = {}): CircuitBreakers {
   const threshold = opts.failureThreshold ?? 5;
   const openMs = opts.openMs ?? 10_000;
   const now = opts.now ?? Date.now;

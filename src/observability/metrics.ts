@@ -46,7 +46,7 @@ export const robotsDisallowed = new client.Counter({
 });
 export const circuitState = new client.Gauge({
   name: 'showprint_circuit_state',
-  help: 'Circuit breaker state per service: 0 closed, 1 half-open, 2 open',
+  help: 'Circuit breaker state per service: 0 closed, 2 open (an open circuit past its open time lets requests through and closes on the first success)',
   labelNames: ['service'] as const,
   registers: [registry],
 });

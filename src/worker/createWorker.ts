@@ -55,7 +55,7 @@ function buildActivities({ config, endpoints, db }: Pick<WorkerSetup, 'config' |
       createDbRateLimiter(db, { gandalf: config.rates.gandalf, tmdb: config.rates.tmdb, rt: config.rates.rt, wikidata: config.rates.wikidata }),
       createCircuitBreakers({
         ...config.circuit,
-        onChange: (service, state) => circuitState.set({ service }, state === 'open' ? 2 : state === 'half-open' ? 1 : 0),
+        onChange: (service, state) => circuitState.set({ service }, state === 'open' ? 2 : 0),
       }),
     ),
     gandalf: createGandalfClient({ url: endpoints.gandalfUrl, privateKeyHex: endpoints.gandalfPrivateKey, timeoutMs }),
