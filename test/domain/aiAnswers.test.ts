@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mentionsRtScore, mentionsShow, PERSONALITIES, STAR_SIGNS, type ShowQuipsInput } from '../../src/domain/ai/answers.js';
 import { localEngine } from '../../src/domain/ai/localEngine.js';
 import { showQuipsQuestion, starSignQuestion, validateAnswer } from '../../src/domain/ai/questions.js';
-import { star } from './aiInputs.js';
+import { star } from '../support/aiInputs.js';
 
 void test('constants: 12 signs, the 10 DESIGN personalities', () => {
   assert.equal(new Set(STAR_SIGNS).size, 12);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { completeBff, mentionsShow, type StarSignInput, type TvBffInput } from '../../src/domain/ai/answers.js';
 import { localEngine } from '../../src/domain/ai/localEngine.js';
 import { showQuipsQuestion, starSignQuestion, tvBffQuestion, validateAnswer } from '../../src/domain/ai/questions.js';
-import { genreList, pickOf, quipsInput, rng, SHOWS, star, starInput } from './aiInputs.js';
+import { genreList, pickOf, quipsInput, rng, SHOWS, star, starInput } from '../support/aiInputs.js';
 
 void test('starSign local engine: valid for many inputs, spread over all 12 signs and all 10 personalities', () => {
   const r = rng(42);
