@@ -1,4 +1,5 @@
 // Small deterministic helpers: the stand-ins must produce the same data on every run.
+import { fnv1a } from '../src/domain/text.js';
 
 export type Rng = () => number;
 
@@ -14,13 +15,9 @@ export function mulberry32(seed: number): Rng {
   };
 }
 
-/** FNV-1a 32-bit hash of a string (UTF-16 code units), used to derive seeds from keys. */
+/** FNV-1a of a string (src/domain/text.ts), mixed so similar keys give unrelated seeds. */
 export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
+  let h = fnv1a(s);
   // Final avalanche so similar keys give unrelated seeds.
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

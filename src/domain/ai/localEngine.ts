@@ -48,17 +48,10 @@ import {
   mentionsShow,
   rtBandOf,
 } from './answers.js';
+import { fnv1a } from '../text.js';
 
 // ---------- deterministic helpers ----------
 
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
 
 function stableStringify(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
