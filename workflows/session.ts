@@ -83,10 +83,13 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
   /** The session row's state has one writer: this workflow, through recordSessionState. */
   async function enterState(state: SessionState, reason?: string) {
     run.setState(state);
-    upsertSearchAttributes([
-      { key: SessionStateKey, value: state },
-      { key: SessionProgressKey, value: Math.floor(run.progress(sessionId, Date.now()).percent) },
-    ]);
+    // The API starts a session with its first state already set: upserting it again costs an action for nothing.
+    if (workflowInfo().typedSearchAttributes.get(SessionStateKey) !== state) {
+      upsertSearchAttributes([
+        { key: SessionStateKey, value: state },
+        { key: SessionProgressKey, value: Math.floor(run.progress(sessionId, Date.now()).percent) },
+      ]);
+    }
     await recordSessionState({ sessionId, workflowId, state, reason });
   }
 
