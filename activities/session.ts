@@ -3,7 +3,7 @@
 import { outcomeStands, writeOffShows } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import { sessionDuration, sessionsFinished } from '../src/observability/metrics.js';
-import { type ChunkWriteOff, type MarkChunkFailedInput, type RecordSessionStateInput, isTerminalState } from '../src/contracts/index.js';
+import { type ChunkWriteOff, DATA_SOURCE, type MarkChunkFailedInput, type RecordSessionStateInput, isTerminalState } from '../src/contracts/index.js';
 
 export function createSessionActivities({ db }: { db: Db }) {
   return {
@@ -18,7 +18,7 @@ export function createSessionActivities({ db }: { db: Db }) {
         const before = await trx.selectFrom('sessions').select(['state', 'created_at']).where('id', '=', input.sessionId).forUpdate().executeTakeFirst();
         await trx
           .insertInto('sessions')
-          .values({ id: input.sessionId, workflow_id: input.workflowId, data_source: 'NETFLIX', state: input.state, failure_reason: input.reason ?? null, ...(terminal ? { completed_at: now } : {}) })
+          .values({ id: input.sessionId, workflow_id: input.workflowId, data_source: DATA_SOURCE, state: input.state, failure_reason: input.reason ?? null, ...(terminal ? { completed_at: now } : {}) })
           .onConflict((oc) => oc.column('id').doUpdateSet({ state: input.state, failure_reason: input.reason ?? null, updated_at: now, ...(terminal ? { completed_at: now } : {}) }))
           .execute();
         return terminal && before?.state !== input.state ? { createdAt: before?.created_at ?? now } : undefined;

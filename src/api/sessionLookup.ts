@@ -1,7 +1,7 @@
 // The one way a route turns `:id` into a session: a malformed id is a 400, an unknown one a 404.
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import { SESSION_STATES, type SessionState, SessionStateKey, sessionWorkflowId } from '../contracts/index.js';
+import { DATA_SOURCE, SESSION_STATES, type SessionState, SessionStateKey, sessionWorkflowId } from '../contracts/index.js';
 import type { Db } from '../db/index.js';
 import { HttpError } from './errors.js';
 
@@ -33,7 +33,7 @@ export async function findSession(db: Db, client: Client, id: unknown): Promise<
     return {
       id: sessionId,
       workflow_id: workflowId,
-      data_source: 'NETFLIX',
+      data_source: DATA_SOURCE,
       state: state && (SESSION_STATES as readonly string[]).includes(state) ? (state as SessionState) : 'PROCESSING',
       failure_reason: null,
       created_at: d.startTime,

@@ -2,7 +2,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { PipelineSettings } from '../config/index.js';
 import { sessionsStarted } from '../observability/metrics.js';
-import { DataSourceKey, INTERACTIVE_PRIORITY, type SessionInput, SessionProgressKey, type SessionState, SessionStateKey, type SessionWorkflowType, WorkflowTypes, connectSignal, sessionWorkflowId } from '../contracts/index.js';
+import { DATA_SOURCE, DataSourceKey, INTERACTIVE_PRIORITY, type SessionInput, SessionProgressKey, type SessionState, SessionStateKey, type SessionWorkflowType, WorkflowTypes, connectSignal, sessionWorkflowId } from '../contracts/index.js';
 
 export interface SessionServiceDeps {
   client: Client;
@@ -25,7 +25,7 @@ export function createSessionService({ client, taskQueue, settings }: SessionSer
     typedSearchAttributes: [
       { key: SessionStateKey, value: state },
       { key: SessionProgressKey, value: 0 },
-      { key: DataSourceKey, value: 'NETFLIX' },
+      { key: DataSourceKey, value: DATA_SOURCE },
     ],
   });
 

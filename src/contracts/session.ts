@@ -9,6 +9,9 @@ export type SessionState = (typeof SESSION_STATES)[number];
 export const TERMINAL_SESSION_STATES: readonly SessionState[] = ['COMPLETED', 'FAILED'];
 export const isTerminalState = (state: SessionState): boolean => TERMINAL_SESSION_STATES.includes(state);
 
+/** The one source a session reads today: Gandalf's source name, stored on the row and as the DataSource search attribute. */
+export const DATA_SOURCE = 'NETFLIX';
+
 export interface PipelineSettings {
   pageSize: number;
   pagesPerFetch: number;

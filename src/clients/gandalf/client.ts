@@ -4,7 +4,7 @@ import got from 'got';
 import { responseSample } from '../../domain/text.js';
 import { PermanentServiceError, TransientServiceError, isTransientStatus, parseRetryAfter } from '../errors.js';
 import { signRequestBody } from './signature.js';
-import { GandalfErrors } from '../../contracts/index.js';
+import { DATA_SOURCE, GandalfErrors } from '../../contracts/index.js';
 
 export interface GandalfActivity {
   id: string;
@@ -42,7 +42,7 @@ const PERMANENT_CODES: Record<string, { type: string; explain: string }> = {
 export function createGandalfClient(opts: { url: string; privateKeyHex: string; timeoutMs: number }): GandalfClient {
   return {
     async getActivityPage(dataKey, page, limit, signal) {
-      const body = JSON.stringify({ query: GET_ACTIVITY, variables: { dataKey, source: 'NETFLIX', limit, page }, operationName: 'getActivity' });
+      const body = JSON.stringify({ query: GET_ACTIVITY, variables: { dataKey, source: DATA_SOURCE, limit, page }, operationName: 'getActivity' });
       const response = await got
         .post(opts.url, {
           body,
