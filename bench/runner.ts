@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 import { envSchema, type PipelineSettings } from '../src/config/index.js';
-import { progressQuery, sessionWorkflowId, type SessionWorkflowType, WorkflowTypes } from '../src/contracts/index.js';
+import { createSessionService } from '../src/api/sessionService.js';
+import { progressQuery, sessionWorkflowId } from '../src/contracts/index.js';
 import { DEMO_SERVICE_KEYS } from '../standins/demoKeys.js';
 import { historyFor, type RunningStandins, SERVICE_NAMES, type ServiceName } from '../standins/index.js';
 import type { NaiveSessionWorkflow, StagedSessionWorkflow } from './baselines/workflows.js';
@@ -196,6 +197,8 @@ async function measure(env: BenchEnv, scenario: Scenario, { taskQueue, perSessio
   const timeoutMs = scenario.timeoutSeconds * 1000;
   say(`${scenario.name}: ${scenario.dataKeys.length} session(s), P=${bound.pages} S=${bound.shows} M=${bound.matched}, T*=${bound.seconds.toFixed(1)} s; giving up after ${Math.round(timeoutMs / 1000)} s`);
 
+  // SessionWorkflow starts exactly as the API starts it (its search attributes and priority included).
+  const sessions = createSessionService({ client, taskQueue, settings });
   const t0 = Date.now();
   const runs: SessionRun[] = await Promise.all(
     perSession.map(async ({ key }) => {
@@ -203,14 +206,11 @@ async function measure(env: BenchEnv, scenario: Scenario, { taskQueue, perSessio
       const workflowId = sessionWorkflowId(sessionId);
       const input = { sessionId, dataKey: key, settings };
       const options = { workflowId, taskQueue, args: [input] as [typeof input] };
-      // By type name: the workflows live in the worker's bundle (bench/baselines/bundle.ts), not here.
-      const handle =
-        scenario.workflow === 'naive'
-          ? await client.workflow.start<typeof NaiveSessionWorkflow>('NaiveSessionWorkflow', options)
-          : scenario.workflow === 'staged'
-            ? await client.workflow.start<typeof StagedSessionWorkflow>('StagedSessionWorkflow', options)
-            : await client.workflow.start<SessionWorkflowType>(WorkflowTypes.session, options);
-      return { sessionId, dataKey: key, workflowId, handle };
+      // By type name: the baselines live in the worker's bundle (bench/baselines/bundle.ts), not here.
+      if (scenario.workflow === 'naive') await client.workflow.start<typeof NaiveSessionWorkflow>('NaiveSessionWorkflow', options);
+      else if (scenario.workflow === 'staged') await client.workflow.start<typeof StagedSessionWorkflow>('StagedSessionWorkflow', options);
+      else await sessions.start(sessionId, key);
+      return { sessionId, dataKey: key, workflowId, handle: client.workflow.getHandle(workflowId) };
     }),
   );
 
