@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,7 @@ import type { DatabaseHandle } from '../../../src/db/index.js';
 import { type RunningStandins, type StandinsOptions, startStandins } from '../../../standins/index.js';
 import { ensureTemporalCli } from '../../../src/temporal/cli.js';
 import { type DevServer, startDevServer } from '../../../src/temporal/devServer.js';
+import { AesGcmPayloadCodec, encryptingDataConverter, parsePayloadKeys } from '../../../src/temporal/codec/payloadCodec.js';
 import { type SessionProgress, progressQuery, sessionWorkflowId } from '../../../src/contracts/index.js';
 import type { SessionWorkflow } from '../../../workflows/session.js';
 import { createTestDatabase } from '../db.js';
@@ -317,23 +318,10 @@ export interface ProcessStack {
   close(): Promise<void>;
 }
 
-/**
- * The worker encrypts payloads once the security work wires a codec into src/worker/main.ts; the
- * test client must then share its data converter. Detected from the source so these tests work
- * before and after that change.
- */
-async function payloadEncryption(): Promise<{ env: Record<string, string>; dataConverter?: DataConverter }> {
-  const main = readFileSync(path.join(projectRoot, 'src/worker/main.ts'), 'utf8');
-  const codecFile = path.join(projectRoot, 'src/temporal/codec/payloadCodec.ts');
+/** The worker encrypts payloads (PAYLOAD_KEYS): the test's client shares its keys and data converter. */
+function payloadEncryption(): { env: Record<string, string>; dataConverter: DataConverter } {
   const keys = `faults:${randomBytes(32).toString('base64')}`;
-  if (!/PayloadEncryption|dataConverter/.test(main) || !existsSync(codecFile)) return { env: { PAYLOAD_KEYS: keys } };
-  const codec = (await import('../../../src/temporal/codec/payloadCodec.js')) as {
-    parsePayloadKeys(v: string): unknown;
-    AesGcmPayloadCodec: new (keys: never) => unknown;
-    encryptingDataConverter(codec: never): DataConverter;
-  };
-  const dataConverter = codec.encryptingDataConverter(new codec.AesGcmPayloadCodec(codec.parsePayloadKeys(keys) as never) as never);
-  return { env: { PAYLOAD_KEYS: keys }, dataConverter };
+  return { env: { PAYLOAD_KEYS: keys }, dataConverter: encryptingDataConverter(new AesGcmPayloadCodec(parsePayloadKeys(keys))) };
 }
 
 export async function startProcessStack(options: ProcessStackOptions): Promise<ProcessStack> {
@@ -374,7 +362,7 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     cleanups.push(() => standins.close());
 
     const taskQueue = `faults-${options.name}-${randomBytes(3).toString('hex')}`;
-    const encryption = await payloadEncryption();
+    const encryption = payloadEncryption();
     const settingsEnv = { ...FAULT_WORKER_ENV, ...options.workerEnv };
     const config = loadConfig(settingsEnv);
     const workerEnv: NodeJS.ProcessEnv = {
