@@ -65,7 +65,7 @@ interface Prepared {
   readyAfterSeconds: number;
 }
 
-interface SessionRun {
+interface StartedSession {
   sessionId: string;
   dataKey: string;
   workflowId: string;
@@ -76,7 +76,7 @@ interface SessionRun {
 }
 
 interface Measured {
-  runs: SessionRun[];
+  runs: StartedSession[];
   t0: number;
   t1: number;
   timedOut: boolean;
@@ -200,7 +200,7 @@ async function measure(env: BenchEnv, scenario: Scenario, { taskQueue, perSessio
   // SessionWorkflow starts exactly as the API starts it (its search attributes and priority included).
   const sessions = createSessionService({ client, taskQueue, settings });
   const t0 = Date.now();
-  const runs: SessionRun[] = await Promise.all(
+  const runs: StartedSession[] = await Promise.all(
     perSession.map(async ({ key }) => {
       const sessionId = randomUUID();
       const workflowId = sessionWorkflowId(sessionId);

@@ -11,7 +11,7 @@ import { type ApiProcess, startApiProcess } from '../support/faults/apiProcess.j
 import { type RunningActivity, fatesOf, sessionHistories } from '../support/faults/histories.js';
 import { assertNoLoss, describeProgress, fraction, printSummary, seededRng, useFaultStack, verdictFields, verifyRuns, waitForMoment } from '../support/faults/harness.js';
 import { waitForActivitiesOn } from '../support/faults/pending.js';
-import { type ExitInfo, PACED_ENV, type SessionRun, sleep } from '../support/faults/processStack.js';
+import { type ExitInfo, PACED_ENV, type StartedSession, sleep } from '../support/faults/processStack.js';
 
 const DATA_KEY = 'demo-1k';
 const GRACE_MS = 10_000; // shutdownGraceTime in src/worker/createWorker.ts
@@ -43,7 +43,7 @@ function tryConnect(port: number): Promise<'accepted' | 'refused'> {
   });
 }
 
-let session: SessionRun;
+let session: StartedSession;
 /**
  * The session's activity attempts running on the current worker process, once there are some. Not
  * a fixed wait: after a forced exit the killed attempts stay STARTED on the server until their

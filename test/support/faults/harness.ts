@@ -6,7 +6,7 @@ import { mulberry32, type Rng } from '../../../standins/random.js';
 import type { SessionProgress } from '../../../src/contracts/index.js';
 import { type SessionSnapshot, checkExpectedReport, compareSnapshots, snapshotSession } from './oracle.js';
 import { deadlineOwedByServer } from './pending.js';
-import { MAX_BUDGET_EXTENSION, type ProcessStack, type ProcessStackOptions, type SessionEnd, type SessionRun, sleep, startProcessStack } from './processStack.js';
+import { MAX_BUDGET_EXTENSION, type ProcessStack, type ProcessStackOptions, type SessionEnd, type StartedSession, sleep, startProcessStack } from './processStack.js';
 
 /** FAULT_SEED picks the moments faults strike; printed in every summary so a run can be repeated. */
 export const FAULT_SEED = Number(process.env.FAULT_SEED ?? 20_250_605);
@@ -71,7 +71,7 @@ export function useFaultStack(options: ProcessStackOptions, dataKeys: string[], 
 }
 
 /** Waits for every faulted run, then compares each with its dataKey's baseline. */
-export async function verifyRuns(stack: ProcessStack, baselines: Baselines, runs: SessionRun[], timeoutMs: number): Promise<Verdict> {
+export async function verifyRuns(stack: ProcessStack, baselines: Baselines, runs: StartedSession[], timeoutMs: number): Promise<Verdict> {
   const verdict: Verdict = {
     sessions: runs.length,
     completed: 0,
@@ -161,7 +161,7 @@ export function verdictFields(v: Verdict): Record<string, number> {
  */
 export async function waitForMoment(
   stack: ProcessStack,
-  run: SessionRun,
+  run: StartedSession,
   ready: (p: SessionProgress) => boolean,
   passed: (p: SessionProgress) => boolean,
   timeoutMs: number,

@@ -286,7 +286,7 @@ export interface ProcessStackOptions {
   limits?: StandinsOptions['limits'];
 }
 
-export interface SessionRun {
+export interface StartedSession {
   sessionId: string;
   workflowId: string;
   firstRunId: string;
@@ -311,10 +311,10 @@ export interface ProcessStack {
   config: AppConfig;
   workerEnv: NodeJS.ProcessEnv;
   tmpDir: string;
-  startSession(dataKey: string): Promise<SessionRun>;
-  waitForSession(run: SessionRun, timeoutMs: number): Promise<SessionEnd>;
+  startSession(dataKey: string): Promise<StartedSession>;
+  waitForSession(run: StartedSession, timeoutMs: number): Promise<SessionEnd>;
   /** Live progress, or undefined when no worker answers within a few seconds. */
-  progress(run: SessionRun): Promise<SessionProgress | undefined>;
+  progress(run: StartedSession): Promise<SessionProgress | undefined>;
   close(): Promise<void>;
 }
 
@@ -400,7 +400,7 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     cleanups.push(() => worker.stop());
     await worker.start();
 
-    const handleOf = (run: SessionRun) => client.workflow.getHandle(run.workflowId);
+    const handleOf = (run: StartedSession) => client.workflow.getHandle(run.workflowId);
     const stack: ProcessStack = {
       temporal,
       worker,
