@@ -6,9 +6,12 @@ import type { ServiceCaller } from '../src/clients/retry.js';
 import { createRobotsPolicy } from '../src/clients/robots.js';
 import type { TmdbClient } from '../src/clients/tmdb.js';
 import type { WikidataClient } from '../src/clients/wikidata.js';
+import type { Client } from '@temporalio/client';
 import type { Db } from '../src/db/index.js';
+import type { SessionKeyring } from '../src/temporal/codec/sessionKeys.js';
 import { createCrawlActivities } from './crawl.js';
 import { createFetchActivities } from './fetch.js';
+import { createForgetActivities } from './forget.js';
 import { createInsightActivities } from './insights.js';
 import { createRedriveActivities } from './redrive.js';
 import { createRefreshActivities } from './refresh.js';
@@ -24,6 +27,10 @@ export interface ActivityDeps {
   caller: ServiceCaller;
   wikidata?: WikidataClient;
   rt: { url: string; userAgent: string; maxConcurrency: number; timeoutMs: number };
+  /** For forgetting sessions: cancel their workflows, delete their schedules (activities/forget.ts). */
+  client?: Client;
+  /** The process's session payload keys, which forgetting destroys. */
+  sessionKeys?: SessionKeyring;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -44,6 +51,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReportActivities(deps),
     ...createRedriveActivities(deps),
     ...createRefreshActivities(deps),
+    ...createForgetActivities(deps),
   };
 }
 

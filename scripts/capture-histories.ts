@@ -40,7 +40,7 @@ try {
       name: 'connected-later',
       start: async () => {
         await post({ sessionId: 'connected-later' });
-        await waitForState(stack.apiUrl, 'connected-later', ['AWAITING_CONNECTION']);
+        await waitForState(stack, 'connected-later', ['AWAITING_CONNECTION']);
         await stack.env.client.workflow.getHandle(sessionWorkflowId('connected-later')).signal(connectSignal, { dataKey: 'demo-small' });
       },
       until: ['COMPLETED'],
@@ -48,7 +48,7 @@ try {
   ];
   for (const scenario of scenarios) {
     await scenario.start();
-    await waitForState(stack.apiUrl, scenario.name, scenario.until, 120_000);
+    await waitForState(stack, scenario.name, scenario.until, 120_000);
     // Let abandoned children finish so their histories are complete.
     await new Promise((r) => setTimeout(r, 1500));
     let count = 0;

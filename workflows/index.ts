@@ -3,3 +3,5 @@ export { SessionWorkflow } from './session.js';
 export { ShowDataWorkflow, CrawlWorkflow } from './children.js';
 export { RedriveWorkflow } from './redrive.js';
 export { RefreshWorkflow } from './refresh.js';
+export { ForgetWorkflow } from './forget.js';
+export { RetentionWorkflow } from './retention.js';

@@ -9,6 +9,9 @@ import { SESSION_STATES } from '../contracts/index.js';
 import { type SecurityOptions, apiKeySet } from './protection/options.js';
 import { codecCors, codecRouter } from '../temporal/codec/codecServer.js';
 import { apiGuard, securityHeaders } from './protection/middleware.js';
+import { allow } from './protection/access.js';
+import type { SessionKeyring } from '../temporal/codec/sessionKeys.js';
+import { readiness } from './readiness.js';
 import { callbackRouter } from './callbackRouter.js';
 import { failuresRouter } from './failuresRouter.js';
 import { schedulesRouter } from './schedulesRouter.js';
@@ -29,8 +32,12 @@ export interface ApiDeps {
   events?: EventsOptions;
   /** The Temporal SDK's Prometheus exporter in this process, appended to /metrics. */
   sdkMetricsUrl?: string;
-  /** API keys, request limits, signed callbacks and the payload codec endpoint. */
+  /** API keys, viewer tokens, request limits, signed callbacks and the payload codec endpoint. */
   security: SecurityOptions;
+  /** The session payload keys inside the codec: forgetting a session drops this process's copy at once. */
+  sessionKeys?: SessionKeyring;
+  /** How long DELETE /api/sessions/:id waits for the forget receipt before answering 202 (default 30 s). */
+  forgetWaitMs?: number;
 }
 
 // The viewer's page: static files, no build step.
@@ -48,23 +55,27 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(securityHeaders());
   // CORS first so the Web UI can read even a 401; then rate limit and auth, before any body is read.
   app.use('/codec', codecCors(security.codecCorsOrigins));
-  app.use(apiGuard({ apiKeys: apiKeySet(security), allowAnonymousSessions: security.allowAnonymousSessions, rateLimit: security.rateLimit }));
-  // Before the 16 kB parser: codec requests carry whole pages of payloads.
-  app.use('/codec', codecRouter({ codec: security.codec }));
+  const apiKeys = apiKeySet(security);
+  app.use(apiGuard({ apiKeys, viewerTokens: security.viewerTokens, allowAnonymousSessions: security.allowAnonymousSessions, rateLimit: security.rateLimit }));
+  // Before the 16 kB parser: codec requests carry whole pages of payloads. Decoding is reading.
+  app.use('/codec', codecRouter({ codec: security.codec, access: allow({ scope: 'read', codecToken: true }) }));
   app.use(express.json({ limit: '16kb' }));
   const sessions = createSessionService(deps);
-  app.get('/healthz', (_req, res) => void res.json({ ok: true }));
-  app.get('/metrics', async (_req, res) => {
+  app.get('/healthz', allow({ public: true }), (_req, res) => void res.json({ ok: true }));
+  app.get('/readyz', allow({ public: true }), readiness(deps));
+  app.get('/metrics', allow({ scope: 'read' }), async (_req, res) => {
     res.type('text/plain; version=0.0.4').send(await scrape(deps.sdkMetricsUrl));
   });
-  app.use('/api/sessions', sessionsRouter({ client: deps.client, db: deps.db, sessions }));
+  // Which operator keys exist and what they may do (ids and scopes, never the keys).
+  app.get('/api/keys', allow({ scope: 'admin' }), (_req, res) => void res.json({ keys: apiKeys.list() }));
+  app.use('/api/sessions', sessionsRouter({ client: deps.client, db: deps.db, sessions, viewerTokens: security.viewerTokens, forgetWaitMs: deps.forgetWaitMs }));
   app.use('/api/sessions/:id/failures', failuresRouter(deps));
   app.use('/api/sessions/:id/schedule', schedulesRouter(deps));
   app.use('/api/sessions', eventsRouter({ client: deps.client, db: deps.db, ...deps.events }));
   app.use('/api/callback', callbackRouter({ sessions, callbackSecret: security.callbackSecret }));
   app.use('/api/demo-keys', demoRouter(deps.demoDataKeys));
   // The page spells session states from the contract, not by hand: a script it loads before app.js.
-  app.get('/session-states.js', (_req, res) => void res.type('text/javascript').send(sessionStatesScript));
+  app.get('/session-states.js', allow({ public: true }), (_req, res) => void res.type('text/javascript').send(sessionStatesScript));
   app.use(express.static(webDir));
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `No route for ${req.method} ${req.path}`)));
   app.use(errorHandler);

@@ -7,13 +7,14 @@ import { createCallbackVerifier } from './protection/callbackSignature.js';
 import { sessionIdSchema } from './sessionLookup.js';
 import { dataKeySchema } from './sessionsRouter.js';
 import type { SessionService } from './sessionService.js';
+import { allow } from './protection/access.js';
 
 const callbackQuery = z.object({ sessionID: sessionIdSchema, dataKey: dataKeySchema });
 
 export function callbackRouter({ sessions, callbackSecret }: { sessions: SessionService; callbackSecret?: string }): Router {
   const router = Router();
   const verifier = callbackSecret ? createCallbackVerifier(callbackSecret) : undefined;
-  router.get('/', async (req, res) => {
+  router.get('/', allow({ public: true }), async (req, res) => {
     verifier?.verify(req.query as Record<string, unknown>);
     const { sessionID, dataKey } = callbackQuery.parse(req.query);
     await sessions.connectOrStart(sessionID, dataKey);

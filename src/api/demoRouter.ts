@@ -3,6 +3,7 @@
 // deployment passes none and the route answers [], which the page shows as "no demo viewers"; it stays
 // mounted so the page needs no second code path for a 404.
 import { Router } from 'express';
+import { allow } from './protection/access.js';
 
 export interface DemoDataKey {
   key: string;
@@ -12,6 +13,6 @@ export interface DemoDataKey {
 
 export function demoRouter(dataKeys: readonly DemoDataKey[] = []): Router {
   const router = Router();
-  router.get('/', (_req, res) => void res.json(dataKeys));
+  router.get('/', allow({ public: true }), (_req, res) => void res.json(dataKeys));
   return router;
 }

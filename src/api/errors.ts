@@ -2,6 +2,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
+import { SessionErasedError } from '../temporal/codec/sessionKeys.js';
 
 export class HttpError extends Error {
   constructor(
@@ -20,6 +21,8 @@ export const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
   } else if (error instanceof ZodError) {
     const message = error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
     res.status(400).json({ error: { code: 'invalid_request', message } });
+  } else if (error instanceof SessionErasedError) {
+    res.status(409).json({ error: { code: 'session_erased', message: 'This session id was erased ("forget me") and cannot be used again; start a new session' } });
   } else if (error instanceof WorkflowNotFoundError) {
     res.status(404).json({ error: { code: 'not_found', message: 'No such session' } });
   } else if (error?.type === 'entity.parse.failed') {

@@ -8,6 +8,7 @@ import type { Db } from '../db/index.js';
 import { type SessionProgress, type SessionState, isTerminalState, progressQuery } from '../contracts/index.js';
 import { HttpError } from './errors.js';
 import { findSession, parseSessionId } from './sessionLookup.js';
+import { allow } from './protection/access.js';
 
 export interface EventsOptions {
   /** Time between two polls of one session (default 1 s). */
@@ -147,7 +148,7 @@ export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats 
   }
 
   const router = Router();
-  router.get('/:id/events', async (req, res) => {
+  router.get('/:id/events', allow({ scope: 'read', viewer: true }), async (req, res) => {
     const id = parseSessionId(req.params.id);
     const row = await readRow(id);
     if (!row) throw new HttpError(404, 'not_found', `No session ${id}`);

@@ -7,11 +7,12 @@ import type { Db } from '../db/index.js';
 import { type RedriveWorkflowType, WorkflowTypes, redriveSignal, redriveWorkflowId } from '../contracts/index.js';
 import { HttpError } from './errors.js';
 import { findSession } from './sessionLookup.js';
+import { allow } from './protection/access.js';
 
 export function failuresRouter({ client, db, taskQueue, settings }: { client: Client; db: Db; taskQueue: string; settings: PipelineSettings }): Router {
   const router = Router({ mergeParams: true });
 
-  router.get('/', async (req, res) => {
+  router.get('/', allow({ scope: 'read' }), async (req, res) => {
     const row = await findSession(db, client, (req.params as { id: string }).id);
     const letters = await listDeadLetters(db, row.id, req.query.all === 'true');
     res.json({
@@ -29,7 +30,7 @@ export function failuresRouter({ client, db, taskQueue, settings }: { client: Cl
     });
   });
 
-  router.post('/redrive', async (req, res) => {
+  router.post('/redrive', allow({ scope: 'write' }), async (req, res) => {
     const row = await findSession(db, client, (req.params as { id: string }).id);
     if (row.state !== 'COMPLETED') {
       throw new HttpError(409, 'not_finished', `Only a completed session can be re-driven (it is ${row.state}); a running one retries its own shows`);

@@ -14,11 +14,11 @@ async function main() {
   const config = loadConfig();
   if (!config.temporal.address) throw new ConfigError('Set TEMPORAL_ADDRESS (the standalone API starts no dev server; `npm start` does)');
   // Workers and API processes must share the payload keys: PAYLOAD_KEYS, or one DATA_DIR.
-  const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: `${config.dataDir}/pglite` });
+  const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir, db: db.db });
   if (payload.source !== 'env') console.warn('PAYLOAD_KEYS is unset: using the local key file; every worker and API process must use the same keys');
   const apiKeys = loadApiKeys({ apiKeys: config.security.apiKeys, dataDir: config.dataDir });
   if (apiKeys.source !== 'env') console.warn(`API_KEYS is unset: the API key is in ${apiKeys.file}`);
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: `${config.dataDir}/pglite` });
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: payload.dataConverter });
   const app = createApp({
@@ -27,6 +27,7 @@ async function main() {
     taskQueue: config.temporal.taskQueue,
     settings: config.pipeline,
     security: securityOptions(config, { apiKeys: apiKeys.keys, codec: payload.codec }),
+    sessionKeys: payload.sessionKeys,
   });
   const server = app.listen(config.port, () => console.log(`showprint API listening on :${config.port}`));
   let stopping = false;

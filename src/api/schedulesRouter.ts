@@ -7,12 +7,11 @@ import { z } from 'zod';
 import type { PipelineSettings } from '../config/index.js';
 import { parseDuration } from '../config/duration.js';
 import type { Db } from '../db/index.js';
-import { WorkflowTypes, sessionWorkflowId } from '../contracts/index.js';
+import { WorkflowTypes, refreshScheduleId, refreshWorkflowId } from '../contracts/index.js';
 import { HttpError } from './errors.js';
 import { findSession } from './sessionLookup.js';
 import { dataKeySchema } from './sessionsRouter.js';
-
-export const refreshScheduleId = (sessionId: string) => `refresh-${sessionId}`;
+import { allow } from './protection/access.js';
 
 const createBody = z
   .object({
@@ -39,7 +38,7 @@ export function schedulesRouter({ client, db, taskQueue, settings }: { client: C
     throw error;
   };
 
-  router.post('/', async (req, res) => {
+  router.post('/', allow({ scope: 'write' }), async (req, res) => {
     const row = await findSession(db, client, (req.params as { id: string }).id);
     if (row.state !== 'COMPLETED') throw new HttpError(409, 'not_finished', `Only a completed session can be refreshed (it is ${row.state})`);
     const body = createBody.parse(req.body ?? {});
@@ -49,7 +48,7 @@ export function schedulesRouter({ client, db, taskQueue, settings }: { client: C
       action: {
         type: 'startWorkflow',
         workflowType: WorkflowTypes.refresh,
-        workflowId: `${sessionWorkflowId(row.id)}/refresh`,
+        workflowId: refreshWorkflowId(row.id),
         taskQueue,
         args: [{ sessionId: row.id, dataKey: body.dataKey, settings }],
       },
@@ -58,7 +57,7 @@ export function schedulesRouter({ client, db, taskQueue, settings }: { client: C
     res.status(201).json({ sessionId: row.id, scheduleId: refreshScheduleId(row.id), every: body.every });
   });
 
-  router.get('/', async (req, res) => {
+  router.get('/', allow({ scope: 'read' }), async (req, res) => {
     const row = await findSession(db, client, (req.params as { id: string }).id);
     const description = await handle(row.id).describe().catch(notFound);
     res.json({
@@ -71,19 +70,19 @@ export function schedulesRouter({ client, db, taskQueue, settings }: { client: C
     });
   });
 
-  router.post('/pause', async (req, res) => {
+  router.post('/pause', allow({ scope: 'write' }), async (req, res) => {
     const row = await findSession(db, client, (req.params as { id: string }).id);
     await handle(row.id).pause('paused through the API').catch(notFound);
     res.json({ sessionId: row.id, paused: true });
   });
 
-  router.post('/resume', async (req, res) => {
+  router.post('/resume', allow({ scope: 'write' }), async (req, res) => {
     const row = await findSession(db, client, (req.params as { id: string }).id);
     await handle(row.id).unpause('resumed through the API').catch(notFound);
     res.json({ sessionId: row.id, paused: false });
   });
 
-  router.delete('/', async (req, res) => {
+  router.delete('/', allow({ scope: 'write' }), async (req, res) => {
     const row = await findSession(db, client, (req.params as { id: string }).id);
     await handle(row.id).delete().catch(notFound);
     res.status(204).end();

@@ -20,7 +20,7 @@ const readRow = (db: Db, sessionId: string) => db.selectFrom('sessions').selectA
 /**
  * The session's projection row. The workflow writes it (its only writer) with its first activity,
  * so for a moment after a start there is a workflow and no row yet: the row is then read off the
- * workflow (its SessionState search attribute) instead.
+ * running workflow (its SessionState search attribute) instead.
  */
 export async function findSession(db: Db, client: Client, id: unknown): Promise<SessionRow> {
   const sessionId = parseSessionId(id);
@@ -29,6 +29,8 @@ export async function findSession(db: Db, client: Client, id: unknown): Promise<
   const workflowId = sessionWorkflowId(sessionId);
   try {
     const d = await client.workflow.getHandle(workflowId).describe();
+    // A closed workflow without a row was forgotten (or closed before its first write): nothing to show.
+    if (d.status.name !== 'RUNNING') throw new HttpError(404, 'not_found', `No session ${sessionId}`);
     const state = d.typedSearchAttributes.get(SessionStateKey);
     return {
       id: sessionId,

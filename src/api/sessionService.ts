@@ -2,17 +2,20 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { PipelineSettings } from '../config/index.js';
 import { sessionsStarted } from '../observability/metrics.js';
-import { DATA_SOURCE, DataSourceKey, INTERACTIVE_PRIORITY, type SessionInput, SessionProgressKey, type SessionState, SessionStateKey, type SessionWorkflowType, WorkflowTypes, connectSignal, sessionWorkflowId } from '../contracts/index.js';
+import type { SessionKeyring } from '../temporal/codec/sessionKeys.js';
+import { DATA_SOURCE, DataSourceKey, type ForgetReceipt, type ForgetRequester, type ForgetWorkflowType, forgetWorkflowId, INTERACTIVE_PRIORITY, type SessionInput, SessionProgressKey, type SessionState, SessionStateKey, type SessionWorkflowType, WorkflowTypes, connectSignal, sessionWorkflowId } from '../contracts/index.js';
 
 export interface SessionServiceDeps {
   client: Client;
   taskQueue: string;
   settings: PipelineSettings;
+  /** This process's session payload keys: their cache is dropped once a session is forgotten. */
+  sessionKeys?: SessionKeyring;
 }
 
 export type SessionService = ReturnType<typeof createSessionService>;
 
-export function createSessionService({ client, taskQueue, settings }: SessionServiceDeps) {
+export function createSessionService({ client, taskQueue, settings, sessionKeys }: SessionServiceDeps) {
   // The session row is the workflow's to write (recordSessionState): the API only starts it.
   const startOptions = (sessionId: string, state: SessionState) => ({
     workflowId: sessionWorkflowId(sessionId),
@@ -41,6 +44,34 @@ export function createSessionService({ client, taskQueue, settings }: SessionSer
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError) return { created: false };
         throw error;
+      }
+    },
+
+    /**
+     * Erases the session (ForgetWorkflow; a second request joins the first). Waits up to `waitMs`
+     * for the receipt; undefined when it is still working (its workflow finishes it regardless).
+     */
+    async forget(sessionId: string, requestedBy: ForgetRequester, waitMs: number): Promise<{ workflowId: string; receipt?: ForgetReceipt }> {
+      const workflowId = forgetWorkflowId(sessionId);
+      const handle = await client.workflow.start<ForgetWorkflowType>(WorkflowTypes.forget, {
+        workflowId,
+        taskQueue,
+        args: [{ sessionId, requestedBy }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        priority: { priorityKey: INTERACTIVE_PRIORITY },
+        staticSummary: `forget session ${sessionId} (${requestedBy})`,
+      });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), waitMs);
+      });
+      try {
+        const receipt = await Promise.race([handle.result(), late]);
+        // This process may hold the session's key in its cache: drop it here and now.
+        if (receipt) await sessionKeys?.destroy(sessionId);
+        return { workflowId, receipt };
+      } finally {
+        clearTimeout(timer);
       }
     },
 

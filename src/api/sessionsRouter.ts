@@ -1,11 +1,13 @@
 // /api/sessions: start sessions, read their state and report. Lists come from the database
 // projection; a running session's live state comes from its workflow query.
 import type { Client } from '@temporalio/client';
-import { Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/index.js';
-import { respondIdempotently } from './protection/idempotency.js';
+import { allow, principalOf } from './protection/access.js';
+import { type StoredResponse, respondIdempotently } from './protection/idempotency.js';
+import { VIEWER_COOKIE, type ViewerTokens, viewerCookiePath } from './protection/viewerTokens.js';
 import { SESSION_STATES, connectSignal, isTerminalState, progressQuery, sessionWorkflowId } from '../contracts/index.js';
 import { HttpError } from './errors.js';
 import { findSession, sessionIdSchema } from './sessionLookup.js';
@@ -15,6 +17,9 @@ export interface SessionsDeps {
   client: Client;
   db: Db;
   sessions: SessionService;
+  viewerTokens: ViewerTokens;
+  /** How long DELETE waits for the forget receipt before answering 202. */
+  forgetWaitMs?: number;
 }
 
 const dataKeySchema = z.string().trim().min(1, 'must not be empty').max(512, 'is too long');
@@ -26,24 +31,45 @@ const listQuery = z.object({
 });
 
 
-export function sessionsRouter({ client, db, sessions }: SessionsDeps): Router {
+export function sessionsRouter({ client, db, sessions, viewerTokens, forgetWaitMs = 30_000 }: SessionsDeps): Router {
   const router = Router();
 
-  router.post('/', async (req, res) => {
+  /**
+   * The viewer token goes to whoever may hold it: an operator with `write` (an app acting for its
+   * viewer) always; an anonymous caller (the demo page) only for a session this very request
+   * created, so naming someone else's session id in a start never hands out their token.
+   */
+  const withViewerToken = (req: Request, res: Response) => (stored: StoredResponse, replayed: boolean): StoredResponse => {
+    const { sessionId, created } = stored.body as { sessionId: string; created: boolean };
+    const who = principalOf(res);
+    if (!(who.kind === 'operator' || (created && !replayed))) return stored;
+    const { token, expiresAt } = viewerTokens.issue(sessionId);
+    res.cookie(VIEWER_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: viewerCookiePath(sessionId), expires: expiresAt });
+    return { ...stored, body: { ...(stored.body as object), viewerToken: token, viewerTokenExpiresAt: expiresAt.toISOString() } };
+  };
+
+  router.post('/', allow({ scope: 'write', demoAnonymous: true }), async (req, res) => {
     const body = startBody.parse(req.body ?? {});
     // With an Idempotency-Key, a retry gets this first answer (and its generated sessionId) back.
-    await respondIdempotently(db, req, res, body, async () => {
-      const sessionId = body.sessionId ?? randomUUID();
-      const { created } = await sessions.start(sessionId, body.dataKey);
-      return {
-        status: created ? 202 : 200,
-        location: `/api/sessions/${sessionId}`,
-        body: { sessionId, workflowId: sessionWorkflowId(sessionId), created, links: { self: `/api/sessions/${sessionId}`, report: `/api/sessions/${sessionId}/report` } },
-      };
-    });
+    await respondIdempotently(
+      db,
+      req,
+      res,
+      body,
+      async () => {
+        const sessionId = body.sessionId ?? randomUUID();
+        const { created } = await sessions.start(sessionId, body.dataKey);
+        return {
+          status: created ? 202 : 200,
+          location: `/api/sessions/${sessionId}`,
+          body: { sessionId, workflowId: sessionWorkflowId(sessionId), created, links: { self: `/api/sessions/${sessionId}`, report: `/api/sessions/${sessionId}/report` } },
+        };
+      },
+      withViewerToken(req, res),
+    );
   });
 
-  router.get('/', async (req, res) => {
+  router.get('/', allow({ scope: 'read' }), async (req, res) => {
     const query = listQuery.parse(req.query);
     let q = db.selectFrom('sessions').select(['id', 'state', 'failure_reason', 'created_at', 'completed_at']).orderBy('created_at', 'desc').limit(query.limit);
     if (query.state) q = q.where('state', '=', query.state);
@@ -53,7 +79,7 @@ export function sessionsRouter({ client, db, sessions }: SessionsDeps): Router {
     });
   });
 
-  router.get('/:id', async (req, res) => {
+  router.get('/:id', allow({ scope: 'read', viewer: true }), async (req, res) => {
     const row = await findSession(db, client, req.params.id);
     let progress = null;
     if (!isTerminalState(row.state)) {
@@ -75,7 +101,7 @@ export function sessionsRouter({ client, db, sessions }: SessionsDeps): Router {
     });
   });
 
-  router.get('/:id/report', async (req, res) => {
+  router.get('/:id/report', allow({ scope: 'read', viewer: true }), async (req, res) => {
     const row = await findSession(db, client, req.params.id);
     const report = await db.selectFrom('reports').select('report').where('session_id', '=', row.id).executeTakeFirst();
     if (!report) {
@@ -85,17 +111,27 @@ export function sessionsRouter({ client, db, sessions }: SessionsDeps): Router {
     res.json(report.report);
   });
 
-  router.post('/:id/connect', async (req, res) => {
+  router.post('/:id/connect', allow({ scope: 'write', viewer: true }), async (req, res) => {
     const row = await findSession(db, client, req.params.id);
     const { dataKey } = connectBody.parse(req.body ?? {});
     await client.workflow.getHandle(row.workflow_id).signal(connectSignal, { dataKey });
     res.status(202).json({ sessionId: row.id });
   });
 
-  router.post('/:id/cancel', async (req, res) => {
+  router.post('/:id/cancel', allow({ scope: 'write' }), async (req, res) => {
     const row = await findSession(db, client, req.params.id);
     await client.workflow.getHandle(row.workflow_id).cancel();
     res.status(202).json({ sessionId: row.id });
+  });
+
+  // "Forget me": the viewer's own token, or an operator with `admin`.
+  router.delete('/:id', allow({ scope: 'admin', viewer: true }), async (req, res) => {
+    const row = await findSession(db, client, req.params.id);
+    const requestedBy = principalOf(res).kind === 'viewer' ? 'viewer' : 'operator';
+    const { workflowId, receipt } = await sessions.forget(row.id, requestedBy, forgetWaitMs);
+    res.clearCookie(VIEWER_COOKIE, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: viewerCookiePath(row.id) });
+    if (!receipt) return void res.status(202).json({ sessionId: row.id, forgetWorkflowId: workflowId, status: 'erasing' });
+    res.status(200).json({ receipt });
   });
 
   return router;

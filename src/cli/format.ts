@@ -1,6 +1,6 @@
 // Human-readable terminal output for progress and reports.
+import type { ForgetReceipt, SessionProgress } from '../contracts/index.js';
 import type { Report } from '../domain/report.js';
-import type { SessionProgress } from '../contracts/index.js';
 
 export function formatProgressLine(p: SessionProgress): string {
   const st = p.stages;
@@ -40,4 +40,21 @@ export function formatReport(r: Report): string {
   if (r.dataQuality.rtUnavailable) lines.push('Note: Rotten Tomatoes was unavailable, so there is no taste score; re-drive the failures later.');
   if (r.dataQuality.invalidDates > 0) lines.push(`Note: ${r.dataQuality.invalidDates} watch dates were impossible and left out (not guessed).`);
   return lines.join('\n');
+}
+
+/** The receipt `showprint forget` prints: what went, what stays. */
+export function formatReceipt(r: ForgetReceipt): string {
+  const rows = Object.entries(r.rowsDeleted)
+    .filter(([, n]) => n > 0)
+    .map(([table, n]) => `${table} ${n}`)
+    .join(', ');
+  return [
+    `Session ${r.sessionId} erased at ${r.erasedAt} (asked by: ${r.requestedBy}).`,
+    `  payload key destroyed: ${r.keyIds.length ? r.keyIds.join(', ') : 'none (the session never wrote a payload)'}`,
+    `  rows deleted: ${rows || 'none'}`,
+    `  workflows closed: ${r.workflowsClosed.length ? r.workflowsClosed.join(', ') : 'none were running'}`,
+    `  refresh schedule deleted: ${r.scheduleDeleted ? 'yes' : 'there was none'}`,
+    '  kept:',
+    ...r.kept.map((k) => `    - ${k}`),
+  ].join('\n');
 }

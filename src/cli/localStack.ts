@@ -18,6 +18,7 @@ import { loadApiKeys } from '../api/protection/apiKeyFile.js';
 import { codecUiToken } from '../api/protection/apiKeys.js';
 import { securityOptions } from '../api/protection/options.js';
 import { loadPayloadEncryption } from '../temporal/codec/payloadKeyFile.js';
+import { ensureRetentionSchedule } from '../temporal/retention.js';
 import { ensureTemporalCli } from '../temporal/cli.js';
 import { type DevServer, startDevServer } from '../temporal/devServer.js';
 import { createShowprintWorker } from '../worker/createWorker.js';
@@ -126,7 +127,6 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
   };
   try {
     // Secrets first: the dev server's Web UI is told where the codec endpoint is.
-    const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir, say });
     const apiKeys = loadApiKeys({ apiKeys: config.security.apiKeys, dataDir: config.dataDir, say });
     let devServer: DevServer | undefined;
     let temporalAddress = config.temporal.address;
@@ -193,6 +193,7 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
 
     const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') });
     stops.push(() => db.close());
+    const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir, say, db: db.db });
 
     const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
     stops.push(() => nativeConnection.close());
@@ -200,8 +201,9 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: payload.dataConverter });
 
+    await ensureRetentionSchedule(client, { retentionMs: config.security.retentionMs, taskQueue: config.temporal.taskQueue });
     say('Starting the worker (bundling workflow code)…');
-    const worker = await createShowprintWorker({ config, endpoints, db: db.db, connection: nativeConnection, dataConverter: payload.dataConverter });
+    const worker = await createShowprintWorker({ config, endpoints, db: db.db, connection: nativeConnection, dataConverter: payload.dataConverter, sessionKeys: payload.sessionKeys });
     const workerRun = worker.run();
     stops.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -218,6 +220,7 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
       demoDataKeys,
       // Demo mode (stand-ins): the viewer's page may start sessions without a key.
       security: securityOptions(config, { apiKeys: apiKeys.keys, codec: payload.codec, anonymousByDefault: needStandins }),
+      sessionKeys: payload.sessionKeys,
     });
     const server: Server = await new Promise((resolve, reject) => {
       const srv = app.listen(config.port, '127.0.0.1', () => resolve(srv));

@@ -13,9 +13,9 @@ import { openDatabase } from '../db/index.js';
 import type { Report } from '../domain/report.js';
 import { loadPayloadEncryption } from '../temporal/codec/payloadKeyFile.js';
 import { workflowsPath } from '../worker/createWorker.js';
-import { GandalfErrors, SEARCH_ATTRIBUTES, SESSION_STATES, type SessionProgress, type SessionState, isTerminalState, sessionWorkflowId } from '../contracts/index.js';
+import { type ForgetReceipt, GandalfErrors, SEARCH_ATTRIBUTES, SESSION_STATES, type SessionProgress, type SessionState, isTerminalState, sessionWorkflowId } from '../contracts/index.js';
 import { ApiError, createApiClient } from './apiClient.js';
-import { formatProgressLine, formatReport } from './format.js';
+import { formatProgressLine, formatReceipt, formatReport } from './format.js';
 
 interface SessionView {
   sessionId: string;
@@ -131,6 +131,16 @@ program
   });
 
 program
+  .command('forget')
+  .description('Erase a session for good ("forget me"): its rows, schedule and running workflows go, and its payload key is destroyed so its histories can never be read (needs an admin key)')
+  .argument('<sessionId>')
+  .action(async (sessionId: string) => {
+    const res = await api().del<{ receipt?: ForgetReceipt; forgetWorkflowId?: string }>(`/api/sessions/${encodeURIComponent(sessionId)}`);
+    if (!res.receipt) return console.log(`Erasing ${sessionId}; it finishes in workflow ${res.forgetWorkflowId} (run this again for the receipt).`);
+    console.log(formatReceipt(res.receipt));
+  });
+
+program
   .command('retry-failed')
   .description("List a session's failed shows and re-drive them (the report is updated)")
   .argument('<sessionId>')
@@ -195,10 +205,16 @@ program
       );
       let failed = 0;
       // The histories' payloads are encrypted: replay decodes them with the same keys as the workers.
-      const { dataConverter } = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir });
-      for await (const result of Worker.runReplayHistories({ workflowsPath, replayName: `replay-${sessionId}`, dataConverter }, histories)) {
-        if (result.error) failed++;
-        console.log(`${result.error ? '✗' : '✓'} ${result.workflowId} ${result.runId}${result.error ? `: ${result.error.message}` : ''}`);
+      // Sessions' payloads are sealed with their own keys, kept in the database: an erased session replays nowhere.
+      const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: `${config.dataDir}/pglite` });
+      try {
+        const { dataConverter } = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir, db: db.db });
+        for await (const result of Worker.runReplayHistories({ workflowsPath, replayName: `replay-${sessionId}`, dataConverter }, histories)) {
+          if (result.error) failed++;
+          console.log(`${result.error ? '✗' : '✓'} ${result.workflowId} ${result.runId}${result.error ? `: ${result.error.message}` : ''}`);
+        }
+      } finally {
+        await db.close();
       }
       console.log(failed ? `${failed} of ${histories.length} histories are not deterministic with this code.` : `All ${histories.length} histories replay deterministically.`);
       if (failed) process.exitCode = 1;

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { parsePayloadKeys } from '../temporal/codec/payloadCodec.js';
+import { apiKeyEntryProblem } from '../api/protection/apiKeys.js';
 import type { PipelineSettings } from '../contracts/index.js';
 
 /** Tunables the workflows receive in their input (defined next to the workflows, which never read the environment). */
@@ -90,7 +91,26 @@ export const envSchema = z.object({
   CHUNK_MAX_ATTEMPTS: int(8, 1, 100),
   CHUNK_RETRY_INITIAL: duration('2s'),
 
-  API_KEYS: list((k) => (k.length < 16 || /\s/.test(k) ? 'must be at least 16 characters without spaces' : undefined)),
+  /** Operator keys: `<key>` (every scope) or `<key>:<scope>+<scope>`, scopes read, write, admin. */
+  API_KEYS: list(apiKeyEntryProblem),
+  /** Signs viewer tokens (at least 32 characters); unset, a local secret under DATA_DIR. Share it between API instances. */
+  VIEWER_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  VIEWER_TOKEN_TTL: duration('30d'),
+  /** Finished sessions older than this are forgotten by the retention schedule; `off` keeps them. */
+  RETENTION: z
+    .string()
+    .default('30d')
+    .transform((value, ctx) => {
+      if (value.trim() === 'off') return undefined;
+      try {
+        const ms = parseDuration(value);
+        if (ms < 60_000) ctx.addIssue({ code: 'custom', message: 'must be at least 1m (or off)' });
+        return ms;
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return undefined;
+      }
+    }),
   ALLOW_ANONYMOUS_SESSIONS: z.enum(['true', 'false']).optional(),
   CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   PAYLOAD_KEYS: z
@@ -162,6 +182,11 @@ export interface AppConfig {
     payloadKeys?: string;
     codecCorsOrigins: string[];
     rateLimit: { rate: number; burst: number };
+    /** Unset = a local secret under DATA_DIR (see src/api/protection/viewerTokens.ts). */
+    viewerTokenSecret?: string;
+    viewerTokenTtlMs: number;
+    /** Finished sessions are forgotten this long after they end; undefined = kept (RETENTION=off). */
+    retentionMs?: number;
   };
   demoDataKey?: string;
   standins: Env['STANDINS'];
@@ -242,6 +267,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       // The Web UI of the dev server `npm start` runs, unless told otherwise.
       codecCorsOrigins: env.CODEC_CORS_ORIGIN.length > 0 ? env.CODEC_CORS_ORIGIN : [`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`, `http://localhost:${env.TEMPORAL_UI_PORT}`],
       rateLimit: { rate: env.API_RATE_LIMIT, burst: env.API_RATE_BURST },
+      viewerTokenSecret: env.VIEWER_TOKEN_SECRET,
+      viewerTokenTtlMs: env.VIEWER_TOKEN_TTL,
+      retentionMs: env.RETENTION,
     },
     demoDataKey: env.DEMO_DATA_KEY,
     standins: env.STANDINS,

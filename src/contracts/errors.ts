@@ -43,6 +43,8 @@ export const PipelineErrors = {
   showsUnfinished: 'ShowsUnfinished',
   /** A session that failed for a reason a person can read (the failure's message). */
   sessionFailed: 'SessionFailed',
+  /** A worker asked to forget a session without the Temporal client or session keyring it needs. */
+  forgetNotConfigured: 'ForgetNotConfigured',
 } as const;
 
 /** Error types no retry can fix: every retry policy's nonRetryableErrorTypes. */

@@ -4,6 +4,7 @@
 export * from './chunks.js';
 export * from './errors.js';
 export * from './messages.js';
+export * from './privacy.js';
 export * from './retry.js';
 export * from './session.js';
 export * from './workflows.js';

@@ -16,6 +16,12 @@ export const redriveSignal = defineSignal('redrive');
 export const progressQuery = defineQuery<SessionProgress>('progress');
 
 export const sessionWorkflowId = (sessionId: string) => `session-${sessionId}`;
+/** session-<id>, session-<id>/crawl/3, session-<id>/refresh-… → <id>: every workflow a session owns. */
+export const sessionIdOfWorkflowId = (workflowId: unknown): string | undefined =>
+  typeof workflowId === 'string' ? /^session-([^/]+)/.exec(workflowId)?.[1] : undefined;
 export const showDataWorkflowId = (parentId: string, chunk: number) => `${parentId}/show-data/${chunk}`;
 export const crawlWorkflowId = (parentId: string, chunk: number) => `${parentId}/crawl/${chunk}`;
 export const redriveWorkflowId = (sessionId: string) => `${sessionWorkflowId(sessionId)}/redrive`;
+/** A session's refresh schedule, and the workflow id each of its runs starts from. */
+export const refreshScheduleId = (sessionId: string) => `refresh-${sessionId}`;
+export const refreshWorkflowId = (sessionId: string) => `${sessionWorkflowId(sessionId)}/refresh`;

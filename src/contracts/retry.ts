@@ -15,6 +15,8 @@ export const SESSION_FETCH_RETRY: RetryPolicy = { ...backoff, initialInterval: '
 export const SESSION_STEP_RETRY: RetryPolicy = { ...backoff, initialInterval: '1s', maximumAttempts: 8 };
 /** Refreshes and re-drives: nobody waits on them. */
 export const BACKGROUND_RETRY: RetryPolicy = { ...backoff, initialInterval: '2s', maximumAttempts: 5 };
+/** Forgetting a viewer: a promise made, so it retries until it is done (an outage only delays it). */
+export const ERASURE_RETRY: RetryPolicy = { ...backoff, initialInterval: '1s' };
 
 /** What chunks used before the policy was configurable; still the default (CHUNK_MAX_ATTEMPTS, CHUNK_RETRY_INITIAL). */
 export const DEFAULT_CHUNK_RETRY: ChunkRetry = { maximumAttempts: 8, initialIntervalMs: 2_000 };

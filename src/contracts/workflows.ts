@@ -3,6 +3,7 @@
 // filter on in the Web UI (e.g. SessionState="FAILED").
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { ChunkCrawled, ChunkEnriched, ChunkInput } from './chunks.js';
+import type { ForgetInput, ForgetReceipt, RetentionInput, RetentionOutcome } from './privacy.js';
 import type { ChunkRetry } from './retry.js';
 import type { PipelineSettings, SessionInput, SessionOutcome } from './session.js';
 
@@ -35,6 +36,8 @@ export type ShowDataWorkflowType = (input: ChunkInput) => Promise<ChunkEnriched>
 export type CrawlWorkflowType = (input: ChunkInput) => Promise<ChunkCrawled>;
 export type RedriveWorkflowType = (input: RedriveInput) => Promise<RedriveOutcome>;
 export type RefreshWorkflowType = (input: RefreshInput) => Promise<RefreshOutcome>;
+export type ForgetWorkflowType = (input: ForgetInput) => Promise<ForgetReceipt>;
+export type RetentionWorkflowType = (input: RetentionInput) => Promise<RetentionOutcome>;
 
 /** Workflow type names, as the Web UI and `temporal workflow start --type` spell them. */
 export const WorkflowTypes = {
@@ -43,6 +46,8 @@ export const WorkflowTypes = {
   crawl: 'CrawlWorkflow',
   redrive: 'RedriveWorkflow',
   refresh: 'RefreshWorkflow',
+  forget: 'ForgetWorkflow',
+  retention: 'RetentionWorkflow',
 } as const;
 
 /** Interactive sessions run first; refreshes (and their activities) never delay a waiting viewer. */

@@ -195,6 +195,27 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('sessions').dropColumn('progress').execute();
     },
   },
+  '0007_session_keys': {
+    // Crypto-shredding (src/temporal/codec/sessionKeys.ts): each session's payload data key, wrapped
+    // under a master payload key; and the tombstones forgetting leaves, so an erased session's payloads
+    // answer "erased" and its id cannot quietly get a new key. A tombstone names no session.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('session_keys')
+        .addColumn('session_id', 'text', (c) => c.primaryKey())
+        .addColumn('key_id', 'text', (c) => c.notNull().unique())
+        .addColumn('master_key_id', 'text', (c) => c.notNull())
+        .addColumn('wrapped_key', 'bytea', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema
+        .createTable('erased_session_keys')
+        .addColumn('session_digest', 'text', (c) => c.primaryKey())
+        .addColumn('key_id', 'text', (c) => c.unique())
+        .addColumn('erased_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

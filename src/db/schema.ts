@@ -149,6 +149,22 @@ export interface IdempotencyKeysTable {
   expires_at: Timestamp;
 }
 
+/** A session's payload data key, wrapped under a master payload key (src/temporal/codec/sessionKeys.ts). */
+export interface SessionKeysTable {
+  session_id: string;
+  key_id: string;
+  master_key_id: string;
+  wrapped_key: Buffer;
+  created_at: DefaultedTimestamp;
+}
+
+/** What forgetting a session leaves: no session id, only its digest and the destroyed key's id. */
+export interface ErasedSessionKeysTable {
+  session_digest: string;
+  key_id: string | null;
+  erased_at: DefaultedTimestamp;
+}
+
 export interface Database {
   sessions: SessionsTable;
   shows: ShowsTable;
@@ -164,5 +180,7 @@ export interface Database {
   reports: ReportsTable;
   rate_limits: RateLimitsTable;
   idempotency_keys: IdempotencyKeysTable;
+  session_keys: SessionKeysTable;
+  erased_session_keys: ErasedSessionKeysTable;
 }
 

@@ -1,16 +1,13 @@
 // Structured logs (pino). Temporal's runtime logger is routed here too, so SDK, workflow and
 // activity log lines carry sessionId, workflowId and activity fields.
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
+import { sessionIdOfWorkflowId } from '../contracts/messages.js';
 import pino, { type Logger } from 'pino';
 
 export function createLogger(level: string, name = 'showprint'): Logger {
   return pino({ name, level, base: { pid: process.pid }, redact: { paths: ['dataKey', '*.dataKey', 'input.dataKey'], censor: '[redacted]' } });
 }
 
-/** session-<id>, session-<id>/crawl/3, … → <id> */
-export function sessionIdOf(workflowId: unknown): string | undefined {
-  return typeof workflowId === 'string' ? /^session-([^/]+)/.exec(workflowId)?.[1] : undefined;
-}
 
 const LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
@@ -20,7 +17,7 @@ export function temporalLogger(logger: Logger, minimum: 'TRACE' | 'DEBUG' | 'INF
     const meta = (entry.meta ?? {}) as Record<string, unknown>;
     const fields = {
       ...meta,
-      sessionId: sessionIdOf(meta.workflowId),
+      sessionId: sessionIdOfWorkflowId(meta.workflowId),
       workflowId: meta.workflowId,
       activity: meta.activityType,
     };

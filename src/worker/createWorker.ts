@@ -1,4 +1,5 @@
 // Builds a worker over real dependencies: database, rate limiter, service clients and AI.
+import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { existsSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { createTmdbClient } from '../clients/tmdb.js';
 import { createWikidataClient } from '../clients/wikidata.js';
 import { type AppConfig, ConfigError, type ServiceEndpoints } from '../config/index.js';
 import type { Db } from '../db/index.js';
+import type { SessionKeyring } from '../temporal/codec/sessionKeys.js';
 import { circuitState, instrumentActivities } from '../observability/metrics.js';
 
 const require = createRequire(import.meta.url);
@@ -45,12 +47,16 @@ export interface WorkerSetup {
   taskQueue?: string;
   /** Must match the clients' (src/temporal/codec: payload encryption); `{}` only where no client encrypts. */
   dataConverter: DataConverter;
+  /** The session keys inside that data converter's codec, which forgetting a session destroys. */
+  sessionKeys?: SessionKeyring;
 }
 
-function buildActivities({ config, endpoints, db }: Pick<WorkerSetup, 'config' | 'endpoints' | 'db'>) {
+function buildActivities({ config, endpoints, db, connection, dataConverter, sessionKeys }: WorkerSetup) {
   const timeoutMs = config.services.httpTimeoutMs;
   const activities = createActivities({
     db,
+    client: new Client({ connection, namespace: config.temporal.namespace, dataConverter }),
+    sessionKeys,
     caller: createServiceCaller(
       createDbRateLimiter(db, { gandalf: config.rates.gandalf, tmdb: config.rates.tmdb, rt: config.rates.rt, wikidata: config.rates.wikidata }),
       createCircuitBreakers({

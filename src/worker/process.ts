@@ -9,6 +9,8 @@ import { createLogger, temporalLogger } from '../observability/logger.js';
 import { scrape } from '../observability/metrics.js';
 import { loadPayloadEncryption } from '../temporal/codec/payloadKeyFile.js';
 import { createShowprintWorker } from './createWorker.js';
+import { ensureRetentionSchedule } from '../temporal/retention.js';
+import { Client } from '@temporalio/client';
 
 export interface WorkerProcessOptions {
   /** Bundle this entry instead of the product's workflows (the bench adds its baselines). */
@@ -33,11 +35,16 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
       }).listen(config.env.METRICS_PORT)
     : undefined;
   // Workers and API processes must share the payload keys: PAYLOAD_KEYS, or one DATA_DIR.
-  const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir });
-  if (payload.source !== 'env') console.warn('PAYLOAD_KEYS is unset: using the local key file; every worker and API process must use the same keys');
   const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: `${config.dataDir}/pglite` });
+  const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir, db: db.db });
+  if (payload.source !== 'env') console.warn('PAYLOAD_KEYS is unset: using the local key file; every worker and API process must use the same keys');
   const connection = await NativeConnection.connect({ address: temporalAddress });
-  const worker = await createShowprintWorker({ config, endpoints, db: db.db, connection, dataConverter: payload.dataConverter, workflowsPath: options.workflowsPath });
+  // Retention is the worker's to keep: every worker start brings the schedule in line with RETENTION.
+  await ensureRetentionSchedule(new Client({ connection, namespace: config.temporal.namespace, dataConverter: payload.dataConverter }), {
+    retentionMs: config.security.retentionMs,
+    taskQueue: config.temporal.taskQueue,
+  });
+  const worker = await createShowprintWorker({ config, endpoints, db: db.db, connection, dataConverter: payload.dataConverter, sessionKeys: payload.sessionKeys, workflowsPath: options.workflowsPath });
   // The SDK shuts down on the first SIGINT/SIGTERM: stop polling, let in-flight activities finish
   // within shutdownGraceTime. A second signal means "now": the server retries what was in flight.
   let signals = 0;

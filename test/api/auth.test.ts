@@ -81,7 +81,7 @@ test('with the key (any case of "Bearer") a session starts and completes', async
   assert.equal(res.status, 202);
   const { sessionId } = (await res.json()) as { sessionId: string };
   assert.equal((await send(stack.apiUrl, 'POST', `/api/sessions/${sessionId}/cancel`, bearer(stack.apiKey))).status, 202);
-  assert.equal((await waitForState(stack.apiUrl, sessionId, ['FAILED', 'COMPLETED'], 60_000)).state, 'FAILED');
+  assert.equal((await waitForState(stack, sessionId, ['FAILED', 'COMPLETED'], 60_000)).state, 'FAILED');
 });
 
 test('demo mode: the page may start a session without a key, but not connect or cancel one', async () => {

@@ -56,7 +56,7 @@ describe('GET /api/callback with CALLBACK_SECRET', () => {
     const replay = await get(query);
     assert.equal(replay.status, 401);
     assert.equal((await code(replay)).code, 'replayed');
-    assert.equal((await waitForState(stack.apiUrl, sessionId, ['COMPLETED', 'FAILED'], 60_000)).state, 'COMPLETED');
+    assert.equal((await waitForState(stack, sessionId, ['COMPLETED', 'FAILED'], 60_000)).state, 'COMPLETED');
   });
 
   test('unsigned, tampered or wrongly signed links are 401', async () => {

@@ -2,7 +2,7 @@
 // the report; it can be paused and resumed.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { refreshScheduleId } from '../../src/api/schedulesRouter.js';
+import { refreshScheduleId } from '../../src/contracts/index.js';
 import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
 import { until } from '../support/mockActivities.js';
 
@@ -20,7 +20,7 @@ const call = (method: string, path: string, body?: unknown) =>
 
 test('a schedule refreshes only newer activity, updates the report, and pauses/resumes', async () => {
   const { sessionId } = (await (await call('POST', '/api/sessions', { dataKey: 'demo-1k' })).json()) as { sessionId: string };
-  await waitForState(stack.apiUrl, sessionId, ['COMPLETED']);
+  await waitForState(stack, sessionId, ['COMPLETED']);
   const before = (await (await call('GET', `/api/sessions/${sessionId}/report`)).json()) as { generatedAt: string };
 
   assert.equal((await call('POST', `/api/sessions/${sessionId}/schedule`, { dataKey: 'demo-1k', every: '10s' })).status, 400, 'intervals under 1m are refused');

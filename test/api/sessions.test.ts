@@ -47,7 +47,7 @@ describe('validation', () => {
 test('an unknown dataKey ends FAILED fast (one attempt, no retries), with a readable reason', async () => {
   const res = await post('/api/sessions', { dataKey: 'no-such-key' });
   const { sessionId } = (await res.json()) as { sessionId: string };
-  const final = await waitForState(stack.apiUrl, sessionId, ['FAILED', 'COMPLETED'], 30_000);
+  const final = await waitForState(stack, sessionId, ['FAILED', 'COMPLETED'], 30_000);
   assert.equal(final.state, 'FAILED');
   assert.match(String(final.failureReason), /Gandalf has no data for this dataKey/);
   // Fails fast: the non-retryable error gets exactly one attempt, no backoff.
@@ -67,7 +67,7 @@ test('starting the same sessionId twice gives the same workflow: 202, then 200',
   assert.equal(first.status, 202);
   assert.equal(second.status, 200);
   assert.equal(((await second.json()) as { created: boolean }).created, false);
-  await waitForState(stack.apiUrl, sessionId, ['COMPLETED']);
+  await waitForState(stack, sessionId, ['COMPLETED']);
   const runs = [];
   for await (const run of stack.env.client.workflow.list({ query: `WorkflowId = "session-${sessionId}"` })) runs.push(run);
   assert.equal(runs.length, 1);
@@ -78,17 +78,17 @@ test("Gandalf's callback starts an unknown session with its key (signal-with-sta
   const res = await fetch(`${stack.apiUrl}/api/callback?sessionID=${sessionId}&dataKey=demo-small`, { redirect: 'manual' });
   assert.equal(res.status, 303);
   assert.equal(res.headers.get('location'), `/?session=${sessionId}`);
-  const final = await waitForState(stack.apiUrl, sessionId, ['COMPLETED', 'FAILED']);
+  const final = await waitForState(stack, sessionId, ['COMPLETED', 'FAILED']);
   assert.equal(final.state, 'COMPLETED');
 });
 
 test('a session started without a key waits, and /connect delivers it', async () => {
   const sessionId = `later-${Date.now()}`;
   assert.equal((await post('/api/sessions', { sessionId })).status, 202);
-  const waiting = await waitForState(stack.apiUrl, sessionId, ['AWAITING_CONNECTION']);
+  const waiting = await waitForState(stack, sessionId, ['AWAITING_CONNECTION']);
   assert.equal(waiting.state, 'AWAITING_CONNECTION');
   assert.equal((await post(`/api/sessions/${sessionId}/connect`, { dataKey: 'demo-small' })).status, 202);
-  const final = await waitForState(stack.apiUrl, sessionId, ['COMPLETED', 'FAILED']);
+  const final = await waitForState(stack, sessionId, ['COMPLETED', 'FAILED']);
   assert.equal(final.state, 'COMPLETED');
   const list = (await (await fetch(`${stack.apiUrl}/api/sessions?state=COMPLETED`)).json()) as { sessions: { sessionId: string }[] };
   assert.ok(list.sessions.some((s) => s.sessionId === sessionId));

@@ -290,7 +290,7 @@ test('the event stream: progress then done, one poller shared by every listener,
     assert.deepEqual({ pollers: events.stats().activePollers, clients: events.stats().clients }, { pollers: 0, clients: 0 });
 
     // A finished session answers `done` at once from the database, without a workflow query.
-    await waitForState(stack.apiUrl, sessionId, ['COMPLETED']);
+    await waitForState(stack, sessionId, ['COMPLETED']);
     const pollsBefore = pollTimes.length;
     const late = await readStream(url);
     assert.deepEqual(late.events.map((e) => e.event), ['done']);

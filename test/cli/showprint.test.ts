@@ -41,7 +41,7 @@ test('start, watch, report, list, retry-failed and replay a session', async () =
   const sessionId = /session ([0-9a-f-]{36})/.exec(started.out)?.[1];
   assert.ok(sessionId, started.out);
 
-  await waitForState(stack.apiUrl, sessionId, ['COMPLETED']);
+  await waitForState(stack, sessionId, ['COMPLETED']);
 
   const report = await showprint(['report', sessionId]);
   assert.match(report.out, /Your TV report/);
@@ -61,7 +61,7 @@ test('watch follows a session from waiting for its key to completed', async () =
   const sessionId = `cli-watch-${Date.now()}`;
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
   await fetch(`${stack.apiUrl}/api/sessions`, { method: 'POST', headers, body: JSON.stringify({ sessionId }) });
-  await waitForState(stack.apiUrl, sessionId, ['AWAITING_CONNECTION']);
+  await waitForState(stack, sessionId, ['AWAITING_CONNECTION']);
   let connected = false;
   // Connect only once watch has shown the waiting state, so it sees the whole journey.
   const watched = await showprint(['watch', sessionId], {}, (soFar) => {

@@ -23,7 +23,7 @@ async function runSession(dataKey: string): Promise<{ sessionId: string; report:
   assert.equal(res.status, 202);
   const { sessionId } = (await res.json()) as { sessionId: string };
   assert.equal(res.headers.get('location'), `/api/sessions/${sessionId}`);
-  const final = await waitForState(stack.apiUrl, sessionId, ['COMPLETED', 'FAILED'], 240_000);
+  const final = await waitForState(stack, sessionId, ['COMPLETED', 'FAILED'], 240_000);
   assert.equal(final.state, 'COMPLETED', JSON.stringify(final));
   const report = (await (await fetch(`${stack.apiUrl}/api/sessions/${sessionId}/report`)).json()) as Report;
   return { sessionId, report };

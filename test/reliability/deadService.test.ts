@@ -23,7 +23,7 @@ test('RT down: completes with RT marked unavailable; a re-drive after recovery u
   const rtBefore = stack.standins.stats().rt.requests;
   const res = await api('/api/sessions', { method: 'POST', headers: authHeaders(), body: JSON.stringify({ dataKey: 'demo-small' }) });
   const { sessionId } = (await res.json()) as { sessionId: string };
-  const final = await waitForState(stack.apiUrl, sessionId, ['COMPLETED', 'FAILED'], 120_000);
+  const final = await waitForState(stack, sessionId, ['COMPLETED', 'FAILED'], 120_000);
   assert.equal(final.state, 'COMPLETED');
 
   const report = (await (await api(`/api/sessions/${sessionId}/report`)).json()) as Report;

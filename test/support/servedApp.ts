@@ -10,6 +10,8 @@ import type { SecurityOptions } from '../../src/api/protection/options.js';
 import { generateApiKey } from '../../src/api/protection/apiKeyFile.js';
 import { AesGcmPayloadCodec, generatePayloadKey } from '../../src/temporal/codec/payloadCodec.js';
 import { createTestDatabase } from './db.js';
+import { randomBytes } from 'node:crypto';
+import { ViewerTokens } from '../../src/api/protection/viewerTokens.js';
 
 export interface ServedApp {
   url: string;
@@ -23,6 +25,7 @@ export function testSecurity(overrides: Partial<SecurityOptions> = {}): Security
     codec: new AesGcmPayloadCodec([generatePayloadKey('t1')]),
     codecCorsOrigins: ['http://127.0.0.1:8233', 'http://localhost:8233'],
     rateLimit: { rate: 1000, burst: 1000 },
+    viewerTokens: new ViewerTokens(randomBytes(32).toString('base64url'), 60 * 60 * 1000),
     ...overrides,
   };
 }

@@ -12,6 +12,7 @@ import { DEMO_DATA_KEYS, DEMO_GANDALF_PRIVATE_KEY } from '../../standins/demoKey
 import { type AppConfig, type ServiceEndpoints, loadConfig } from '../../src/config/index.js';
 import type { DatabaseHandle } from '../../src/db/index.js';
 import { AesGcmPayloadCodec, encryptingDataConverter, generatePayloadKey, parsePayloadKeys } from '../../src/temporal/codec/payloadCodec.js';
+import { type SessionKeyring, createSessionKeyring } from '../../src/temporal/codec/sessionKeys.js';
 import { generateApiKey } from '../../src/api/protection/apiKeyFile.js';
 import { securityOptions } from '../../src/api/protection/options.js';
 import { type RunningStandins, startStandins } from '../../standins/index.js';
@@ -32,7 +33,8 @@ export interface TestStack {
   client: Client;
   dataConverter: DataConverter;
   codec: AesGcmPayloadCodec;
-  /** Send as `Authorization: Bearer <apiKey>` on mutating requests. */
+  sessionKeys: SessionKeyring;
+  /** Send as `Authorization: Bearer <apiKey>`: a key with every scope (read, write, admin). */
   apiKey: string;
   close(): Promise<void>;
 }
@@ -62,13 +64,16 @@ export const TEST_ENV: Record<string, string> = {
 
 export async function startTestStack(options: StackOptions = {}): Promise<TestStack> {
   const config = loadConfig({ ...TEST_ENV, ...options.env });
-  // A fresh key per stack (or PAYLOAD_KEYS from options.env): every client and worker here shares it.
-  const codec = new AesGcmPayloadCodec(config.security.payloadKeys ? parsePayloadKeys(config.security.payloadKeys) : [generatePayloadKey('test')]);
+  const db = await createTestDatabase();
+  // A fresh key per stack (or PAYLOAD_KEYS from options.env): every client and worker here shares it,
+  // and sessions' payloads get keys of their own in this stack's database (what forgetting destroys).
+  const masterKeys = config.security.payloadKeys ? parsePayloadKeys(config.security.payloadKeys) : [generatePayloadKey('test')];
+  const sessionKeys = createSessionKeyring(db.db, masterKeys);
+  const codec = new AesGcmPayloadCodec(masterKeys, sessionKeys);
   const dataConverter: DataConverter = options.encryptPayloads === false ? {} : encryptingDataConverter(codec);
   const apiKey = config.security.apiKeys[0] ?? generateApiKey();
   const env = await createTemporalEnv({ dataConverter });
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
-  const db = await createTestDatabase();
   const standins = await startStandins({
     gandalfPublicKeyHex: publicKeyHexFromPrivate(DEMO_GANDALF_PRIVATE_KEY),
     tmdbApiKey: 'test-tmdb-key',
@@ -100,9 +105,18 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     workflowBundle: await workflowBundle(),
     taskQueue,
     dataConverter,
+    sessionKeys,
   });
   const workerRun = worker.run();
-  const app = createApp({ client, db: db.db, taskQueue, settings: config.pipeline, demoDataKeys: DEMO_DATA_KEYS, security: securityOptions(config, { apiKeys: config.security.apiKeys.length > 0 ? config.security.apiKeys : [apiKey], codec }) });
+  const app = createApp({
+    client,
+    db: db.db,
+    taskQueue,
+    settings: config.pipeline,
+    demoDataKeys: DEMO_DATA_KEYS,
+    security: securityOptions(config, { apiKeys: config.security.apiKeys.length > 0 ? config.security.apiKeys : [apiKey], codec }),
+    sessionKeys,
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -119,6 +133,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     client,
     dataConverter,
     codec,
+    sessionKeys,
     apiKey,
     async close() {
       await new Promise((r) => server.close(r));
@@ -131,12 +146,12 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
   };
 }
 
-/** Polls the API until the session reaches one of `states` (or the deadline passes). */
-export async function waitForState(apiUrl: string, sessionId: string, states: string[], timeoutMs = 120_000): Promise<Record<string, unknown>> {
+/** Polls the API (with the stack's key) until the session reaches one of `states` (or the deadline passes). */
+export async function waitForState(api: { apiUrl: string; apiKey: string }, sessionId: string, states: string[], timeoutMs = 120_000): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   let last: Record<string, unknown> = {};
   while (Date.now() < deadline) {
-    const res = await fetch(`${apiUrl}/api/sessions/${sessionId}`);
+    const res = await fetch(`${api.apiUrl}/api/sessions/${sessionId}`, { headers: { authorization: `Bearer ${api.apiKey}` } });
     last = (await res.json()) as Record<string, unknown>;
     if (states.includes(String(last.state))) return last;
     await new Promise((r) => setTimeout(r, 250));

@@ -59,13 +59,13 @@ test('no dataKey in any raw history or payload, no failure message in the clear;
 
   assert.equal((await post('/api/sessions', { dataKey: secretKey, sessionId: ids.direct })).status, 202);
   assert.equal((await post('/api/sessions', { sessionId: ids.later })).status, 202);
-  await waitForState(stack.apiUrl, ids.later, ['AWAITING_CONNECTION']);
+  await waitForState(stack, ids.later, ['AWAITING_CONNECTION']);
   assert.equal((await post(`/api/sessions/${ids.later}/connect`, { dataKey: laterKey })).status, 202);
   assert.equal((await post('/api/sessions', { dataKey: missingKey, sessionId: ids.missing })).status, 202);
 
-  assert.equal((await waitForState(stack.apiUrl, ids.direct, ['COMPLETED', 'FAILED'], 60_000)).state, 'COMPLETED');
-  assert.equal((await waitForState(stack.apiUrl, ids.later, ['COMPLETED', 'FAILED'], 60_000)).state, 'COMPLETED');
-  const failed = await waitForState(stack.apiUrl, ids.missing, ['COMPLETED', 'FAILED'], 60_000);
+  assert.equal((await waitForState(stack, ids.direct, ['COMPLETED', 'FAILED'], 60_000)).state, 'COMPLETED');
+  assert.equal((await waitForState(stack, ids.later, ['COMPLETED', 'FAILED'], 60_000)).state, 'COMPLETED');
+  const failed = await waitForState(stack, ids.missing, ['COMPLETED', 'FAILED'], 60_000);
   assert.equal(failed.state, 'FAILED');
   assert.ok(!JSON.stringify(failed).includes(missingKey), 'the API never shows the dataKey');
   await new Promise((r) => setTimeout(r, 1500)); // abandoned children finish

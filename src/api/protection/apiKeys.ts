@@ -1,43 +1,90 @@
-// API key checks. Keys are compared as SHA-256 digests with timingSafeEqual, against every
-// configured key without stopping early, so neither the content nor the length of a key leaks
-// through response timing.
+// Operator API keys and their scopes. Keys are compared as SHA-256 digests with timingSafeEqual,
+// against every configured key without stopping early, so neither the content nor the length of
+// a key leaks through response timing.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/** What an operator key may do. Independent: an `admin`-only key cannot read reports. */
+export const OPERATOR_SCOPES = ['read', 'write', 'admin'] as const;
+export type OperatorScope = (typeof OPERATOR_SCOPES)[number];
+
+/** One configured key: `API_KEYS` entries are `<key>` (every scope) or `<key>:<scope>+<scope>`. */
+export interface OperatorKey {
+  key: string;
+  scopes: readonly OperatorScope[];
+}
+
+export interface MatchedKey {
+  /** A short, non-secret fingerprint: names the key in rate limits, idempotency scopes and logs. */
+  id: string;
+  scopes: readonly OperatorScope[];
+}
+
+/** Why an `API_KEYS` entry is unusable, or undefined. Names the problem, never the key. */
+export function apiKeyEntryProblem(entry: string): string | undefined {
+  const colon = entry.lastIndexOf(':');
+  const key = colon === -1 ? entry : entry.slice(0, colon);
+  if (key.length < 16 || /\s/.test(key)) return 'must be a key of at least 16 characters without spaces';
+  if (colon === -1) return undefined;
+  const scopes = entry.slice(colon + 1).split('+');
+  const unknown = scopes.filter((s) => !(OPERATOR_SCOPES as readonly string[]).includes(s));
+  if (unknown.length > 0 || scopes.length === 0) return `has unknown scopes "${unknown.join('+')}" (known: ${OPERATOR_SCOPES.join(', ')}, joined with +)`;
+  return undefined;
+}
+
+export function parseApiKeyEntry(entry: string): OperatorKey {
+  const problem = apiKeyEntryProblem(entry);
+  if (problem) throw new Error(`an API_KEYS entry ${problem}`);
+  const colon = entry.lastIndexOf(':');
+  if (colon === -1) return { key: entry, scopes: OPERATOR_SCOPES };
+  return { key: entry.slice(0, colon), scopes: [...new Set(entry.slice(colon + 1).split('+') as OperatorScope[])] };
+}
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
-export class ApiKeySet {
-  private readonly digests: { id: string; digest: Buffer }[];
-  private readonly uiTokens: { id: string; digest: Buffer }[];
+interface Candidate extends MatchedKey {
+  digest: Buffer;
+}
 
-  constructor(keys: string[]) {
-    this.digests = keys.map((key) => ({ id: keyId(key), digest: digest(key) }));
-    this.uiTokens = keys.map((key) => ({ id: keyId(key), digest: digest(codecUiToken(key)) }));
+export class ApiKeySet {
+  private readonly keys: Candidate[];
+  private readonly uiTokens: Candidate[];
+
+  constructor(entries: string[]) {
+    const parsed = entries.map(parseApiKeyEntry);
+    this.keys = parsed.map(({ key, scopes }) => ({ id: keyId(key), scopes, digest: digest(key) }));
+    this.uiTokens = parsed.map(({ key }) => ({ id: keyId(key), scopes: [], digest: digest(codecUiToken(key)) }));
   }
 
   get size(): number {
-    return this.digests.length;
+    return this.keys.length;
   }
 
-  /** The matching key's id (a short, non-secret fingerprint), or undefined. */
-  match(presented: string): string | undefined {
-    return findConstantTime(this.digests, digest(presented));
+  /** The ids and scopes of the configured keys (no secrets): what GET /api/keys shows an admin. */
+  list(): MatchedKey[] {
+    return this.keys.map(({ id, scopes }) => ({ id, scopes }));
+  }
+
+  /** The matching key, or undefined. */
+  match(presented: string): MatchedKey | undefined {
+    const found = findConstantTime(this.keys, digest(presented));
+    return found && { id: found.id, scopes: found.scopes };
   }
 
   /** Matches a token from a codec URL (`/codec/ui/<token>`): good for /codec only. */
   matchCodecToken(presented: string): string | undefined {
-    return findConstantTime(this.uiTokens, digest(presented));
+    return findConstantTime(this.uiTokens, digest(presented))?.id;
   }
 }
 
-function findConstantTime(candidates: { id: string; digest: Buffer }[], presented: Buffer): string | undefined {
-  let found: string | undefined;
+function findConstantTime(candidates: Candidate[], presented: Buffer): Candidate | undefined {
+  let found: Candidate | undefined;
   for (const c of candidates) {
-    if (timingSafeEqual(c.digest, presented) && found === undefined) found = c.id;
+    if (timingSafeEqual(c.digest, presented) && found === undefined) found = c;
   }
   return found;
 }
 
-/** A non-secret fingerprint of a key: names a client in rate limits and idempotency scopes. */
+/** A non-secret fingerprint of a key. */
 export function keyId(key: string): string {
   return digest(key).subarray(0, 6).toString('hex');
 }
@@ -45,10 +92,11 @@ export function keyId(key: string): string {
 /**
  * The Temporal Web UI cannot send our API key (it only forwards its own OIDC token, and only over
  * HTTPS), so its codec URL carries this token in the path instead. It is derived from an API key
- * but only opens /codec: leaking the UI's settings does not let anyone start or cancel sessions.
+ * but only opens /codec: leaking the UI's settings does not let anyone read or change sessions.
+ * Takes an `API_KEYS` entry or a bare key; the scopes do not change the token.
  */
-export function codecUiToken(apiKey: string): string {
-  return createHmac('sha256', apiKey).update('showprint codec ui v1').digest('base64url');
+export function codecUiToken(apiKeyEntry: string): string {
+  return createHmac('sha256', parseApiKeyEntry(apiKeyEntry).key).update('showprint codec ui v1').digest('base64url');
 }
 
 /** `Authorization: Bearer <token>` → the token; anything else → undefined. */

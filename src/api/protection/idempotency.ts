@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import { sql } from 'kysely';
 import { HttpError } from '../errors.js';
 import type { Db } from '../../db/index.js';
-import { principalOf } from './middleware.js';
+import { principalOf } from './access.js';
 
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** A claim this old with no answer belongs to a process that died mid-request: take it over. */
@@ -38,8 +38,17 @@ let lastSweepMs = 0;
  * a repeat with the same body gets the stored answer; a repeat with another body gets 422; a repeat
  * while the first still runs gets 409. Without the header, `handler` just runs.
  */
-export async function respondIdempotently(db: Db, req: Request, res: Response, body: unknown, handler: () => Promise<StoredResponse>): Promise<void> {
-  const send = (r: StoredResponse) => {
+export async function respondIdempotently(
+  db: Db,
+  req: Request,
+  res: Response,
+  body: unknown,
+  handler: () => Promise<StoredResponse>,
+  /** Adds what must not be stored with the answer (a fresh viewer token), to the first answer and to replays. */
+  present: (stored: StoredResponse, replayed: boolean) => StoredResponse = (stored) => stored,
+): Promise<void> {
+  const send = (stored: StoredResponse, replayed = false) => {
+    const r = present(stored, replayed);
     if (r.location) res.location(r.location);
     res.status(r.status).json(r.body);
   };
@@ -48,7 +57,7 @@ export async function respondIdempotently(db: Db, req: Request, res: Response, b
   if (!KEY_PATTERN.test(key)) throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1–255 visible ASCII characters');
 
   const principal = principalOf(res);
-  const scope = principal.keyId ? `key:${principal.keyId}` : 'anonymous';
+  const scope = principal.kind === 'operator' ? `key:${principal.keyId}` : 'anonymous';
   const requestHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
 
   // Expired keys go in the background, at most once a minute per process.
@@ -100,7 +109,7 @@ export async function respondIdempotently(db: Db, req: Request, res: Response, b
       throw new HttpError(409, 'idempotency_key_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly');
     }
     res.set('Idempotent-Replayed', 'true');
-    return send({ status: row.status, body: row.response, location: row.location ?? undefined });
+    return send({ status: row.status, body: row.response, location: row.location ?? undefined }, true);
   }
   throw new HttpError(409, 'idempotency_key_in_progress', 'This Idempotency-Key is changing hands; retry shortly');
 }

@@ -3,6 +3,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { AppConfig } from '../../config/index.js';
 import { ApiKeySet } from './apiKeys.js';
 import type { RateLimitSettings } from './rateLimit.js';
+import { ViewerTokens, loadViewerTokenSecret } from './viewerTokens.js';
 
 export interface SecurityOptions {
   /** Keys accepted in `Authorization: Bearer <key>` (at least one). */
@@ -17,6 +18,8 @@ export interface SecurityOptions {
   codecCorsOrigins: string[];
   /** Per-client limit on requests that start or change something. */
   rateLimit: RateLimitSettings;
+  /** Issues and checks the viewer tokens that open one session each. */
+  viewerTokens: ViewerTokens;
 }
 
 export function securityOptions(
@@ -30,6 +33,7 @@ export function securityOptions(
     codec: resolved.codec,
     codecCorsOrigins: config.security.codecCorsOrigins,
     rateLimit: config.security.rateLimit,
+    viewerTokens: new ViewerTokens(loadViewerTokenSecret({ secret: config.security.viewerTokenSecret, dataDir: config.dataDir }), config.security.viewerTokenTtlMs),
   };
 }
 

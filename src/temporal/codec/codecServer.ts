@@ -6,6 +6,7 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import { z } from 'zod';
 import { PayloadKeyError } from './payloadCodec.js';
+import { SessionErasedError } from './sessionKeys.js';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
 const codecBody = z.object({
@@ -46,7 +47,8 @@ export function codecCors(corsOrigins: string[]): RequestHandler {
   };
 }
 
-export function codecRouter({ codec }: { codec: PayloadCodec }): Router {
+/** `access` is the API's rule for who may use the codec (a read key or a codec URL token). */
+export function codecRouter({ codec, access }: { codec: PayloadCodec; access: RequestHandler }): Router {
   const router = Router();
 
   // A page of history can hold many payloads: a larger limit than the API's 16 kB, still bounded.
@@ -59,13 +61,15 @@ export function codecRouter({ codec }: { codec: PayloadCodec }): Router {
       res.json({ payloads: out.map(fromPayload) });
     } catch (error) {
       // Answered here in the API's error shape, so the Temporal plumbing needs nothing from src/api.
+      // An erased session's payloads: gone for good, and said so plainly.
+      if (error instanceof SessionErasedError) return void res.status(410).json({ error: { code: 'erased', message: error.message } });
       if (error instanceof PayloadKeyError) return void res.status(422).json({ error: { code: 'codec_failed', message: error.message } });
       throw error;
     }
   };
   for (const prefix of ['', '/ui/:token']) {
-    router.post(`${prefix}/encode`, handle('encode'));
-    router.post(`${prefix}/decode`, handle('decode'));
+    router.post(`${prefix}/encode`, access, handle('encode'));
+    router.post(`${prefix}/decode`, access, handle('decode'));
   }
   return router;
 }

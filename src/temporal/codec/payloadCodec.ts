@@ -2,7 +2,9 @@
 // answers, heartbeats) with AES-256-GCM before it leaves the process, so the Temporal server and
 // its history never hold a viewer's dataKey or watch history in the clear.
 import { existsSync } from 'node:fs';
-import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
+import type { DataConverter, Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
+import { sessionIdOfWorkflowId } from '../../contracts/messages.js';
+import type { SessionKeyring } from './sessionKeys.js';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 
@@ -102,11 +104,50 @@ function u32(n: number) {
 /** The key id is authenticated too, so a payload cannot be relabelled to another key. */
 const aad = (keyId: string) => Buffer.from(`showprint/payload/v${FORMAT_VERSION}:${keyId}`, 'utf8');
 
+/** Marks a payload sealed with a session's own key (sessionKeys.ts) rather than a master key. */
+export const KEY_KIND_METADATA = 'encryption-key-kind';
+
+function seal(payload: Payload, keyId: string, key: Buffer, kind?: 'session'): Payload {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(aad(keyId));
+  const body = Buffer.concat([cipher.update(serialize(payload)), cipher.final()]);
+  return {
+    metadata: {
+      encoding: utf8.encode(ENCRYPTED_ENCODING),
+      [KEY_ID_METADATA]: utf8.encode(keyId),
+      ...(kind ? { [KEY_KIND_METADATA]: utf8.encode(kind) } : {}),
+    },
+    data: new Uint8Array(Buffer.concat([iv, body, cipher.getAuthTag()])),
+  };
+}
+
+function open(payload: Payload, keyId: string, key: Buffer): Payload {
+  const data = Buffer.from(payload.data ?? new Uint8Array());
+  if (data.length < IV_BYTES + TAG_BYTES + 1) throw new PayloadKeyError(`an encrypted payload (key "${keyId}") is truncated`);
+  const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
+  decipher.setAAD(aad(keyId));
+  decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+  try {
+    return deserialize(Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]));
+  } catch {
+    throw new PayloadKeyError(`an encrypted payload (key "${keyId}") failed authentication: wrong key or tampered data`);
+  }
+}
+
+/**
+ * AES-256-GCM over every payload. With a session keyring, a payload whose workflow belongs to a
+ * session (the SDK's serialization context names the workflow) is sealed with that session's own
+ * key, so forgetting the session makes it unreadable; anything else uses the active master key.
+ */
 export class AesGcmPayloadCodec implements PayloadCodec {
   private readonly byId: Map<string, Buffer>;
   readonly activeKeyId: string;
 
-  constructor(keys: PayloadKey[]) {
+  constructor(
+    keys: PayloadKey[],
+    private readonly sessionKeys?: SessionKeyring,
+  ) {
     if (keys.length === 0) throw new PayloadKeyError('the payload codec needs at least one key');
     for (const k of keys) if (k.key.length !== 32) throw new PayloadKeyError(`key "${k.id}" is not 32 bytes`);
     this.byId = new Map(keys.map((k) => [k.id, k.key]));
@@ -117,45 +158,43 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     return [...this.byId.keys()];
   }
 
-  async encode(payloads: Payload[]): Promise<Payload[]> {
+  async encode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
+    const sessionId = this.sessionKeys && sessionIdOfWorkflowId(context?.workflowId);
+    if (sessionId && this.sessionKeys) {
+      const sessionKey = await this.sessionKeys.keyForSession(sessionId);
+      return payloads.map((payload) => seal(payload, sessionKey.id, sessionKey.key, 'session'));
+    }
     const key = this.byId.get(this.activeKeyId)!;
-    return payloads.map((payload) => {
-      const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      cipher.setAAD(aad(this.activeKeyId));
-      const body = Buffer.concat([cipher.update(serialize(payload)), cipher.final()]);
-      return {
-        metadata: { encoding: utf8.encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8.encode(this.activeKeyId) },
-        data: new Uint8Array(Buffer.concat([iv, body, cipher.getAuthTag()])),
-      };
-    });
+    return payloads.map((payload) => seal(payload, this.activeKeyId, key));
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => {
+    const out: Payload[] = [];
+    for (const payload of payloads) {
       // Payloads written before encryption was turned on (and the replay corpus) stay readable.
-      if (text(payload.metadata?.encoding) !== ENCRYPTED_ENCODING) return payload;
+      if (text(payload.metadata?.encoding) !== ENCRYPTED_ENCODING) {
+        out.push(payload);
+        continue;
+      }
       const keyId = text(payload.metadata?.[KEY_ID_METADATA]);
       if (!keyId) throw new PayloadKeyError(`an encrypted payload carries no ${KEY_ID_METADATA} metadata`);
-      const key = this.byId.get(keyId);
-      if (!key) {
-        throw new PayloadKeyError(
-          `a payload is encrypted with key id "${keyId}", which is not configured (known: ${this.keyIds.join(', ')}); add that key to PAYLOAD_KEYS after the active one`,
-        );
-      }
-      const data = Buffer.from(payload.data ?? new Uint8Array());
-      if (data.length < IV_BYTES + TAG_BYTES + 1) throw new PayloadKeyError(`an encrypted payload (key "${keyId}") is truncated`);
-      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
-      decipher.setAAD(aad(keyId));
-      decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-      let plain: Buffer;
-      try {
-        plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
-      } catch {
-        throw new PayloadKeyError(`an encrypted payload (key "${keyId}") failed authentication: wrong key or tampered data`);
-      }
-      return deserialize(plain);
-    });
+      out.push(open(payload, keyId, await this.keyFor(keyId, text(payload.metadata?.[KEY_KIND_METADATA]))));
+    }
+    return out;
+  }
+
+  private async keyFor(keyId: string, kind: string | undefined): Promise<Buffer> {
+    if (kind === 'session') {
+      if (!this.sessionKeys) throw new PayloadKeyError(`a payload is encrypted with session key "${keyId}"; decoding it needs the database (DATABASE_URL) that holds the session keys`);
+      return this.sessionKeys.keyById(keyId);
+    }
+    const key = this.byId.get(keyId);
+    if (!key) {
+      throw new PayloadKeyError(
+        `a payload is encrypted with key id "${keyId}", which is not configured (known: ${this.keyIds.join(', ')}); add that key to PAYLOAD_KEYS after the active one`,
+      );
+    }
+    return key;
   }
 }
 

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AesGcmPayloadCodec, type PayloadKey, encryptingDataConverter, generatePayloadKey, parsePayloadKeys } from './payloadCodec.js';
 import type { DataConverter } from '@temporalio/common';
+import type { Db } from '../../db/index.js';
+import { type SessionKeyring, createSessionKeyring } from './sessionKeys.js';
 import { type Say, createOnce, warnIfShared } from './secretFile.js';
 
 const payloadKeysFile = (dataDir: string) => path.join(dataDir, 'payload-keys.json');
@@ -37,13 +39,19 @@ export function loadPayloadKeys(opts: { payloadKeys?: string; dataDir: string; s
   return { keys: parsePayloadKeys(list), source: created ? 'generated' : 'file' };
 }
 
-/** The codec and the data converter every client and worker of this process must share. */
-export function loadPayloadEncryption(opts: { payloadKeys?: string; dataDir: string; say?: Say }): {
+/**
+ * The codec and the data converter every client and worker of this process must share. With the
+ * database, sessions' payloads get keys of their own (sessionKeys.ts: what "forget me" destroys);
+ * without it (tools that never touch a session) only master keys, and session payloads do not decode.
+ */
+export function loadPayloadEncryption(opts: { payloadKeys?: string; dataDir: string; say?: Say; db?: Db }): {
   codec: AesGcmPayloadCodec;
   dataConverter: DataConverter;
+  sessionKeys?: SessionKeyring;
   source: 'env' | 'file' | 'generated';
 } {
   const { keys, source } = loadPayloadKeys(opts);
-  const codec = new AesGcmPayloadCodec(keys);
-  return { codec, dataConverter: encryptingDataConverter(codec), source };
+  const sessionKeys = opts.db ? createSessionKeyring(opts.db, keys) : undefined;
+  const codec = new AesGcmPayloadCodec(keys, sessionKeys);
+  return { codec, dataConverter: encryptingDataConverter(codec), sessionKeys, source };
 }

@@ -1,0 +1,33 @@
+// GET /readyz: whether this API process can serve, i.e. reach its database and Temporal. /healthz only
+// says the process is up; a load balancer should send traffic by this one.
+import type { Client } from '@temporalio/client';
+import type { RequestHandler } from 'express';
+import { sql } from 'kysely';
+import type { Db } from '../db/index.js';
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+async function check(name: string, probe: () => Promise<unknown>): Promise<[string, string]> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([probe(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS)))]);
+    return [name, 'ok'];
+  } catch (error) {
+    return [name, `unavailable: ${(error as Error).message.split('\n')[0].slice(0, 200)}`];
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function readiness({ client, db }: { client: Client; db: Db }): RequestHandler {
+  return async (_req, res) => {
+    const checks = Object.fromEntries(
+      await Promise.all([
+        check('database', () => sql`select 1`.execute(db)),
+        check('temporal', () => client.workflowService.getSystemInfo({})),
+      ]),
+    );
+    const ready = Object.values(checks).every((v) => v === 'ok');
+    res.status(ready ? 200 : 503).json({ ready, checks });
+  };
+}
