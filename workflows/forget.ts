@@ -20,6 +20,8 @@ export async function ForgetWorkflow({ sessionId, requestedBy }: ForgetInput): P
   const rowsDeleted = await eraseSessionRows({ sessionId });
   // Last the key: until here a retry could still need to read the session's payloads.
   const { keyIds, erasedAt } = await destroySessionKey({ sessionId });
+  // A last sweep, for an activity attempt that was already in flight when its workflow closed.
+  for (const [table, n] of Object.entries(await eraseSessionRows({ sessionId }))) rowsDeleted[table] = (rowsDeleted[table] ?? 0) + n;
   return {
     sessionId,
     requestedBy,
