@@ -72,7 +72,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/api/sessions/:id/failures', failuresRouter(deps));
   app.use('/api/sessions/:id/schedule', schedulesRouter(deps));
   app.use('/api/sessions', eventsRouter({ client: deps.client, db: deps.db, ...deps.events }));
-  app.use('/api/callback', callbackRouter({ sessions, callbackSecret: security.callbackSecret }));
+  app.use('/api/callback', callbackRouter({ sessions, callbackSecret: security.callbackSecret, viewerTokens: security.viewerTokens }));
   app.use('/api/demo-keys', demoRouter(deps.demoDataKeys));
   // The page spells session states from the contract, not by hand: a script it loads before app.js.
   app.get('/session-states.js', allow({ public: true }), (_req, res) => void res.type('text/javascript').send(sessionStatesScript));

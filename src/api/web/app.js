@@ -33,6 +33,8 @@ const STATES = window.SESSION_STATES;
     reportSummary: $('report-summary'),
     cards: $('cards'),
     againButton: $('again-button'),
+    forgetButton: $('forget-button'),
+    forgetResult: $('forget-result'),
   };
 
   const STAGES = ['fetch', 'showData', 'crawl', 'quips', 'bff', 'starSign'];
@@ -139,6 +141,39 @@ const STATES = window.SESSION_STATES;
 
   ui.retryButton.addEventListener('click', () => (retryAction || startOver)());
   ui.againButton.addEventListener('click', startOver);
+
+  // ---------- forget me ----------
+
+  /** The report's session, set when it is shown: what "Erase my data" erases. */
+  let reportSessionId = null;
+
+  ui.forgetButton.addEventListener('click', async () => {
+    if (!reportSessionId || !window.confirm('Erase this report and the watch history behind it for good? This cannot be undone.')) return;
+    ui.forgetButton.disabled = true;
+    ui.forgetResult.hidden = false;
+    ui.forgetResult.textContent = 'Erasing…';
+    try {
+      // The viewer cookie (HttpOnly, this session's path) is the credential; the browser sends Origin.
+      const res = await fetch(`/api/sessions/${encodeURIComponent(reportSessionId)}`, { method: 'DELETE', headers: { accept: 'application/json' } });
+      if (res.status === 202) {
+        ui.forgetResult.textContent = 'Your data is being erased; it finishes in a moment even if you close this page.';
+      } else if (!res.ok) {
+        ui.forgetResult.textContent = `We couldn’t erase it: ${await apiError(res)}`;
+        ui.forgetButton.disabled = false;
+        return;
+      } else {
+        const { receipt } = await res.json();
+        const rows = Object.values(receipt.rowsDeleted).reduce((a, b) => a + b, 0);
+        ui.forgetResult.textContent = `Erased at ${new Date(receipt.erasedAt).toLocaleString()}: ${rows} records deleted and the encryption key ${receipt.keyIds[0] ?? '(none)'} destroyed. Keep this as your receipt.`;
+      }
+      ui.cards.replaceChildren();
+      ui.reportSummary.textContent = 'This report was erased.';
+      reportSessionId = null;
+    } catch {
+      ui.forgetResult.textContent = NETWORK_MESSAGE;
+      ui.forgetButton.disabled = false;
+    }
+  });
 
   // ---------- starting ----------
 
@@ -308,7 +343,9 @@ const STATES = window.SESSION_STATES;
       showFailure('You seem to be offline', NETWORK_MESSAGE, () => watch(sessionId));
       return;
     }
-    if (res.status === 404) {
+    if (res.status === 401) {
+      showFailure('This report is private', 'Only the browser that started it can open it. Start a new report instead.', startOver);
+    } else if (res.status === 404) {
       showFailure('We couldn’t find that session', 'This link doesn’t match any report we know about. Start a new one instead.', startOver);
     } else if (res.status === 400) {
       showFailure('That link looks broken', 'The session id in this link isn’t valid. Start a new report instead.', startOver);
@@ -336,6 +373,9 @@ const STATES = window.SESSION_STATES;
       showFailure('We couldn’t load your report', await apiError(res), () => void loadReport(sessionId));
       return;
     }
+    reportSessionId = sessionId;
+    ui.forgetButton.disabled = false;
+    ui.forgetResult.hidden = true;
     renderReport(await res.json());
   }
 
