@@ -1,5 +1,7 @@
-// API keys over a real stack: every mutating request needs `Authorization: Bearer <key>`, reads stay
-// open, and demo mode lets the viewer's page start (only start) sessions without one.
+// API keys over a real stack: every API request, read or write, needs `Authorization: Bearer <key>`
+// (or the session's viewer token); only the page, health checks, demo keys and the callback stay
+// public; and demo mode lets the viewer's page start (only start) sessions without one, handing it
+// the new session's viewer token.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/index.js';
@@ -65,14 +67,40 @@ describe('without a key', () => {
     }
   });
 
-  test('reads stay open: list, state, report, events, demo keys, the page', async () => {
-    assert.equal((await fetch(`${stack.apiUrl}/api/sessions`)).status, 200);
-    assert.equal((await fetch(`${stack.apiUrl}/api/sessions/nope`)).status, 404);
-    assert.equal((await fetch(`${stack.apiUrl}/api/sessions/nope/report`)).status, 404);
-    assert.equal((await fetch(`${stack.apiUrl}/api/sessions/nope/events`)).status, 404);
-    assert.equal((await fetch(`${stack.apiUrl}/api/demo-keys`)).status, 200);
-    assert.equal((await fetch(`${stack.apiUrl}/healthz`)).status, 200);
-    assert.equal((await fetch(`${stack.apiUrl}/`)).status, 200);
+  test('reads are closed too: list, state, report, events, failures, schedule, metrics, codec and keys are 401', async () => {
+    const closed = [
+      '/api/sessions',
+      '/api/sessions?state=COMPLETED',
+      '/api/sessions/nope',
+      '/api/sessions/nope/report',
+      '/api/sessions/nope/events',
+      '/api/sessions/nope/failures',
+      '/api/sessions/nope/schedule',
+      '/api/keys',
+      '/metrics',
+      '/API/SESSIONS',
+      '/api/sessions/',
+    ];
+    for (const path of closed) {
+      const res = await fetch(`${stack.apiUrl}${path}`);
+      // 401, not 404: an anonymous caller cannot even learn whether a session exists.
+      assert.equal(res.status, 401, `GET ${path}`);
+      assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="showprint"', `GET ${path}`);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'unauthorized');
+    }
+    // With the key the same reads answer as before.
+    assert.equal((await send(stack.apiUrl, 'GET', '/api/sessions', bearer(stack.apiKey))).status, 200);
+    assert.equal((await send(stack.apiUrl, 'GET', '/api/sessions/nope', bearer(stack.apiKey))).status, 404);
+    assert.equal((await send(stack.apiUrl, 'GET', '/api/sessions/nope/report', bearer(stack.apiKey))).status, 404);
+    assert.equal((await send(stack.apiUrl, 'GET', '/metrics', bearer(stack.apiKey))).status, 200);
+  });
+
+  test('what stays public: the page and its files, health checks, demo keys', async () => {
+    for (const path of ['/', '/app.js', '/session-states.js', '/healthz', '/readyz', '/api/demo-keys']) {
+      assert.equal((await fetch(`${stack.apiUrl}${path}`)).status, 200, `GET ${path}`);
+    }
+    // A stale or foreign credential does not break the page shell.
+    assert.equal((await fetch(`${stack.apiUrl}/`, { headers: bearer('not-the-key-0123456789') })).status, 200);
   });
 });
 
@@ -84,7 +112,7 @@ test('with the key (any case of "Bearer") a session starts and completes', async
   assert.equal((await waitForState(stack, sessionId, ['FAILED', 'COMPLETED'], 60_000)).state, 'FAILED');
 });
 
-test('demo mode: the page may start a session without a key, but not connect or cancel one', async () => {
+test('demo mode: the page may start a session without a key and gets its viewer token, which connects it but cancels nothing', async () => {
   // Exactly what src/api/web/app.js sends.
   const res = await fetch(`${demo.url}/api/sessions`, {
     method: 'POST',
@@ -92,12 +120,40 @@ test('demo mode: the page may start a session without a key, but not connect or 
     body: JSON.stringify({ sessionId: `anon-${Date.now()}` }),
   });
   assert.equal(res.status, 202);
-  const { sessionId } = (await res.json()) as { sessionId: string };
+  const { sessionId, viewerToken } = (await res.json()) as { sessionId: string; viewerToken?: string };
+  assert.ok(viewerToken?.startsWith(`spv1.${sessionId}.`), 'the creator of the session gets its viewer token');
+  const cookie = res.headers.get('set-cookie') ?? '';
+  assert.match(cookie, new RegExp(`^sp_viewer=${viewerToken.replaceAll('.', '\\.')};`));
+  assert.match(cookie, new RegExp(`Path=/api/sessions/${sessionId}(;|$)`));
+  assert.match(cookie, /HttpOnly/);
+  assert.match(cookie, /SameSite=Strict/);
+
+  // Without the token: nothing but the start.
+  assert.equal((await send(demo.url, 'GET', `/api/sessions/${sessionId}`)).status, 401);
   assert.equal((await send(demo.url, 'POST', `/api/sessions/${sessionId}/connect`, {}, { dataKey: 'demo-small' })).status, 401);
   assert.equal((await send(demo.url, 'POST', `/api/sessions/${sessionId}/cancel`)).status, 401);
+  // Naming an existing session in an anonymous start hands out no token for it.
+  const again = await send(demo.url, 'POST', '/api/sessions', {}, { sessionId });
+  assert.equal(again.status, 200);
+  assert.equal(((await again.json()) as { viewerToken?: string }).viewerToken, undefined);
+  assert.equal(again.headers.get('set-cookie'), null);
   // A key that is presented must be right: no silent downgrade to anonymous.
   assert.equal((await send(demo.url, 'POST', '/api/sessions', bearer('not-the-key-0123456789'))).status, 401);
+
+  // With the token: its own session's reads and connect; an operator's cancel is still out of reach.
+  assert.equal((await send(demo.url, 'GET', `/api/sessions/${sessionId}`, bearer(viewerToken))).status, 200);
+  const cancel = await send(demo.url, 'POST', `/api/sessions/${sessionId}/cancel`, bearer(viewerToken));
+  assert.equal(cancel.status, 403);
+  assert.equal(((await cancel.json()) as { error: { code: string } }).error.code, 'insufficient_scope');
+  assert.equal((await send(demo.url, 'POST', `/api/sessions/${sessionId}/connect`, bearer(viewerToken), { dataKey: 'demo-small' })).status, 202);
   assert.equal((await send(demo.url, 'POST', `/api/sessions/${sessionId}/cancel`, bearer(stack.apiKey))).status, 202);
+  assert.equal((await waitForState({ apiUrl: demo.url, apiKey: stack.apiKey }, sessionId, ['FAILED', 'COMPLETED'], 60_000)).state, 'FAILED');
+});
+
+test('without demo mode an anonymous start is 401 like every other request', async () => {
+  const res = await fetch(`${stack.apiUrl}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dataKey: 'demo-small' }) });
+  assert.equal(res.status, 401);
+  assert.equal(res.headers.get('set-cookie'), null);
 });
 
 test('ALLOW_ANONYMOUS_SESSIONS: explicit config wins over the entry point’s default', () => {
@@ -116,4 +172,17 @@ test('key matching: any configured key, of any length; a non-secret id names the
   assert.equal(keys.match(''), undefined);
   assert.notEqual(keys.match('short-but-valid-key'), keys.match('third-key-0123456789'));
   assert.ok(!String(keys.match('short-but-valid-key')).includes('short'));
+});
+
+test('scoped keys: `<key>` has every scope, `<key>:read+write` only those; the key matches without its scopes', () => {
+  const keys = new ApiKeySet(['every-scope-key-0123456789', 'reader-writer-key-0123456789:read+write', 'admin-only-key-0123456789:admin']);
+  assert.deepEqual(keys.match('every-scope-key-0123456789')?.scopes, ['read', 'write', 'admin']);
+  assert.deepEqual(keys.match('reader-writer-key-0123456789')?.scopes, ['read', 'write']);
+  assert.deepEqual(keys.match('admin-only-key-0123456789')?.scopes, ['admin']);
+  assert.equal(keys.match('reader-writer-key-0123456789:read+write'), undefined, 'the scope suffix is not part of the key');
+  assert.deepEqual(
+    keys.list().map((k) => k.scopes),
+    [['read', 'write', 'admin'], ['read', 'write'], ['admin']],
+  );
+  assert.ok(!JSON.stringify(keys.list()).includes('key-0123456789'), 'the list names keys by id only');
 });
