@@ -53,15 +53,26 @@ describe('GET /api/callback with CALLBACK_SECRET', () => {
     const res = await get(query);
     assert.equal(res.status, 303);
     assert.equal(res.headers.get('location'), `/?session=${sessionId}`);
+    // A signed link proves the caller is this session's viewer: the browser gets the session's viewer cookie.
+    const cookie = res.headers.get('set-cookie') ?? '';
+    const token = new RegExp(`^sp_viewer=(spv1\\.${sessionId}\\.[^;]+);`).exec(cookie)?.[1];
+    assert.ok(token, cookie);
+    assert.match(cookie, new RegExp(`Path=/api/sessions/${sessionId}(;|$)`));
+    assert.match(cookie, /HttpOnly/);
+    const withCookie = await fetch(`${stack.apiUrl}/api/sessions/${sessionId}`, { headers: { cookie: `sp_viewer=${token}` } });
+    assert.equal(withCookie.status, 200);
+    assert.equal((await fetch(`${stack.apiUrl}/api/sessions/${sessionId}`)).status, 401, 'without it the session stays private');
     const replay = await get(query);
     assert.equal(replay.status, 401);
     assert.equal((await code(replay)).code, 'replayed');
+    assert.equal(replay.headers.get('set-cookie'), null, 'a replayed link gets no cookie');
     assert.equal((await waitForState(stack, sessionId, ['COMPLETED', 'FAILED'], 60_000)).state, 'COMPLETED');
   });
 
   test('unsigned, tampered or wrongly signed links are 401', async () => {
     const unsigned = await get('sessionID=s1&dataKey=demo-small');
     assert.equal(unsigned.status, 401);
+    assert.equal(unsigned.headers.get('set-cookie'), null);
     assert.equal((await code(unsigned)).code, 'unsigned');
 
     const good = new URLSearchParams(signedCallbackQuery({ sessionID: 's2', dataKey: 'demo-small' }, secret));

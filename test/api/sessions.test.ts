@@ -18,6 +18,8 @@ const post = (path: string, body: unknown, headers: Record<string, string> = {})
     headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.apiKey}`, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+/** A read with the stack's operator key (reads need one too). */
+const get = (path: string) => fetch(`${stack.apiUrl}${path}`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
 
 describe('validation', () => {
   const cases: [string, unknown, RegExp][] = [
@@ -36,11 +38,14 @@ describe('validation', () => {
     });
   }
 
-  test('an unknown session is 404; a malformed id is 400', async () => {
-    assert.equal((await fetch(`${stack.apiUrl}/api/sessions/no-such-session`)).status, 404);
-    assert.equal((await fetch(`${stack.apiUrl}/api/sessions/no-such-session/report`)).status, 404);
-    assert.equal((await fetch(`${stack.apiUrl}/api/sessions/${'x'.repeat(65)}`)).status, 400);
-    assert.equal((await fetch(`${stack.apiUrl}/api/nothing-here`)).status, 404);
+  test('an unknown session is 404; a malformed id is 400 (to a caller with a key; anonymous callers learn nothing)', async () => {
+    assert.equal((await get('/api/sessions/no-such-session')).status, 404);
+    assert.equal((await get('/api/sessions/no-such-session/report')).status, 404);
+    assert.equal((await get(`/api/sessions/${'x'.repeat(65)}`)).status, 400);
+    assert.equal((await get('/api/nothing-here')).status, 404);
+    for (const path of ['/api/sessions/no-such-session', '/api/sessions/no-such-session/report', `/api/sessions/${'x'.repeat(65)}`, '/api/nothing-here']) {
+      assert.equal((await fetch(`${stack.apiUrl}${path}`)).status, 401, `anonymous GET ${path}`);
+    }
   });
 });
 
@@ -56,7 +61,7 @@ test('an unknown dataKey ends FAILED fast (one attempt, no retries), with a read
   const history = await handle.fetchHistory();
   const fetchAttempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes && history.events!.some((s) => s.eventId?.toString() === e.activityTaskStartedEventAttributes!.scheduledEventId?.toString() && s.activityTaskScheduledEventAttributes?.activityType?.name === 'fetchHistoryBatch'));
   assert.deepEqual(fetchAttempts.map((e) => e.activityTaskStartedEventAttributes!.attempt), [1]);
-  const report = await fetch(`${stack.apiUrl}/api/sessions/${sessionId}/report`);
+  const report = await get(`/api/sessions/${sessionId}/report`);
   assert.equal(report.status, 409);
 });
 
@@ -66,7 +71,11 @@ test('starting the same sessionId twice gives the same workflow: 202, then 200',
   const second = await post('/api/sessions', { dataKey: 'demo-small', sessionId });
   assert.equal(first.status, 202);
   assert.equal(second.status, 200);
-  assert.equal(((await second.json()) as { created: boolean }).created, false);
+  const [firstBody, secondBody] = (await Promise.all([first.json(), second.json()])) as { created: boolean; viewerToken?: string }[];
+  assert.equal(firstBody.created, true);
+  assert.equal(secondBody.created, false);
+  // An operator (an app acting for its viewer) gets the session's viewer token either way.
+  for (const body of [firstBody, secondBody]) assert.ok(body.viewerToken?.startsWith(`spv1.${sessionId}.`), JSON.stringify(body));
   await waitForState(stack, sessionId, ['COMPLETED']);
   const runs = [];
   for await (const run of stack.env.client.workflow.list({ query: `WorkflowId = "session-${sessionId}"` })) runs.push(run);
@@ -78,6 +87,8 @@ test("Gandalf's callback starts an unknown session with its key (signal-with-sta
   const res = await fetch(`${stack.apiUrl}/api/callback?sessionID=${sessionId}&dataKey=demo-small`, { redirect: 'manual' });
   assert.equal(res.status, 303);
   assert.equal(res.headers.get('location'), `/?session=${sessionId}`);
+  // Without CALLBACK_SECRET nothing proves the caller is the viewer: no viewer cookie (callback.test.ts has the signed case).
+  assert.equal(res.headers.get('set-cookie'), null);
   const final = await waitForState(stack, sessionId, ['COMPLETED', 'FAILED']);
   assert.equal(final.state, 'COMPLETED');
 });
@@ -90,6 +101,6 @@ test('a session started without a key waits, and /connect delivers it', async ()
   assert.equal((await post(`/api/sessions/${sessionId}/connect`, { dataKey: 'demo-small' })).status, 202);
   const final = await waitForState(stack, sessionId, ['COMPLETED', 'FAILED']);
   assert.equal(final.state, 'COMPLETED');
-  const list = (await (await fetch(`${stack.apiUrl}/api/sessions?state=COMPLETED`)).json()) as { sessions: { sessionId: string }[] };
+  const list = (await (await get('/api/sessions?state=COMPLETED')).json()) as { sessions: { sessionId: string }[] };
   assert.ok(list.sessions.some((s) => s.sessionId === sessionId));
 });
