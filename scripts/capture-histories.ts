@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { ensureTemporalCli } from '../src/temporal/cli.js';
 import path from 'node:path';
-import { connectSignal, sessionWorkflowId } from '../src/contracts/index.js';
+import { WorkflowTypes, connectSignal, sessionWorkflowId } from '../src/contracts/index.js';
 import { historyFileName } from '../test/support/histories.js';
 import { startTestStack, waitForState } from '../test/support/stack.js';
 
@@ -31,7 +31,7 @@ const post = async (body: unknown, attempt = 1): Promise<Response> => {
 };
 
 try {
-  const scenarios: { name: string; start: () => Promise<void>; until: string[] }[] = [
+  const scenarios: { name: string; start: () => Promise<void>; until: string[]; keep?: (workflowId: string) => boolean }[] = [
     { name: 'completed-small', start: async () => void (await post({ dataKey: 'demo-small', sessionId: 'completed-small' })), until: ['COMPLETED'] },
     { name: 'continued-as-new', start: async () => void (await post({ dataKey: 'demo-1k', sessionId: 'continued-as-new' })), until: ['COMPLETED'] },
     { name: 'unknown-key', start: async () => void (await post({ dataKey: 'no-such-key', sessionId: 'unknown-key' })), until: ['FAILED'] },
@@ -46,14 +46,38 @@ try {
       until: ['COMPLETED'],
     },
   ];
-  for (const scenario of scenarios) {
+  // Erasing: a completed session forgotten through the API (ForgetWorkflow), and a retention sweep
+  // (RetentionWorkflow with its ForgetWorkflow child). Only their histories are kept: the session's
+  // own are the same as completed-small's.
+  const erasing: typeof scenarios = [
+    {
+      name: 'forgotten',
+      start: async () => {
+        await post({ dataKey: 'demo-small', sessionId: 'forgotten' });
+        await waitForState(stack, 'forgotten', ['COMPLETED']);
+        const res = await fetch(`${stack.apiUrl}/api/sessions/forgotten`, { method: 'DELETE', headers: { authorization: `Bearer ${stack.apiKey}` } });
+        if (res.status !== 200) throw new Error(`forgetting answered ${res.status}`);
+        await post({ dataKey: 'demo-small', sessionId: 'expired' });
+        await waitForState(stack, 'expired', ['COMPLETED']);
+        await stack.db.db.updateTable('sessions').set({ completed_at: new Date(0), updated_at: new Date(0) }).where('id', '=', 'expired').execute();
+        await stack.env.client.workflow.execute(WorkflowTypes.retention, { workflowId: 'retention-sweep', taskQueue: stack.config.temporal.taskQueue, args: [{ retentionMs: 86_400_000 }] });
+      },
+      until: [],
+      keep: (workflowId: string) => workflowId.startsWith('forget-') || workflowId.startsWith('retention-'),
+    },
+  ];
+  // `npm run histories:capture -- forgotten` records only the named scenarios.
+  const only = process.argv.slice(2);
+  const chosen = [...scenarios, ...erasing].filter((s) => only.length === 0 || only.includes(s.name));
+  for (const scenario of chosen) {
     await scenario.start();
-    await waitForState(stack, scenario.name, scenario.until, 120_000);
+    if (scenario.until.length > 0) await waitForState(stack, scenario.name, scenario.until, 120_000);
     // Let abandoned children finish so their histories are complete.
     await new Promise((r) => setTimeout(r, 1500));
     let count = 0;
+    const keep = scenario.keep ?? ((workflowId: string) => workflowId.startsWith(sessionWorkflowId(scenario.name)));
     for await (const execution of stack.env.client.workflow.list({ query: `TaskQueue = "${stack.config.temporal.taskQueue}"` })) {
-      if (!execution.workflowId.startsWith(sessionWorkflowId(scenario.name))) continue;
+      if (!keep(execution.workflowId)) continue;
       // Exported exactly as an operator would: `temporal workflow show --output json`.
       const json = execFileSync(cli, ['workflow', 'show', '--address', stack.env.address, '--workflow-id', execution.workflowId, '--run-id', execution.runId, '--output', 'json'], { maxBuffer: 64 * 1024 * 1024 });
       writeFileSync(path.join(outDir, historyFileName(execution.workflowId, execution.runId)), json);

@@ -1,6 +1,7 @@
 // Replays every recorded history against today's workflow code. Any change that would break a
 // running workflow's determinism fails here, before it reaches a worker.
-// - test/histories: sessions recorded with today's shape (the lanes, behind the 'session-lanes' patch);
+// - test/histories: sessions recorded with today's shape (the lanes, behind the 'session-lanes' patch),
+//   and forgetting (ForgetWorkflow, RetentionWorkflow);
 // - test/histories/v1: sessions recorded before it, which must go on in v1's code after an upgrade.
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import assert from 'node:assert/strict';
@@ -21,7 +22,7 @@ const corpus = (dir: string) => {
 };
 const current = corpus('test/histories');
 const v1 = corpus('test/histories/v1');
-const isSession = (file: string) => !file.includes('__');
+const isSession = (file: string) => file.startsWith('session-') && !file.includes('__');
 const SCENARIOS = ['session-completed-small', 'session-continued-as-new', 'session-unknown-key', 'session-never-connected', 'session-connected-later'];
 
 async function replayAll(bundle: Awaited<ReturnType<typeof workflowBundle>>, histories: { workflowId: string; history: History }[]) {
@@ -38,6 +39,12 @@ test('both corpora cover completed, continued-as-new, failed and late-connected 
     assert.ok(files.filter((f) => f.startsWith('session-continued-as-new@')).length > 1, `${name}: several runs of the continued session`);
     assert.ok(files.some((f) => f.includes('__show-data__')) && files.some((f) => f.includes('__crawl__')), `${name}: child histories`);
   }
+});
+
+test('the current corpus covers forgetting: a ForgetWorkflow by request and a retention sweep with its child', () => {
+  const files = current.map((h) => h.file);
+  assert.ok(files.some((f) => f.startsWith('forget-forgotten@')), 'a forget requested through the API');
+  assert.ok(files.some((f) => f.startsWith('retention-sweep@')) && files.some((f) => f.startsWith('forget-expired@')), 'a retention sweep and the forget it started');
 });
 
 test("today's session histories carry the 'session-lanes' patch marker; v1's do not", () => {
