@@ -1,7 +1,10 @@
 // Fuzzes every route of the API with a seeded generator: malformed JSON, wrong types, huge bodies,
 // unicode (emoji, RTL, NUL, lone surrogates) and injection-shaped strings in every field, query
-// parameter, path segment and header. Every answer must be 4xx (2xx where the input is valid),
-// never 5xx; the server must stay up and the sessions table must still exist.
+// parameter, path segment and header, under every kind of credential (the operator key, a session's
+// viewer token as a header or cookie, garbage, none). Every answer must be 4xx (2xx where the input
+// is valid), never 5xx; no 2xx may go to a caller the route's access rule leaves out (anonymous,
+// another session's viewer, a viewer on an operator route, a cross-origin cookie change); the server
+// must stay up and the sessions table must still exist.
 // FUZZ_SEED and FUZZ_REQUESTS change the run; the seed is printed so a failure can be replayed.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
@@ -76,19 +79,29 @@ const NASTY = [
   'COMPLETED',
 ];
 
+/** Who the request claims to be: what the access oracle judges a 2xx by. */
+type Credential = { kind: 'key' } | { kind: 'viewer'; sessionId: string; via: 'header' | 'cookie' } | { kind: 'none' };
+
 interface Fuzz {
   method: string;
   path: string;
   headers: Record<string, string>;
   body?: Buffer;
   route: string;
+  credential: Credential;
+  /** The raw session segment of a session route (a known id, or a nasty string). */
+  session?: string;
 }
+
+/** Routes and who besides an operator key may get a 2xx from them. */
+type Access = 'public' | 'viewer' | 'operator';
 
 function generator(seed: number) {
   const r = rng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(r() * items.length)];
   const chance = (p: number) => r() < p;
   const knownIds: string[] = [];
+  const knownTokens: { sessionId: string; token: string }[] = [];
 
   const str = () => pick(NASTY);
   const value = (depth = 0): unknown => {
@@ -131,30 +144,62 @@ function generator(seed: number) {
   };
   const contentType = () =>
     pick(['application/json', 'application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', '']);
+  let credential: Credential = { kind: 'none' };
+  /** Sets `credential` for the request being made, and returns its headers. */
   const auth = (): Record<string, string> => {
-    if (chance(0.85)) return { authorization: `Bearer ${stack.apiKey}` };
-    return chance(0.5) ? {} : { authorization: `Bearer ${pct(str(), true).slice(0, 200)}` };
+    const roll = r();
+    if (roll < 0.7) {
+      credential = { kind: 'key' };
+      return { authorization: `Bearer ${stack.apiKey}` };
+    }
+    if (roll < 0.85 && knownTokens.length > 0) {
+      const { sessionId, token } = pick(knownTokens);
+      if (chance(0.5)) {
+        credential = { kind: 'viewer', sessionId, via: 'header' };
+        return { authorization: `Bearer ${token}` };
+      }
+      credential = { kind: 'viewer', sessionId, via: 'cookie' };
+      // A cookie change must come from this origin: sometimes it does, sometimes another site's, sometimes no Origin at all.
+      const origin = pick([stack.apiUrl, 'https://evil.example', undefined]);
+      return { cookie: `sp_viewer=${token}`, ...(origin ? { origin } : {}) };
+    }
+    credential = { kind: 'none' };
+    if (chance(0.4)) return {};
+    if (chance(0.5) && knownTokens.length > 0) {
+      // A forged or mangled viewer token: never a credential.
+      const { token } = pick(knownTokens);
+      return chance(0.5) ? { authorization: `Bearer ${token.slice(0, -2)}xx` } : { cookie: `sp_viewer=${token.replace('.', '.9')}` };
+    }
+    return { authorization: `Bearer ${pct(str(), true).slice(0, 200)}` };
   };
   const idem = (): Record<string, string> => (chance(0.3) ? { 'idempotency-key': chance(0.5) ? `fuzz-${Math.floor(r() * 20)}` : pct(str(), true).slice(0, 300) } : {});
 
-  const routes: { weight: number; make: () => Fuzz }[] = [
-    { weight: 3, make: () => ({ route: 'POST /api/sessions', method: 'POST', path: `/api/sessions${query([])}`, headers: { ...auth(), ...idem(), 'content-type': contentType() }, body: jsonBody(['dataKey', 'sessionId']) }) },
-    { weight: 2, make: () => ({ route: 'GET /api/sessions', method: 'GET', path: `/api/sessions${query(['limit', 'state'])}`, headers: {} }) },
-    { weight: 2, make: () => ({ route: 'GET /api/sessions/:id', method: 'GET', path: `/api/sessions/${segment()}${query(['x'])}`, headers: {} }) },
-    { weight: 1, make: () => ({ route: 'GET /api/sessions/:id/report', method: 'GET', path: `/api/sessions/${segment()}/report`, headers: {} }) },
-    { weight: 1, make: () => ({ route: 'GET /api/sessions/:id/events', method: 'GET', path: `/api/sessions/${segment()}/events`, headers: { accept: 'text/event-stream' } }) },
-    { weight: 2, make: () => ({ route: 'POST /api/sessions/:id/connect', method: 'POST', path: `/api/sessions/${segment()}/connect`, headers: { ...auth(), 'content-type': contentType() }, body: jsonBody(['dataKey']) }) },
-    { weight: 1, make: () => ({ route: 'POST /api/sessions/:id/cancel', method: 'POST', path: `/api/sessions/${segment()}/cancel`, headers: { ...auth(), 'content-type': contentType() }, body: jsonBody([]) }) },
-    { weight: 1, make: () => ({ route: 'GET /api/sessions/:id/failures', method: 'GET', path: `/api/sessions/${segment()}/failures${query(['all'])}`, headers: {} }) },
-    { weight: 1, make: () => ({ route: 'POST /api/sessions/:id/failures/redrive', method: 'POST', path: `/api/sessions/${segment()}/failures/redrive`, headers: { ...auth(), 'content-type': contentType() }, body: jsonBody([]) }) },
-    { weight: 1, make: () => ({ route: 'POST /api/sessions/:id/schedule', method: 'POST', path: `/api/sessions/${segment()}/schedule${pick(['', '/pause', '/resume'])}`, headers: { ...auth(), 'content-type': contentType() }, body: jsonBody(['dataKey', 'every', 'note']) }) },
-    { weight: 1, make: () => ({ route: 'GET|DELETE /api/sessions/:id/schedule', method: pick(['GET', 'DELETE']), path: `/api/sessions/${segment()}/schedule`, headers: auth() }) },
-    { weight: 2, make: () => ({ route: 'GET /api/callback', method: 'GET', path: `/api/callback${query(['sessionID', 'dataKey', 'ts', 'sig'])}`, headers: { accept: pick(['application/json', 'text/html', '*/*']) } }) },
-    { weight: 1, make: () => ({ route: 'GET /api/demo-keys', method: 'GET', path: `/api/demo-keys${query(['x'])}`, headers: {} }) },
-    { weight: 2, make: () => ({ route: 'POST /codec/*', method: 'POST', path: `/codec/${pick(['encode', 'decode'])}`, headers: { ...auth(), 'content-type': contentType() }, body: codecBody() }) },
-    { weight: 1, make: () => ({ route: 'static', method: pick(['GET', 'HEAD']), path: `/${segment()}/${segment()}`, headers: {} }) },
-    { weight: 1, make: () => ({ route: 'other methods', method: pick(['PUT', 'PATCH', 'DELETE', 'OPTIONS']), path: pick(['/api/sessions', `/api/sessions/${segment()}`, '/codec/decode', '/']), headers: { ...auth(), 'content-type': contentType(), origin: pick(['http://127.0.0.1:8233', 'https://evil.example']) }, body: jsonBody(['dataKey']) }) },
+  type Made = Omit<Fuzz, 'credential'>;
+  const routes: { weight: number; access: Access; make: () => Made }[] = [
+    { weight: 3, access: 'operator', make: () => ({ route: 'POST /api/sessions', method: 'POST', path: `/api/sessions${query([])}`, headers: { ...auth(), ...idem(), 'content-type': contentType() }, body: jsonBody(['dataKey', 'sessionId']) }) },
+    { weight: 2, access: 'operator', make: () => ({ route: 'GET /api/sessions', method: 'GET', path: `/api/sessions${query(['limit', 'state'])}`, headers: auth() }) },
+    { weight: 2, access: 'viewer', make: () => session((id) => ({ route: 'GET /api/sessions/:id', method: 'GET', path: `/api/sessions/${id}${query(['x'])}`, headers: auth() })) },
+    { weight: 1, access: 'viewer', make: () => session((id) => ({ route: 'GET /api/sessions/:id/report', method: 'GET', path: `/api/sessions/${id}/report`, headers: auth() })) },
+    { weight: 1, access: 'viewer', make: () => session((id) => ({ route: 'GET /api/sessions/:id/events', method: 'GET', path: `/api/sessions/${id}/events`, headers: { ...auth(), accept: 'text/event-stream' } })) },
+    { weight: 2, access: 'viewer', make: () => session((id) => ({ route: 'POST /api/sessions/:id/connect', method: 'POST', path: `/api/sessions/${id}/connect`, headers: { ...auth(), 'content-type': contentType() }, body: jsonBody(['dataKey']) })) },
+    { weight: 1, access: 'operator', make: () => session((id) => ({ route: 'POST /api/sessions/:id/cancel', method: 'POST', path: `/api/sessions/${id}/cancel`, headers: { ...auth(), 'content-type': contentType() }, body: jsonBody([]) })) },
+    { weight: 1, access: 'viewer', make: () => session((id) => ({ route: 'DELETE /api/sessions/:id', method: 'DELETE', path: `/api/sessions/${id}`, headers: auth() })) },
+    { weight: 1, access: 'operator', make: () => session((id) => ({ route: 'GET /api/sessions/:id/failures', method: 'GET', path: `/api/sessions/${id}/failures${query(['all'])}`, headers: auth() })) },
+    { weight: 1, access: 'operator', make: () => session((id) => ({ route: 'POST /api/sessions/:id/failures/redrive', method: 'POST', path: `/api/sessions/${id}/failures/redrive`, headers: { ...auth(), 'content-type': contentType() }, body: jsonBody([]) })) },
+    { weight: 1, access: 'operator', make: () => session((id) => ({ route: 'POST /api/sessions/:id/schedule', method: 'POST', path: `/api/sessions/${id}/schedule${pick(['', '/pause', '/resume'])}`, headers: { ...auth(), 'content-type': contentType() }, body: jsonBody(['dataKey', 'every', 'note']) })) },
+    { weight: 1, access: 'operator', make: () => session((id) => ({ route: 'GET|DELETE /api/sessions/:id/schedule', method: pick(['GET', 'DELETE']), path: `/api/sessions/${id}/schedule`, headers: auth() })) },
+    { weight: 2, access: 'public', make: () => ({ route: 'GET /api/callback', method: 'GET', path: `/api/callback${query(['sessionID', 'dataKey', 'ts', 'sig'])}`, headers: { ...auth(), accept: pick(['application/json', 'text/html', '*/*']) } }) },
+    { weight: 1, access: 'public', make: () => ({ route: 'GET /api/demo-keys', method: 'GET', path: `/api/demo-keys${query(['x'])}`, headers: auth() }) },
+    { weight: 1, access: 'operator', make: () => ({ route: 'GET /api/keys|/metrics', method: 'GET', path: `${pick(['/api/keys', '/metrics'])}${query(['x'])}`, headers: auth() }) },
+    { weight: 2, access: 'operator', make: () => ({ route: 'POST /codec/*', method: 'POST', path: `/codec/${pick(['encode', 'decode'])}`, headers: { ...auth(), 'content-type': contentType() }, body: codecBody() }) },
+    { weight: 1, access: 'public', make: () => ({ route: 'static', method: pick(['GET', 'HEAD']), path: `/${segment()}/${segment()}`, headers: auth() }) },
+    { weight: 1, access: 'public', make: () => ({ route: 'other methods', method: pick(['PUT', 'PATCH', 'DELETE', 'OPTIONS']), path: pick(['/api/sessions', `/api/sessions/${segment()}`, `/api/sessions/${segment()}/report`, '/codec/decode', '/']), headers: { ...auth(), 'content-type': contentType(), origin: pick(['http://127.0.0.1:8233', 'https://evil.example']) }, body: jsonBody(['dataKey']) }) },
   ];
+  /** A session route: the segment is remembered for the access oracle. */
+  function session(make: (segment: string) => Made): Made {
+    const id = segment();
+    return { ...make(id), session: id };
+  }
   function codecBody(): Buffer {
     if (chance(0.4)) return jsonBody(['payloads']);
     const payloads = Array.from({ length: 1 + Math.floor(r() * 3) }, () => ({
@@ -165,15 +210,33 @@ function generator(seed: number) {
   }
   const total = routes.reduce((n, x) => n + x.weight, 0);
   return {
-    next(): Fuzz {
+    next(): Fuzz & { access: Access } {
       let roll = r() * total;
-      for (const x of routes) if ((roll -= x.weight) < 0) return x.make();
-      return routes[0].make();
+      const route = routes.find((x) => (roll -= x.weight) < 0) ?? routes[0];
+      credential = { kind: 'none' };
+      const made = route.make();
+      return { ...made, credential, access: route.access };
     },
-    remember(id: string) {
+    remember(id: string, viewerToken?: string) {
       knownIds.push(id);
+      if (viewerToken) knownTokens.push({ sessionId: id, token: viewerToken });
     },
   };
+}
+
+/**
+ * The access oracle: may this caller get a 2xx here at all? An operator key may (the scopes are all
+ * there); a viewer only on its own session's viewer routes (and a cookie change only from this
+ * origin); nobody else outside the public routes.
+ */
+function mayPass(f: Fuzz & { access: Access }): boolean {
+  if (f.access === 'public') return true;
+  const who = f.credential;
+  if (who.kind === 'key') return true;
+  if (who.kind === 'none' || f.access === 'operator') return false;
+  if (f.session !== who.sessionId) return false;
+  if (who.via === 'cookie' && f.method !== 'GET' && f.headers.origin !== stack.apiUrl) return false;
+  return true;
 }
 
 /** The oracle for POST /api/sessions: would a careful reader of the API accept this request? */
@@ -211,7 +274,9 @@ function send(base: string, f: Fuzz): Promise<Answer> {
     const headers: Record<string, string | number> = { ...f.headers };
     if (!headers['content-type']) delete headers['content-type'];
     if (f.body) headers['content-length'] = f.body.length;
-    const req = request({ host: url.hostname, port: url.port, method: f.method, path: f.path, headers, timeout: 15_000 }, (res) => {
+    // Forgetting a session waits for its receipt (up to 30 s): give it longer than the rest.
+    const timeout = f.method === 'DELETE' ? 45_000 : 15_000;
+    const req = request({ host: url.hostname, port: url.port, method: f.method, path: f.path, headers, timeout }, (res) => {
       const contentType = String(res.headers['content-type'] ?? '');
       const chunks: Buffer[] = [];
       if (contentType.startsWith('text/event-stream')) {
@@ -235,6 +300,7 @@ test(`fuzz: ${REQUESTS} generated requests over every route get no 5xx`, async (
   const gen = generator(SEED);
   const byClass: Record<string, number> = {};
   const byRoute: Record<string, Record<string, number>> = {};
+  const byCredential: Record<string, Record<string, number>> = {};
   /** 5xx answers, and 2xx answers to input the oracle calls invalid. */
   const serverErrors: string[] = [];
   let tried = 0;
@@ -268,18 +334,31 @@ test(`fuzz: ${REQUESTS} generated requests over every route get no 5xx`, async (
     if (f.route === 'POST /api/sessions' && answer.status < 300 && !validStart(f)) {
       serverErrors.push(`#${i} accepted an invalid start: ${f.body?.toString('utf8').slice(0, 150)} (${JSON.stringify(f.headers).slice(0, 200)})`);
     }
-    if (f.route === 'POST /api/sessions' && answer.status === 202) gen.remember((JSON.parse(answer.body) as { sessionId: string }).sessionId);
+    if (answer.status >= 200 && answer.status < 300 && !mayPass(f)) {
+      serverErrors.push(`#${i} ${f.method} ${f.path.slice(0, 120)} → ${answer.status} to a caller it must refuse (${JSON.stringify(f.credential)}, origin ${f.headers.origin ?? 'none'})`);
+    }
+    if (f.route === 'POST /api/sessions' && answer.status === 202) {
+      const started = JSON.parse(answer.body) as { sessionId: string; viewerToken?: string };
+      assert.ok(started.viewerToken, `#${i} an operator's start carries the viewer token`);
+      gen.remember(started.sessionId, started.viewerToken);
+    }
+    (byCredential[f.credential.kind] ??= {})[cls] = (byCredential[f.credential.kind][cls] ?? 0) + 1;
     if (i % 50 === 49) assert.equal((await fetch(`${stack.apiUrl}/healthz`)).status, 200, `server down after request ${i}`);
   }
 
   const fiveXX = byClass['5xx'] ?? 0;
   console.log(`fuzz seed=${SEED}: ${tried} inputs tried, ${fiveXX} 5xx, ${serverErrors.length - fiveXX} invalid starts accepted; by class ${JSON.stringify(byClass)}; ${resets} connections reset after a refused huge body`);
   for (const [route, counts] of Object.entries(byRoute)) console.log(`  ${route}: ${JSON.stringify(counts)}`);
+  console.log(`  by credential: ${JSON.stringify(byCredential)}`);
   assert.deepEqual(serverErrors, []);
+  // Every kind of caller was tried, and viewers got through somewhere (the oracle is not vacuous).
+  assert.ok(['key', 'viewer', 'none'].every((k) => byCredential[k]), JSON.stringify(byCredential));
+  assert.ok((byCredential.viewer['2xx'] ?? 0) > 0, 'some viewer requests reached their own session');
 
   // Still up, still serving, and no injection reached the database.
   assert.equal((await fetch(`${stack.apiUrl}/healthz`)).status, 200);
-  assert.equal((await fetch(`${stack.apiUrl}/api/sessions`)).status, 200);
+  assert.equal((await fetch(`${stack.apiUrl}/api/sessions`, { headers: { authorization: `Bearer ${stack.apiKey}` } })).status, 200);
+  assert.equal((await fetch(`${stack.apiUrl}/api/sessions`)).status, 401);
   const table = await sql<{ t: string | null }>`select to_regclass('public.sessions')::text as t`.execute(stack.db.db);
   assert.equal(table.rows[0].t, 'sessions');
 });
