@@ -14,15 +14,21 @@ after(async () => {
   await stack?.close();
 });
 
-const headers = () => ({ 'content-type': 'application/json', ...((stack as { apiKey?: string }).apiKey ? { authorization: `Bearer ${(stack as { apiKey?: string }).apiKey}` } : {}) });
-const call = (method: string, path: string, body?: unknown) =>
-  fetch(`${stack.apiUrl}${path}`, { method, headers: headers(), body: body === undefined ? undefined : JSON.stringify(body) });
+const call = (method: string, path: string, body?: unknown, authorization = `Bearer ${stack.apiKey}`) =>
+  fetch(`${stack.apiUrl}${path}`, { method, headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
 
 test('a schedule refreshes only newer activity, updates the report, and pauses/resumes', async () => {
-  const { sessionId } = (await (await call('POST', '/api/sessions', { dataKey: 'demo-1k' })).json()) as { sessionId: string };
+  const { sessionId, viewerToken } = (await (await call('POST', '/api/sessions', { dataKey: 'demo-1k' })).json()) as { sessionId: string; viewerToken: string };
   await waitForState(stack, sessionId, ['COMPLETED']);
   const before = (await (await call('GET', `/api/sessions/${sessionId}/report`)).json()) as { generatedAt: string };
 
+  // Schedules are the operator's: the session's own viewer token cannot make, read or change one.
+  for (const [method, path] of [['POST', ''], ['GET', ''], ['POST', '/pause'], ['DELETE', '']]) {
+    const res = await call(method, `/api/sessions/${sessionId}/schedule${path}`, method === 'POST' ? { dataKey: 'demo-1k', every: '1h' } : undefined, `Bearer ${viewerToken}`);
+    assert.equal(res.status, 403, `${method} schedule${path} with the viewer token`);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'insufficient_scope');
+    assert.equal((await call(method, `/api/sessions/${sessionId}/schedule${path}`, undefined, '')).status, 401, `${method} schedule${path} without a credential`);
+  }
   assert.equal((await call('POST', `/api/sessions/${sessionId}/schedule`, { dataKey: 'demo-1k', every: '10s' })).status, 400, 'intervals under 1m are refused');
   assert.equal((await call('POST', `/api/sessions/${sessionId}/schedule`, { dataKey: 'demo-1k', every: '1h' })).status, 201);
 
