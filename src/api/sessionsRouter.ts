@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/index.js';
 import { allow, principalOf } from './protection/access.js';
+import { bearerToken } from './protection/apiKeys.js';
 import { type StoredResponse, respondIdempotently } from './protection/idempotency.js';
 import { VIEWER_COOKIE, type ViewerTokens, viewerCookiePath } from './protection/viewerTokens.js';
 import { SESSION_STATES, connectSignal, isTerminalState, progressQuery, sessionWorkflowId } from '../contracts/index.js';
@@ -122,6 +123,16 @@ export function sessionsRouter({ client, db, sessions, viewerTokens, forgetWaitM
     const row = await findSession(db, client, req.params.id);
     await client.workflow.getHandle(row.workflow_id).cancel();
     res.status(202).json({ sessionId: row.id });
+  });
+
+  // Trades a viewer token sent as a header (from a `#viewer=` link) for the session's cookie, so the
+  // page can use it; the cookie is HttpOnly, so page scripts never hold the token again.
+  router.post('/:id/viewer-cookie', allow({ viewer: true }), (req, res) => {
+    const token = bearerToken(req.get('authorization'));
+    const checked = token === undefined ? undefined : viewerTokens.check(token);
+    if (!checked?.ok) throw new HttpError(400, 'no_viewer_token', 'Send the viewer token as Authorization: Bearer <token>');
+    res.cookie(VIEWER_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: viewerCookiePath(checked.sessionId), expires: checked.expiresAt });
+    res.status(204).end();
   });
 
   // "Forget me": the viewer's own token, or an operator with `admin`.

@@ -57,7 +57,8 @@ async function main() {
     body: JSON.stringify({ dataKey }),
   });
   if (!res.ok) throw new Error(`starting the demo session failed: HTTP ${res.status} ${await res.text()}`);
-  const { sessionId, workflowId } = (await res.json()) as { sessionId: string; workflowId: string };
+  const { sessionId, workflowId, viewerToken } = (await res.json()) as { sessionId: string; workflowId: string; viewerToken: string };
+  const authorized = { headers: { authorization: `Bearer ${stack.apiKey}` } };
   // Only a stand-in key is printed: a real dataKey is the viewer's secret.
   say(`Demo session ${sessionId} (dataKey ${config.demoDataKey ? 'from DEMO_DATA_KEY' : dataKey})`);
   if (stack.webUiUrl) say(`  in the Web UI: ${stack.webUiUrl}/namespaces/${config.temporal.namespace}/workflows/${workflowId}`);
@@ -68,7 +69,7 @@ async function main() {
   let lastLine = '';
   while (state !== 'COMPLETED' && state !== 'FAILED') {
     await new Promise((r) => setTimeout(r, 1000));
-    const body = (await (await fetch(`${stack.apiUrl}/api/sessions/${sessionId}`)).json()) as {
+    const body = (await (await fetch(`${stack.apiUrl}/api/sessions/${sessionId}`, authorized)).json()) as {
       state: string;
       failureReason?: string;
       progress: SessionProgress | null;
@@ -80,13 +81,15 @@ async function main() {
     if (state === 'FAILED') say(`Session failed: ${body.failureReason ?? body.progress?.failureReason ?? 'unknown reason'}`);
   }
   if (state === 'COMPLETED') {
-    const report = (await (await fetch(`${stack.apiUrl}/api/sessions/${sessionId}/report`)).json()) as Report;
+    const report = (await (await fetch(`${stack.apiUrl}/api/sessions/${sessionId}/report`, authorized)).json()) as Report;
     say('');
     say(formatReport(report));
     say(`First report after ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`);
   }
   say('');
-  say(`Report JSON: ${stack.apiUrl}/api/sessions/${sessionId}/report`);
+  // The viewer's link: the fragment carries their token to the page, never to a server log.
+  say(`Your report: ${stack.apiUrl}/?session=${encodeURIComponent(sessionId)}#viewer=${viewerToken}`);
+  say(`Report JSON: ${stack.apiUrl}/api/sessions/${sessionId}/report  (send the API key or the viewer token as Authorization: Bearer …)`);
   say('Serving until Ctrl-C.');
 }
 

@@ -588,7 +588,24 @@ const STATES = window.SESSION_STATES;
     }
   }
 
+  /**
+   * A link an app (or `npm start`) hands the viewer: `/?session=<id>#viewer=<token>`. The fragment
+   * never reaches a server or a log; the token is traded once for the session's HttpOnly cookie and
+   * then removed from the address bar.
+   */
+  async function adoptViewerToken() {
+    const token = new URLSearchParams(window.location.hash.slice(1)).get('viewer');
+    const sessionId = new URLSearchParams(window.location.search).get('session');
+    if (!token || !sessionId) return;
+    history.replaceState(history.state, '', `/?session=${encodeURIComponent(sessionId)}`);
+    try {
+      await fetch(`/api/sessions/${encodeURIComponent(sessionId)}/viewer-cookie`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    } catch {
+      // Offline: the page then says it cannot reach showprint.
+    }
+  }
+
   window.addEventListener('popstate', route);
   void loadDemoKeys();
-  route();
+  void adoptViewerToken().then(route);
 })();
