@@ -79,6 +79,7 @@ async function main() {
     const env: BenchEnv = {
       client: new Client({ connection, namespace: NAMESPACE, dataConverter: payload.dataConverter }),
       payloadEnv: payload.env,
+      useSessionKeys: payload.useDatabase,
       connection,
       temporalAddress: devServer.address,
       temporalPid,

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 import { envSchema, type PipelineSettings } from '../src/config/index.js';
+import { type Db, openDatabase } from '../src/db/index.js';
 import { createSessionService } from '../src/api/sessionService.js';
 import { progressQuery, sessionWorkflowId } from '../src/contracts/index.js';
 import { DEMO_SERVICE_KEYS } from '../standins/demoKeys.js';
@@ -26,6 +27,8 @@ export interface BenchEnv {
   client: Client;
   /** Shared with the workers (PAYLOAD_KEYS). */
   payloadEnv: Record<string, string>;
+  /** Points the client's session keyring at the scenario's database, where its workers keep the session keys. */
+  useSessionKeys: (db: Db | undefined) => void;
   connection: Connection;
   temporalAddress: string;
   temporalPid?: number;
@@ -59,6 +62,8 @@ interface Prepared {
   bound: Bound;
   pool: pg.Pool;
   closePool: () => Promise<void>;
+  /** The scenario database as the client's session keyring reads it. */
+  closeSessionKeys: () => Promise<void>;
   sharedBefore: Record<string, number>;
   worker: WorkerProcess;
   stopWorker: () => Promise<void>;
@@ -140,6 +145,13 @@ async function prepare(env: BenchEnv, scenario: Scenario, db: ScenarioDb, opts: 
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   const closePool = env.cleanup.add('close bench pool', () => pool.end());
   const sharedBefore = await countShared(pool);
+  // Session payloads are sealed with keys kept in this database: the client starts, queries and reads results with them.
+  const keysDb = await openDatabase({ databaseUrl: db.url, poolSize: 2 });
+  env.useSessionKeys(keysDb.db);
+  const closeSessionKeys = env.cleanup.add('close the session keys database', async () => {
+    env.useSessionKeys(undefined);
+    await keysDb.close();
+  });
 
   say(`${scenario.name}: starting a worker on ${taskQueue} (${scenario.setting} limits)`);
   const worker = spawnWorker(workerEnv(env, db, taskQueue, scenario.setting), path.join(env.scratchDir, `worker-${label}.log`), {
@@ -153,7 +165,7 @@ async function prepare(env: BenchEnv, scenario: Scenario, db: ScenarioDb, opts: 
   const spawnedAt = Date.now();
   await waitForPollers(env.connection, NAMESPACE, taskQueue, worker);
   const readyAfterSeconds = round((Date.now() - spawnedAt) / 1000, 1);
-  return { taskQueue, perSession, union, bound, pool, closePool, sharedBefore, worker, stopWorker, readyAfterSeconds };
+  return { taskQueue, perSession, union, bound, pool, closePool, closeSessionKeys, sharedBefore, worker, stopWorker, readyAfterSeconds };
 }
 
 function workerEnv(env: BenchEnv, db: ScenarioDb, taskQueue: string, setting: Setting): Record<string, string> {
@@ -292,7 +304,7 @@ function serviceWindows(standins: RunningStandins, t0: number, t1: number): Reco
 
 async function collect(env: BenchEnv, scenario: Scenario, db: ScenarioDb, prepared: Prepared, measured: Measured): Promise<ScenarioResult> {
   const { client, standins } = env;
-  const { taskQueue, perSession, union, bound, pool, closePool, sharedBefore, worker, stopWorker, readyAfterSeconds } = prepared;
+  const { taskQueue, perSession, union, bound, pool, closePool, closeSessionKeys, sharedBefore, worker, stopWorker, readyAfterSeconds } = prepared;
   const { runs, t0, t1, timedOut, peakReset, procStart, temporalStart, temporalEnd, pgCpu, cpuStart, cpuEnd, benchCpuStart, benchCpuEnd, windows } = measured;
 
   // One progress query per completed session (counted as an action): its run count cross-checks the listing.
@@ -337,6 +349,7 @@ async function collect(env: BenchEnv, scenario: Scenario, db: ScenarioDb, prepar
   const procEnd = readProc(worker.pid);
   await stopWorker();
   await closePool();
+  await closeSessionKeys();
   for (const s of perSession) for (const id of s.showIds) db.seenShows.add(id);
 
   const wallSeconds = (t1 - t0) / 1000;

@@ -121,7 +121,7 @@ test('demo mode: the page may start a session without a key and gets its viewer 
   });
   assert.equal(res.status, 202);
   const { sessionId, viewerToken } = (await res.json()) as { sessionId: string; viewerToken?: string };
-  assert.ok(viewerToken?.startsWith(`spv1.${sessionId}.`), 'the creator of the session gets its viewer token');
+  assert.ok(viewerToken && viewerToken.startsWith(`spv1.${sessionId}.`), 'the creator of the session gets its viewer token');
   const cookie = res.headers.get('set-cookie') ?? '';
   assert.match(cookie, new RegExp(`^sp_viewer=${viewerToken.replaceAll('.', '\\.')};`));
   assert.match(cookie, new RegExp(`Path=/api/sessions/${sessionId}(;|$)`));

@@ -14,6 +14,8 @@ after(async () => {
   await stack?.close();
 });
 
+const withKey = () => ({ headers: { authorization: `Bearer ${stack.apiKey}` } });
+
 async function runSession(dataKey: string): Promise<{ sessionId: string; report: Report }> {
   const res = await fetch(`${stack.apiUrl}/api/sessions`, {
     method: 'POST',
@@ -25,7 +27,7 @@ async function runSession(dataKey: string): Promise<{ sessionId: string; report:
   assert.equal(res.headers.get('location'), `/api/sessions/${sessionId}`);
   const final = await waitForState(stack, sessionId, ['COMPLETED', 'FAILED'], 240_000);
   assert.equal(final.state, 'COMPLETED', JSON.stringify(final));
-  const report = (await (await fetch(`${stack.apiUrl}/api/sessions/${sessionId}/report`)).json()) as Report;
+  const report = (await (await fetch(`${stack.apiUrl}/api/sessions/${sessionId}/report`, withKey())).json()) as Report;
   return { sessionId, report };
 }
 
@@ -56,7 +58,7 @@ test('a demo-10k session completes with a report equal to an independent computa
   const paths = stack.standins.rtRequestedPaths();
   assert.ok(paths.length > 0 && !paths.some((p) => p.startsWith('/search')), 'RT was crawled, and /search never requested');
   // …and /metrics counts the same three ways (this process's worker, so its counters).
-  const metrics = await (await fetch(`${stack.apiUrl}/metrics`)).text();
+  const metrics = await (await fetch(`${stack.apiUrl}/metrics`, withKey())).text();
   for (const method of ['wikidata', 'slug', 'not_found']) {
     const value = Number(new RegExp(`^showprint_rt_matches_total\\{method="${method}"\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? 0);
     assert.ok(value > 0, `showprint_rt_matches_total{method="${method}"} counted`);

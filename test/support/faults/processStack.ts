@@ -15,11 +15,12 @@ import { fileURLToPath } from 'node:url';
 import { publicKeyHexFromPrivate } from '../../../src/clients/gandalf/signature.js';
 import { DEMO_GANDALF_PRIVATE_KEY } from '../../../standins/demoKeys.js';
 import { type AppConfig, loadConfig } from '../../../src/config/index.js';
-import type { DatabaseHandle } from '../../../src/db/index.js';
+import type { DatabaseHandle, Db } from '../../../src/db/index.js';
 import { type RunningStandins, type StandinsOptions, startStandins } from '../../../standins/index.js';
 import { ensureTemporalCli } from '../../../src/temporal/cli.js';
 import { type DevServer, startDevServer } from '../../../src/temporal/devServer.js';
 import { AesGcmPayloadCodec, encryptingDataConverter, parsePayloadKeys } from '../../../src/temporal/codec/payloadCodec.js';
+import { createSessionKeyring } from '../../../src/temporal/codec/sessionKeys.js';
 import { type SessionProgress, progressQuery, sessionWorkflowId } from '../../../src/contracts/index.js';
 import type { SessionWorkflow } from '../../../workflows/session.js';
 import { createTestDatabase } from '../db.js';
@@ -318,10 +319,16 @@ export interface ProcessStack {
   close(): Promise<void>;
 }
 
-/** The worker encrypts payloads (PAYLOAD_KEYS): the test's client shares its keys and data converter. */
-function payloadEncryption(): { env: Record<string, string>; dataConverter: DataConverter } {
+/**
+ * The worker encrypts payloads (PAYLOAD_KEYS), each session's with a key of its own kept in the
+ * database: the test's client shares the master keys and reads the session keys from the same
+ * database (directly, not through the proxy a test may cut), so it decodes query answers and
+ * histories, and seals the sessions it starts as the API would.
+ */
+function payloadEncryption(db: Db): { env: Record<string, string>; dataConverter: DataConverter } {
   const keys = `faults:${randomBytes(32).toString('base64')}`;
-  return { env: { PAYLOAD_KEYS: keys }, dataConverter: encryptingDataConverter(new AesGcmPayloadCodec(parsePayloadKeys(keys))) };
+  const masterKeys = parsePayloadKeys(keys);
+  return { env: { PAYLOAD_KEYS: keys }, dataConverter: encryptingDataConverter(new AesGcmPayloadCodec(masterKeys, createSessionKeyring(db, masterKeys))) };
 }
 
 export async function startProcessStack(options: ProcessStackOptions): Promise<ProcessStack> {
@@ -362,7 +369,7 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     cleanups.push(() => standins.close());
 
     const taskQueue = `faults-${options.name}-${randomBytes(3).toString('hex')}`;
-    const encryption = payloadEncryption();
+    const encryption = payloadEncryption(db.db);
     const settingsEnv = { ...FAULT_WORKER_ENV, ...options.workerEnv };
     const config = loadConfig(settingsEnv);
     const workerEnv: NodeJS.ProcessEnv = {
