@@ -15,8 +15,9 @@ after(async () => {
   await stack?.close();
 });
 
-const api = (path: string, init?: RequestInit) => fetch(`${stack.apiUrl}${path}`, init);
-const authHeaders = () => ({ 'content-type': 'application/json', ...((stack as { apiKey?: string }).apiKey ? { authorization: `Bearer ${(stack as { apiKey?: string }).apiKey}` } : {}) });
+const authHeaders = () => ({ 'content-type': 'application/json', authorization: `Bearer ${stack.apiKey}` });
+/** Every API call with the stack's operator key: reads need one too. */
+const api = (path: string, init?: RequestInit) => fetch(`${stack.apiUrl}${path}`, { ...init, headers: { ...authHeaders(), ...(init?.headers as Record<string, string> | undefined) } });
 
 test('RT down: completes with RT marked unavailable; a re-drive after recovery updates the report', async () => {
   stack.standins.setLimits('rt', { faultRate: 1 });
