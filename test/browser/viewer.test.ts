@@ -1,6 +1,7 @@
-// The viewer's page in a real (headless) Chromium against the whole real stack: start a demo session,
-// watch live progress over server-sent events, read the report cards, and see failures in words.
-// Plus the event stream itself over plain fetch: one shared poller per session.
+// The viewer's page in a real (headless) Chromium against the whole real stack: start a demo session
+// (the page holds only its HttpOnly viewer cookie), watch live progress over server-sent events, read
+// the report cards, and see failures in words. Plus the event stream itself over plain fetch: one
+// shared poller per session.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
@@ -8,10 +9,15 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import express from 'express';
 import { type Browser, type Page, chromium } from 'playwright-core';
+import { randomBytes } from 'node:crypto';
 import { errorHandler } from '../../src/api/errors.js';
+import { ApiKeySet } from '../../src/api/protection/apiKeys.js';
+import { apiGuard } from '../../src/api/protection/middleware.js';
+import { ViewerTokens } from '../../src/api/protection/viewerTokens.js';
 import { eventsRouter } from '../../src/api/eventsRouter.js';
 import type { Report } from '../../src/domain/report.js';
 import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
+import { until } from '../support/mockActivities.js';
 
 const ARTIFACTS = new URL('../artifacts/', import.meta.url);
 
@@ -43,20 +49,21 @@ async function newPage(width = 1280, height = 900): Promise<Page> {
   return page;
 }
 
+/** A read as an operator (the test's own look at what the page shows; reads need a key). */
 async function getJson<T>(path: string): Promise<T> {
-  const res = await fetch(`${stack.apiUrl}${path}`);
+  const res = await fetch(`${stack.apiUrl}${path}`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
   assert.equal(res.ok, true, `GET ${path} → ${res.status}`);
   return (await res.json()) as T;
 }
 
-async function startSession(dataKey?: string): Promise<string> {
+async function startSession(dataKey?: string): Promise<{ sessionId: string; viewerToken: string }> {
   const res = await fetch(`${stack.apiUrl}/api/sessions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.apiKey}` },
     body: JSON.stringify(dataKey ? { dataKey } : {}),
   });
   assert.equal(res.status, 202);
-  return ((await res.json()) as { sessionId: string }).sessionId;
+  return (await res.json()) as { sessionId: string; viewerToken: string };
 }
 
 const sessionIdOf = (page: Page) => new URL(page.url()).searchParams.get('session') ?? '';
@@ -84,6 +91,16 @@ test('a viewer starts demo-small, watches live progress and reads the report as 
   await page.waitForURL(/\?session=/);
   const sessionId = sessionIdOf(page);
   assert.ok(sessionId, 'the page put the session id in its URL');
+  // The start handed the browser this session's viewer cookie: HttpOnly (no script holds the token),
+  // SameSite=Strict, and sent only to this session's paths.
+  const viewerCookies = (await page.context().cookies()).filter((c) => c.name === 'sp_viewer');
+  assert.equal(viewerCookies.length, 1);
+  assert.deepEqual(
+    { path: viewerCookies[0].path, httpOnly: viewerCookies[0].httpOnly, sameSite: viewerCookies[0].sameSite },
+    { path: `/api/sessions/${sessionId}`, httpOnly: true, sameSite: 'Strict' },
+  );
+  assert.match(viewerCookies[0].value, new RegExp(`^spv1\\.${sessionId}\\.`));
+  assert.equal(await page.evaluate(() => document.cookie), '', 'page scripts cannot read the token');
 
   const bars = page.getByRole('progressbar');
   await bars.first().waitFor({ state: 'visible' });
@@ -171,11 +188,22 @@ test('an unknown dataKey ends in a plain-words failure with a way to try again',
   await page.context().close();
 });
 
-test('an unknown session link and an unreachable server are explained in words', async () => {
+test('a session link without its viewer cookie, a link to an erased session and an unreachable server are explained in words', async () => {
   const page = await newPage();
+  // Without the session's cookie the API answers 401 whether or not the session exists: the page
+  // cannot (and must not) tell an unknown session from someone else's.
   await page.goto(`${stack.apiUrl}/?session=no-such-session`);
   await page.locator('#failure').waitFor({ state: 'visible' });
-  assert.match(await page.locator('#failure-title').innerText(), /couldn’t find that session/);
+  assert.match(await page.locator('#failure-title').innerText(), /This report is private/);
+
+  // With its viewer token (an app's `#viewer=` link), a session that was erased meanwhile is "not found".
+  const { sessionId: erased, viewerToken } = await startSession();
+  const forgot = await fetch(`${stack.apiUrl}/api/sessions/${erased}`, { method: 'DELETE', headers: { authorization: `Bearer ${stack.apiKey}` } });
+  assert.ok([200, 202].includes(forgot.status), `the admin key forgets it: ${forgot.status}`);
+  await until(async () => (await fetch(`${stack.apiUrl}/api/sessions/${erased}`, { headers: { authorization: `Bearer ${stack.apiKey}` } })).status === 404, 30_000, 'the session to be erased');
+  await page.goto(`${stack.apiUrl}/?session=${erased}#viewer=${viewerToken}`);
+  await page.locator('#failure-title').filter({ hasText: /couldn’t find that session/ }).waitFor({ state: 'visible' });
+  assert.equal(new URL(page.url()).hash, '', 'the token left the address bar');
 
   await page.getByRole('button', { name: 'Try again' }).click();
   await page.route('**/api/sessions', (route) => route.abort('internetdisconnected'));
@@ -194,13 +222,13 @@ interface SseEvent {
 }
 
 /** Reads one event stream to its end, keeping events and comment lines (heartbeats). */
-async function readStream(url: string, signal?: AbortSignal): Promise<{ events: SseEvent[]; comments: number }> {
+async function readStream(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<{ events: SseEvent[]; comments: number }> {
   const events: SseEvent[] = [];
   let comments = 0;
   let buffer = '';
   const decoder = new TextDecoder();
   try {
-    const res = await fetch(url, { headers: { accept: 'text/event-stream' }, signal });
+    const res = await fetch(url, { headers: { ...headers, accept: 'text/event-stream' }, signal });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
     for await (const chunk of res.body!) {
@@ -227,11 +255,13 @@ async function readStream(url: string, signal?: AbortSignal): Promise<{ events: 
 }
 
 test('the event stream: progress then done, one poller shared by every listener, cleaned up after', async () => {
-  const bad = await fetch(`${stack.apiUrl}/api/sessions/not%20valid!/events`);
+  const key = { authorization: `Bearer ${stack.apiKey}` };
+  const bad = await fetch(`${stack.apiUrl}/api/sessions/not%20valid!/events`, { headers: key });
   assert.equal(bad.status, 400);
   assert.equal(((await bad.json()) as { error: { code: string } }).error.code, 'invalid_session_id');
-  const missing = await fetch(`${stack.apiUrl}/api/sessions/no-such-session/events`);
+  const missing = await fetch(`${stack.apiUrl}/api/sessions/no-such-session/events`, { headers: key });
   assert.equal(missing.status, 404);
+  assert.equal((await fetch(`${stack.apiUrl}/api/sessions/no-such-session/events`)).status, 401, 'no stream without a credential');
 
   // A router of our own, to count its workflow queries and read its stats.
   const intervalMs = 200;
@@ -248,6 +278,10 @@ test('the event stream: progress then done, one poller shared by every listener,
     },
   });
   const app = express();
+  // The product's guard in front, with a key and viewer tokens of this app's own.
+  const apiKey = `events-test-${randomBytes(12).toString('hex')}`;
+  const viewerTokens = new ViewerTokens(randomBytes(32).toString('base64url'), 60_000);
+  app.use(apiGuard({ apiKeys: new ApiKeySet([apiKey]), viewerTokens, rateLimit: { rate: 1000, burst: 1000 } }));
   app.use('/api/sessions', events);
   app.use(errorHandler);
   const server: Server = await new Promise((resolve) => {
@@ -255,11 +289,16 @@ test('the event stream: progress then done, one poller shared by every listener,
   });
   try {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const sessionId = await startSession('demo-small');
+    const { sessionId } = await startSession('demo-small');
     const url = `${base}/api/sessions/${sessionId}/events`;
+    const asOperator = { authorization: `Bearer ${apiKey}` };
+    const asViewer = { authorization: `Bearer ${viewerTokens.issue(sessionId).token}` };
+    // Another session's viewer token: its stream looks like one that does not exist.
+    assert.equal((await fetch(url, { headers: { authorization: `Bearer ${viewerTokens.issue('another-session').token}` } })).status, 404);
 
     const quitter = new AbortController();
-    const [a, b, c] = [readStream(url), readStream(url), readStream(url, quitter.signal)];
+    // Listeners with either credential share the poller: the operator's key, the session's viewer token.
+    const [a, b, c] = [readStream(url, asOperator), readStream(url, asViewer), readStream(url, asOperator, quitter.signal)];
     // Wait until the three listeners are in, then let one leave.
     const deadline = Date.now() + 10_000;
     while (events.stats().clients < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -292,14 +331,14 @@ test('the event stream: progress then done, one poller shared by every listener,
     // A finished session answers `done` at once from the database, without a workflow query.
     await waitForState(stack, sessionId, ['COMPLETED']);
     const pollsBefore = pollTimes.length;
-    const late = await readStream(url);
+    const late = await readStream(url, asViewer);
     assert.deepEqual(late.events.map((e) => e.event), ['done']);
     assert.equal(pollTimes.length, pollsBefore);
 
     // A session waiting for its dataKey is queried once; after that the free row is enough.
-    const waiting = await startSession();
+    const { sessionId: waiting } = await startSession();
     const leave = new AbortController();
-    const idle = readStream(`${base}/api/sessions/${waiting}/events`, leave.signal);
+    const idle = readStream(`${base}/api/sessions/${waiting}/events`, asOperator, leave.signal);
     await new Promise((r) => setTimeout(r, intervalMs * 5));
     leave.abort();
     const { events: idleEvents } = await idle;
