@@ -11,12 +11,20 @@ import { type TestStack, startTestStack, waitForState } from '../support/stack.j
 let stack: TestStack;
 const payloadKeys = `cli:${randomBytes(32).toString('base64')}`;
 const apiKey = randomBytes(16).toString('hex');
+/** An operator key that may only read. */
+const readKey = randomBytes(16).toString('hex');
 before(async () => {
-  stack = await startTestStack({ env: { PAYLOAD_KEYS: payloadKeys, API_KEYS: apiKey } });
+  stack = await startTestStack({ env: { PAYLOAD_KEYS: payloadKeys, API_KEYS: `${apiKey},${readKey}:read` } });
 });
 after(async () => {
   await stack?.close();
 });
+
+/** The stack's database for the CLI process (session payload keys live there). */
+const stackDatabase = (): Record<string, string> => {
+  const url = (stack.db as { url?: string }).url;
+  return url ? { DATABASE_URL: url } : {};
+};
 
 /** Runs the CLI; `onOutput` sees its output as it streams (to act at the right moment). */
 function showprint(args: string[], extraEnv: Record<string, string> = {}, onOutput?: (soFar: string) => void): Promise<{ code: number; out: string }> {
@@ -52,7 +60,8 @@ test('start, watch, report, list, retry-failed and replay a session', async () =
   assert.match((await showprint(['list', '--state', 'COMPLETED'])).out, new RegExp(sessionId));
   assert.match((await showprint(['retry-failed', sessionId])).out, /No failed shows/);
 
-  const replay = await showprint(['replay', sessionId, '--address', stack.env.address]);
+  // The histories' payloads are sealed with the session's own key, kept in the stack's database.
+  const replay = await showprint(['replay', sessionId, '--address', stack.env.address], stackDatabase());
   assert.equal(replay.code, 0, replay.out);
   assert.match(replay.out, /All \d+ histories replay deterministically/);
 });
@@ -75,6 +84,25 @@ test('watch follows a session from waiting for its key to completed', async () =
   assert.match(watched.out, new RegExp(`Session ${sessionId} completed`));
 });
 
+test('forget erases a session with an admin key and prints the receipt; it is gone for reports and replay', async () => {
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
+  const { sessionId } = (await (await fetch(`${stack.apiUrl}/api/sessions`, { method: 'POST', headers, body: JSON.stringify({ dataKey: 'demo-small' }) })).json()) as { sessionId: string };
+  await waitForState(stack, sessionId, ['COMPLETED']);
+
+  const forgot = await showprint(['forget', sessionId]);
+  assert.equal(forgot.code, 0, forgot.out);
+  assert.match(forgot.out, new RegExp(`Session ${sessionId} erased at \\S+ \\(asked by: operator\\)`));
+  assert.match(forgot.out, /payload key destroyed: session\./);
+  assert.match(forgot.out, /rows deleted: .*sessions 1/);
+
+  const report = await showprint(['report', sessionId]);
+  assert.equal(report.code, 1);
+  assert.match(report.out, new RegExp(`Error: No session ${sessionId}`));
+  const replay = await showprint(['replay', sessionId, '--address', stack.env.address], stackDatabase());
+  assert.notEqual(replay.code, 0, `an erased session's histories replay nowhere:\n${replay.out}`);
+  assert.doesNotMatch(replay.out, /All \d+ histories replay deterministically/);
+});
+
 test('bad input and a wrong key get clear errors, not stack traces', async () => {
   const unknown = await showprint(['report', 'no-such-session']);
   assert.equal(unknown.code, 1);
@@ -82,6 +110,15 @@ test('bad input and a wrong key get clear errors, not stack traces', async () =>
   const unauthorized = await showprint(['start', 'demo-small', '--no-watch'], { SHOWPRINT_API_KEY: 'wrong' });
   assert.equal(unauthorized.code, 1);
   assert.doesNotMatch(unauthorized.out, /at .*\.ts:\d+/);
+  // A read-only key lists, but may not start or forget: the error names the scope it lacks.
+  assert.equal((await showprint(['list'], { SHOWPRINT_API_KEY: readKey })).code, 0);
+  const readOnlyStart = await showprint(['start', 'demo-small', '--no-watch'], { SHOWPRINT_API_KEY: readKey });
+  assert.equal(readOnlyStart.code, 1);
+  assert.match(readOnlyStart.out, /needs .*\bwrite\b/);
+  const readOnlyForget = await showprint(['forget', 'no-such-session'], { SHOWPRINT_API_KEY: readKey });
+  assert.equal(readOnlyForget.code, 1);
+  assert.match(readOnlyForget.out, /needs .*\badmin\b/);
+  assert.doesNotMatch(`${readOnlyStart.out}${readOnlyForget.out}`, /at .*\.ts:\d+/);
 });
 
 test('doctor checks every part and says what to fix', async () => {

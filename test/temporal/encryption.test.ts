@@ -8,7 +8,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { type SessionInput, progressQuery, sessionWorkflowId } from '../../src/contracts/index.js';
-import { ENCRYPTED_ENCODING } from '../../src/temporal/codec/payloadCodec.js';
+import { ENCRYPTED_ENCODING, KEY_ID_METADATA, KEY_KIND_METADATA } from '../../src/temporal/codec/payloadCodec.js';
+import { SESSION_KEY_PREFIX } from '../../src/temporal/codec/sessionKeys.js';
 import { ensureTemporalCli } from '../../src/temporal/cli.js';
 import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
 
@@ -76,16 +77,35 @@ test('no dataKey in any raw history or payload, no failure message in the clear;
   const payloads: Payload[] = [];
   const failures: RawFailure[] = [];
   const runs: { workflowId: string; runId: string }[] = [];
+  /** The key ids each workflow's payloads (its own and its failures') are sealed with. */
+  const keyIdsByWorkflow = new Map<string, Set<string>>();
   for await (const execution of raw.workflow.list({ query: `TaskQueue = "${stack.config.temporal.taskQueue}"` })) {
     runs.push({ workflowId: execution.workflowId, runId: execution.runId });
     const history = await raw.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+    const before = payloads.length;
     walk(history, bytes, payloads, '', failures);
+    const keyIds = keyIdsByWorkflow.get(execution.workflowId) ?? new Set<string>();
+    for (const p of payloads.slice(before)) keyIds.add(Buffer.from(p.metadata?.[KEY_ID_METADATA] ?? []).toString());
+    keyIdsByWorkflow.set(execution.workflowId, keyIds);
   }
   const all = Buffer.concat(bytes);
   assert.ok(runs.some((r) => r.workflowId.includes('/show-data/')) && runs.some((r) => r.workflowId.includes('/crawl/')), 'children were checked');
   assert.ok(runs.filter((r) => r.workflowId === sessionWorkflowId(ids.direct)).length > 1, 'every continue-as-new run was checked');
   assert.ok(payloads.length > 50, `only ${payloads.length} payloads found`);
   for (const p of payloads) assert.equal(Buffer.from(p.metadata?.encoding ?? []).toString(), ENCRYPTED_ENCODING);
+  // Every payload of a session (its runs and its children) is sealed with that session's own key, the
+  // one its row in session_keys holds (what forgetting destroys); no two sessions share a key.
+  for (const p of payloads) assert.equal(Buffer.from(p.metadata?.[KEY_KIND_METADATA] ?? []).toString(), 'session');
+  const sessionKeyRows = await stack.db.db.selectFrom('session_keys').select(['session_id', 'key_id']).execute();
+  const keyOf = new Map(sessionKeyRows.map((r) => [r.session_id, r.key_id]));
+  for (const id of Object.values(ids)) {
+    const keyId = keyOf.get(id);
+    assert.ok(keyId?.startsWith(SESSION_KEY_PREFIX), `session ${id} has a key of its own: ${keyId}`);
+    const own = [...keyIdsByWorkflow].filter(([workflowId]) => workflowId === sessionWorkflowId(id) || workflowId.startsWith(`${sessionWorkflowId(id)}/`));
+    assert.ok(own.length > 0, `workflows of ${id} were checked`);
+    for (const [workflowId, keyIds] of own) assert.deepEqual([...keyIds], [keyId], `${workflowId} is sealed with its session's key only`);
+  }
+  assert.equal(new Set(Object.values(ids).map((id) => keyOf.get(id))).size, Object.values(ids).length, 'no two sessions share a key');
   for (const key of [secretKey, laterKey, missingKey]) assert.equal(all.indexOf(key), -1, `${key} appears in a raw history`);
   // Failures (the unknown key's activity failure and the session's own) keep no message or stack in the clear.
   assert.ok(failures.length >= 2, `only ${failures.length} failures found`);
