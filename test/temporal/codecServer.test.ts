@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { generateApiKey } from '../../src/api/protection/apiKeyFile.js';
 import { codecUiToken } from '../../src/api/protection/apiKeys.js';
 import { AesGcmPayloadCodec, generatePayloadKey } from '../../src/temporal/codec/payloadCodec.js';
 import { ensureTemporalCli } from '../../src/temporal/cli.js';
@@ -17,6 +18,10 @@ import { type ServedApp, bearer, serveLightApp, testSecurity } from '../support/
 const UI = 'http://127.0.0.1:8233';
 const oldKey = generatePayloadKey('old');
 const security = testSecurity({ codec: new AesGcmPayloadCodec([generatePayloadKey('current'), oldKey]) });
+/** Scoped operator keys: decoding is reading, so `read` opens /codec and `write` alone does not. */
+const readOnlyKey = generateApiKey();
+const writeOnlyKey = generateApiKey();
+security.apiKeys.push(`${readOnlyKey}:read`, `${writeOnlyKey}:write`);
 let app: ServedApp;
 before(async () => {
   app = await serveLightApp(security);
@@ -83,9 +88,16 @@ test('needs a Bearer API key or the codec-only UI token; the token opens nothing
   assert.equal((await call(`/codec/ui/${token}/decode`, body, {})).status, 200);
   assert.equal((await call(`/codec/ui/${token}/encode`, body, {})).status, 200);
   assert.equal((await call(`/codec/ui/${codecUiToken('another-key-another-key')}/decode`, body, {})).status, 401);
-  // The UI token is not an API key, neither in the header nor for other routes.
+  // The UI token is not an API key, neither in the header nor for other routes (reads included).
   assert.equal((await call('/codec/decode', body, bearer(token))).status, 401);
   assert.equal((await call('/api/sessions', {}, bearer(token))).status, 401);
+  assert.equal((await fetch(`${app.url}/api/sessions`, { headers: bearer(token) })).status, 401);
+  // Scopes: a read key decodes; a write-only key is refused with the scope it lacks.
+  assert.equal((await call('/codec/decode', body, bearer(readOnlyKey))).status, 200);
+  const writeOnly = await call('/codec/decode', body, bearer(writeOnlyKey));
+  assert.equal(writeOnly.status, 403);
+  assert.equal(((await writeOnly.json()) as { error: { code: string } }).error.code, 'insufficient_scope');
+  assert.match(writeOnly.headers.get('www-authenticate') ?? '', /error="insufficient_scope"/);
 });
 
 test('CORS: the Web UI origin may call (preflight included); other origins may not', async () => {
