@@ -163,8 +163,9 @@ export function apiGuard(opts: GuardOptions): RequestHandler & { buckets: TokenB
 
     switch (principal.kind) {
       case 'anonymous':
-        // Only starting a session may go on without a credential; the route decides (demo mode).
-        if (req.method === 'POST' && path === '/api/sessions') return next();
+        // Only starting a session may go on without a credential, and only in demo mode; refusing
+        // here, before the body parser, means an unauthenticated body is never read.
+        if (principal.mayStartSessions && req.method === 'POST' && path === '/api/sessions') return next();
         return unauthorized(res, 'This endpoint needs an API key or a viewer token: send Authorization: Bearer <token>', false);
       case 'codec':
         if (path.startsWith('/codec/')) return next();
