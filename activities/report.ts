@@ -1,11 +1,21 @@
-// Assembles the report from stored rows and the stored AI answers, and completes the session.
+// Assembles a report version from stored rows and the stored AI answers: a provisional one from
+// what is enriched so far, or the final one. Each card says how much it was drawn from.
 import { listDeadLetters } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
+import { nextReportVersion, storeReportVersion } from '../src/db/reportVersions.js';
 import { loadSessionStats } from '../src/db/stats.js';
 import type { Bff, ShowQuipsOutput, StarSignOutput } from '../src/domain/ai/answers.js';
-import type { Report } from '../src/domain/report.js';
+import { type Report, cardCoverage } from '../src/domain/report.js';
 
-async function assembleReport(db: Db, sessionId: string, crawlComplete: boolean): Promise<Report> {
+export interface BuildReportInput {
+  sessionId: string;
+  crawlComplete: boolean;
+  /** The version the session workflow chose; absent (re-drives, refreshes, older runs): the next one, final. */
+  version?: number;
+  final?: boolean;
+}
+
+async function assembleReport(db: Db, sessionId: string, crawlComplete: boolean, version: { version: number; final: boolean }): Promise<Report> {
   const stats = await loadSessionStats(db, sessionId);
   const insights = await db.selectFrom('insights').select(['kind', 'output', 'source']).where('session_id', '=', sessionId).execute();
   const answer = <T>(kind: string) => insights.find((i) => i.kind === kind)?.output as T | undefined;
@@ -21,9 +31,17 @@ async function assembleReport(db: Db, sessionId: string, crawlComplete: boolean)
     .execute();
   const matched = statusCounts.filter((s) => s.tmdb_status === 'matched');
   const most = stats.shows[0];
+  const enrichment = {
+    total: statusCounts.length,
+    showData: statusCounts.filter((s) => s.tmdb_status !== 'pending').length,
+    // Only TMDB matches are crawled: the others are as crawled as they will ever be.
+    crawl: statusCounts.filter((s) => s.tmdb_status === 'not_found' || s.tmdb_status === 'failed' || s.rt_status !== 'pending').length,
+  };
   return {
     sessionId,
+    ...version,
     generatedAt: new Date().toISOString(),
+    coverage: cardCoverage({ ...enrichment, episodes: stats.totalEpisodes, final: version.final, hasBff: !!bff, hasStarSign: !!sign }),
     firstShow: stats.firstShow ? { name: stats.firstShow.name, date: stats.firstShow.date } : null,
     mostWatchedShow: most
       ? {
@@ -68,14 +86,19 @@ async function assembleReport(db: Db, sessionId: string, crawlComplete: boolean)
 
 export function createReportActivities({ db }: { db: Db }) {
   return {
-    async buildReport({ sessionId, crawlComplete }: { sessionId: string; crawlComplete: boolean }): Promise<void> {
-      const report = await assembleReport(db, sessionId, crawlComplete);
-      // Builds the report only: the session's state is the workflow's to record (recordSessionState).
-      await db
-        .insertInto('reports')
-        .values({ session_id: sessionId, report: JSON.stringify(report) })
-        .onConflict((oc) => oc.column('session_id').doUpdateSet({ report: JSON.stringify(report), updated_at: new Date() }))
-        .execute();
+    /** Stores a report version (never overwriting a stored one) and says which; the session's state is the workflow's to record. */
+    async buildReport({ sessionId, crawlComplete, version, final }: BuildReportInput): Promise<{ version: number; final: boolean }> {
+      if (version !== undefined) {
+        const ref = { version, final: final ?? true };
+        // A retry finds its version stored and keeps it.
+        await storeReportVersion(db, await assembleReport(db, sessionId, crawlComplete, ref));
+        return ref;
+      }
+      // Appending: another writer may take the number first; then take the next one.
+      for (;;) {
+        const ref = { version: await nextReportVersion(db, sessionId), final: true };
+        if (await storeReportVersion(db, await assembleReport(db, sessionId, crawlComplete, ref))) return ref;
+      }
     },
   };
 }

@@ -12,7 +12,7 @@ export interface ScenarioDb {
 }
 
 const SHARED_TABLES = ['shows', 'show_cast', 'actors', 'show_genres'] as const;
-const SESSION_TABLES = ['episodes', 'films', 'session_shows', 'reports', 'insights', 'date_problems'] as const;
+const SESSION_TABLES = ['episodes', 'films', 'session_shows', 'report_versions', 'insights', 'date_problems'] as const;
 
 export async function newDatabase(opts: { databaseUrl: string; runTag: string; cleanup: Cleanup }, label: string): Promise<ScenarioDb> {
   const name = `showprint_bench_${opts.runTag}_${label.replace(/\W/g, '_')}`;

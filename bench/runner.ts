@@ -235,7 +235,7 @@ async function measure(env: BenchEnv, scenario: Scenario, { taskQueue, perSessio
       const now = Date.now();
       for (const row of rows) {
         const run = runs.find((r) => r.sessionId === row.id)!;
-        if (run.statsReadyAt === undefined && (row.state === 'STATS_DATA_READY' || row.state === 'COMPLETED')) run.statsReadyAt = now;
+        if (run.statsReadyAt === undefined && (row.state === 'STATS_DATA_READY' || row.state === 'PROVISIONAL_REPORT_READY' || row.state === 'COMPLETED')) run.statsReadyAt = now;
       }
       await sleep(100);
     }

@@ -14,7 +14,9 @@ mkdirSync(outDir, { recursive: true });
 
 const cli = await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH);
 // Unencrypted on purpose: the corpus must replay without anyone's keys (it holds only demo keys).
-const stack = await startTestStack({ encryptPayloads: false, env: { CONTINUE_AS_NEW_EVERY_PAGES: '3', CONNECT_TIMEOUT: '2s' } });
+// A short report deadline and a slower crawl: a session of demo-1k crosses the deadline (provisional
+// versions, then the final one); the small ones finish before it.
+const stack = await startTestStack({ encryptPayloads: false, env: { CONTINUE_AS_NEW_EVERY_PAGES: '3', CONNECT_TIMEOUT: '2s', REPORT_DEADLINE: '4s', RT_RPS: '10' } });
 // Starting a session is idempotent by its id, so a request whose kept-alive connection the server
 // closed while we waited on the previous scenario is simply sent again.
 const post = async (body: unknown, attempt = 1): Promise<Response> => {
@@ -34,6 +36,7 @@ try {
   const scenarios: { name: string; start: () => Promise<void>; until: string[]; keep?: (workflowId: string) => boolean }[] = [
     { name: 'completed-small', start: async () => void (await post({ dataKey: 'demo-small', sessionId: 'completed-small' })), until: ['COMPLETED'] },
     { name: 'continued-as-new', start: async () => void (await post({ dataKey: 'demo-1k', sessionId: 'continued-as-new' })), until: ['COMPLETED'] },
+    { name: 'past-deadline', start: async () => void (await post({ dataKey: 'demo-1k', sessionId: 'past-deadline' })), until: ['COMPLETED'] },
     { name: 'unknown-key', start: async () => void (await post({ dataKey: 'no-such-key', sessionId: 'unknown-key' })), until: ['FAILED'] },
     { name: 'never-connected', start: async () => void (await post({ sessionId: 'never-connected' })), until: ['FAILED'] },
     {

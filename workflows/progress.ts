@@ -48,6 +48,7 @@ export function computeProgress(sessionId: string, s: SessionSnapshot, nowMs: nu
     etaSeconds: estimateEta(s, nowMs),
     elapsedSeconds: Math.round(elapsedMs / 1000),
     runs: s.run,
+    report: s.report?.latest ?? null,
     stages,
   };
 }

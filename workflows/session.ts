@@ -5,6 +5,8 @@
 //      – the show-data window and the crawl window fan chunks out to child workflows,
 //      – the gates run the AI steps as progress allows: quips once the fetch is over, the TV best
 //        friend once show data is, the star sign once 97% of enrichment is done, then the report;
+//      – the deadline lane stores a provisional report if the final one is not there by
+//        REPORT_DEADLINE (a durable timer), which later gates rebuild until the final one;
 //   3. continue-as-new with a minimal snapshot whenever the run has done its share.
 // Children are started with ABANDON (continue-as-new closes the run) and report back by signalling
 // this workflow's *id*, which always reaches the latest run. The progress query reads SessionRun.
@@ -57,6 +59,8 @@ import { type ChunkStart, SessionRun } from './sessionRun.js';
  * without the marker and go on in v1's code until they continue-as-new, then resume here.
  */
 export const SESSION_LANES_PATCH = 'session-lanes';
+/** Marks histories with the report deadline lane; sessions begun before it keep a single, final report. */
+export const REPORT_DEADLINE_PATCH = 'report-deadline';
 
 const { fetchHistoryBatch } = proxyActivities<Activities>({ startToCloseTimeout: '10m', heartbeatTimeout: '1m', retry: SESSION_FETCH_RETRY });
 const { recordSessionState, writeShowQuips, pickTvBff, pickStarSign, buildReport } = proxyActivities<Activities>({ startToCloseTimeout: '3m', retry: SESSION_STEP_RETRY });
@@ -108,6 +112,13 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
         return false;
       },
     );
+  /** Stores the next report version: provisional until the final one. */
+  async function storeReport(final: boolean) {
+    const ref = run.claimReportVersion(final);
+    await buildReport({ sessionId, crawlComplete: run.crawlComplete, ...ref });
+    run.reportStored(ref);
+    showDetails();
+  }
   /** The Web UI's current details follow every step. */
   const showDetails = () => setCurrentDetails(describe(run, sessionId, failureReason));
 
@@ -185,9 +196,30 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
       }),
       gate('bff', () => run.showDataComplete, () => pickTvBff({ sessionId })),
       // The star sign needs the whole picture, but not the last few stragglers: 97% is enough.
-      gate('starSign', () => run.enrichedEnough, () => pickStarSign({ sessionId })),
+      gate('starSign', () => run.enrichedEnough, async () => {
+        await pickStarSign({ sessionId });
+        // A provisional report out already gets its star sign now, not only with the final one.
+        if (run.hasProvisionalReport) await storeReport(false);
+      }),
     ]);
-    await gate('report', () => run.gates.quips && run.gates.bff && run.gates.starSign, () => buildReport({ sessionId, crawlComplete: run.crawlComplete }));
+    await gate('report', () => run.gates.quips && run.gates.bff && run.gates.starSign, () => storeReport(true));
+  }
+
+  /**
+   * The report on time: if the final report is not there by the deadline, a provisional one is
+   * stored from what the rows hold, once the whole history is fetched (its stats are then exact)
+   * and the quips are written. The deadline is a durable timer; a later run takes the rest of it.
+   */
+  async function deadlineLane() {
+    if (!patched(REPORT_DEADLINE_PATCH)) return;
+    const dueAtMs = run.provisionalDueAtMs;
+    if (dueAtMs === null) return;
+    const finishing = () => stopping() || run.finalReportClaimed;
+    const remainingMs = dueAtMs - Date.now();
+    if (remainingMs > 0 && (await condition(finishing, remainingMs))) return;
+    await condition(() => finishing() || run.gates.quips);
+    if (finishing()) return;
+    if (await settled(storeReport(false))) await settled(enterState('PROVISIONAL_REPORT_READY'));
   }
 
   // ── clean-up ────────────────────────────────────────────────────────────────
@@ -213,9 +245,10 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
       if (!(await condition(() => !!dataKey, settings.connectTimeoutMs))) throw new SessionFailure('never connected');
       await enterState('PROCESSING');
     }
+    run.startReportClock(Date.now());
     showDetails();
 
-    await Promise.all([fetchLane(), showDataWindow(), crawlWindow(), gates()]);
+    await Promise.all([fetchLane(), showDataWindow(), crawlWindow(), gates(), deadlineLane()]);
     if (laneFailure !== undefined) throw laneFailure;
     if (run.fatal) throw new SessionFailure(run.fatal);
 
@@ -263,5 +296,13 @@ function describe(run: SessionRun, sessionId: string, failureReason?: string): s
     row('show data', p.stages.showData),
     row('crawl', p.stages.crawl),
     `| gates | quips ${mark(run.gates.quips)} · bff ${mark(run.gates.bff)} · star sign ${mark(run.gates.starSign)} | | |`,
+    `| report | ${reportLine(run)} | | |`,
   ].join('\n');
+}
+
+function reportLine(run: SessionRun): string {
+  const latest = run.latestReport;
+  const due = run.provisionalDueAtMs;
+  if (latest) return `v${latest.version} ${latest.final ? 'final' : 'provisional'}`;
+  return due === null ? 'not yet' : `provisional due ${new Date(due).toISOString()}`;
 }

@@ -7,6 +7,8 @@ import type {
   FetchBatchResult,
   Gates,
   PipelineSettings,
+  ReportTrack,
+  ReportVersionRef,
   SessionInput,
   SessionProgress,
   SessionSnapshot,
@@ -40,8 +42,11 @@ export function initialSnapshot(input: Pick<SessionInput, 'dataKey'>, nowMs: num
     crawl: { total: 0, done: 0, failed: 0, inFlight: [], queue: [] },
     stageStartedAtMs: {},
     gates: { quips: false, bff: false, starSign: false, report: false },
+    report: noReportYet(),
   };
 }
+
+const noReportYet = (): ReportTrack => ({ deadlineAtMs: null, claimed: 0, finalClaimed: false, latest: null });
 
 /** A v1 run's state as a snapshot (same run number): what v1 sessions continue from, and how they answer the progress query. */
 export function snapshotFromV1(v1: SessionStateV1): SessionSnapshot {
@@ -74,7 +79,12 @@ export class SessionRun {
     /** Whether this is the session's first run (nothing recorded yet). */
     readonly isFirstRun: boolean,
   ) {
-    this.s = snapshot;
+    // Snapshots taken before report versions existed carry no report track (and get no deadline).
+    this.s = { ...snapshot, report: snapshot.report ?? noReportYet() };
+  }
+
+  private get report(): ReportTrack {
+    return this.s.report!;
   }
 
   /** The run an input starts: fresh, or where the previous run (this version's or v1's) stopped. */
@@ -244,6 +254,45 @@ export class SessionRun {
 
   gatePassed(name: keyof Gates): void {
     this.s.gates[name] = true;
+  }
+
+  // ── report versions ────────────────────────────────────────────────────────
+
+  /** Processing has begun: the provisional report's deadline starts counting (once per session). */
+  startReportClock(nowMs: number): void {
+    const deadline = this.settings.reportDeadlineMs;
+    if (deadline !== undefined && this.report.deadlineAtMs === null && this.report.claimed === 0) this.report.deadlineAtMs = nowMs + deadline;
+  }
+
+  /** When a provisional report is due; null when none will be (no deadline, or the final one is under way). */
+  get provisionalDueAtMs(): number | null {
+    return this.report.finalClaimed || this.report.claimed > 0 ? null : this.report.deadlineAtMs;
+  }
+
+  /** A provisional version has been claimed: later gates rebuild it until the final one. */
+  get hasProvisionalReport(): boolean {
+    return this.report.claimed > 0 && !this.report.finalClaimed;
+  }
+
+  get finalReportClaimed(): boolean {
+    return this.report.finalClaimed;
+  }
+
+  /** Hands out the next version number; the workflow chooses it, so a retried build stores the same version. */
+  claimReportVersion(final: boolean): ReportVersionRef {
+    if (this.report.finalClaimed) throw new Error('no report version may follow the final one');
+    this.report.claimed++;
+    if (final) this.report.finalClaimed = true;
+    return { version: this.report.claimed, final };
+  }
+
+  /** A version is stored; builds may finish out of order, the latest is the highest. */
+  reportStored(ref: ReportVersionRef): void {
+    if (!this.report.latest || ref.version > this.report.latest.version) this.report.latest = { ...ref };
+  }
+
+  get latestReport(): ReportVersionRef | null {
+    return this.report.latest;
   }
 
   // ── views ───────────────────────────────────────────────────────────────────

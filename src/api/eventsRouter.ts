@@ -1,11 +1,13 @@
-// GET /api/sessions/:id/events — live progress as server-sent events.
+// GET /api/sessions/:id/events — live progress as server-sent events: `progress`, a `report` event
+// for each new report version, and `done` at the end.
 // Every workflow query is a billed Temporal action, so all clients watching one session share ONE
 // poller; it reads the free database projection first and stops at a terminal state or when the
 // last client leaves.
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { Router, type Response } from 'express';
 import type { Db } from '../db/index.js';
-import { type SessionProgress, type SessionState, isTerminalState, progressQuery } from '../contracts/index.js';
+import { type ReportVersionRef, type SessionProgress, type SessionState, isTerminalState, progressQuery } from '../contracts/index.js';
+import { listReportVersions } from '../db/reportVersions.js';
 import { HttpError } from './errors.js';
 import { findSession, parseSessionId } from './sessionLookup.js';
 import { allow } from './protection/access.js';
@@ -49,6 +51,9 @@ interface Hub {
   heartbeat?: NodeJS.Timeout;
   /** The last progress sent, so a client joining mid-way sees it at once. */
   last?: string;
+  /** The last report version announced (a `report` event), likewise. */
+  lastReport?: string;
+  reportVersion: number;
   stopped: boolean;
 }
 
@@ -59,6 +64,12 @@ export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats 
   const hubs = new Map<string, Hub>();
   let polls = 0;
 
+  async function latestVersion(sessionId: string): Promise<ReportVersionRef | null> {
+    const versions = await listReportVersions(db, sessionId);
+    const last = versions.at(-1);
+    return last ? { version: last.version, final: last.final } : null;
+  }
+
   function stop(hub: Hub) {
     hub.stopped = true;
     clearTimeout(hub.timer);
@@ -68,6 +79,14 @@ export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats 
 
   function broadcast(hub: Hub, text: string) {
     for (const res of hub.clients) res.write(text);
+  }
+
+  /** A `report` event for each version newer than the last one announced. */
+  function announceReport(hub: Hub, ref: ReportVersionRef | null | undefined) {
+    if (!ref || ref.version <= hub.reportVersion) return;
+    hub.reportVersion = ref.version;
+    hub.lastReport = frame('report', ref);
+    broadcast(hub, hub.lastReport);
   }
 
   function finish(hub: Hub, done: DonePayload) {
@@ -91,7 +110,11 @@ export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats 
       const row = await readRow(hub.sessionId);
       if (hub.stopped) return;
       if (!row) return finish(hub, { state: 'FAILED', failureReason: 'This session no longer exists' });
-      if (isTerminalState(row.state)) return finish(hub, { state: row.state, failureReason: row.failure_reason });
+      if (isTerminalState(row.state)) {
+        // The final version lands just before the state does: a poll may not have seen it.
+        announceReport(hub, await latestVersion(hub.sessionId));
+        return finish(hub, { state: row.state, failureReason: row.failure_reason });
+      }
       // A session waiting for its dataKey has nothing new to say until the row moves on (up to a day).
       const idle = row.state === 'AWAITING_CONNECTION' && hub.last !== undefined;
       if (!idle) await pollWorkflow(hub, row.failure_reason);
@@ -124,12 +147,13 @@ export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats 
       hub.last = text;
       broadcast(hub, text);
     }
+    announceReport(hub, progress.report);
   }
 
   function join(sessionId: string, workflowId: string, res: Response) {
     let hub = hubs.get(sessionId);
     if (!hub) {
-      const fresh: Hub = { sessionId, workflowId, clients: new Set([res]), stopped: false };
+      const fresh: Hub = { sessionId, workflowId, clients: new Set([res]), stopped: false, reportVersion: 0 };
       // A comment line keeps idle connections open through proxies; clients ignore it.
       fresh.heartbeat = setInterval(() => broadcast(fresh, ': heartbeat\n\n'), heartbeatMs);
       fresh.heartbeat.unref();
@@ -139,6 +163,7 @@ export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats 
     } else {
       hub.clients.add(res);
       if (hub.last) res.write(hub.last);
+      if (hub.lastReport) res.write(hub.lastReport);
     }
     const joined = hub;
     res.on('close', () => {
@@ -165,6 +190,8 @@ export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats 
     // Reconnect after 3 s if the connection drops mid-session.
     res.write('retry: 3000\n\n');
     if (isTerminalState(row.state)) {
+      const latest = await latestVersion(id);
+      if (latest) res.write(frame('report', latest));
       res.end(frame('done', { state: row.state, failureReason: row.failure_reason } satisfies DonePayload));
       return;
     }

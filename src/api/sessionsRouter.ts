@@ -5,6 +5,7 @@ import { type Request, type Response, Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/index.js';
+import { readReport } from '../db/reportVersions.js';
 import { allow, principalOf } from './protection/access.js';
 import { bearerToken } from './protection/apiKeys.js';
 import { type StoredResponse, respondIdempotently } from './protection/idempotency.js';
@@ -26,6 +27,7 @@ export interface SessionsDeps {
 const dataKeySchema = z.string().trim().min(1, 'must not be empty').max(512, 'is too long');
 const startBody = z.object({ dataKey: dataKeySchema.optional(), sessionId: sessionIdSchema.optional() }).strict();
 const connectBody = z.object({ dataKey: dataKeySchema }).strict();
+const reportQuery = z.object({ version: z.coerce.number().int().min(1).max(1_000_000).optional() }).strict();
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   state: z.enum(SESSION_STATES).optional(),
@@ -102,14 +104,19 @@ export function sessionsRouter({ client, db, sessions, viewerTokens, forgetWaitM
     });
   });
 
+  // The latest report version, or `?version=N`; a version is never edited once stored.
   router.get('/:id/report', allow({ scope: 'read', viewer: true }), async (req, res) => {
+    const { version } = reportQuery.parse(req.query);
     const row = await findSession(db, client, req.params.id);
-    const report = await db.selectFrom('reports').select('report').where('session_id', '=', row.id).executeTakeFirst();
+    const report = await readReport(db, row.id, version);
     if (!report) {
+      if (version !== undefined) throw new HttpError(404, 'no_such_version', `This session has no report version ${version}`);
       if (row.state === 'FAILED') throw new HttpError(409, 'session_failed', `Session failed: ${row.failure_reason ?? 'unknown reason'}`);
       throw new HttpError(409, 'not_ready', `The report is not ready yet (session is ${row.state})`);
     }
-    res.json(report.report);
+    // The latest version changes as the session goes on; a given version never does.
+    res.set('Cache-Control', version === undefined ? 'no-store' : 'private, max-age=31536000, immutable');
+    res.json(report);
   });
 
   router.post('/:id/connect', allow({ scope: 'write', viewer: true }), async (req, res) => {

@@ -1,6 +1,6 @@
 // Human-readable terminal output for progress and reports.
 import type { ForgetReceipt, SessionProgress } from '../contracts/index.js';
-import type { Report } from '../domain/report.js';
+import { type Report, STORY_CARDS } from '../domain/report.js';
 
 export function formatProgressLine(p: SessionProgress): string {
   const st = p.stages;
@@ -18,28 +18,56 @@ function rtFound(r: Report): string {
   return by ? `${by.wikidata} via Wikidata, ${by.slug} by slug, ${by.notFound} not on RT` : '–';
 }
 
-export function formatReport(r: Report): string {
-  const lines = [
-    '── Your TV report ──',
-    `First show:        ${r.firstShow ? `${r.firstShow.name} (${r.firstShow.date})` : '–'}`,
-    `  ${r.firstShowQuip ?? ''}`,
-    `Most watched:      ${r.mostWatchedShow ? `${r.mostWatchedShow.name}, ${r.mostWatchedShow.summary}` : '–'}`,
-    `  ${r.mostWatchedShowQuip ?? ''}`,
-    `Top shows:         ${r.topShows.map((s) => `${s.name} (${s.episodes})`).join(', ') || '–'}`,
-    `Totals:            ${r.totalShows} shows, ${r.totalEpisodes} episodes, ${r.films} films`,
-    `Crossover star:    ${r.crossoverStar ? `${r.crossoverStar.name} in ${r.crossoverStar.showCount} shows (${r.crossoverStar.shows.join(', ')})` : '–'}`,
-    `Genres:            ${r.genres.map((g) => `${g.name} ${g.share}%`).join(', ') || '–'}`,
-    `  ${r.topGenresQuip ?? ''}`,
-    `RT taste:          ${r.rtScore ? `${r.rtScore.score} (${r.rtScore.band})` : '–'}`,
-    `  RT pages found:  ${rtFound(r)}`,
-    `  ${r.rtScoreQuip ?? ''}`,
-    `TV best friend:    ${r.bff ? `${r.bff.name} from ${r.bff.show}: ${r.bff.quip}` : '–'}`,
-    `Star sign:         ${r.starSign ? `${r.starSign.sign}: ${r.starSign.quip}` : '–'}`,
-    `Personality:       ${r.personality ? `${r.personality.name}: ${r.personality.quip}` : '–'}`,
+/** The report as labelled lines: what `report` prints and what a version-to-version diff compares. */
+function reportLines(r: Report): [label: string, value: string][] {
+  const lines: [string, string][] = [
+    ['First show', r.firstShow ? `${r.firstShow.name} (${r.firstShow.date})` : '–'],
+    ['  first show quip', r.firstShowQuip ?? ''],
+    ['Most watched', r.mostWatchedShow ? `${r.mostWatchedShow.name}, ${r.mostWatchedShow.summary}` : '–'],
+    ['  most watched quip', r.mostWatchedShowQuip ?? ''],
+    ['Top shows', r.topShows.map((s) => `${s.name} (${s.episodes})`).join(', ') || '–'],
+    ['Totals', `${r.totalShows} shows, ${r.totalEpisodes} episodes, ${r.films} films`],
+    ['Crossover star', r.crossoverStar ? `${r.crossoverStar.name} in ${r.crossoverStar.showCount} shows (${r.crossoverStar.shows.join(', ')})` : '–'],
+    ['Genres', r.genres.map((g) => `${g.name} ${g.share}%`).join(', ') || '–'],
+    ['  genres quip', r.topGenresQuip ?? ''],
+    ['RT taste', r.rtScore ? `${r.rtScore.score} (${r.rtScore.band})` : '–'],
+    ['  RT pages found', rtFound(r)],
+    ['  RT quip', r.rtScoreQuip ?? ''],
+    ['TV best friend', r.bff ? `${r.bff.name} from ${r.bff.show}: ${r.bff.quip}` : '–'],
+    ['Star sign', r.starSign ? `${r.starSign.sign}: ${r.starSign.quip}` : '–'],
+    ['Personality', r.personality ? `${r.personality.name}: ${r.personality.quip}` : '–'],
   ];
+  // A provisional card says what it was drawn from (older reports have no coverage).
+  const partial = r.coverage ? STORY_CARDS.filter((card) => !r.coverage[card].complete).map((card) => r.coverage[card].label) : [];
+  if (partial.length > 0) lines.push(['Coverage', [...new Set(partial)].join('; ')]);
+  return lines;
+}
+
+const versionTitle = (r: Report) => (r.version === undefined ? '' : ` (v${r.version}${r.final ? '' : ', provisional'})`);
+
+/** Top-level lines are aligned; indented ones belong to the line above (quips print bare). */
+function printLine([label, value]: [string, string]): string {
+  if (!label.startsWith('  ')) return `${`${label}:`.padEnd(19)}${value}`;
+  return label.endsWith('quip') ? `  ${value}` : `${label}:  ${value}`;
+}
+
+export function formatReport(r: Report): string {
+  const lines = [`── Your TV report${versionTitle(r)} ──`, ...reportLines(r).map(printLine)];
   if (r.dataQuality.rtUnavailable) lines.push('Note: Rotten Tomatoes was unavailable, so there is no taste score; re-drive the failures later.');
   if (r.dataQuality.invalidDates > 0) lines.push(`Note: ${r.dataQuality.invalidDates} watch dates were impossible and left out (not guessed).`);
   return lines.join('\n');
+}
+
+/** What changed from one report version to the next, line by line ("unchanged" when nothing did). */
+export function formatReportChanges(before: Report, after: Report): string {
+  const old = new Map(reportLines(before));
+  const now = new Map(reportLines(after));
+  // A line may come (the star sign) or go (the coverage note, once everything is in).
+  const labels = [...new Set([...old.keys(), ...now.keys()])];
+  const changed = labels.filter((label) => old.get(label) !== now.get(label)).map((label) => [label, now.get(label) ?? ''] as const);
+  const title = `── Changes from v${before.version ?? 1} to${versionTitle(after).replace(/^ \(/, ' ').replace(/\)$/, '')} ──`;
+  if (changed.length === 0) return `${title}\n(unchanged)`;
+  return [title, ...changed.map(([label, value]) => `${label.trim()}: ${old.get(label) || '–'} → ${value || '–'}`)].join('\n');
 }
 
 /** The receipt `showprint forget` prints: what went, what stays. */

@@ -15,7 +15,7 @@ import { loadPayloadEncryption } from '../temporal/codec/payloadKeyFile.js';
 import { workflowsPath } from '../worker/createWorker.js';
 import { type ForgetReceipt, GandalfErrors, SEARCH_ATTRIBUTES, SESSION_STATES, type SessionProgress, type SessionState, isTerminalState, sessionWorkflowId } from '../contracts/index.js';
 import { ApiError, createApiClient } from './apiClient.js';
-import { formatProgressLine, formatReceipt, formatReport } from './format.js';
+import { formatProgressLine, formatReceipt, formatReport, formatReportChanges } from './format.js';
 
 interface SessionView {
   sessionId: string;
@@ -50,10 +50,21 @@ async function watch(sessionId: string): Promise<SessionView> {
     bar.setTotal(Math.max(total, 1));
     bar.update(done, { stage: stage.padEnd(10), note });
   };
+  const say = (text: string) => (bars ? bars.log(`${text}\n`) : console.log(text));
   let last = '';
+  /** The report version printed last: a provisional one in full, then what each later one changed. */
+  let shown: Report | undefined;
+  const showReport = async (version?: number) => {
+    if (version !== undefined && shown?.version !== undefined && version <= shown.version) return;
+    const report = await client.get<Report>(`/api/sessions/${encodeURIComponent(sessionId)}/report`);
+    if (shown && shown.version === report.version) return;
+    say(shown ? formatReportChanges(shown, report) : formatReport(report));
+    shown = report;
+  };
   for (;;) {
     const view = await client.get<SessionView>(`/api/sessions/${encodeURIComponent(sessionId)}`);
     const p = view.progress;
+    if (p?.report) await showReport(p.report.version);
     if (p) {
       const st = p.stages;
       row('fetch', st.fetch.done, st.fetch.total, `pages · ${st.fetch.activities} activities`);
@@ -67,6 +78,7 @@ async function watch(sessionId: string): Promise<SessionView> {
       }
     }
     if (isTerminalState(view.state)) {
+      if (view.state === 'COMPLETED') await showReport();
       bars?.stop();
       console.log(view.state === 'COMPLETED' ? `Session ${sessionId} completed.` : `Session ${sessionId} failed: ${view.failureReason ?? 'unknown reason'}`);
       return view;
@@ -84,15 +96,12 @@ program
   .action(async (dataKey: string | undefined, opts: { sessionId?: string; watch: boolean }) => {
     const res = await api().post<{ sessionId: string; workflowId: string; created: boolean }>('/api/sessions', { dataKey, ...(opts.sessionId ? { sessionId: opts.sessionId } : {}) });
     console.log(`${res.created ? 'Started' : 'Already running:'} session ${res.sessionId} (workflow ${res.workflowId})`);
-    if (opts.watch) {
-      const view = await watch(res.sessionId);
-      if (view.state === 'COMPLETED') console.log(formatReport(await api().get<Report>(`/api/sessions/${res.sessionId}/report`)));
-    }
+    if (opts.watch) await watch(res.sessionId);
   });
 
 program
   .command('watch')
-  .description('Live progress bars per stage until the session finishes')
+  .description('Live progress bars per stage until the session finishes; the provisional report when it lands, then what the final one changed')
   .argument('<sessionId>')
   .action(async (sessionId: string) => {
     const view = await watch(sessionId);
@@ -101,11 +110,13 @@ program
 
 program
   .command('report')
-  .description("Print a session's report")
+  .description("Print a session's report (the latest version, or --version N)")
   .argument('<sessionId>')
   .option('--json', 'raw JSON')
-  .action(async (sessionId: string, opts: { json?: boolean }) => {
-    const report = await api().get<Report>(`/api/sessions/${encodeURIComponent(sessionId)}/report`);
+  .option('--version <n>', 'an earlier version')
+  .action(async (sessionId: string, opts: { json?: boolean; version?: string }) => {
+    const qs = opts.version ? `?version=${encodeURIComponent(opts.version)}` : '';
+    const report = await api().get<Report>(`/api/sessions/${encodeURIComponent(sessionId)}/report${qs}`);
     console.log(opts.json ? JSON.stringify(report, null, 2) : formatReport(report));
   });
 

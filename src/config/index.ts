@@ -8,18 +8,28 @@ import type { PipelineSettings } from '../contracts/index.js';
 /** Tunables the workflows receive in their input (defined next to the workflows, which never read the environment). */
 export type { PipelineSettings };
 
-const duration = (fallback: string) =>
+/** Parses a duration ("90s", "2m", "7d") of at least `minMs` inside a zod transform. */
+function toMs(value: string, ctx: z.RefinementCtx, minMs: number, hint = ''): number {
+  try {
+    const ms = parseDuration(value);
+    if (ms < minMs) ctx.addIssue({ code: 'custom', message: `must be at least ${minMs / 1000}s${hint}` });
+    return ms;
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+}
+const duration = (fallback: string, minMs = 0) =>
   z
     .string()
     .default(fallback)
-    .transform((value, ctx) => {
-      try {
-        return parseDuration(value);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    });
+    .transform((value, ctx) => toMs(value, ctx, minMs));
+/** A duration, or `off` (undefined). */
+const durationOrOff = (fallback: string, minMs = 0) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => (value.trim() === 'off' ? undefined : toMs(value, ctx, minMs, ' (or off)')));
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(fallback);
 const positive = (fallback: number) => z.coerce.number().positive().default(fallback);
 const optionalUrl = z.string().url().optional();
@@ -88,29 +98,20 @@ export const envSchema = z.object({
   CONNECT_TIMEOUT: duration('1d'),
   SHOW_CACHE_TTL: duration('7d'),
   STAR_SIGN_GATE: z.coerce.number().min(0).max(1).default(0.97),
+  /** After this long processing, a session without its final report stores a provisional one; `off`: none. */
+  REPORT_DEADLINE: durationOrOff('2m'),
   CHUNK_MAX_ATTEMPTS: int(8, 1, 100),
   CHUNK_RETRY_INITIAL: duration('2s'),
 
   /** Operator keys: `<key>` (every scope) or `<key>:<scope>+<scope>`, scopes read, write, admin. */
   API_KEYS: list(apiKeyEntryProblem),
+  /** Where viewers reach the app (share links and their previews need absolute URLs); unset: taken from each request. */
+  PUBLIC_URL: optionalUrl,
   /** Signs viewer tokens (at least 32 characters); unset, a local secret under DATA_DIR. Share it between API instances. */
   VIEWER_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   VIEWER_TOKEN_TTL: duration('30d'),
   /** Finished sessions older than this are forgotten by the retention schedule; `off` keeps them. */
-  RETENTION: z
-    .string()
-    .default('30d')
-    .transform((value, ctx) => {
-      if (value.trim() === 'off') return undefined;
-      try {
-        const ms = parseDuration(value);
-        if (ms < 60_000) ctx.addIssue({ code: 'custom', message: 'must be at least 1m (or off)' });
-        return ms;
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        return undefined;
-      }
-    }),
+  RETENTION: durationOrOff('30d', 60_000),
   ALLOW_ANONYMOUS_SESSIONS: z.enum(['true', 'false']).optional(),
   CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   PAYLOAD_KEYS: z
@@ -188,6 +189,8 @@ export interface AppConfig {
     /** Finished sessions are forgotten this long after they end; undefined = kept (RETENTION=off). */
     retentionMs?: number;
   };
+  /** PUBLIC_URL: the origin share links and link previews name; undefined = the request's own. */
+  publicUrl?: string;
   demoDataKey?: string;
   standins: Env['STANDINS'];
   workflowBundlePath?: string;
@@ -258,6 +261,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       showCacheTtlMs: env.SHOW_CACHE_TTL,
       starSignGate: env.STAR_SIGN_GATE,
       chunkRetry: { maximumAttempts: env.CHUNK_MAX_ATTEMPTS, initialIntervalMs: env.CHUNK_RETRY_INITIAL },
+      reportDeadlineMs: env.REPORT_DEADLINE,
     },
     security: {
       apiKeys: env.API_KEYS,
@@ -271,6 +275,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       viewerTokenTtlMs: env.VIEWER_TOKEN_TTL,
       retentionMs: env.RETENTION,
     },
+    publicUrl: env.PUBLIC_URL,
     demoDataKey: env.DEMO_DATA_KEY,
     standins: env.STANDINS,
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,

@@ -3,7 +3,7 @@
 import type { ChunkRetry } from './retry.js';
 
 /** Every state a session can be in, in the order it moves through them. */
-export const SESSION_STATES = ['AWAITING_CONNECTION', 'PROCESSING', 'STATS_DATA_READY', 'COMPLETED', 'FAILED'] as const;
+export const SESSION_STATES = ['AWAITING_CONNECTION', 'PROCESSING', 'STATS_DATA_READY', 'PROVISIONAL_REPORT_READY', 'COMPLETED', 'FAILED'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 /** States a session never leaves. */
 export const TERMINAL_SESSION_STATES: readonly SessionState[] = ['COMPLETED', 'FAILED'];
@@ -24,6 +24,11 @@ export interface PipelineSettings {
   starSignGate: number;
   /** How long a chunk keeps retrying shows that failed transiently; absent in runs started before it existed. */
   chunkRetry?: ChunkRetry;
+  /**
+   * How long after processing starts a session stores a provisional report if the final one is not
+   * there yet (REPORT_DEADLINE); absent in runs started before it existed (they have no deadline).
+   */
+  reportDeadlineMs?: number;
 }
 
 export interface StageCounters {
@@ -68,6 +73,26 @@ export interface SessionSnapshot {
   crawl: StageCounters & { inFlight: number[]; queue: { chunk: number; showIds: number[] }[] };
   stageStartedAtMs: { showData?: number; crawl?: number };
   gates: Gates;
+  /** The report's deadline and the versions stored so far; absent in snapshots taken before the deadline existed. */
+  report?: ReportTrack;
+}
+
+/** Where a session's report stands: its deadline, and the versions the workflow has claimed and stored. */
+export interface ReportTrack {
+  /** When a provisional report is due: processing start + reportDeadlineMs (null: no deadline, or not processing yet). */
+  deadlineAtMs: number | null;
+  /** Version numbers handed out so far (the next is claimed + 1). */
+  claimed: number;
+  /** The final version has been claimed: no provisional one may follow it. */
+  finalClaimed: boolean;
+  /** The latest version stored. */
+  latest: ReportVersionRef | null;
+}
+
+/** The latest stored report version, as progress and the event stream announce it. */
+export interface ReportVersionRef {
+  version: number;
+  final: boolean;
 }
 
 /**
@@ -118,6 +143,8 @@ export interface SessionProgress {
   etaSeconds: number | null;
   elapsedSeconds: number;
   runs: number;
+  /** The latest report version stored, once there is one (absent in progress of runs before versions). */
+  report?: ReportVersionRef | null;
   stages: {
     fetch: StageProgress & { activities: number };
     showData: StageProgress;

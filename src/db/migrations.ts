@@ -216,6 +216,37 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0008_report_versions': {
+    // A report is a series of versions that are never edited once stored (a provisional one at the
+    // deadline, then rebuilds): report_versions replaces the one-row-per-session `reports`, whose rows
+    // become version 1, final. The session gains the PROVISIONAL_REPORT_READY state. Share links of a
+    // session are signed over its share epoch: revoking them all is one increment.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('report_versions')
+        .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id').onDelete('cascade'))
+        .addColumn('version', 'integer', (c) => c.notNull().check(sql`version >= 1`))
+        .addColumn('final', 'boolean', (c) => c.notNull())
+        .addColumn('report', 'jsonb', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint('report_versions_pk', ['session_id', 'version'])
+        .execute();
+      await sql`insert into report_versions (session_id, version, final, report, created_at)
+        select session_id, 1, true, report || '{"version": 1, "final": true}'::jsonb, updated_at from reports`.execute(db);
+      await db.schema.dropTable('reports').execute();
+
+      const states = sql.join(SESSION_STATES.map((state) => sql.lit(state)));
+      await db.schema.alterTable('sessions').dropConstraint('sessions_state_known').execute();
+      await db.schema.alterTable('sessions').addCheckConstraint('sessions_state_known', sql`state in (${states})`).execute();
+
+      await db.schema
+        .createTable('share_link_epochs')
+        .addColumn('session_id', 'text', (c) => c.primaryKey().references('sessions.id').onDelete('cascade'))
+        .addColumn('epoch', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('revoked_at', 'timestamptz')
+        .execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -125,11 +125,20 @@ export interface DeadLettersTable {
   resolved_at: Timestamp | null;
 }
 
-export interface ReportsTable {
+/** One stored version of a session's report; never updated once inserted. */
+export interface ReportVersionsTable {
   session_id: string;
+  version: number;
+  final: boolean;
   report: Json<unknown>;
   created_at: DefaultedTimestamp;
-  updated_at: DefaultedTimestamp;
+}
+
+/** A session's share-link epoch: links are signed over it, so revoking them all is one increment. */
+export interface ShareLinkEpochsTable {
+  session_id: string;
+  epoch: ColumnType<number, number | undefined, number>;
+  revoked_at: Timestamp | null;
 }
 
 export interface RateLimitsTable {
@@ -177,7 +186,8 @@ export interface Database {
   date_problems: DateProblemsTable;
   insights: InsightsTable;
   dead_letters: DeadLettersTable;
-  reports: ReportsTable;
+  report_versions: ReportVersionsTable;
+  share_link_epochs: ShareLinkEpochsTable;
   rate_limits: RateLimitsTable;
   idempotency_keys: IdempotencyKeysTable;
   session_keys: SessionKeysTable;

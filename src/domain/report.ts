@@ -11,9 +11,33 @@ export interface ShowStat {
   totalEpisodes: number | null;
 }
 
+/** The story cards of the viewer's page, in the order they play; share links and images name them too. */
+export const STORY_CARDS = ['overview', 'firstShow', 'mostWatched', 'topShows', 'crossoverStar', 'genres', 'rtTaste', 'bff', 'starSign', 'personality', 'summary'] as const;
+export type StoryCard = (typeof STORY_CARDS)[number];
+export const isStoryCard = (value: string): value is StoryCard => (STORY_CARDS as readonly string[]).includes(value);
+
+/** How much of what a card will ever draw on it was drawn from, e.g. "RT taste from 212 of 341 shows". */
+export interface CardCoverage {
+  /** Nothing more will change this card (short of a re-drive). */
+  complete: boolean;
+  done: number;
+  total: number;
+  /** The viewer-facing sentence. */
+  label: string;
+}
+
+/**
+ * A report is stored as numbered versions (report_versions), never edited once stored: a
+ * provisional one at the deadline, another when the star sign's gate opens, the final one at the end.
+ */
 export interface Report {
   sessionId: string;
+  /** 1, 2, 3… in the order the session stored them; the latest is the one to show. */
+  version: number;
+  /** False for a provisional report: enrichment was still going on when it was built. */
+  final: boolean;
   generatedAt: string;
+  coverage: Record<StoryCard, CardCoverage>;
   firstShow: { name: string; date: string } | null;
   mostWatchedShow: { name: string; watched: number; total: number | null; summary: string } | null;
   totalShows: number;
@@ -49,3 +73,43 @@ export interface Report {
 }
 
 export const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** What a report version was drawn from: the session's shows, and how many are enriched and crawled. */
+export interface EnrichmentCounts {
+  total: number;
+  showData: number;
+  crawl: number;
+  episodes: number;
+  final: boolean;
+  hasBff: boolean;
+  hasStarSign: boolean;
+}
+
+/** Each card's coverage. The history is fetched whole before any version, so its cards are complete. */
+export function cardCoverage(c: EnrichmentCounts): Record<StoryCard, CardCoverage> {
+  const of = (done: number, label: (n: string) => string, complete = done >= c.total): CardCoverage => ({
+    complete,
+    done,
+    total: c.total,
+    label: label(`${done} of ${c.total} shows`),
+  });
+  const history = of(c.total, () => `From all ${c.total} shows and ${c.episodes} episodes you watched`);
+  // The reading needs both show data and the crawl: it is as far along as the slower of the two.
+  const reading = Math.min(c.showData, c.crawl);
+  const starSign = c.hasStarSign
+    ? of(reading, (n) => `Read from ${n}`)
+    : of(reading, (n) => `The stars are still reading: ${n} so far`, false);
+  return {
+    overview: history,
+    firstShow: history,
+    mostWatched: history,
+    topShows: history,
+    crossoverStar: of(c.showData, (n) => `Crossover star from ${n}`),
+    genres: of(c.showData, (n) => `Genres from ${n}`),
+    rtTaste: of(c.crawl, (n) => `RT taste from ${n}`),
+    bff: c.hasBff ? of(c.showData, (n) => `Picked from ${n}`) : of(c.showData, (n) => (c.final ? 'No show with a cast to pick from' : `Your TV best friend comes once show data is in: ${n}`), c.final),
+    starSign,
+    personality: { ...starSign },
+    summary: of(reading, (n) => (c.final ? `Everything is in: ${n}` : `Still improving: ${n} enriched and crawled`), c.final),
+  };
+}

@@ -60,8 +60,18 @@ test('buildReport stores the report and leaves the session row alone', async () 
   const { buildReport } = createReportActivities({ db: db.db });
   await recordSessionState({ sessionId: 'rep', workflowId: 'session-rep', state: 'STATS_DATA_READY' });
   const completedBefore = await finishedCount('COMPLETED');
-  await buildReport({ sessionId: 'rep', crawlComplete: true });
+  assert.deepEqual(await buildReport({ sessionId: 'rep', crawlComplete: false, version: 1, final: false }), { version: 1, final: false });
   assert.equal((await row('rep'))?.state, 'STATS_DATA_READY', 'completing is the workflow’s to record');
   assert.equal(await finishedCount('COMPLETED'), completedBefore);
-  assert.ok(await db.db.selectFrom('reports').select('session_id').where('session_id', '=', 'rep').executeTakeFirst(), 'the report is stored');
+  const versions = () => db.db.selectFrom('report_versions').select(['version', 'final', 'report']).where('session_id', '=', 'rep').orderBy('version').execute();
+  const first = await versions();
+  assert.deepEqual(first.map((v) => [v.version, v.final]), [[1, false]], 'the version the workflow chose is stored');
+
+  // A retried build of the same version keeps what is stored: a stored version is never edited.
+  await buildReport({ sessionId: 'rep', crawlComplete: true, version: 1, final: false });
+  assert.deepEqual((await versions()).map((v) => v.report), first.map((v) => v.report));
+
+  // Without a version (a re-drive, a refresh, an older run) the next one is appended, final.
+  assert.deepEqual(await buildReport({ sessionId: 'rep', crawlComplete: true }), { version: 2, final: true });
+  assert.deepEqual((await versions()).map((v) => [v.version, v.final, (v.report as { version: number }).version]), [[1, false, 1], [2, true, 2]]);
 });

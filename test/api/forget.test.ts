@@ -22,7 +22,7 @@ after(async () => {
   await stack?.close();
 });
 
-const SESSION_TABLES = ['episodes', 'films', 'date_problems', 'session_shows', 'insights', 'dead_letters', 'reports', 'session_keys'] as const;
+const SESSION_TABLES = ['episodes', 'films', 'date_problems', 'session_shows', 'insights', 'dead_letters', 'report_versions', 'share_link_epochs', 'session_keys'] as const;
 
 const call = (method: string, path: string, auth: string, body?: unknown) =>
   fetch(`${stack.apiUrl}${path}`, {

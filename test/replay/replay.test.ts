@@ -9,7 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { failureConverterPath } from '../../src/temporal/codec/payloadCodec.js';
-import { SESSION_LANES_PATCH } from '../../workflows/session.js';
+import { REPORT_DEADLINE_PATCH, SESSION_LANES_PATCH } from '../../workflows/session.js';
 import { workflowIdFromFileName } from '../support/histories.js';
 import { workflowBundle } from '../support/temporal.js';
 
@@ -47,15 +47,31 @@ test('the current corpus covers forgetting: a ForgetWorkflow by request and a re
   assert.ok(files.some((f) => f.startsWith('retention-sweep@')) && files.some((f) => f.startsWith('forget-expired@')), 'a retention sweep and the forget it started');
 });
 
+// A patch is a `core_patch` marker whose payload (base64 JSON) names it.
+type Marker = { markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: { data?: string }[] }> } };
+const patches = (h: History) =>
+  (h.events as Marker[]).flatMap((e) => {
+    const attrs = e.markerRecordedEventAttributes;
+    if (attrs?.markerName !== 'core_patch') return [];
+    return Object.values(attrs.details ?? {}).flatMap((d) => (d.payloads ?? []).map((p) => (JSON.parse(Buffer.from(p.data ?? '', 'base64').toString('utf8')) as { id: string }).id));
+  });
+
+test('the current corpus has a session that crossed its report deadline, and sessions recorded before the deadline existed', () => {
+  const runs = current.filter((h) => isSession(h.file) && h.file.startsWith('session-past-deadline@'));
+  assert.ok(runs.length > 1, 'the deadline session continued as new');
+  const events = runs.flatMap((h) => h.history.events as { eventType?: string; activityTaskScheduledEventAttributes?: { activityType?: { name?: string }; input?: { payloads?: { data?: string }[] } } }[]);
+  assert.ok(runs.every((h) => patches(h.history).includes(REPORT_DEADLINE_PATCH)), 'each run passed the deadline patch');
+  assert.equal(events.filter((e) => e.eventType === 'EVENT_TYPE_TIMER_FIRED').length, 1, 'the deadline fired once, in the run it fell in');
+  const inputs = events
+    .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'buildReport' || e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordSessionState')
+    .map((e) => Buffer.from(e.activityTaskScheduledEventAttributes?.input?.payloads?.[0]?.data ?? '', 'base64').toString('utf8'));
+  assert.ok(inputs.some((i) => i.includes('PROVISIONAL_REPORT_READY')), 'the provisional state was recorded');
+  assert.ok(inputs.some((i) => /"final":false/.test(i)) && inputs.some((i) => /"final":true/.test(i)), 'provisional versions, then the final one');
+  const older = current.filter((h) => isSession(h.file) && h.file.startsWith('session-completed-small@'));
+  assert.ok(older.length > 0 && older.every((h) => !patches(h.history).includes(REPORT_DEADLINE_PATCH)), 'sessions begun before the deadline replay without it');
+});
+
 test("today's session histories carry the 'session-lanes' patch marker; v1's do not", () => {
-  // A patch is a `core_patch` marker whose payload (base64 JSON) names it.
-  type Marker = { markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: { data?: string }[] }> } };
-  const patches = (h: History) =>
-    (h.events as Marker[]).flatMap((e) => {
-      const attrs = e.markerRecordedEventAttributes;
-      if (attrs?.markerName !== 'core_patch') return [];
-      return Object.values(attrs.details ?? {}).flatMap((d) => (d.payloads ?? []).map((p) => (JSON.parse(Buffer.from(p.data ?? '', 'base64').toString('utf8')) as { id: string }).id));
-    });
   const hasMarker = (h: History) => patches(h).includes(SESSION_LANES_PATCH);
   const sessions = current.filter((h) => isSession(h.file));
   assert.ok(sessions.length >= 5);

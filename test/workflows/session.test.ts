@@ -172,3 +172,61 @@ describe('continue-as-new', () => {
     });
   });
 });
+
+describe('the report deadline', () => {
+  const reportCalls = (log: ReturnType<typeof createMockActivities>['log']) =>
+    log.calls.filter((c) => c.name === 'buildReport').map((c) => { const i = c.input as { version?: number; final?: boolean }; return [i.version, i.final]; });
+  const statesRecorded = (log: ReturnType<typeof createMockActivities>['log']) =>
+    log.calls.filter((c) => c.name === 'recordSessionState').map((c) => (c.input as { state: string }).state);
+  const forty = { totalActivities: 100, showsForPage: () => Array.from({ length: 40 }, (_, i) => i + 1) };
+
+  test('past the deadline a provisional report is stored; the star-sign gate and the end each store a new version', async () => {
+    const held = gate();
+    await withWorker({ ...forty, onCrawl: (c) => (c.chunk === 1 ? held.promise : Promise.resolve()) }, async ({ taskQueue, log }) => {
+      const handle = await start(taskQueue, `deadline-${Date.now()}`, { chunkSize: 10, reportDeadlineMs: 1500 });
+      await until(async () => (await handle.query(progressQuery)).state === 'PROVISIONAL_REPORT_READY', 20_000, 'the provisional report');
+      assert.deepEqual(reportCalls(log), [[1, false]]);
+      assert.equal(log.count('pickStarSign'), 0, 'the star sign keeps its 97% gate');
+      assert.deepEqual((await handle.query(progressQuery)).report, { version: 1, final: false });
+
+      held.open();
+      assert.equal((await handle.result()).state, 'COMPLETED');
+      assert.deepEqual(reportCalls(log), [[1, false], [2, false], [3, true]]);
+      assert.deepEqual(statesRecorded(log), ['PROCESSING', 'STATS_DATA_READY', 'PROVISIONAL_REPORT_READY', 'COMPLETED'], 'the state never moves back');
+    });
+  });
+
+  test('a session done before its deadline goes straight to one final report', async () => {
+    await withWorker(forty, async ({ taskQueue, log }) => {
+      const handle = await start(taskQueue, `intime-${Date.now()}`, { reportDeadlineMs: 60_000 });
+      assert.equal((await handle.result()).state, 'COMPLETED');
+      assert.deepEqual(reportCalls(log), [[1, true]]);
+      assert.ok(!statesRecorded(log).includes('PROVISIONAL_REPORT_READY'));
+    });
+  });
+
+  test('a deadline that passes while no worker runs fires once when one comes back', async () => {
+    const sessionId = `restart-${Date.now()}`;
+    const slowCrawl = { ...forty, onCrawl: () => new Promise<void>((r) => setTimeout(r, 4000)) };
+    let taskQueue = '';
+    let firstLog: ReturnType<typeof createMockActivities>['log'] | undefined;
+    // The first worker stops before the deadline; the crawl it started finishes as it shuts down.
+    await withWorker(slowCrawl, async (ctx) => {
+      taskQueue = ctx.taskQueue;
+      firstLog = ctx.log;
+      await start(taskQueue, sessionId, { reportDeadlineMs: 3000 });
+      await until(() => ctx.log.count('writeShowQuips') === 1, 20_000, 'quips');
+    });
+    assert.deepEqual(reportCalls(firstLog!), []);
+    await new Promise((r) => setTimeout(r, 3500));
+    const { activities, log } = createMockActivities(slowCrawl);
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+    await worker.runUntil(async () => {
+      assert.equal((await env.client.workflow.getHandle(sessionWorkflowId(sessionId)).result()).state, 'COMPLETED');
+    });
+    // Version 1 is the provisional one, built once (by the worker that came back); the last is final.
+    const calls = [...reportCalls(firstLog!), ...reportCalls(log)];
+    assert.deepEqual(calls.filter(([version]) => version === 1), [[1, false]]);
+    assert.deepEqual(calls.at(-1)?.[1], true);
+  });
+});

@@ -31,7 +31,8 @@ export interface SessionSnapshot {
   report: Record<string, unknown> | null;
 }
 
-const VOLATILE = ['generatedAt', 'sessionId', 'aiSources'];
+/** A slow (faulted) run may cross the report deadline: its final report then has a higher version number. */
+const VOLATILE = ['generatedAt', 'sessionId', 'aiSources', 'version'];
 /**
  * AI answers whose input depends on timing, not only on the history: the show quips are written
  * when the fetch ends, with whatever TMDB facts have arrived by then, and the star sign is picked at
@@ -73,11 +74,11 @@ export async function snapshotSession(db: Db, sessionId: string): Promise<Sessio
       (select count(*) from (select 1 from films where session_id = ${sessionId} group by title_key having count(*) > 1) f) +
       (select count(*) from (select 1 from session_shows where session_id = ${sessionId} group by show_id having count(*) > 1) s) +
       (select count(*) from (select 1 from date_problems where session_id = ${sessionId} group by activity_id having count(*) > 1) d) +
-      (select count(*) from (select 1 from reports where session_id = ${sessionId} group by session_id having count(*) > 1) r)
+      (select count(*) from (select 1 from report_versions where session_id = ${sessionId} and final group by session_id having count(*) > 1) r)
     )::int as n`.execute(db);
 
   const session = await db.selectFrom('sessions').select('state').where('id', '=', sessionId).executeTakeFirst();
-  const report = await db.selectFrom('reports').select('report').where('session_id', '=', sessionId).executeTakeFirst();
+  const report = await db.selectFrom('report_versions').select('report').where('session_id', '=', sessionId).orderBy('version', 'desc').limit(1).executeTakeFirst();
   const deadLetters = await db
     .selectFrom('dead_letters')
     .innerJoin('shows', 'shows.id', 'dead_letters.show_id')
