@@ -71,7 +71,9 @@ const RETRY_STATUSES = [429, 500, 502, 503, 504];
 
 export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, userAgent, maxConcurrency, maxRequestRetries = 5 }: CrawlDeps) {
   const base = rtUrl.replace(/\/$/, '');
-  const { limiter, breakers } = caller;
+  const { limiter, breakers, holds } = caller;
+  /** How often a running crawl looks at RT's hold and heartbeats. */
+  const HOLD_WATCH_MS = 1_000;
   /** Each forbidden path is logged once per worker; every occurrence is counted. */
   const loggedForbidden = new Set<string>();
   let wikidataRefused = false;
@@ -287,7 +289,26 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
           const request = await nextRequest(null, showId, 0);
           if (request) first.push(request);
         }
-        if (first.length > 0) await crawler.run(first);
+        if (first.length > 0) {
+          // An operator's hold on RT pauses the crawler between requests (what is in flight
+          // finishes); the heartbeat goes on meanwhile, so a held chunk burns no attempt.
+          let paused = false;
+          const watch = setInterval(() => {
+            beat();
+            void holds?.isHeld('rt').then((held) => {
+              const pool = crawler.autoscaledPool;
+              if (!pool || held === paused) return;
+              paused = held;
+              if (held) void pool.pause().catch(() => undefined);
+              else pool.resume();
+            });
+          }, HOLD_WATCH_MS);
+          try {
+            await crawler.run(first);
+          } finally {
+            clearInterval(watch);
+          }
+        }
         if (retryLater.size > 0) throw showsUnfinished('RT', [...retryLater.values()], input.showIds.length);
         // Anything without a verdict (the crawler dropped it, or the show row is gone) fails
         // visibly: a reason on the row and a dead letter, never a silently "done" show.

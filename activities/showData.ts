@@ -22,6 +22,8 @@ export interface ShowDataDeps {
   concurrency?: number;
 }
 
+/** Heartbeat period while a chunk waits: well inside the activities' one-minute heartbeat timeout. */
+const KEEP_ALIVE_MS = 20_000;
 /** Keeps the cast that matters for the report: the most-credited members. */
 const CAST_LIMIT = 25;
 
@@ -123,14 +125,17 @@ export function createShowDataActivities({ db, tmdb, caller, concurrency = 6 }: 
         const resumed = (ctx.info.heartbeatDetails as EnrichProgress | undefined)?.finished;
         const finished = Array.isArray(resumed) ? resumed : []; // earlier releases heartbeated a count
         const earlier = new Map(finished);
+        const beat = () => ctx.heartbeat({ finished } satisfies EnrichProgress);
+        // Alive while requests wait (an operator's hold on TMDB, a long limiter queue): no attempt lost.
+        const alive = setInterval(beat, KEEP_ALIVE_MS);
         const outcomes = await mapWithConcurrency(input.showIds, concurrency, async (showId) => {
           const known = earlier.get(showId);
           if (known) return known;
           const outcome = await enrichOne(showId, input.sessionId, input.showCacheTtlMs, ctx.cancellationSignal, lastAttempt);
           if (!(outcome instanceof Error)) finished.push([showId, outcome]);
-          ctx.heartbeat({ finished } satisfies EnrichProgress);
+          beat();
           return outcome;
-        });
+        }).finally(() => clearInterval(alive));
         const retryable = outcomes.filter((o): o is Error => o instanceof Error);
         if (retryable.length > 0) throw showsUnfinished('TMDB', retryable, input.showIds.length);
         return {

@@ -3,11 +3,11 @@
 // with ABANDON, so the session's continue-as-new does not kill them.
 import { ActivityFailure, ApplicationFailure, getExternalWorkflowHandle, isCancellation, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { type ChunkCrawled, type ChunkEnriched, type ChunkInput, type CrawlWorkflowType, DEFAULT_CHUNK_RETRY, type ShowDataWorkflowType, PERMANENT_ERROR_TYPES, chunkCrawledSignal, chunkEnrichedSignal, chunkRetryPolicy } from '../src/contracts/index.js';
+import { CHUNK_ACTIVITY_TIMEOUTS, type ChunkCrawled, type ChunkEnriched, type ChunkInput, type CrawlWorkflowType, DEFAULT_CHUNK_RETRY, type ShowDataWorkflowType, PERMANENT_ERROR_TYPES, chunkCrawledSignal, chunkEnrichedSignal, chunkRetryPolicy } from '../src/contracts/index.js';
 
 /** The chunk's activities, retried as long as the session's settings say (carried in the chunk's input). */
 function chunkActivities(input: ChunkInput) {
-  return proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '1m', retry: chunkRetryPolicy(input.retry) });
+  return proxyActivities<Activities>({ ...CHUNK_ACTIVITY_TIMEOUTS, retry: chunkRetryPolicy(input.retry) });
 }
 
 /** Signals the session; if it has already finished (e.g. completed at 97%), the news is not needed. */

@@ -49,6 +49,7 @@ export function computeProgress(sessionId: string, s: SessionSnapshot, nowMs: nu
     elapsedSeconds: Math.round(elapsedMs / 1000),
     runs: s.run,
     report: s.report?.latest ?? null,
+    paused: s.paused ? { since: new Date(s.paused.sinceMs).toISOString(), reason: s.paused.reason } : null,
     stages,
   };
 }

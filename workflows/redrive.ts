@@ -3,12 +3,12 @@
 // signals that arrive while it works trigger one more pass, so repeated re-drives coalesce.
 import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { BACKGROUND_RETRY, type RedriveInput, type RedriveOutcome, type RedriveWorkflowType, chunkRetryPolicy, redriveSignal } from '../src/contracts/index.js';
+import { BACKGROUND_RETRY, CHUNK_ACTIVITY_TIMEOUTS, type RedriveInput, type RedriveOutcome, type RedriveWorkflowType, chunkRetryPolicy, redriveSignal } from '../src/contracts/index.js';
 
 const { listFailedShows, resolveFailedShows, buildReport } = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry: BACKGROUND_RETRY });
 
 export async function RedriveWorkflow(input: RedriveInput): Promise<RedriveOutcome> {
-  const { enrichShows, crawlShows } = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '1m', retry: chunkRetryPolicy(input.retry) });
+  const { enrichShows, crawlShows } = proxyActivities<Activities>({ ...CHUNK_ACTIVITY_TIMEOUTS, retry: chunkRetryPolicy(input.retry) });
   let requested = 0;
   setHandler(redriveSignal, () => void requested++);
   const outcome: RedriveOutcome = { passes: 0, resolved: 0, remaining: 0 };

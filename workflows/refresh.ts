@@ -4,7 +4,7 @@
 // who is waiting (interactive sessions start at priority 1, and their activities inherit it).
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { BACKGROUND_RETRY, type RefreshInput, type RefreshOutcome, type RefreshWorkflowType, REFRESH_PRIORITY, chunkRetryPolicy } from '../src/contracts/index.js';
+import { BACKGROUND_RETRY, CHUNK_ACTIVITY_TIMEOUTS, type RefreshInput, type RefreshOutcome, type RefreshWorkflowType, REFRESH_PRIORITY, chunkRetryPolicy } from '../src/contracts/index.js';
 
 const background = { priority: { priorityKey: REFRESH_PRIORITY }, retry: BACKGROUND_RETRY };
 const { fetchNewHistory } = proxyActivities<Activities>({ ...background, startToCloseTimeout: '30m', heartbeatTimeout: '1m' });
@@ -13,7 +13,7 @@ const { writeShowQuips, pickTvBff, pickStarSign, buildReport } = proxyActivities
 export async function RefreshWorkflow(input: RefreshInput): Promise<RefreshOutcome> {
   const { sessionId, settings } = input;
   // Chunk activities retry as a session's do: the activity must know which attempt is its last.
-  const { enrichShows, crawlShows } = proxyActivities<Activities>({ ...background, startToCloseTimeout: '30m', heartbeatTimeout: '1m', retry: chunkRetryPolicy(settings.chunkRetry) });
+  const { enrichShows, crawlShows } = proxyActivities<Activities>({ ...background, ...CHUNK_ACTIVITY_TIMEOUTS, retry: chunkRetryPolicy(settings.chunkRetry) });
   // Seconds since the epoch: unique per refresh, and far above any session's own batch numbers.
   const batch = Math.floor(Date.now() / 1000);
   const fetched = await fetchNewHistory({ sessionId, dataKey: input.dataKey, pageSize: settings.pageSize, batch });

@@ -34,6 +34,7 @@ import type { Activities } from '../activities/index.js';
 import {
   type ChunkInput,
   type Gates,
+  type PauseRequest,
   type SessionInput,
   type SessionOutcome,
   type SessionState,
@@ -47,7 +48,9 @@ import {
   chunkEnrichedSignal,
   connectSignal,
   crawlWorkflowId,
+  pauseUpdate,
   progressQuery,
+  resumeUpdate,
   showDataWorkflowId,
 } from '../src/contracts/index.js';
 import { CrawlWorkflow, ShowDataWorkflow } from './children.js';
@@ -123,6 +126,28 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
   const showDetails = () => setCurrentDetails(describe(run, sessionId, failureReason));
 
   setHandler(progressQuery, () => run.progress(sessionId, Date.now(), failureReason));
+  // Pausing holds back new work only: the lanes' conditions wait on it, in-flight work finishes.
+  const stillRunning = () => {
+    if (run.state === 'COMPLETED' || run.state === 'FAILED' || run.finalReportClaimed) throw new Error(`the session is ${run.finalReportClaimed ? 'finishing' : run.state}: nothing to pause or resume`);
+  };
+  setHandler(
+    pauseUpdate,
+    (request: PauseRequest) => {
+      if (run.pause(Date.now(), request?.reason)) log.info('session paused', { sessionId, reason: request?.reason });
+      showDetails();
+      return run.progress(sessionId, Date.now(), failureReason);
+    },
+    { validator: (_request: PauseRequest) => stillRunning() },
+  );
+  setHandler(
+    resumeUpdate,
+    () => {
+      if (run.resume()) log.info('session resumed', { sessionId });
+      showDetails();
+      return run.progress(sessionId, Date.now(), failureReason);
+    },
+    { validator: stillRunning },
+  );
   setHandler(connectSignal, (signal) => {
     if (!dataKey && typeof signal?.dataKey === 'string' && signal.dataKey.length > 0) dataKey = signal.dataKey;
   });
@@ -138,7 +163,7 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
   async function fetchLane() {
     const batches: Promise<boolean>[] = [];
     for (;;) {
-      await condition(() => stopping() || run.fetchDone || (run.hasPageToFetch && run.fetchesRunning < run.fetchWindow));
+      await condition(() => stopping() || run.fetchDone || (!run.paused && run.hasPageToFetch && run.fetchesRunning < run.fetchWindow));
       if (stopping() || run.fetchDone) break;
       const pages = run.startFetch();
       const fetched = fetchHistoryBatch({ sessionId, dataKey: dataKey!, pageSize: settings.pageSize, ...pages });
@@ -169,7 +194,7 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
   async function chunkWindow(kind: 'showData' | 'crawl', ready: () => boolean, allStarted: () => boolean, next: () => ChunkStart) {
     const starts: Promise<boolean>[] = [];
     for (;;) {
-      await condition(() => stopping() || allStarted() || ready());
+      await condition(() => stopping() || allStarted() || (!run.paused && ready()));
       if (stopping() || allStarted()) break;
       starts.push(startChunk(kind, next()));
     }
@@ -181,7 +206,7 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
   /** Waits for `ready`, then runs the step once; a run that is stopping leaves it to the next run. */
   async function gate(name: keyof Gates, ready: () => boolean, step: () => Promise<unknown>) {
     if (run.gates[name]) return;
-    await condition(() => stopping() || ready());
+    await condition(() => stopping() || (!run.paused && ready()));
     if (stopping()) return;
     if (!(await settled(step()))) return;
     run.gatePassed(name);
@@ -289,6 +314,7 @@ function describe(run: SessionRun, sessionId: string, failureReason?: string): s
   const mark = (passed: boolean) => (passed ? '✓' : '…');
   return [
     `**Session ${sessionId}**: ${p.state}${failureReason ? ` (${failureReason})` : ''}, ${p.percent}% (run ${run.run})`,
+    ...(p.paused ? ['', `**PAUSED** since ${p.paused.since}${p.paused.reason ? `: ${p.paused.reason}` : ''}`] : []),
     '',
     '| stage | done / total | failed | % |',
     '|---|---|---|---|',

@@ -256,6 +256,25 @@ export class SessionRun {
     this.s.gates[name] = true;
   }
 
+  // ── pause ──────────────────────────────────────────────────────────────────
+
+  get paused(): boolean {
+    return !!this.s.paused;
+  }
+
+  /** Returns false when already paused (the first reason stands). */
+  pause(nowMs: number, reason?: string): boolean {
+    if (this.s.paused) return false;
+    this.s.paused = { sinceMs: nowMs, reason: reason?.slice(0, 200) || null };
+    return true;
+  }
+
+  resume(): boolean {
+    if (!this.s.paused) return false;
+    this.s.paused = null;
+    return true;
+  }
+
   // ── report versions ────────────────────────────────────────────────────────
 
   /** Processing has begun: the provisional report's deadline starts counting (once per session). */

@@ -1,8 +1,10 @@
-// GET /readyz: whether this API process can serve, i.e. reach its database and Temporal. /healthz only
-// says the process is up; a load balancer should send traffic by this one.
+// GET /readyz: whether this API process can serve, i.e. reach its database (with every migration
+// applied) and Temporal. /healthz only says the process is up; a load balancer should send traffic
+// by this one.
 import type { Client } from '@temporalio/client';
 import type { RequestHandler } from 'express';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { pendingMigrations } from '../db/migrations.js';
 import type { Db } from '../db/index.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -24,6 +26,10 @@ export function readiness({ client, db }: { client: Client; db: Db }): RequestHa
     const checks = Object.fromEntries(
       await Promise.all([
         check('database', () => sql`select 1`.execute(db)),
+        check('migrations', async () => {
+          const pending = await pendingMigrations(db as Kysely<unknown>);
+          if (pending.length > 0) throw new Error(`not applied: ${pending.join(', ')}`);
+        }),
         check('temporal', () => client.workflowService.getSystemInfo({})),
       ]),
     );

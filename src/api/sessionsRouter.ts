@@ -1,6 +1,6 @@
 // /api/sessions: start sessions, read their state and report. Lists come from the database
 // projection; a running session's live state comes from its workflow query.
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { type Request, type Response, Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -10,7 +10,17 @@ import { allow, principalOf } from './protection/access.js';
 import { bearerToken } from './protection/apiKeys.js';
 import { type StoredResponse, respondIdempotently } from './protection/idempotency.js';
 import { VIEWER_COOKIE, type ViewerTokens, viewerCookiePath } from './protection/viewerTokens.js';
-import { SESSION_STATES, connectSignal, isTerminalState, progressQuery, sessionWorkflowId } from '../contracts/index.js';
+import {
+  SESSION_STATES,
+  type SessionProgress,
+  type SessionState,
+  connectSignal,
+  isTerminalState,
+  pauseUpdate,
+  progressQuery,
+  resumeUpdate,
+  sessionWorkflowId,
+} from '../contracts/index.js';
 import { HttpError } from './errors.js';
 import { findSession, sessionIdSchema } from './sessionLookup.js';
 import type { SessionService } from './sessionService.js';
@@ -27,12 +37,26 @@ export interface SessionsDeps {
 const dataKeySchema = z.string().trim().min(1, 'must not be empty').max(512, 'is too long');
 const startBody = z.object({ dataKey: dataKeySchema.optional(), sessionId: sessionIdSchema.optional() }).strict();
 const connectBody = z.object({ dataKey: dataKeySchema }).strict();
+const pauseBody = z.object({ reason: z.string().trim().max(200).optional() }).strict();
 const reportQuery = z.object({ version: z.coerce.number().int().min(1).max(1_000_000).optional() }).strict();
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   state: z.enum(SESSION_STATES).optional(),
 });
 
+
+/** An Update to a session's workflow; one that has finished, or refuses, is a 409 with its reason. */
+async function updateSession(row: { id: string; state: string }, send: () => Promise<SessionProgress>): Promise<{ sessionId: string; progress: SessionProgress }> {
+  if (isTerminalState(row.state as SessionState)) throw new HttpError(409, 'session_finished', `The session is ${row.state}: nothing to pause or resume`);
+  try {
+    return { sessionId: row.id, progress: await send() };
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError || error instanceof WorkflowNotFoundError) {
+      throw new HttpError(409, 'session_finished', (error.cause as Error | undefined)?.message ?? error.message);
+    }
+    throw error;
+  }
+}
 
 export function sessionsRouter({ client, db, sessions, viewerTokens, forgetWaitMs = 30_000 }: SessionsDeps): Router {
   const router = Router();
@@ -124,6 +148,17 @@ export function sessionsRouter({ client, db, sessions, viewerTokens, forgetWaitM
     const { dataKey } = connectBody.parse(req.body ?? {});
     await client.workflow.getHandle(row.workflow_id).signal(connectSignal, { dataKey });
     res.status(202).json({ sessionId: row.id });
+  });
+
+  // The control plane: hold a session's new work, or let it go on (Updates answer with the new progress).
+  router.post('/:id/pause', allow({ scope: 'admin' }), async (req, res) => {
+    const row = await findSession(db, client, req.params.id);
+    const { reason } = pauseBody.parse(req.body ?? {});
+    res.json(await updateSession(row, () => client.workflow.getHandle(row.workflow_id).executeUpdate(pauseUpdate, { args: [{ reason }] })));
+  });
+  router.post('/:id/resume', allow({ scope: 'admin' }), async (req, res) => {
+    const row = await findSession(db, client, req.params.id);
+    res.json(await updateSession(row, () => client.workflow.getHandle(row.workflow_id).executeUpdate(resumeUpdate)));
   });
 
   router.post('/:id/cancel', allow({ scope: 'write' }), async (req, res) => {

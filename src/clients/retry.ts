@@ -6,6 +6,7 @@ import type { CircuitBreakers } from './circuitBreaker.js';
 import { PermanentServiceError, TransientServiceError } from './errors.js';
 import { type RateLimiter, type ServiceName, sleep } from './rateLimiter.js';
 import { ServiceErrors } from '../contracts/index.js';
+import type { HoldGate } from '../control/serviceHolds.js';
 
 export interface RetryPolicy {
   attempts: number;
@@ -19,10 +20,12 @@ export interface ServiceCaller {
   call<T>(service: ServiceName, fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
   limiter: RateLimiter;
   breakers?: CircuitBreakers;
+  /** Operators' service holds; callers that send requests themselves (the RT crawler) wait on them too. */
+  holds?: HoldGate;
 }
 
-export function createServiceCaller(limiter: RateLimiter, breakers?: CircuitBreakers, policy: RetryPolicy = DEFAULT_RETRY): ServiceCaller {
-  return { limiter, breakers, call: (service, fn, signal) => callWithRetry(service, limiter, fn, policy, signal, breakers) };
+export function createServiceCaller(limiter: RateLimiter, breakers?: CircuitBreakers, policy: RetryPolicy = DEFAULT_RETRY, holds?: HoldGate): ServiceCaller {
+  return { limiter, breakers, holds, call: (service, fn, signal) => callWithRetry(service, limiter, fn, policy, signal, breakers, holds) };
 }
 
 function outcomeOf(error: unknown): string {
@@ -40,9 +43,12 @@ export async function callWithRetry<T>(
   policy: RetryPolicy = DEFAULT_RETRY,
   signal?: AbortSignal,
   breakers?: CircuitBreakers,
+  holds?: HoldGate,
 ): Promise<T> {
   let lastError: TransientServiceError | undefined;
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+    // An operator's hold comes first: held requests wait without counting as attempts or failures.
+    await holds?.waitWhileHeld(service, signal);
     try {
       breakers?.check(service); // fail fast while the service is known to be down
     } catch (error) {

@@ -1,8 +1,8 @@
 // Signals, queries and workflow ids, shared by the workflows, the API, the CLI and operators'
 // `temporal workflow signal/query` commands.
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ChunkCrawled, ChunkEnriched } from './chunks.js';
-import type { SessionProgress } from './session.js';
+import type { PauseRequest, SessionProgress } from './session.js';
 
 /** Delivers the viewer's dataKey to a session started without one. */
 export const connectSignal = defineSignal<[{ dataKey: string }]>('connect');
@@ -12,6 +12,12 @@ export const chunkEnrichedSignal = defineSignal<[ChunkEnriched]>('chunkEnriched'
 export const chunkCrawledSignal = defineSignal<[ChunkCrawled]>('chunkCrawled');
 /** Re-run a session's dead-lettered shows (sent with signal-with-start to RedriveWorkflow). */
 export const redriveSignal = defineSignal('redrive');
+/**
+ * Holds a session: it starts no new activity or child until `resume`; what is in flight finishes,
+ * and a provisional report still comes at its deadline. Returns the progress with the pause in it.
+ */
+export const pauseUpdate = defineUpdate<SessionProgress, [PauseRequest]>('pause');
+export const resumeUpdate = defineUpdate<SessionProgress, []>('resume');
 /** Live per-stage progress, with an ETA. */
 export const progressQuery = defineQuery<SessionProgress>('progress');
 

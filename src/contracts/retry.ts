@@ -18,6 +18,13 @@ export const BACKGROUND_RETRY: RetryPolicy = { ...backoff, initialInterval: '2s'
 /** Forgetting a viewer: a promise made, so it retries until it is done (an outage only delays it). */
 export const ERASURE_RETRY: RetryPolicy = { ...backoff, initialInterval: '1s' };
 
+/**
+ * A chunk activity's timeouts. The heartbeat finds a dead worker within a minute (chunk activities
+ * beat every 20 s while they live); the long start-to-close lets a chunk wait out an operator's
+ * service hold, or a polite crawl's queue, without burning an attempt.
+ */
+export const CHUNK_ACTIVITY_TIMEOUTS = { startToCloseTimeout: '12h', heartbeatTimeout: '1m' } as const;
+
 /** What chunks used before the policy was configurable; still the default (CHUNK_MAX_ATTEMPTS, CHUNK_RETRY_INITIAL). */
 export const DEFAULT_CHUNK_RETRY: ChunkRetry = { maximumAttempts: 8, initialIntervalMs: 2_000 };
 

@@ -75,6 +75,18 @@ export interface SessionSnapshot {
   gates: Gates;
   /** The report's deadline and the versions stored so far; absent in snapshots taken before the deadline existed. */
   report?: ReportTrack;
+  /** Set while an operator holds the session (pause/resume updates). */
+  paused?: PauseState | null;
+}
+
+export interface PauseRequest {
+  /** Why, for the Web UI and other operators. */
+  reason?: string;
+}
+
+export interface PauseState {
+  sinceMs: number;
+  reason: string | null;
 }
 
 /** Where a session's report stands: its deadline, and the versions the workflow has claimed and stored. */
@@ -145,6 +157,8 @@ export interface SessionProgress {
   runs: number;
   /** The latest report version stored, once there is one (absent in progress of runs before versions). */
   report?: ReportVersionRef | null;
+  /** An operator paused the session: no new work starts until it is resumed. */
+  paused?: { since: string; reason: string | null } | null;
   stages: {
     fetch: StageProgress & { activities: number };
     showData: StageProgress;

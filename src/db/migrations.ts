@@ -247,12 +247,47 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0009_operator_controls': {
+    // The control plane's shared flags (src/control): a service held for everyone, which every
+    // worker's limiter honours; a worker asked to drain, which that worker watches for; and each
+    // worker's circuit per service, published on every change so the API can show them.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('service_holds')
+        .addColumn('service', 'text', (c) => c.primaryKey())
+        .addColumn('reason', 'text')
+        .addColumn('held_by', 'text', (c) => c.notNull())
+        .addColumn('held_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema
+        .createTable('worker_drains')
+        .addColumn('identity', 'text', (c) => c.primaryKey())
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('requested_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('drained_at', 'timestamptz')
+        .execute();
+      await db.schema
+        .createTable('service_circuits')
+        .addColumn('service', 'text', (c) => c.notNull())
+        .addColumn('worker', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull().check(sql`state in ('open', 'closed')`))
+        .addColumn('changed_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint('service_circuits_pk', ['service', 'worker'])
+        .execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {
   async getMigrations() {
     return migrations;
   }
+}
+
+/** Migrations this code knows that the database has not run (what /readyz reports). */
+export async function pendingMigrations(db: Kysely<unknown>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrations(), allowUnorderedMigrations: true });
+  return (await migrator.getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
 }
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {

@@ -174,6 +174,30 @@ export interface ErasedSessionKeysTable {
   erased_at: DefaultedTimestamp;
 }
 
+/** An external service held for everyone by an operator (src/control/serviceHolds.ts). */
+export interface ServiceHoldsTable {
+  service: string;
+  reason: string | null;
+  held_by: string;
+  held_at: DefaultedTimestamp;
+}
+
+/** A worker an operator asked to drain: it stops polling, finishes in-flight work, exits. */
+export interface WorkerDrainsTable {
+  identity: string;
+  requested_by: string;
+  requested_at: DefaultedTimestamp;
+  drained_at: Timestamp | null;
+}
+
+/** A worker's circuit for a service, as of its last change. */
+export interface ServiceCircuitsTable {
+  service: string;
+  worker: string;
+  state: 'open' | 'closed';
+  changed_at: DefaultedTimestamp;
+}
+
 export interface Database {
   sessions: SessionsTable;
   shows: ShowsTable;
@@ -188,6 +212,9 @@ export interface Database {
   dead_letters: DeadLettersTable;
   report_versions: ReportVersionsTable;
   share_link_epochs: ShareLinkEpochsTable;
+  service_holds: ServiceHoldsTable;
+  worker_drains: WorkerDrainsTable;
+  service_circuits: ServiceCircuitsTable;
   rate_limits: RateLimitsTable;
   idempotency_keys: IdempotencyKeysTable;
   session_keys: SessionKeysTable;

@@ -10,7 +10,12 @@ import { createGandalfClient } from '../clients/gandalf/client.js';
 import { createAiClient } from '../clients/openai.js';
 import { createCircuitBreakers } from '../clients/circuitBreaker.js';
 import { createDbRateLimiter } from '../clients/rateLimiter.js';
-import { createServiceCaller } from '../clients/retry.js';
+import { DEFAULT_RETRY, createServiceCaller } from '../clients/retry.js';
+import { createHoldGate } from '../control/serviceHolds.js';
+import { publishCircuit } from '../control/serviceStatus.js';
+import { watchForDrain } from '../control/workerDrains.js';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createTmdbClient } from '../clients/tmdb.js';
 import { createWikidataClient } from '../clients/wikidata.js';
 import { type AppConfig, ConfigError, type ServiceEndpoints } from '../config/index.js';
@@ -51,7 +56,7 @@ export interface WorkerSetup {
   sessionKeys?: SessionKeyring;
 }
 
-function buildActivities({ config, endpoints, db, connection, dataConverter, sessionKeys }: WorkerSetup) {
+function buildActivities({ config, endpoints, db, connection, dataConverter, sessionKeys }: WorkerSetup, identity: string) {
   const timeoutMs = config.services.httpTimeoutMs;
   const activities = createActivities({
     db,
@@ -61,8 +66,13 @@ function buildActivities({ config, endpoints, db, connection, dataConverter, ses
       createDbRateLimiter(db, { gandalf: config.rates.gandalf, tmdb: config.rates.tmdb, rt: config.rates.rt, wikidata: config.rates.wikidata }),
       createCircuitBreakers({
         ...config.circuit,
-        onChange: (service, state) => circuitState.set({ service }, state === 'open' ? 2 : 0),
+        onChange: (service, state) => {
+          circuitState.set({ service }, state === 'open' ? 2 : 0);
+          void publishCircuit(db, identity, service, state).catch((error: unknown) => console.warn('could not publish a circuit change', (error as Error).message));
+        },
       }),
+      DEFAULT_RETRY,
+      createHoldGate(db),
     ),
     gandalf: createGandalfClient({ url: endpoints.gandalfUrl, privateKeyHex: endpoints.gandalfPrivateKey, timeoutMs }),
     tmdb: createTmdbClient({ url: endpoints.tmdbUrl, apiKey: endpoints.tmdbApiKey, timeoutMs }),
@@ -85,14 +95,19 @@ function buildActivities({ config, endpoints, db, connection, dataConverter, ses
 export async function createShowprintWorker(setup: WorkerSetup): Promise<Worker> {
   // An explicit workflowsPath (the bench's own entry) is bundled even where a prebuilt bundle is configured.
   const workflowBundle = setup.workflowBundle ?? (setup.workflowsPath ? undefined : prebuiltBundle(setup.config));
-  return Worker.create({
+  // Unique per worker, as Temporal lists pollers: what `showprint drain` names and circuits are kept by.
+  const identity = `${process.pid}@${hostname()}/${randomUUID().slice(0, 8)}`;
+  const worker = await Worker.create({
     connection: setup.connection,
     namespace: setup.config.temporal.namespace,
     taskQueue: setup.taskQueue ?? setup.config.temporal.taskQueue,
+    identity,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: setup.workflowsPath ?? workflowsPath }),
-    activities: buildActivities(setup),
+    activities: buildActivities(setup, identity),
     dataConverter: setup.dataConverter,
     maxConcurrentActivityTaskExecutions: 50,
     shutdownGraceTime: '10s',
   });
+  watchForDrain(setup.db, identity, worker);
+  return worker;
 }

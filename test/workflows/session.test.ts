@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type PipelineSettings, chunkCrawledSignal, connectSignal, crawlWorkflowId, progressQuery, sessionWorkflowId } from '../../src/contracts/index.js';
+import { type PipelineSettings, chunkCrawledSignal, connectSignal, crawlWorkflowId, pauseUpdate, progressQuery, resumeUpdate, sessionWorkflowId } from '../../src/contracts/index.js';
 import { SessionWorkflow } from '../../workflows/session.js';
 import { type MockOptions, createMockActivities, gate, mockPipelineSettings as baseSettings, until } from '../support/mockActivities.js';
 import { createTemporalEnv, workflowBundle } from '../support/temporal.js';
@@ -228,5 +228,40 @@ describe('the report deadline', () => {
     const calls = [...reportCalls(firstLog!), ...reportCalls(log)];
     assert.deepEqual(calls.filter(([version]) => version === 1), [[1, false]]);
     assert.deepEqual(calls.at(-1)?.[1], true);
+  });
+});
+
+describe('pausing', () => {
+  test('a paused session starts no new activity or child until resumed; what was in flight finishes; then it completes', async () => {
+    const held = gate();
+    await withWorker(
+      { totalActivities: 1000, showsForPage: (page) => Array.from({ length: 10 }, (_, i) => page * 10 + i), onEnrich: (c) => (c.chunk === 0 ? held.promise : Promise.resolve()) },
+      async ({ taskQueue, log }) => {
+        const handle = await start(taskQueue, `pause-${Date.now()}`, { pagesPerFetch: 1, fetchConcurrency: 1, chunkSize: 10 });
+        await until(() => log.count('enrichShows') >= 1, 20_000, 'a chunk in flight');
+        const paused = await handle.executeUpdate(pauseUpdate, { args: [{ reason: 'test hold' }] });
+        assert.equal(paused.paused?.reason, 'test hold');
+        // What was in flight finishes (chunk 0's report comes back during the pause).
+        held.open();
+        await new Promise((r) => setTimeout(r, 2500));
+        const progress = await handle.query(progressQuery);
+        assert.ok(progress.paused && progress.state !== 'COMPLETED');
+
+        const resumed = await handle.executeUpdate(resumeUpdate);
+        assert.equal(resumed.paused, null);
+        assert.equal((await handle.result()).state, 'COMPLETED');
+
+        // The session's own history between the two updates: no activity scheduled, no child started.
+        const events = (await handle.fetchHistory()).events ?? [];
+        const accepted = events.flatMap((e, i) => (e.workflowExecutionUpdateAcceptedEventAttributes ? [i] : []));
+        assert.equal(accepted.length, 2, 'both updates were accepted');
+        const during = events.slice(accepted[0], accepted[1]);
+        assert.equal(during.filter((e) => e.activityTaskScheduledEventAttributes || e.startChildWorkflowExecutionInitiatedEventAttributes).length, 0, 'nothing started while paused');
+        assert.ok(during.some((e) => e.workflowExecutionSignaledEventAttributes), 'in-flight work reported back during the pause');
+        assert.ok(log.count('crawlShows') > 0);
+        // A finished session refuses both, with a reason.
+        await assert.rejects(handle.executeUpdate(resumeUpdate), /WorkflowUpdate|completed|finishing|not found/i);
+      },
+    );
   });
 });
