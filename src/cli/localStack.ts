@@ -19,6 +19,8 @@ import { codecUiToken } from '../api/protection/apiKeys.js';
 import { securityOptions } from '../api/protection/options.js';
 import { loadPayloadEncryption } from '../temporal/codec/payloadKeyFile.js';
 import { ensureRetentionSchedule } from '../temporal/retention.js';
+import { ensureCatalogSchedule } from '../temporal/catalogSchedule.js';
+import { CATALOG_SCHEDULE_EVERY_MS } from '../contracts/index.js';
 import { ensureTemporalCli } from '../temporal/cli.js';
 import { type DevServer, startDevServer } from '../temporal/devServer.js';
 import { createShowprintWorker } from '../worker/createWorker.js';
@@ -202,6 +204,7 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
     const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: payload.dataConverter });
 
     await ensureRetentionSchedule(client, { retentionMs: config.security.retentionMs, taskQueue: config.temporal.taskQueue });
+    await ensureCatalogSchedule(client, { taskQueue: config.temporal.taskQueue, everyMs: CATALOG_SCHEDULE_EVERY_MS, settings: { showCacheTtlMs: config.pipeline.showCacheTtlMs } });
     say('Starting the worker (bundling workflow code)…');
     const worker = await createShowprintWorker({ config, endpoints, db: db.db, connection: nativeConnection, dataConverter: payload.dataConverter, sessionKeys: payload.sessionKeys });
     const workerRun = worker.run();
@@ -221,6 +224,7 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
       // Demo mode (stand-ins): the viewer's page may start sessions without a key.
       security: securityOptions(config, { apiKeys: apiKeys.keys, codec: payload.codec, anonymousByDefault: needStandins }),
       sessionKeys: payload.sessionKeys,
+      rates: config.rates,
     });
     const server: Server = await new Promise((resolve, reject) => {
       const srv = app.listen(config.port, '127.0.0.1', () => resolve(srv));

@@ -116,6 +116,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     demoDataKeys: DEMO_DATA_KEYS,
     security: securityOptions(config, { apiKeys: config.security.apiKeys.length > 0 ? config.security.apiKeys : [apiKey], codec }),
     sessionKeys,
+    rates: config.rates,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -137,7 +138,8 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     apiKey,
     async close() {
       await new Promise((r) => server.close(r));
-      worker.shutdown();
+      // A test may have stopped it already (a drain).
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun;
       await standins.close();
       await db.close();
