@@ -15,7 +15,7 @@ import { ApiKeySet } from '../../src/api/protection/apiKeys.js';
 import { apiGuard } from '../../src/api/protection/middleware.js';
 import { ViewerTokens } from '../../src/api/protection/viewerTokens.js';
 import { eventsRouter } from '../../src/api/eventsRouter.js';
-import type { Report } from '../../src/domain/report.js';
+import { type Report, STORY_CARDS } from '../../src/domain/report.js';
 import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
 import { until } from '../support/mockActivities.js';
 
@@ -115,6 +115,8 @@ test('a viewer starts demo-small, watches live progress and reads the report as 
     .catch(() => undefined);
 
   await page.locator('[data-card="personality"]').waitFor({ state: 'visible', timeout: 120_000 });
+  // demo-small finishes well inside the report deadline: the first version is the final one.
+  await page.locator('#report[data-final="true"]').waitFor({ state: 'attached' });
   const seen = await page.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
   assert.ok(seen.some((v) => v > 0), `live progress reached the bars: ${JSON.stringify(seen.slice(0, 20))}`);
 
@@ -123,7 +125,8 @@ test('a viewer starts demo-small, watches live progress and reads the report as 
   assert.ok(report.bff && report.starSign && report.personality);
 
   const cards = await page.locator('[data-card]').evaluateAll((els) => els.map((e) => e.getAttribute('data-card')));
-  assert.deepEqual(cards, ['firstShow', 'mostWatched', 'topShows', 'crossoverStar', 'genres', 'rtScore', 'bff', 'starSign', 'personality']);
+  // The story cards, in the order they play.
+  assert.deepEqual(cards, [...STORY_CARDS]);
 
   assert.ok((await cardText(page, 'firstShow')).includes(report.firstShow.name));
   assert.equal(await page.locator('[data-card="firstShow"] time').getAttribute('datetime'), report.firstShow.date);
@@ -143,7 +146,7 @@ test('a viewer starts demo-small, watches live progress and reads the report as 
     assert.equal(await row.locator('.genre-share').innerText(), `${genre.share.toFixed(2)}%`);
   }
 
-  assert.ok((await cardText(page, 'rtScore')).includes(report.rtScore.band));
+  assert.ok((await cardText(page, 'rtTaste')).includes(report.rtScore.band));
 
   const bff = page.locator('[data-card="bff"]');
   assert.ok((await bff.innerText()).includes(report.bff.name));
@@ -328,11 +331,13 @@ test('the event stream: progress then done, one poller shared by every listener,
     assert.equal(events.stats().polls, pollTimes.length);
     assert.deepEqual({ pollers: events.stats().activePollers, clients: events.stats().clients }, { pollers: 0, clients: 0 });
 
-    // A finished session answers `done` at once from the database, without a workflow query.
+    // A finished session answers its latest report version and `done` at once from the database,
+    // without a workflow query.
     await waitForState(stack, sessionId, ['COMPLETED']);
     const pollsBefore = pollTimes.length;
     const late = await readStream(url, asViewer);
-    assert.deepEqual(late.events.map((e) => e.event), ['done']);
+    assert.deepEqual(late.events.map((e) => e.event), ['report', 'done']);
+    assert.deepEqual(late.events[0].data, { version: 1, final: true }, 'demo-small is done before its deadline: one version, final');
     assert.equal(pollTimes.length, pollsBefore);
 
     // A session waiting for its dataKey is queried once; after that the free row is enough.

@@ -1,13 +1,17 @@
-// showprint's viewer page: start or resume a session, follow its progress over server-sent events,
-// then tell the report as a sequence of cards. Plain DOM, no framework; data only ever goes through
-// textContent or attributes, never innerHTML.
-/* global document, window, fetch, EventSource, URLSearchParams, history */
+// showprint's viewer page, part 5 of 5: the flow. Start or resume a session, follow its progress over
+// server-sent events, switch to the story cards as soon as the first report version exists (a
+// provisional one at the deadline, or the final one), and keep upgrading them in place as new
+// versions are announced (`report` events, or polling when the stream is gone) until the final one.
+// Plain DOM, no framework; data only ever goes through textContent or attributes, never innerHTML.
+/* global document, window, fetch, EventSource, URLSearchParams, history, setTimeout, clearTimeout */
 'use strict';
 
 /** The session states, served from the contract by /session-states.js (loaded first). */
 const STATES = window.SESSION_STATES;
 
 (() => {
+  const { el, fmt, plural, apiError, sessionPath } = window.showprint.dom;
+  const { LABELS, normalizeReport } = window.showprint.cards;
   const $ = (id) => document.getElementById(id);
   const ui = {
     start: $('start'),
@@ -31,32 +35,70 @@ const STATES = window.SESSION_STATES;
     report: $('report'),
     reportTitle: $('report-title'),
     reportSummary: $('report-summary'),
+    improving: $('report-improving'),
+    improvingText: $('report-improving-text'),
+    reportStatus: $('report-status'),
+    stories: $('stories'),
     cards: $('cards'),
     againButton: $('again-button'),
+    handoffButton: $('handoff-button'),
+    revokeButton: $('revoke-button'),
+    shareResult: $('share-result'),
     forgetButton: $('forget-button'),
     forgetResult: $('forget-result'),
   };
 
   const STAGES = ['fetch', 'showData', 'crawl', 'quips', 'bff', 'starSign'];
   const NETWORK_MESSAGE = 'We couldn’t reach showprint. Check your internet connection, then try again.';
+  /** How often the page asks for a newer report version when the event stream is gone. */
+  const POLL_MS = 5000;
+  const json = { credentials: 'same-origin', headers: { accept: 'application/json' } };
 
-  /** Current watch: the session id and its event stream, so a new watch can end the old one. */
+  /**
+   * The session being watched: its id, event stream, poll timer and report loading. It stays current
+   * while its stories are on screen, so late events for another session are ignored.
+   */
   let current = null;
   let retryAction = null;
+  /** The report version on screen (normalized), and whose it is: what sharing and "Erase my data" act on. */
+  let shownReport = null;
+  let reportSessionId = null;
 
-  // ---------- small DOM helpers ----------
+  const stories = window.showprint.createStories(
+    {
+      root: ui.stories,
+      stage: ui.cards,
+      segments: $('story-segments'),
+      toggle: $('story-toggle'),
+      prev: $('story-prev'),
+      next: $('story-next'),
+      counter: $('story-count'),
+      live: $('story-live'),
+    },
+    (...args) => sharing.onAction(...args),
+  );
+  const sharing = window.showprint.createSharing({
+    stories,
+    getSessionId: () => reportSessionId,
+    getVersion: () => (shownReport ? shownReport.version : 0),
+    ui: {
+      revokeButton: ui.revokeButton,
+      shareResult: ui.shareResult,
+      handoffButton: ui.handoffButton,
+      handoffDialog: $('handoff-dialog'),
+      handoffQr: $('handoff-qr'),
+      handoffUrl: $('handoff-url'),
+      handoffExpiry: $('handoff-expiry'),
+      handoffStatus: $('handoff-status'),
+      handoffClose: $('handoff-close'),
+    },
+  });
 
-  /** Creates an element with a class and text; children are appended as given. */
-  function el(tag, className, text, ...children) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    for (const child of children) if (child) node.append(child);
-    return node;
-  }
+  // ---------- small helpers ----------
 
   function show(section) {
     for (const s of [ui.start, ui.progress, ui.failure, ui.report]) s.hidden = s !== section;
+    if (section !== ui.report) clearReport();
   }
 
   function setBar(bar, percent, valueText) {
@@ -66,39 +108,12 @@ const STATES = window.SESSION_STATES;
     bar.querySelector('.bar-fill').style.width = `${value}%`;
   }
 
-  const numberFormat = new Intl.NumberFormat('en');
-  const fmt = (n) => numberFormat.format(n);
-
   function formatEta(seconds) {
     if (seconds === null || seconds === undefined) return 'Estimating the time left…';
     if (seconds <= 1) return 'Almost there…';
     if (seconds < 60) return `About ${seconds} seconds left`;
     const minutes = Math.round(seconds / 60);
     return `About ${minutes} minute${minutes === 1 ? '' : 's'} left`;
-  }
-
-  /** An ISO date `YYYY-MM-DD` → "January 10, 2021" (read as UTC so it never shifts a day). */
-  function formatDate(iso) {
-    const date = new Date(`${iso}T00:00:00Z`);
-    if (Number.isNaN(date.getTime())) return iso;
-    return new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' }).format(date);
-  }
-
-  function initials(name) {
-    const words = String(name || '?').trim().split(/\s+/).filter(Boolean);
-    const letters = words.length > 1 ? words[0][0] + words[words.length - 1][0] : (words[0] || '?').slice(0, 2);
-    return letters.toUpperCase();
-  }
-
-  /** Reads `{error: {message}}` from an API answer, falling back to the status line. */
-  async function apiError(res) {
-    try {
-      const body = await res.json();
-      if (body && body.error && body.error.message) return body.error.message;
-    } catch {
-      // not JSON: fall through
-    }
-    return `The server answered ${res.status} ${res.statusText}`.trim();
   }
 
   // ---------- failures ----------
@@ -118,7 +133,7 @@ const STATES = window.SESSION_STATES;
   }
 
   function showFailure(title, explained, action) {
-    closeStream();
+    stopWatching();
     const { message, details } = typeof explained === 'string' ? { message: explained } : explained;
     ui.failureTitle.textContent = title;
     ui.failureMessage.textContent = message;
@@ -131,7 +146,7 @@ const STATES = window.SESSION_STATES;
   }
 
   function startOver() {
-    closeStream();
+    stopWatching();
     history.pushState(null, '', '/');
     ui.formError.hidden = true;
     show(ui.start);
@@ -144,17 +159,15 @@ const STATES = window.SESSION_STATES;
 
   // ---------- forget me ----------
 
-  /** The report's session, set when it is shown: what "Erase my data" erases. */
-  let reportSessionId = null;
-
   ui.forgetButton.addEventListener('click', async () => {
     if (!reportSessionId || !window.confirm('Erase this report and the watch history behind it for good? This cannot be undone.')) return;
+    const sessionId = reportSessionId;
     ui.forgetButton.disabled = true;
     ui.forgetResult.hidden = false;
     ui.forgetResult.textContent = 'Erasing…';
     try {
       // The viewer cookie (HttpOnly, this session's path) is the credential; the browser sends Origin.
-      const res = await fetch(`/api/sessions/${encodeURIComponent(reportSessionId)}`, { method: 'DELETE', headers: { accept: 'application/json' } });
+      const res = await fetch(sessionPath(sessionId), { ...json, method: 'DELETE' });
       if (res.status === 202) {
         ui.forgetResult.textContent = 'Your data is being erased; it finishes in a moment even if you close this page.';
       } else if (!res.ok) {
@@ -166,9 +179,9 @@ const STATES = window.SESSION_STATES;
         const rows = Object.values(receipt.rowsDeleted).reduce((a, b) => a + b, 0);
         ui.forgetResult.textContent = `Erased at ${new Date(receipt.erasedAt).toLocaleString()}: ${rows} records deleted and the encryption key ${receipt.keyIds[0] ?? '(none)'} destroyed. Keep this as your receipt.`;
       }
-      ui.cards.replaceChildren();
+      stopWatching();
+      clearReport();
       ui.reportSummary.textContent = 'This report was erased.';
-      reportSessionId = null;
     } catch {
       ui.forgetResult.textContent = NETWORK_MESSAGE;
       ui.forgetButton.disabled = false;
@@ -212,6 +225,7 @@ const STATES = window.SESSION_STATES;
     try {
       const res = await fetch('/api/sessions', {
         method: 'POST',
+        credentials: 'same-origin',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify({ dataKey }),
       });
@@ -232,8 +246,11 @@ const STATES = window.SESSION_STATES;
 
   // ---------- progress ----------
 
-  function closeStream() {
-    if (current && current.source) current.source.close();
+  function stopWatching() {
+    if (current) {
+      if (current.source) current.source.close();
+      clearTimeout(current.pollTimer);
+    }
     current = null;
   }
 
@@ -268,6 +285,7 @@ const STATES = window.SESSION_STATES;
     [STATES.AWAITING_CONNECTION]: 'Waiting for your Netflix connection…',
     [STATES.PROCESSING]: 'Reading your history…',
     [STATES.STATS_DATA_READY]: 'Your first stats are in, finishing the rest…',
+    [STATES.PROVISIONAL_REPORT_READY]: 'Your first report is ready…',
     [STATES.COMPLETED]: 'All done!',
   };
 
@@ -299,50 +317,92 @@ const STATES = window.SESSION_STATES;
   }
 
   function watch(sessionId) {
-    closeStream();
+    stopWatching();
     resetProgress();
     show(ui.progress);
     ui.progressTitle.focus();
-    const watching = { sessionId, source: null, errors: 0, announced: '' };
+    const watching = { sessionId, source: null, errors: 0, announced: '', pollTimer: null, loading: null, again: false, askedByState: false };
     current = watching;
+    openStream(watching);
+  }
 
-    const source = new EventSource(`/api/sessions/${encodeURIComponent(sessionId)}/events`);
+  function openStream(watching) {
+    const source = new EventSource(sessionPath(watching.sessionId, '/events'));
     watching.source = source;
     source.addEventListener('progress', (event) => {
+      if (current !== watching) return;
       watching.errors = 0;
-      renderProgress(JSON.parse(event.data));
+      onProgress(watching, JSON.parse(event.data));
+    });
+    // A new report version was stored: { version, final }.
+    source.addEventListener('report', (event) => {
+      if (current !== watching) return;
+      watching.errors = 0;
+      noteVersion(watching, JSON.parse(event.data));
     });
     source.addEventListener('done', (event) => {
       source.close();
+      if (current !== watching) return;
+      watching.source = null;
       const done = JSON.parse(event.data);
-      if (done.state === STATES.COMPLETED) {
-        void loadReport(sessionId);
-      } else {
-        showFailure('We couldn’t finish your report', explainFailure(done.failureReason), startOver);
-      }
+      if (done.state === STATES.COMPLETED) void finish(watching);
+      else if (shownReport) stopImproving(`We couldn’t finish improving your report. ${explainFailure(done.failureReason).message}`);
+      else showFailure('We couldn’t finish your report', explainFailure(done.failureReason), startOver);
     });
     source.addEventListener('error', () => {
-      if (current !== watching) return;
+      if (current !== watching || watching.source !== source) return;
       watching.errors++;
       // EventSource retries by itself; a closed stream or repeated errors need a closer look.
       if (source.readyState === EventSource.CLOSED || watching.errors >= 3) {
         source.close();
-        void diagnose(sessionId);
-      } else {
+        watching.source = null;
+        // With stories on screen, keep them and look for newer versions by polling instead.
+        if (shownReport) startPolling(watching);
+        else void diagnose(watching);
+      } else if (!shownReport) {
         ui.eta.textContent = 'Connection lost, reconnecting…';
       }
     });
   }
 
+  function onProgress(watching, p) {
+    if (shownReport) noteImproving(p);
+    else renderProgress(p);
+    if (p.report) {
+      noteVersion(watching, p.report);
+    } else if (p.state === STATES.PROVISIONAL_REPORT_READY && !shownReport && !watching.askedByState) {
+      // Progress without version refs (an older API): the state alone says a report exists.
+      watching.askedByState = true;
+      void requestReport(watching);
+    }
+  }
+
+  /** A version was announced: fetch it if it is newer than the one on screen. */
+  function noteVersion(watching, ref) {
+    if (!ref || typeof ref.version !== 'number') return;
+    if (!shownReport || ref.version > shownReport.version || (ref.final && !shownReport.final)) void requestReport(watching);
+  }
+
+  /** The session completed: show the final report, and stop looking for newer ones. */
+  async function finish(watching) {
+    await requestReport(watching);
+    if (current !== watching) return;
+    clearTimeout(watching.pollTimer);
+    watching.pollTimer = null;
+    if (shownReport) stopImproving(null);
+  }
+
   /** The stream failed: ask the plain API why, and say it in words. */
-  async function diagnose(sessionId) {
+  async function diagnose(watching) {
+    const { sessionId } = watching;
     let res;
     try {
-      res = await fetch(`/api/sessions/${encodeURIComponent(sessionId)}`, { headers: { accept: 'application/json' } });
+      res = await fetch(sessionPath(sessionId), json);
     } catch {
-      showFailure('You seem to be offline', NETWORK_MESSAGE, () => watch(sessionId));
+      if (current === watching) showFailure('You seem to be offline', NETWORK_MESSAGE, () => watch(sessionId));
       return;
     }
+    if (current !== watching) return;
     if (res.status === 401) {
       showFailure('This report is private', 'Only the browser that started it can open it. Start a new report instead.', startOver);
     } else if (res.status === 404) {
@@ -353,228 +413,152 @@ const STATES = window.SESSION_STATES;
       showFailure('Our server is having trouble', `${await apiError(res)}. Give it a moment, then try again.`, () => watch(sessionId));
     } else {
       const session = await res.json();
-      if (session.state === STATES.COMPLETED) void loadReport(sessionId);
+      if (session.state === STATES.COMPLETED) void finish(watching);
       else if (session.state === STATES.FAILED) showFailure('We couldn’t finish your report', explainFailure(session.failureReason), startOver);
-      else showFailure('We lost track of your report', 'The live progress stream keeps dropping. Your report is still being made; try again to reconnect.', () => watch(sessionId));
+      else if ((session.progress && session.progress.report) || session.state === STATES.PROVISIONAL_REPORT_READY) {
+        // A report exists: show it, and follow its upgrades by polling.
+        await requestReport(watching);
+        if (shownReport) startPolling(watching);
+      } else showFailure('We lost track of your report', 'The live progress stream keeps dropping. Your report is still being made; try again to reconnect.', () => watch(sessionId));
     }
+  }
+
+  /** Without the event stream: ask for the session every few seconds until its report is final. */
+  function startPolling(watching) {
+    if (watching.pollTimer || (shownReport && shownReport.final)) return;
+    const poll = async () => {
+      watching.pollTimer = null;
+      if (current !== watching) return;
+      try {
+        const res = await fetch(sessionPath(watching.sessionId), json);
+        if (res.ok) {
+          const session = await res.json();
+          if (current !== watching) return;
+          if (session.state === STATES.COMPLETED) {
+            await finish(watching);
+            return;
+          }
+          if (session.state === STATES.FAILED) {
+            stopImproving(`We couldn’t finish improving your report. ${explainFailure(session.failureReason).message}`);
+            return;
+          }
+          if (session.progress) noteImproving(session.progress);
+          if (session.progress && session.progress.report) noteVersion(watching, session.progress.report);
+          else await requestReport(watching);
+        }
+      } catch {
+        // Offline for now: the next round tries again.
+      }
+      if (current === watching && !(shownReport && shownReport.final)) watching.pollTimer = setTimeout(poll, POLL_MS);
+    };
+    watching.pollTimer = setTimeout(poll, POLL_MS);
   }
 
   // ---------- the report ----------
 
-  async function loadReport(sessionId) {
+  /**
+   * Fetches the latest report version; one request at a time, and once more if another version was
+   * announced meanwhile. Resolves when the page shows the newest it could get.
+   */
+  function requestReport(watching) {
+    if (watching.loading) {
+      watching.again = true;
+      return watching.loading;
+    }
+    watching.loading = (async () => {
+      try {
+        do {
+          watching.again = false;
+          await fetchReport(watching);
+        } while (watching.again && current === watching);
+      } finally {
+        watching.loading = null;
+      }
+    })();
+    return watching.loading;
+  }
+
+  async function fetchReport(watching) {
+    const { sessionId } = watching;
     let res;
     try {
-      res = await fetch(`/api/sessions/${encodeURIComponent(sessionId)}/report`, { headers: { accept: 'application/json' } });
+      res = await fetch(sessionPath(sessionId, '/report'), json);
     } catch {
-      showFailure('You seem to be offline', NETWORK_MESSAGE, () => void loadReport(sessionId));
+      // With stories on screen a lost request is retried by the next event or poll.
+      if (current === watching && !shownReport) showFailure('You seem to be offline', NETWORK_MESSAGE, () => watch(sessionId));
+      return;
+    }
+    if (current !== watching) return;
+    if (res.status === 409) {
+      // not_ready: the next announcement asks again. A failed session says so in its `done`.
       return;
     }
     if (!res.ok) {
-      showFailure('We couldn’t load your report', await apiError(res), () => void loadReport(sessionId));
+      if (!shownReport) showFailure('We couldn’t load your report', await apiError(res), () => watch(sessionId));
       return;
     }
-    reportSessionId = sessionId;
-    ui.forgetButton.disabled = false;
-    ui.forgetResult.hidden = true;
-    renderReport(await res.json());
+    const report = normalizeReport(await res.json());
+    if (current === watching) showReport(watching, report);
   }
 
-  // Line icons drawn as SVG paths: they look the same everywhere, unlike emoji fonts.
-  const ICONS = {
-    play: 'M7 4l13 8-13 8z',
-    heart: 'M12 20s-7-4.5-9-9a4.5 4.5 0 0 1 9-2.5A4.5 4.5 0 0 1 21 11c-2 4.5-9 9-9 9z',
-    trophy: 'M8 4h8v5a4 4 0 0 1-8 0zM8 6H5a3 3 0 0 0 3 4M16 6h3a3 3 0 0 1-3 4M12 13v4M8 20h8',
-    star: 'M12 3l2.6 6 6.4.5-5 4.2 1.6 6.3-5.6-3.4-5.6 3.4 1.6-6.3-5-4.2 6.4-.5z',
-    chart: 'M5 20V10M12 20V4M19 20v-7',
-    tomato: 'M5 14a7 7 0 1 0 14 0a7 7 0 1 0-14 0M9 6.5c1 .8 2 1.2 3 1.2s2-.4 3-1.2M12 7.7V4',
-    people: 'M6 8a3 3 0 1 0 6 0a3 3 0 1 0-6 0M3 20c0-3.3 2.7-6 6-6s6 2.7 6 6M14.5 9a2.5 2.5 0 1 0 5 0a2.5 2.5 0 1 0-5 0M16 14.5c2.8.3 5 2.4 5 5.5',
-    moon: 'M20 14.5A8 8 0 1 1 9.5 4a6.5 6.5 0 0 0 10.5 10.5z',
-    sparkle: 'M12 3l2 7 7 2-7 2-2 7-2-7-7-2 7-2z',
-  };
-
-  function icon(name) {
-    const ns = 'http://www.w3.org/2000/svg';
-    const svg = document.createElementNS(ns, 'svg');
-    svg.setAttribute('viewBox', '0 0 24 24');
-    svg.setAttribute('class', 'card-icon icon');
-    svg.setAttribute('aria-hidden', 'true');
-    svg.setAttribute('focusable', 'false');
-    const path = document.createElementNS(ns, 'path');
-    path.setAttribute('d', ICONS[name]);
-    svg.append(path);
-    return svg;
+  function showReport(watching, report) {
+    const previous = shownReport;
+    if (previous && (report.version < previous.version || (report.version === previous.version && report.final === previous.final))) return;
+    shownReport = report;
+    reportSessionId = watching.sessionId;
+    if (previous) sharing.reset();
+    else {
+      ui.forgetButton.disabled = false;
+      ui.forgetResult.hidden = true;
+      ui.shareResult.hidden = true;
+      ui.handoffButton.disabled = false;
+      ui.revokeButton.disabled = false;
+      ui.stories.hidden = false;
+    }
+    const { changed } = stories.render(report);
+    ui.reportSummary.textContent = `${plural(report.totalShows, 'show')} · ${plural(report.totalEpisodes, 'episode')} · ${plural(report.films, 'film')}`;
+    ui.report.dataset.version = String(report.version);
+    ui.report.dataset.final = String(report.final);
+    if (report.final) stopImproving(null);
+    else {
+      ui.improving.hidden = false;
+      ui.improving.classList.remove('is-stopped');
+    }
+    if (!previous) {
+      show(ui.report);
+      ui.reportTitle.focus();
+      return;
+    }
+    const what = changed.length === 0 ? 'No card changed.' : `${plural(changed.length, 'card')} changed: ${changed.map((k) => LABELS[k]).join(', ')}.`;
+    ui.reportStatus.textContent = report.final ? `Your report is complete. ${what}` : `Your report was updated. ${what}`;
   }
 
-  /** A story card: eyebrow, heading, then whatever the card needs. */
-  function card(kind, eyebrow, iconName, title, ...body) {
-    const article = el('article', `card card-${kind}`);
-    article.dataset.card = kind;
-    const headingId = `card-${kind}-title`;
-    article.setAttribute('aria-labelledby', headingId);
-    const top = el('p', 'card-eyebrow', null, icon(iconName), el('span', null, eyebrow));
-    const heading = el('h3', 'card-title', title);
-    heading.id = headingId;
-    article.append(top, heading, ...body.filter(Boolean));
-    return article;
+  /** While the report is provisional: how far the rest has got. */
+  function noteImproving(p) {
+    if (!shownReport || shownReport.final || ui.improving.classList.contains('is-stopped')) return;
+    const percent = Math.round(Number(p.percent) || 0);
+    ui.improvingText.textContent = `Still improving… ${percent}% done. Cards update by themselves as more shows are checked.`;
   }
 
-  const quip = (text) => (text ? el('p', 'quip', text) : null);
-  const note = (text) => el('p', 'card-note', text);
-
-  /** A round picture with an initials fallback for a missing or unreachable image. */
-  function avatar(name, imageUrl, alt) {
-    const wrap = el('div', 'avatar');
-    const fallback = el('span', 'avatar-initials', initials(name));
-    fallback.setAttribute('aria-hidden', 'true');
-    wrap.append(fallback);
-    const useFallback = () => {
-      wrap.querySelector('img')?.remove();
-      // Without the image, the wrapper carries the description.
-      wrap.setAttribute('role', 'img');
-      wrap.setAttribute('aria-label', alt);
-      wrap.classList.add('is-fallback');
-    };
-    if (imageUrl) {
-      const img = document.createElement('img');
-      img.alt = alt;
-      img.loading = 'lazy';
-      img.decoding = 'async';
-      img.referrerPolicy = 'no-referrer';
-      img.addEventListener('error', useFallback, { once: true });
-      img.src = imageUrl;
-      wrap.append(img);
-    } else {
-      useFallback();
-    }
-    return wrap;
+  /** The report will not change any more: hide the indicator, or leave a sentence saying why it stopped. */
+  function stopImproving(message) {
+    ui.improving.hidden = !message;
+    ui.improving.classList.toggle('is-stopped', Boolean(message));
+    if (message) ui.improvingText.textContent = message;
   }
 
-  const ZODIAC = {
-    Aries: '♈', Taurus: '♉', Gemini: '♊', Cancer: '♋', Leo: '♌', Virgo: '♍',
-    Libra: '♎', Scorpio: '♏', Sagittarius: '♐', Capricorn: '♑', Aquarius: '♒', Pisces: '♓',
-  };
-
-  function renderReport(r) {
-    const cards = [];
-
-    cards.push(r.firstShow
-      ? card('firstShow', 'Where it all began', 'play', r.firstShow.name,
-        el('p', 'card-detail', null, document.createTextNode('First watched on '), (() => {
-          const time = el('time', null, formatDate(r.firstShow.date));
-          time.dateTime = r.firstShow.date;
-          return time;
-        })()),
-        quip(r.firstShowQuip))
-      : card('firstShow', 'Where it all began', 'play', 'A fresh start', note('We found no shows in your history yet.')));
-
-    cards.push(r.mostWatchedShow
-      ? card('mostWatched', 'Your comfort show', 'heart', r.mostWatchedShow.name,
-        el('p', 'card-detail big-stat', r.mostWatchedShow.summary),
-        r.mostWatchedShow.total
-          ? (() => {
-            const share = Math.min(100, (r.mostWatchedShow.watched / r.mostWatchedShow.total) * 100);
-            const meter = el('div', 'meter', null, el('span', 'meter-fill'));
-            meter.firstChild.style.width = `${Math.max(2, share)}%`;
-            meter.setAttribute('aria-hidden', 'true');
-            return meter;
-          })()
-          : null,
-        quip(r.mostWatchedShowQuip))
-      : card('mostWatched', 'Your comfort show', 'heart', 'Still looking', note('No show stood out yet.')));
-
-    if (r.topShows.length > 0) {
-      const list = el('ol', 'podium');
-      r.topShows.forEach((s, i) => {
-        list.append(el('li', `podium-item place-${i + 1}`, null,
-          el('span', 'podium-place', `#${i + 1}`),
-          el('span', 'podium-name', s.name),
-          el('span', 'podium-count', `${fmt(s.episodes)} episode${s.episodes === 1 ? '' : 's'}`)));
-      });
-      cards.push(card('topShows', 'Your top 3', 'trophy', 'Can’t stop, won’t stop', list));
-    } else {
-      cards.push(card('topShows', 'Your top 3', 'trophy', 'No favourites yet', note('Watch a few more episodes and come back.')));
-    }
-
-    if (r.crossoverStar) {
-      const s = r.crossoverStar;
-      const chips = el('ul', 'chips');
-      for (const name of s.shows) chips.append(el('li', 'chip', name));
-      cards.push(card('crossoverStar', 'Your crossover star', 'star', s.name,
-        el('div', 'card-row', null,
-          avatar(s.name, s.imageUrl, `Photo of ${s.name}`),
-          el('p', 'card-detail', `Turns up in ${fmt(s.showCount)} of your shows`)),
-        chips));
-    } else {
-      cards.push(card('crossoverStar', 'Your crossover star', 'star', 'No repeat faces', note('No actor appears in more than one of your shows.')));
-    }
-
-    if (r.genres.length > 0) {
-      const max = Math.max(...r.genres.map((g) => g.share));
-      const chart = el('ul', 'genre-chart');
-      chart.setAttribute('aria-label', 'Share of each genre across your shows');
-      for (const g of r.genres) {
-        const bar = el('span', 'genre-bar', null, el('span', 'genre-fill'));
-        // Scaled to the biggest genre so the chart reads at a glance; the label keeps the real share.
-        bar.firstChild.style.width = `${Math.max(3, (g.share / max) * 100)}%`;
-        bar.setAttribute('aria-hidden', 'true');
-        const row = el('li', 'genre-row', null,
-          el('span', 'genre-name', g.name),
-          el('span', 'genre-share', `${g.share.toFixed(2)}%`),
-          bar);
-        row.dataset.genre = g.name;
-        chart.append(row);
-      }
-      cards.push(card('genres', 'Your genre mix', 'chart', `Mostly ${r.genres[0].name}`, chart, quip(r.topGenresQuip)));
-    } else {
-      cards.push(card('genres', 'Your genre mix', 'chart', 'A genre of your own', note('We couldn’t tell the genres of your shows.')));
-    }
-
-    if (r.rtScore) {
-      const score = r.rtScore;
-      const meter = el('div', 'meter rt-meter', null, el('span', 'meter-fill'));
-      meter.firstChild.style.width = `${Math.max(2, Math.min(100, score.score))}%`;
-      meter.setAttribute('aria-hidden', 'true');
-      cards.push(card('rtScore', 'Your taste, by the critics', 'tomato', score.band,
-        el('p', 'big-number', null,
-          el('span', 'big-number-value', score.score.toFixed(0)),
-          el('span', 'big-number-unit', ' / 100')),
-        meter,
-        el('p', 'card-note', `From ${fmt(score.showsScored)} scored show${score.showsScored === 1 ? '' : 's'}, weighted by how much you watched.`),
-        quip(r.rtScoreQuip)));
-    } else {
-      cards.push(card('rtScore', 'Your taste, by the critics', 'tomato', 'Unrated', note('None of your shows had a critics or audience score.')));
-    }
-
-    if (r.bff) {
-      cards.push(card('bff', 'Your TV best friend', 'people', r.bff.name,
-        el('div', 'card-row', null,
-          avatar(r.bff.name, r.bff.imageUrl, `${r.bff.name} from ${r.bff.show}`),
-          el('p', 'card-detail', `from ${r.bff.show}`)),
-        quip(r.bff.quip)));
-    } else {
-      cards.push(card('bff', 'Your TV best friend', 'people', 'Still to meet', note('We need a few more shows to find your match.')));
-    }
-
-    if (r.starSign) {
-      cards.push(card('starSign', 'Your TV star sign', 'moon', r.starSign.sign,
-        el('p', 'zodiac', `${ZODIAC[r.starSign.sign] || '✦'}\uFE0E`),
-        quip(r.starSign.quip)));
-      cards[cards.length - 1].querySelector('.zodiac').setAttribute('aria-hidden', 'true');
-    } else {
-      cards.push(card('starSign', 'Your TV star sign', 'moon', 'The stars are shy', note('We couldn’t read your sign this time.')));
-    }
-
-    if (r.personality) {
-      cards.push(card('personality', 'Your TV personality', 'sparkle', r.personality.name, quip(r.personality.quip)));
-    } else {
-      cards.push(card('personality', 'Your TV personality', 'sparkle', 'A mystery', note('Your personality is still loading.')));
-    }
-
-    cards.forEach((c, i) => c.style.setProperty('--delay', `${i * 70}ms`));
-    ui.cards.replaceChildren(...cards);
-    ui.reportSummary.textContent = `${fmt(r.totalShows)} show${r.totalShows === 1 ? '' : 's'} · ${fmt(r.totalEpisodes)} episode${r.totalEpisodes === 1 ? '' : 's'} · ${fmt(r.films)} film${r.films === 1 ? '' : 's'}`;
-    show(ui.report);
-    ui.reportTitle.focus();
+  function clearReport() {
+    stories.clear();
+    sharing.reset({ closePopovers: true });
+    shownReport = null;
+    reportSessionId = null;
+    ui.stories.hidden = true;
+    ui.improving.hidden = true;
+    ui.reportStatus.textContent = '';
+    ui.handoffButton.disabled = true;
+    ui.revokeButton.disabled = true;
+    delete ui.report.dataset.version;
+    delete ui.report.dataset.final;
   }
 
   // ---------- boot ----------
@@ -583,7 +567,7 @@ const STATES = window.SESSION_STATES;
     const sessionId = new URLSearchParams(window.location.search).get('session');
     if (sessionId) watch(sessionId);
     else {
-      closeStream();
+      stopWatching();
       show(ui.start);
     }
   }
@@ -599,7 +583,7 @@ const STATES = window.SESSION_STATES;
     if (!token || !sessionId) return;
     history.replaceState(history.state, '', `/?session=${encodeURIComponent(sessionId)}`);
     try {
-      await fetch(`/api/sessions/${encodeURIComponent(sessionId)}/viewer-cookie`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      await fetch(sessionPath(sessionId, '/viewer-cookie'), { method: 'POST', credentials: 'same-origin', headers: { authorization: `Bearer ${token}` } });
     } catch {
       // Offline: the page then says it cannot reach showprint.
     }

@@ -1,0 +1,296 @@
+// showprint's viewer page, part 2 of 5: what each story card says.
+// For every card, `model(report)` picks the plain data the card shows and `build(model)` draws it.
+// The model is also the card's fingerprint: when a new report version arrives, a card whose model
+// changed is redrawn and marked "updated"; the others are left alone.
+// Any field may be null (a provisional report, or one stored before a field existed): every
+// builder has a sentence for the missing case.
+/* global window, document */
+'use strict';
+
+(() => {
+  const { el, fmt, plural, formatDate, icon, avatar } = window.showprint.dom;
+
+  /** The story cards in the order they play (STORY_CARDS in src/domain/report.ts). */
+  const STORY_CARDS = ['overview', 'firstShow', 'mostWatched', 'topShows', 'crossoverStar', 'genres', 'rtTaste', 'bff', 'starSign', 'personality', 'summary'];
+
+  /** Short names for the progress segments and announcements. */
+  const LABELS = {
+    overview: 'Overview',
+    firstShow: 'First show',
+    mostWatched: 'Most watched',
+    topShows: 'Top shows',
+    crossoverStar: 'Crossover star',
+    genres: 'Genre mix',
+    rtTaste: 'Critics’ taste',
+    bff: 'TV best friend',
+    starSign: 'Star sign',
+    personality: 'Personality',
+    summary: 'Summary',
+  };
+
+  const ZODIAC = {
+    Aries: '♈', Taurus: '♉', Gemini: '♊', Cancer: '♋', Leo: '♌', Virgo: '♍',
+    Libra: '♎', Scorpio: '♏', Sagittarius: '♐', Capricorn: '♑', Aquarius: '♒', Pisces: '♓',
+  };
+
+  /** "The Adventurer" needs no article; "an Escape Artist", "a Sitcom Sage". */
+  const article = (name) => (/^the /i.test(name) ? '' : /^[aeiou]/i.test(name) ? 'an ' : 'a ');
+  const num = (n) => (Number.isFinite(Number(n)) ? Number(n) : 0);
+  const list = (value) => (Array.isArray(value) ? value : []);
+  const quip = (text) => (text ? el('p', 'quip', text) : null);
+  const note = (text) => el('p', 'card-note', text);
+
+  function meter(percent, className = 'meter') {
+    const bar = el('div', className, null, el('span', 'meter-fill'));
+    bar.firstChild.style.width = `${Math.max(2, Math.min(100, percent))}%`;
+    bar.setAttribute('aria-hidden', 'true');
+    return bar;
+  }
+
+  // ---------- models: the data each card shows ----------
+  // `waiting` is set only while a field is still missing from a provisional report, so the final
+  // version does not mark a card "updated" when only the report's finality changed.
+
+  const MODELS = {
+    overview: (r) => ({
+      shows: num(r.totalShows),
+      episodes: num(r.totalEpisodes),
+      films: num(r.films),
+      since: r.firstShow ? r.firstShow.date : null,
+    }),
+    firstShow: (r) => (r.firstShow ? { name: r.firstShow.name, date: r.firstShow.date, quip: r.firstShowQuip || null } : null),
+    mostWatched: (r) => (r.mostWatchedShow
+      ? {
+        name: r.mostWatchedShow.name,
+        summary: r.mostWatchedShow.summary || '',
+        watched: num(r.mostWatchedShow.watched),
+        total: r.mostWatchedShow.total ? num(r.mostWatchedShow.total) : null,
+        quip: r.mostWatchedShowQuip || null,
+      }
+      : null),
+    topShows: (r) => list(r.topShows).map((s) => ({ name: s.name, episodes: num(s.episodes) })),
+    crossoverStar: (r) => (r.crossoverStar
+      ? { name: r.crossoverStar.name, imageUrl: r.crossoverStar.imageUrl || null, showCount: num(r.crossoverStar.showCount), shows: list(r.crossoverStar.shows) }
+      : { none: true, waiting: !r.final }),
+    genres: (r) => ({ genres: list(r.genres).map((g) => ({ name: g.name, share: num(g.share) })), quip: r.topGenresQuip || null, waiting: list(r.genres).length === 0 && !r.final }),
+    rtTaste: (r) => ({
+      waiting: !r.rtScore && !r.final,
+      score: r.rtScore ? { score: num(r.rtScore.score), band: r.rtScore.band, showsScored: num(r.rtScore.showsScored) } : null,
+      quip: r.rtScoreQuip || null,
+      unavailable: Boolean(r.dataQuality && r.dataQuality.rtUnavailable),
+    }),
+    bff: (r) => (r.bff ? { name: r.bff.name, show: r.bff.show, quip: r.bff.quip || null, imageUrl: r.bff.imageUrl || null } : { none: true, waiting: !r.final }),
+    starSign: (r) => ({ sign: r.starSign ? { sign: r.starSign.sign, quip: r.starSign.quip || null } : null, waiting: !r.starSign && !r.final }),
+    personality: (r) => ({ personality: r.personality ? { name: r.personality.name, quip: r.personality.quip || null } : null, waiting: !r.personality && !r.final }),
+    summary: (r) => ({
+      personality: r.personality ? r.personality.name : null,
+      sign: r.starSign ? r.starSign.sign : null,
+      comfort: r.mostWatchedShow ? r.mostWatchedShow.name : null,
+      genre: list(r.genres)[0] ? r.genres[0].name : null,
+      taste: r.rtScore ? r.rtScore.band : null,
+      bff: r.bff ? r.bff.name : null,
+      shows: num(r.totalShows),
+      episodes: num(r.totalEpisodes),
+    }),
+  };
+
+  // ---------- builders: a model drawn as eyebrow, icon, title and body ----------
+
+  const BUILDERS = {
+    overview(m) {
+      const stats = el('ul', 'stat-trio');
+      for (const [value, word] of [[m.shows, 'show'], [m.episodes, 'episode'], [m.films, 'film']]) {
+        stats.append(el('li', 'stat', null, el('span', 'stat-value', fmt(value)), el('span', 'stat-label', value === 1 ? word : `${word}s`)));
+      }
+      return {
+        eyebrow: 'Your TV story',
+        icon: 'tv',
+        title: m.episodes > 0 ? `${plural(m.episodes, 'episode')} later…` : 'A blank screen, for now',
+        body: [
+          stats,
+          m.since ? note(`Your history goes back to ${formatDate(m.since)}. Here is what it says about you.`) : note('Here is what your history says about you.'),
+        ],
+      };
+    },
+
+    firstShow(m) {
+      if (!m) return { eyebrow: 'Where it all began', icon: 'play', title: 'A fresh start', body: [note('We found no shows in your history yet.')] };
+      const time = el('time', null, formatDate(m.date));
+      time.dateTime = m.date;
+      return {
+        eyebrow: 'Where it all began',
+        icon: 'play',
+        title: m.name,
+        body: [el('p', 'card-detail', null, document.createTextNode('First watched on '), time), quip(m.quip)],
+      };
+    },
+
+    mostWatched(m) {
+      if (!m) return { eyebrow: 'Your comfort show', icon: 'heart', title: 'Still looking', body: [note('No show stood out yet.')] };
+      return {
+        eyebrow: 'Your comfort show',
+        icon: 'heart',
+        title: m.name,
+        body: [el('p', 'card-detail big-stat', m.summary), m.total ? meter((m.watched / m.total) * 100) : null, quip(m.quip)],
+      };
+    },
+
+    topShows(m) {
+      if (m.length === 0) return { eyebrow: 'Your top 3', icon: 'trophy', title: 'No favourites yet', body: [note('Watch a few more episodes and come back.')] };
+      const podium = el('ol', 'podium');
+      m.forEach((s, i) => {
+        podium.append(el('li', `podium-item place-${i + 1}`, null,
+          el('span', 'podium-place', `#${i + 1}`),
+          el('span', 'podium-name', s.name),
+          el('span', 'podium-count', plural(s.episodes, 'episode'))));
+      });
+      return { eyebrow: 'Your top 3', icon: 'trophy', title: 'Can’t stop, won’t stop', body: [podium] };
+    },
+
+    crossoverStar(m) {
+      if (m.none) {
+        return m.waiting
+          ? { eyebrow: 'Your crossover star', icon: 'star', title: 'Still spotting faces', body: [note('We are still looking up the casts of your shows.')] }
+          : { eyebrow: 'Your crossover star', icon: 'star', title: 'No repeat faces', body: [note('No actor appears in more than one of your shows.')] };
+      }
+      const chips = el('ul', 'chips');
+      for (const name of m.shows) chips.append(el('li', 'chip', name));
+      return {
+        eyebrow: 'Your crossover star',
+        icon: 'star',
+        title: m.name,
+        body: [
+          el('div', 'card-row', null, avatar(m.name, m.imageUrl, `Photo of ${m.name}`), el('p', 'card-detail', `Turns up in ${fmt(m.showCount)} of your shows`)),
+          chips,
+        ],
+      };
+    },
+
+    genres(m) {
+      if (m.genres.length === 0) {
+        return m.waiting
+          ? { eyebrow: 'Your genre mix', icon: 'chart', title: 'Sorting your shows', body: [note('Your genres appear as we look up your shows.')] }
+          : { eyebrow: 'Your genre mix', icon: 'chart', title: 'A genre of your own', body: [note('We couldn’t tell the genres of your shows.')] };
+      }
+      const max = Math.max(...m.genres.map((g) => g.share)) || 1;
+      const chart = el('ul', 'genre-chart');
+      chart.setAttribute('aria-label', 'Share of each genre across your shows');
+      for (const g of m.genres) {
+        const bar = el('span', 'genre-bar', null, el('span', 'genre-fill'));
+        // Scaled to the biggest genre so the chart reads at a glance; the label keeps the real share.
+        bar.firstChild.style.width = `${Math.max(3, (g.share / max) * 100)}%`;
+        bar.setAttribute('aria-hidden', 'true');
+        const row = el('li', 'genre-row', null, el('span', 'genre-name', g.name), el('span', 'genre-share', `${g.share.toFixed(2)}%`), bar);
+        row.dataset.genre = g.name;
+        chart.append(row);
+      }
+      return { eyebrow: 'Your genre mix', icon: 'chart', title: `Mostly ${m.genres[0].name}`, body: [chart, quip(m.quip)] };
+    },
+
+    rtTaste(m) {
+      const eyebrow = 'Your taste, by the critics';
+      if (!m.score && m.waiting) {
+        return { eyebrow, icon: 'tomato', title: 'Asking the critics', body: [note('Your score appears once the critics’ scores of your shows come in.')] };
+      }
+      if (!m.score) {
+        const why = m.unavailable ? 'We couldn’t reach Rotten Tomatoes this time.' : 'None of your shows had a critics or audience score.';
+        return { eyebrow, icon: 'tomato', title: 'Unrated', body: [note(why)] };
+      }
+      return {
+        eyebrow,
+        icon: 'tomato',
+        title: m.score.band,
+        body: [
+          el('p', 'big-number', null, el('span', 'big-number-value', m.score.score.toFixed(0)), el('span', 'big-number-unit', ' / 100')),
+          meter(m.score.score, 'meter rt-meter'),
+          note(`From ${plural(m.score.showsScored, 'scored show')}, weighted by how much you watched.`),
+          quip(m.quip),
+        ],
+      };
+    },
+
+    bff(m) {
+      if (m.none) {
+        const why = m.waiting ? 'We pick your match once your shows are looked up.' : 'We need a few more shows to find your match.';
+        return { eyebrow: 'Your TV best friend', icon: 'people', title: 'Still to meet', body: [note(why)] };
+      }
+      return {
+        eyebrow: 'Your TV best friend',
+        icon: 'people',
+        title: m.name,
+        body: [el('div', 'card-row', null, avatar(m.name, m.imageUrl, `${m.name} from ${m.show}`), el('p', 'card-detail', `from ${m.show}`)), quip(m.quip)],
+      };
+    },
+
+    starSign(m) {
+      if (!m.sign) {
+        return m.waiting
+          ? { eyebrow: 'Your TV star sign', icon: 'moon', title: 'The stars are still aligning', body: [note('We read your sign once nearly all of your shows are checked. It appears here by itself.')] }
+          : { eyebrow: 'Your TV star sign', icon: 'moon', title: 'The stars are shy', body: [note('We couldn’t read your sign this time.')] };
+      }
+      const glyph = el('p', 'zodiac', `${ZODIAC[m.sign.sign] || '✦'}\uFE0E`);
+      glyph.setAttribute('aria-hidden', 'true');
+      return { eyebrow: 'Your TV star sign', icon: 'moon', title: m.sign.sign, body: [glyph, quip(m.sign.quip)] };
+    },
+
+    personality(m) {
+      if (!m.personality) {
+        return m.waiting
+          ? { eyebrow: 'Your TV personality', icon: 'sparkle', title: 'Still taking shape', body: [note('Your personality comes with your star sign, once nearly all of your shows are checked.')] }
+          : { eyebrow: 'Your TV personality', icon: 'sparkle', title: 'A mystery', body: [note('We couldn’t tell your personality this time.')] };
+      }
+      return { eyebrow: 'Your TV personality', icon: 'sparkle', title: m.personality.name, body: [quip(m.personality.quip)] };
+    },
+
+    summary(m) {
+      const recap = el('dl', 'recap');
+      const rows = [
+        ['Personality', m.personality],
+        ['Star sign', m.sign],
+        ['Comfort show', m.comfort],
+        ['Top genre', m.genre],
+        ['Critics’ taste', m.taste],
+        ['TV best friend', m.bff],
+      ];
+      for (const [term, value] of rows) {
+        if (value) recap.append(el('div', 'recap-row', null, el('dt', null, term), el('dd', null, value)));
+      }
+      return {
+        eyebrow: 'That’s a wrap',
+        icon: 'ribbon',
+        title: m.personality ? `You’re ${article(m.personality)}${m.personality}` : 'Your TV story so far',
+        body: [
+          recap.childElementCount > 0 ? recap : note('Your story is still being written.'),
+          note(`${plural(m.shows, 'show')} · ${plural(m.episodes, 'episode')}`),
+        ],
+      };
+    },
+  };
+
+  /** The fingerprint of a card's model: equal strings mean nothing on the card changed. */
+  const fingerprint = (model) => JSON.stringify(model);
+
+  /** Everything one card shows: its model, fingerprint and drawing. */
+  function describe(kind, report) {
+    const model = MODELS[kind](report);
+    return { model, fingerprint: fingerprint(model), draw: () => BUILDERS[kind](model) };
+  }
+
+  /** Draws a card's inside: eyebrow (with icon), heading, body. */
+  function drawBody(kind, drawing) {
+    const eyebrow = el('p', 'card-eyebrow', null, icon(drawing.icon, 'card-icon icon'), el('span', null, drawing.eyebrow));
+    const heading = el('h3', 'card-title', drawing.title);
+    heading.id = `card-${kind}-title`;
+    return [eyebrow, heading, ...drawing.body.filter(Boolean)];
+  }
+
+  /** Tolerates reports stored before versions existed: no version means version 1, final; no coverage means none. */
+  function normalizeReport(report) {
+    const r = report && typeof report === 'object' ? report : {};
+    const version = Number.isInteger(r.version) && r.version > 0 ? r.version : 1;
+    const final = r.version === undefined ? true : r.final !== false;
+    return { ...r, version, final, coverage: r.coverage && typeof r.coverage === 'object' ? r.coverage : {} };
+  }
+
+  window.showprint.cards = { STORY_CARDS, LABELS, describe, drawBody, normalizeReport };
+})();
