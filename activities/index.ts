@@ -9,6 +9,7 @@ import type { WikidataClient } from '../src/clients/wikidata.js';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../src/db/index.js';
 import type { SessionKeyring } from '../src/temporal/codec/sessionKeys.js';
+import { createCatalogActivities } from './catalog.js';
 import { createCrawlActivities } from './crawl.js';
 import { createFetchActivities } from './fetch.js';
 import { createForgetActivities } from './forget.js';
@@ -34,19 +35,22 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const crawl = createCrawlActivities({
+    db: deps.db,
+    caller: deps.caller,
+    wikidata: deps.wikidata,
+    robots: createRobotsPolicy({ service: 'rt', userAgent: deps.rt.userAgent, caller: deps.caller, timeoutMs: deps.rt.timeoutMs }),
+    rtUrl: deps.rt.url,
+    userAgent: deps.rt.userAgent,
+    maxConcurrency: deps.rt.maxConcurrency,
+  });
   return {
     ...createSessionActivities(deps),
     ...createFetchActivities(deps),
     ...createShowDataActivities(deps),
-    ...createCrawlActivities({
-      db: deps.db,
-      caller: deps.caller,
-      wikidata: deps.wikidata,
-      robots: createRobotsPolicy({ service: 'rt', userAgent: deps.rt.userAgent, caller: deps.caller, timeoutMs: deps.rt.timeoutMs }),
-      rtUrl: deps.rt.url,
-      userAgent: deps.rt.userAgent,
-      maxConcurrency: deps.rt.maxConcurrency,
-    }),
+    ...crawl,
+    // The catalog crawler warms the cache with the sessions' own crawl (one robots.txt policy, one crawler setup).
+    ...createCatalogActivities({ ...deps, crawlShows: crawl.crawlShows }),
     ...createInsightActivities(deps),
     ...createReportActivities(deps),
     ...createRedriveActivities(deps),

@@ -35,7 +35,8 @@ interface EnrichProgress {
   finished: [showId: number, outcome: Exclude<ShowOutcome, Error>][];
 }
 
-async function storeDetails(db: Db, showId: number, details: TmdbShowDetails): Promise<void> {
+/** Stores TMDB's details and cast on a show row (also how the catalog crawler warms a show it knows by TMDB id). */
+export async function storeDetails(db: Db, showId: number, details: TmdbShowDetails): Promise<void> {
   const cast = [...(details.aggregate_credits?.cast ?? [])]
     .sort((a, b) => b.total_episode_count - a.total_episode_count || b.popularity - a.popularity || a.id - b.id)
     .slice(0, CAST_LIMIT);

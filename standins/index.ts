@@ -54,6 +54,10 @@ export interface RunningStandins {
   resetStats(): void;
   limits(): Record<ServiceName, Limits>;
   setLimits(service: ServiceName, limits: Partial<Limits>): void;
+  /** TMDB requests served per path (searches per query): what a session or a crawl asked TMDB for. */
+  tmdbRequestCounts(): Map<string, number>;
+  /** RT requests per path (query strings dropped), throttled ones included. */
+  rtRequestCounts(): Map<string, number>;
   /** Distinct paths the RT stand-in was asked for (so tests can assert /search never was). */
   rtRequestedPaths(): string[];
   /** Force one RT markup era (2025 camelCase or 2026 kebab-case slots) for every page, or undefined for each show's own. */
@@ -84,9 +88,15 @@ export async function startStandins(opts: StandinsOptions): Promise<RunningStand
     urls: { gandalf: all.gandalf.url, tmdb: all.tmdb.url, rt: all.rt.url, openai: all.openai.url, wikidata: all.wikidata.url },
     catalog,
     stats: () => Object.fromEntries(SERVICE_NAMES.map((n) => [n, all[n].gate.stats()])) as Record<ServiceName, ServiceStats>,
-    resetStats: () => SERVICE_NAMES.forEach((n) => all[n].gate.resetStats()),
+    resetStats: () => {
+      SERVICE_NAMES.forEach((n) => all[n].gate.resetStats());
+      standins.tmdb.resetRequestCounts();
+      standins.rt.resetRequestCounts();
+    },
     limits: () => Object.fromEntries(SERVICE_NAMES.map((n) => [n, all[n].gate.limits])) as Record<ServiceName, Limits>,
     setLimits: (service, limits) => all[service].gate.setLimits(limits),
+    tmdbRequestCounts: () => standins.tmdb.requestCounts(),
+    rtRequestCounts: () => standins.rt.requestCounts(),
     rtRequestedPaths: () => standins.rt.requestedPaths(),
     setRtEra: (era) => standins.rt.setEra(era),
     close: async () => {

@@ -27,6 +27,9 @@ export interface RtStandin extends Standin {
   /** Every distinct path requested (query strings dropped), in first-request order, throttled ones included. */
   requestedPaths(): string[];
   resetRequestedPaths(): void;
+  /** Requests per path (query strings dropped), throttled ones included: what a session or a crawl asked for. */
+  requestCounts(): Map<string, number>;
+  resetRequestCounts(): void;
   /** Serve every page in this markup era from now on (undefined: each show's own era again). */
   setEra(era: RtMarkupEra | undefined): void;
   /**
@@ -116,9 +119,11 @@ export function createRtStandin(opts: RtStandinOptions = {}): RtStandin {
   };
 
   const paths = new Set<string>();
+  const counts = new Map<string, number>();
   const router = express.Router();
   router.use((req, _res, next) => {
     paths.add(req.path);
+    counts.set(req.path, (counts.get(req.path) ?? 0) + 1);
     next();
   });
   router.use(
@@ -273,6 +278,8 @@ ${tiles.join('\n')}
     basePath: '',
     requestedPaths: () => [...paths],
     resetRequestedPaths: () => paths.clear(),
+    requestCounts: () => new Map(counts),
+    resetRequestCounts: () => counts.clear(),
     setEra: (era) => {
       forcedEra = era;
     },

@@ -1,10 +1,14 @@
-// TMDB v3 stand-in (subset): /3/search/tv, /3/tv/:id (+aggregate_credits, external_ids), /3/find/:id.
+// TMDB v3 stand-in (subset): /3/search/tv, /3/tv/:id (+aggregate_credits, external_ids),
+// /3/tv/:id/recommendations and /similar (paged like /search/tv; standins/tmdbDiscovery.ts), /3/find/:id.
+// It counts the requests it served per path (searches per query), so tests can tell exactly what a
+// session or a crawl asked for.
 // Like real TMDB it sends `null` for images it does not have (some posters, more actor photos), and
 // serves the catalog's decoys: same-named shows from another year, or another country (region
 // twins of "… (U.S.)"/"… (U.K.)" titles, more popular, so only origin_country tells them apart).
 import express, { type Request, type Response } from 'express';
 import { buildCatalog, imdbIdFor, tvdbIdFor, type Catalog, type CatalogShow } from './catalog.js';
 import type { Standin } from './http.js';
+import { createDiscovery, type DiscoveryKind } from './tmdbDiscovery.js';
 import { gateMiddleware, ServiceGate, type Limits } from './limits.js';
 import { hashString } from './random.js';
 import { normalizeTitle } from './text.js';
@@ -58,7 +62,13 @@ function creditId(showId: number, actorId: number): string {
   return `5${showId.toString(16).padStart(7, '0')}${a}${b}`.slice(0, 24);
 }
 
-export function createTmdbStandin(opts: TmdbStandinOptions): Standin {
+export interface TmdbStandin extends Standin {
+  /** Requests served (past the rate limit and fault dice) per path; /search/tv per query: `/search/tv?query=…`. */
+  requestCounts(): Map<string, number>;
+  resetRequestCounts(): void;
+}
+
+export function createTmdbStandin(opts: TmdbStandinOptions): TmdbStandin {
   const catalog = opts.catalog ?? buildCatalog();
   const gate = new ServiceGate('tmdb', opts.limits, 202);
   const app = express();
@@ -98,6 +108,13 @@ export function createTmdbStandin(opts: TmdbStandinOptions): Standin {
           : tmdbError(res, 500, 11, 'Internal error: Something went wrong, contact TMDB.'),
     }),
   );
+
+  const served = new Map<string, number>();
+  router.use((req, _res, next) => {
+    const key = req.path === '/search/tv' ? `/search/tv?query=${String(req.query.query ?? '')}` : req.path;
+    served.set(key, (served.get(key) ?? 0) + 1);
+    next();
+  });
 
   router.get('/search/tv', (req, res) => {
     const query = typeof req.query.query === 'string' ? req.query.query : '';
@@ -223,6 +240,23 @@ export function createTmdbStandin(opts: TmdbStandinOptions): Standin {
     if (show) res.json(externalIds(show));
   });
 
+  const discovery = createDiscovery(catalog);
+  const discoveryPage = (kind: DiscoveryKind) => (req: Request, res: Response) => {
+    const show = findShow(req, res);
+    if (!show) return;
+    const page = Math.max(1, Number.parseInt(String(req.query.page ?? '1'), 10) || 1);
+    if (page > 500) {
+      tmdbError(res, 422, 22, 'Invalid page: Pages start at 1 and max at 500. They are expected to be an integer.');
+      return;
+    }
+    const list = discovery(kind, show);
+    // Recommendations carry media_type (today's TMDB answers them from its mixed-media index); similar does not.
+    const results = list.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((s) => (kind === 'recommendations' ? { ...searchResult(s), media_type: 'tv' } : searchResult(s)));
+    res.json({ page, results, total_pages: Math.max(1, Math.ceil(list.length / PAGE_SIZE)), total_results: list.length });
+  };
+  router.get('/tv/:id/recommendations', discoveryPage('recommendations'));
+  router.get('/tv/:id/similar', discoveryPage('similar'));
+
   router.get('/find/:externalId', (req, res) => {
     const source = String(req.query.external_source ?? '');
     const id = req.params.externalId;
@@ -238,5 +272,5 @@ export function createTmdbStandin(opts: TmdbStandinOptions): Standin {
 
   app.use('/3', router);
   app.use((_req, res) => tmdbError(res, 404, 34, 'The resource you requested could not be found.'));
-  return { name: 'tmdb', app, gate, basePath: '/3' };
+  return { name: 'tmdb', app, gate, basePath: '/3', requestCounts: () => new Map(served), resetRequestCounts: () => served.clear() };
 }

@@ -5,3 +5,4 @@ export { RedriveWorkflow } from './redrive.js';
 export { RefreshWorkflow } from './refresh.js';
 export { ForgetWorkflow } from './forget.js';
 export { RetentionWorkflow } from './retention.js';
+export { CatalogCrawlWorkflow } from './catalog.js';

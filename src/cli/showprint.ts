@@ -15,6 +15,7 @@ import { loadPayloadEncryption } from '../temporal/codec/payloadKeyFile.js';
 import { workflowsPath } from '../worker/createWorker.js';
 import { type ForgetReceipt, GandalfErrors, SEARCH_ATTRIBUTES, SESSION_STATES, type SessionProgress, type SessionState, isTerminalState, sessionWorkflowId } from '../contracts/index.js';
 import { ApiError, createApiClient } from './apiClient.js';
+import { addCatalogCommands } from './catalogCommands.js';
 import { formatProgressLine, formatReceipt, formatReport, formatReportChanges } from './format.js';
 
 interface SessionView {
@@ -197,6 +198,8 @@ schedule
     await api().del(`/api/sessions/${encodeURIComponent(sessionId)}/schedule`);
     console.log(`Schedule for ${sessionId} deleted.`);
   });
+
+addCatalogCommands(program, api);
 
 program
   .command('replay')

@@ -1,4 +1,5 @@
-// TMDB v3: search and details with aggregate credits. 401 is permanent (bad key); 429/5xx transient.
+// TMDB v3: search, details with aggregate credits, and a show's recommendations and similar shows
+// (the catalog crawler's discovery). 401 is permanent (bad key); 429/5xx transient.
 // Every answer is validated at run time (DESIGN §2): one that does not fit the shape we rely on is a
 // transient TmdbBadResponse naming the zod issue's path and carrying a short sample of the body, so
 // the chunk's retries try again and the last attempt dead-letters the show with that reason —
@@ -74,9 +75,17 @@ export const tmdbShowDetailsSchema = z.object({
 
 export type TmdbShowDetails = z.infer<typeof tmdbShowDetailsSchema>;
 
+/** /tv/{id}/recommendations and /tv/{id}/similar answer pages shaped like /search/tv's. */
+export const tmdbTvListSchema = tmdbSearchResponseSchema;
+export type TmdbTvList = z.infer<typeof tmdbTvListSchema>;
+
 export interface TmdbClient {
   searchTv(query: string, signal?: AbortSignal): Promise<TmdbSearchResult[]>;
   tvDetails(id: number, signal?: AbortSignal): Promise<TmdbShowDetails | null>;
+  /** One page of the shows TMDB recommends beside a show; null when TMDB does not know the show. */
+  tvRecommendations(id: number, page?: number, signal?: AbortSignal): Promise<TmdbTvList | null>;
+  /** One page of the shows TMDB finds similar (genres and keywords); null when it does not know the show. */
+  tvSimilar(id: number, page?: number, signal?: AbortSignal): Promise<TmdbTvList | null>;
 }
 
 /**
@@ -141,6 +150,12 @@ export function createTmdbClient(opts: { url: string; apiKey: string; timeoutMs:
     },
     tvDetails(id, signal) {
       return getJson(tmdbShowDetailsSchema, `/tv/${id}`, { language: 'en-US', append_to_response: 'aggregate_credits' }, signal);
+    },
+    tvRecommendations(id, page = 1, signal) {
+      return getJson(tmdbTvListSchema, `/tv/${id}/recommendations`, { language: 'en-US', page: String(page) }, signal);
+    },
+    tvSimilar(id, page = 1, signal) {
+      return getJson(tmdbTvListSchema, `/tv/${id}/similar`, { language: 'en-US', page: String(page) }, signal);
     },
   };
 }

@@ -2,6 +2,7 @@
 // them without importing workflow code; their priorities; and the search attributes operators
 // filter on in the Web UI (e.g. SessionState="FAILED").
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { CatalogCrawlInput, CatalogCrawlOutcome } from './catalog.js';
 import type { ChunkCrawled, ChunkEnriched, ChunkInput } from './chunks.js';
 import type { ForgetInput, ForgetReceipt, RetentionInput, RetentionOutcome } from './privacy.js';
 import type { ChunkRetry } from './retry.js';
@@ -38,6 +39,7 @@ export type RedriveWorkflowType = (input: RedriveInput) => Promise<RedriveOutcom
 export type RefreshWorkflowType = (input: RefreshInput) => Promise<RefreshOutcome>;
 export type ForgetWorkflowType = (input: ForgetInput) => Promise<ForgetReceipt>;
 export type RetentionWorkflowType = (input: RetentionInput) => Promise<RetentionOutcome>;
+export type CatalogCrawlWorkflowType = (input: CatalogCrawlInput) => Promise<CatalogCrawlOutcome>;
 
 /** Workflow type names, as the Web UI and `temporal workflow start --type` spell them. */
 export const WorkflowTypes = {
@@ -48,11 +50,14 @@ export const WorkflowTypes = {
   refresh: 'RefreshWorkflow',
   forget: 'ForgetWorkflow',
   retention: 'RetentionWorkflow',
+  catalogCrawl: 'CatalogCrawlWorkflow',
 } as const;
 
 /** Interactive sessions run first; refreshes (and their activities) never delay a waiting viewer. */
 export const INTERACTIVE_PRIORITY = 1;
 export const REFRESH_PRIORITY = 5;
+/** Pre-warming the show cache: the lowest key the server's default five levels allow, beside refreshes. */
+export const CATALOG_PRIORITY = 5;
 
 export const SessionStateKey = defineSearchAttributeKey('SessionState', SearchAttributeType.KEYWORD);
 export const SessionProgressKey = defineSearchAttributeKey('SessionProgress', SearchAttributeType.INT);

@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import type { Db } from './index.js';
 import type { LookupStatus } from './schema.js';
+import { isCatalogChunkOwner } from '../contracts/index.js';
 
 /**
  * Whether a show's stored outcome for a stage still stands: settled (matched, or not on the
@@ -24,6 +25,8 @@ export async function writeOffShows(db: Db, input: { sessionId: string; stage: D
       ? db.updateTable('shows').set({ tmdb_status: 'failed', tmdb_error: reason, tmdb_checked_at: null })
       : db.updateTable('shows').set({ rt_status: 'failed', rt_error: reason, rt_checked_at: null, rt_match: null, rt_url: null, critics_score: null, audience_score: null });
   await update.where('id', 'in', input.showIds).execute();
+  // A catalog crawl's chunk has no session to re-drive it: the row's reason is the whole record.
+  if (isCatalogChunkOwner(input.sessionId)) return;
   for (const showId of input.showIds) {
     await recordDeadLetter(db, { sessionId: input.sessionId, showId, stage: input.stage, error: input.reason, attempts: input.attempts });
   }

@@ -276,6 +276,31 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0010_catalog_crawls': {
+    // The catalog crawler's memory of one crawl (workflows/catalog.ts): every TMDB id it has seen,
+    // the round that found it, and what became of it. The workflow's history then carries counts,
+    // never id lists, and dedup holds across rounds, continue-as-new and worker restarts. A crawl
+    // deletes its rows when it ends.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('catalog_candidates')
+        .addColumn('crawl_key', 'text', (c) => c.notNull())
+        .addColumn('tmdb_id', 'integer', (c) => c.notNull())
+        .addColumn('round', 'integer', (c) => c.notNull())
+        .addColumn('is_seed', 'boolean', (c) => c.notNull().defaultTo(false))
+        .addColumn('name', 'text')
+        .addColumn('popularity', 'double precision')
+        .addColumn('status', 'text', (c) =>
+          c.notNull().check(sql`status in ('new', 'queued', 'spare', 'cached', 'below_floor', 'enriched', 'skipped', 'failed')`),
+        )
+        .addColumn('chunk', 'integer')
+        .addColumn('error', 'text')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint('catalog_candidates_pk', ['crawl_key', 'tmdb_id'])
+        .execute();
+      await db.schema.createIndex('catalog_candidates_round').on('catalog_candidates').columns(['crawl_key', 'round', 'chunk']).execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -198,6 +198,22 @@ export interface ServiceCircuitsTable {
   changed_at: DefaultedTimestamp;
 }
 
+export type CatalogCandidateStatus = 'new' | 'queued' | 'spare' | 'cached' | 'below_floor' | 'enriched' | 'skipped' | 'failed';
+
+/** A TMDB id one catalog crawl has seen (activities/catalog*.ts); the crawl deletes its rows when it ends. */
+export interface CatalogCandidatesTable {
+  crawl_key: string;
+  tmdb_id: number;
+  round: number;
+  is_seed: ColumnType<boolean, boolean | undefined, boolean>;
+  name: string | null;
+  popularity: number | null;
+  status: CatalogCandidateStatus;
+  chunk: number | null;
+  error: string | null;
+  created_at: DefaultedTimestamp;
+}
+
 export interface Database {
   sessions: SessionsTable;
   shows: ShowsTable;
@@ -219,5 +235,6 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   session_keys: SessionKeysTable;
   erased_session_keys: ErasedSessionKeysTable;
+  catalog_candidates: CatalogCandidatesTable;
 }
 

@@ -10,6 +10,8 @@ import { scrape } from '../observability/metrics.js';
 import { loadPayloadEncryption } from '../temporal/codec/payloadKeyFile.js';
 import { createShowprintWorker } from './createWorker.js';
 import { ensureRetentionSchedule } from '../temporal/retention.js';
+import { ensureCatalogSchedule } from '../temporal/catalogSchedule.js';
+import { CATALOG_SCHEDULE_EVERY_MS } from '../contracts/index.js';
 import { Client } from '@temporalio/client';
 
 export interface WorkerProcessOptions {
@@ -39,11 +41,14 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
   const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir, db: db.db });
   if (payload.source !== 'env') console.warn('PAYLOAD_KEYS is unset: using the local key file; every worker and API process must use the same keys');
   const connection = await NativeConnection.connect({ address: temporalAddress });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: payload.dataConverter });
   // Retention is the worker's to keep: every worker start brings the schedule in line with RETENTION.
-  await ensureRetentionSchedule(new Client({ connection, namespace: config.temporal.namespace, dataConverter: payload.dataConverter }), {
+  await ensureRetentionSchedule(client, {
     retentionMs: config.security.retentionMs,
     taskQueue: config.temporal.taskQueue,
   });
+  // So is the daily catalog crawl that pre-warms the show cache (src/temporal/catalogSchedule.ts).
+  await ensureCatalogSchedule(client, { taskQueue: config.temporal.taskQueue, everyMs: CATALOG_SCHEDULE_EVERY_MS, settings: { showCacheTtlMs: config.pipeline.showCacheTtlMs } });
   const worker = await createShowprintWorker({ config, endpoints, db: db.db, connection, dataConverter: payload.dataConverter, sessionKeys: payload.sessionKeys, workflowsPath: options.workflowsPath });
   // The SDK shuts down on the first SIGINT/SIGTERM: stop polling, let in-flight activities finish
   // within shutdownGraceTime. A second signal means "now": the server retries what was in flight.
