@@ -1,5 +1,6 @@
-// A standalone API process: needs TEMPORAL_ADDRESS and a database; runs no worker.
-import { Client, Connection } from '@temporalio/client';
+// A standalone API process: needs a Temporal server (TEMPORAL_ADDRESS or a temporal.toml profile) and a database; runs no worker.
+import { Client } from '@temporalio/client';
+import { connectClient } from '../temporal/connection.js';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { openDatabase } from '../db/index.js';
 import { loadPayloadEncryption } from '../temporal/codec/payloadKeyFile.js';
@@ -12,14 +13,14 @@ const DRAIN_MS = 10_000;
 
 async function main() {
   const config = loadConfig();
-  if (!config.temporal.address) throw new ConfigError('Set TEMPORAL_ADDRESS (the standalone API starts no dev server; `npm start` does)');
+  if (!config.temporal.target) throw new ConfigError('Set TEMPORAL_ADDRESS or a temporal.toml profile (the standalone API starts no dev server; `npm start` does)');
   // Workers and API processes must share the payload keys: PAYLOAD_KEYS, or one DATA_DIR.
   const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: `${config.dataDir}/pglite` });
   const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir, db: db.db });
   if (payload.source !== 'env') console.warn('PAYLOAD_KEYS is unset: using the local key file; every worker and API process must use the same keys');
   const apiKeys = loadApiKeys({ apiKeys: config.security.apiKeys, dataDir: config.dataDir });
   if (apiKeys.source !== 'env') console.warn(`API_KEYS is unset: the API key is in ${apiKeys.file}`);
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = await connectClient(config.temporal.target);
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: payload.dataConverter });
   const app = createApp({
     client,
@@ -28,6 +29,8 @@ async function main() {
     settings: config.pipeline,
     security: securityOptions(config, { apiKeys: apiKeys.keys, codec: payload.codec }),
     sessionKeys: payload.sessionKeys,
+    rates: config.rates,
+    publicUrl: config.publicUrl,
   });
   const server = app.listen(config.port, () => console.log(`showprint API listening on :${config.port}`));
   let stopping = false;

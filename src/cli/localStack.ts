@@ -1,8 +1,9 @@
 // Brings up everything showprint needs on one machine, each part only when it is not configured:
 // the Temporal dev server, the stand-ins (a separate process, real HTTP), the database, the worker
 // and the API. Used by `npm start` and the benchmark.
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { Runtime, type Worker } from '@temporalio/worker';
+import { type TemporalTarget, connectClient, connectNative } from '../temporal/connection.js';
 import { createLogger, temporalLogger } from '../observability/logger.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Server } from 'node:http';
@@ -131,8 +132,10 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
     // Secrets first: the dev server's Web UI is told where the codec endpoint is.
     const apiKeys = loadApiKeys({ apiKeys: config.security.apiKeys, dataDir: config.dataDir, say });
     let devServer: DevServer | undefined;
+    // A configured server (TEMPORAL_ADDRESS, a temporal.toml profile) with its TLS and key; else a dev server.
+    let temporal: TemporalTarget | string | undefined = config.temporal.target;
     let temporalAddress = config.temporal.address;
-    if (!temporalAddress) {
+    if (!temporal || !temporalAddress) {
       const cliPath = await ensureTemporalCli(config.temporal.cliPath);
       say(`Starting the Temporal dev server (${cliPath})…`);
       devServer = await startDevServer({
@@ -147,6 +150,7 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
       stops.push(() => devServer!.stop());
       kills.push(() => devServer!.kill());
       temporalAddress = devServer.address;
+      temporal = devServer.address;
     }
 
     const s = config.services;
@@ -197,9 +201,9 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
     stops.push(() => db.close());
     const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir, say, db: db.db });
 
-    const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
+    const nativeConnection = await connectNative(temporal);
     stops.push(() => nativeConnection.close());
-    const connection = await Connection.connect({ address: temporalAddress });
+    const connection = await connectClient(temporal);
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: payload.dataConverter });
 

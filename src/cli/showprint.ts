@@ -1,5 +1,6 @@
 // The operator CLI: `npx showprint <command> --help`.
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectClient } from '../temporal/connection.js';
 import { Worker } from '@temporalio/worker';
 import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
@@ -11,11 +12,13 @@ import { createWikidataClient } from '../clients/wikidata.js';
 import { type AppConfig, loadConfig, wikidataUrlFor } from '../config/index.js';
 import { openDatabase } from '../db/index.js';
 import type { Report } from '../domain/report.js';
+import type { ServiceStatus } from '../control/serviceStatus.js';
 import { loadPayloadEncryption } from '../temporal/codec/payloadKeyFile.js';
 import { workflowsPath } from '../worker/createWorker.js';
 import { type ForgetReceipt, GandalfErrors, SEARCH_ATTRIBUTES, SESSION_STATES, type SessionProgress, type SessionState, isTerminalState, sessionWorkflowId } from '../contracts/index.js';
 import { ApiError, createApiClient } from './apiClient.js';
 import { addCatalogCommands } from './catalogCommands.js';
+import { addControlCommands, formatServices } from './controlCommands.js';
 import { formatProgressLine, formatReceipt, formatReport, formatReportChanges } from './format.js';
 
 interface SessionView {
@@ -201,19 +204,21 @@ schedule
 
 addCatalogCommands(program, api);
 
+addControlCommands(program, api);
+
 program
   .command('replay')
   .description("Export a session's histories (every run, every child) and replay them against the current workflow code")
   .argument('<sessionId>')
-  .option('--address <host:port>', 'Temporal frontend', config.temporal.address ?? `127.0.0.1:${config.temporal.port}`)
-  .action(async (sessionId: string, opts: { address: string }) => {
-    const connection = await Connection.connect({ address: opts.address });
+  .option('--address <host:port>', 'Temporal frontend (default: the configured server or profile, else the local dev server)')
+  .action(async (sessionId: string, opts: { address?: string }) => {
+    const connection = await connectClient(opts.address ?? config.temporal.target ?? `127.0.0.1:${config.temporal.port}`);
     try {
       const client = new Client({ connection, namespace: config.temporal.namespace });
       const parent = sessionWorkflowId(sessionId);
       const executions = [];
       for await (const e of client.workflow.list({ query: `WorkflowId STARTS_WITH "${parent}"` })) executions.push(e);
-      if (executions.length === 0) throw new Error(`No workflows for session ${sessionId} at ${opts.address}`);
+      if (executions.length === 0) throw new Error(`No workflows for session ${sessionId} at ${opts.address ?? config.temporal.address ?? `127.0.0.1:${config.temporal.port}`}`);
       const histories = await Promise.all(
         executions.map(async (e) => ({ workflowId: e.workflowId, history: await client.workflow.getHandle(e.workflowId, e.runId).fetchHistory() })),
       );
@@ -252,7 +257,7 @@ program
     };
     const address = config.temporal.address ?? `127.0.0.1:${config.temporal.port}`;
     await check(`Temporal server at ${address}`, async () => {
-      const connection = await Connection.connect({ address, connectTimeout: 3000 });
+      const connection = await connectClient(config.temporal.target ?? address, { connectTimeout: 3000 });
       try {
         const info = await connection.workflowService.getSystemInfo({});
         const attrs = await connection.operatorService.listSearchAttributes({ namespace: config.temporal.namespace });
@@ -274,7 +279,18 @@ program
     }
     await check(`API at ${program.opts<{ api: string }>().api}`, async () => {
       await api().get('/healthz');
+      const ready = await fetch(`${program.opts<{ api: string }>().api}/readyz`);
+      if (ready.status !== 200) throw new Error(`not ready: ${JSON.stringify(((await ready.json()) as { checks?: unknown }).checks)}`);
+      return 'ready (database, migrations, Temporal)';
     }, 'Start it with `npm start` (or `npm run api`), or pass --api.');
+    // What the workers see of each service: holds and open circuits are worth a look.
+    await check('External services as the workers see them', async () => {
+      const { services } = await api().get<{ services: ServiceStatus[] }>('/api/control/services');
+      const trouble = services.filter((s) => s.hold || s.circuits.some((c) => c.state === 'open'));
+      const lines = formatServices(services).map((l) => `\n    ${l}`).join('');
+      if (trouble.length > 0) throw new Error(`${trouble.map((s) => s.service).join(', ')} held or failing:${lines}`);
+      return `none held, every circuit closed${lines}`;
+    }, 'Release a hold with `showprint release <service>` once the service is back; an open circuit closes by itself when the service answers.');
     const s = config.services;
     const timeoutMs = 5000;
     if (s.gandalfUrl) {

@@ -4,6 +4,7 @@ import { parseDuration } from './duration.js';
 import { parsePayloadKeys } from '../temporal/codec/payloadCodec.js';
 import { apiKeyEntryProblem } from '../api/protection/apiKeys.js';
 import type { PipelineSettings } from '../contracts/index.js';
+import { type TemporalTarget, readTemporalTarget } from '../temporal/connection.js';
 
 /** Tunables the workflows receive in their input (defined next to the workflows, which never read the environment). */
 export type { PipelineSettings };
@@ -146,7 +147,10 @@ export interface AppConfig {
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
   temporal: {
+    /** The configured server's address (undefined: none; `npm start` then runs a dev server). */
     address?: string;
+    /** The configured server with its TLS, API key and metadata (src/temporal/connection.ts). */
+    target?: TemporalTarget;
     namespace: string;
     taskQueue: string;
     port: number;
@@ -218,14 +222,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const env = parsed.data;
+  let target: TemporalTarget | undefined;
+  try {
+    target = readTemporalTarget(source, { readDefaultFile: source === process.env });
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  Temporal connection: ${(error as Error).message}`);
+  }
   return {
     env,
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
     dataDir: env.DATA_DIR,
     temporal: {
-      address: env.TEMPORAL_ADDRESS,
-      namespace: env.TEMPORAL_NAMESPACE,
+      address: target?.address,
+      target,
+      // A profile's namespace, unless TEMPORAL_NAMESPACE says otherwise (envconfig applies it already).
+      namespace: target?.namespace ?? env.TEMPORAL_NAMESPACE,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       port: env.TEMPORAL_PORT,
       uiPort: env.TEMPORAL_UI_PORT,
@@ -311,7 +323,7 @@ export function wikidataUrlFor(rtUrl: string, opts: { configured?: string; stand
  * Everything a standalone worker needs to reach real services. It starts no stand-ins and has no demo
  * keys to fall back on, so every URL and key must be configured; the error names all that is missing.
  */
-export function requireEndpoints(config: AppConfig): ServiceEndpoints & { temporalAddress: string } {
+export function requireEndpoints(config: AppConfig): ServiceEndpoints & { temporal: TemporalTarget } {
   const s = config.services;
   const required: [string, string | undefined][] = [
     ['TEMPORAL_ADDRESS', config.temporal.address],
@@ -327,11 +339,12 @@ export function requireEndpoints(config: AppConfig): ServiceEndpoints & { tempor
   if (missing.length > 0) {
     throw new ConfigError(
       `A standalone worker needs the real services' URLs and keys; missing: ${missing.join(', ')}.\n` +
+        (missing.includes('TEMPORAL_ADDRESS') ? 'A temporal.toml profile (TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE) can name the Temporal server instead.\n' : '') +
         'It starts no stand-ins and has no demo keys (`npm start` runs the stand-ins locally).',
     );
   }
   return {
-    temporalAddress: config.temporal.address!,
+    temporal: config.temporal.target!,
     gandalfUrl: s.gandalfUrl!,
     gandalfPrivateKey: s.gandalfPrivateKey!,
     tmdbUrl: s.tmdbUrl!,

@@ -1,7 +1,8 @@
 // A worker process over real services: configuration, logging, metrics, payload keys, database
 // and connection around createShowprintWorker, with graceful shutdown on SIGTERM/SIGINT. Shared by
 // the standalone worker (main.ts) and the bench's worker, which only bundles another entry.
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
+import { connectNative } from '../temporal/connection.js';
 import { createServer } from 'node:http';
 import { loadConfig, requireEndpoints } from '../config/index.js';
 import { openDatabase } from '../db/index.js';
@@ -22,7 +23,7 @@ export interface WorkerProcessOptions {
 /** Runs until the worker has shut down. */
 export async function runWorkerProcess(options: WorkerProcessOptions = {}): Promise<void> {
   const config = loadConfig();
-  const { temporalAddress, ...endpoints } = requireEndpoints(config);
+  const { temporal, ...endpoints } = requireEndpoints(config);
   // Only when asked: several workers on one host would otherwise fight over one port.
   const sdkPort = config.env.SDK_METRICS_PORT;
   Runtime.install({
@@ -40,7 +41,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
   const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: `${config.dataDir}/pglite` });
   const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir, db: db.db });
   if (payload.source !== 'env') console.warn('PAYLOAD_KEYS is unset: using the local key file; every worker and API process must use the same keys');
-  const connection = await NativeConnection.connect({ address: temporalAddress });
+  const connection = await connectNative(temporal);
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: payload.dataConverter });
   // Retention is the worker's to keep: every worker start brings the schedule in line with RETENTION.
   await ensureRetentionSchedule(client, {

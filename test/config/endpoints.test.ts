@@ -41,7 +41,7 @@ test('the LLM is optional, but once OPENAI_BASE_URL is set its key is required',
 
 test('everything configured: the endpoints carry exactly the configured keys', () => {
   const endpoints = requireEndpoints(loadConfig({ ...urls, ...keys }));
-  assert.equal(endpoints.temporalAddress, 'temporal:7233');
+  assert.equal(endpoints.temporal.address, 'temporal:7233');
   assert.equal(endpoints.gandalfPrivateKey, keys.GANDALF_PRIVATE_KEY);
   assert.equal(endpoints.tmdbApiKey, 'real-tmdb-key');
   assert.equal(endpoints.openaiApiKey, undefined);

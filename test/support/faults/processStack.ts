@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -285,6 +285,8 @@ export interface ProcessStackOptions {
   /** Worker environment on top of FAULT_WORKER_ENV. */
   workerEnv?: Record<string, string>;
   limits?: StandinsOptions['limits'];
+  /** Name the Temporal server through a temporal.toml profile (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE) instead of TEMPORAL_ADDRESS. */
+  temporalProfile?: boolean;
 }
 
 export interface StartedSession {
@@ -329,6 +331,13 @@ function payloadEncryption(db: Db): { env: Record<string, string>; dataConverter
   const keys = `faults:${randomBytes(32).toString('base64')}`;
   const masterKeys = parsePayloadKeys(keys);
   return { env: { PAYLOAD_KEYS: keys }, dataConverter: encryptingDataConverter(new AesGcmPayloadCodec(masterKeys, createSessionKeyring(db, masterKeys))) };
+}
+
+/** A temporal.toml with a `showprint-test` profile naming the server, as the `temporal` CLI would read it. */
+function temporalProfileEnv(dir: string, address: string): Record<string, string> {
+  const file = path.join(dir, 'temporal.toml');
+  writeFileSync(file, `[profile.default]\naddress = "127.0.0.1:1"\n\n[profile.showprint-test]\naddress = "${address}"\nnamespace = "default"\n`);
+  return { TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'showprint-test' };
 }
 
 export async function startProcessStack(options: ProcessStackOptions): Promise<ProcessStack> {
@@ -379,7 +388,7 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
       ...settingsEnv,
       ...encryption.env,
       DATA_DIR: path.join(tmpDir, 'worker-data'),
-      TEMPORAL_ADDRESS: temporal.address,
+      ...(options.temporalProfile ? temporalProfileEnv(tmpDir, temporal.address) : { TEMPORAL_ADDRESS: temporal.address }),
       TEMPORAL_TASK_QUEUE: taskQueue,
       DATABASE_URL: proxiedUrl.toString(),
       GANDALF_URL: standins.urls.gandalf,
