@@ -6,6 +6,7 @@ import { nextReportVersion, storeReportVersion } from '../src/db/reportVersions.
 import { loadSessionStats } from '../src/db/stats.js';
 import type { Bff, ShowQuipsOutput, StarSignOutput } from '../src/domain/ai/answers.js';
 import { type Report, cardCoverage } from '../src/domain/report.js';
+import type { ReportVersionRef } from '../src/contracts/index.js';
 
 export interface BuildReportInput {
   sessionId: string;
@@ -87,17 +88,18 @@ async function assembleReport(db: Db, sessionId: string, crawlComplete: boolean,
 export function createReportActivities({ db }: { db: Db }) {
   return {
     /** Stores a report version (never overwriting a stored one) and says which; the session's state is the workflow's to record. */
-    async buildReport({ sessionId, crawlComplete, version, final }: BuildReportInput): Promise<{ version: number; final: boolean }> {
+    async buildReport({ sessionId, crawlComplete, version, final }: BuildReportInput): Promise<ReportVersionRef> {
+      const stored = (report: Report): ReportVersionRef => ({ version: report.version, final: report.final, coverage: report.coverage.summary.label });
       if (version !== undefined) {
-        const ref = { version, final: final ?? true };
+        const report = await assembleReport(db, sessionId, crawlComplete, { version, final: final ?? true });
         // A retry finds its version stored and keeps it.
-        await storeReportVersion(db, await assembleReport(db, sessionId, crawlComplete, ref));
-        return ref;
+        await storeReportVersion(db, report);
+        return stored(report);
       }
       // Appending: another writer may take the number first; then take the next one.
       for (;;) {
-        const ref = { version: await nextReportVersion(db, sessionId), final: true };
-        if (await storeReportVersion(db, await assembleReport(db, sessionId, crawlComplete, ref))) return ref;
+        const report = await assembleReport(db, sessionId, crawlComplete, { version: await nextReportVersion(db, sessionId), final: true });
+        if (await storeReportVersion(db, report)) return stored(report);
       }
     },
   };

@@ -118,8 +118,9 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
   /** Stores the next report version: provisional until the final one. */
   async function storeReport(final: boolean) {
     const ref = run.claimReportVersion(final);
-    await buildReport({ sessionId, crawlComplete: run.crawlComplete, ...ref });
-    run.reportStored(ref);
+    const stored = await buildReport({ sessionId, crawlComplete: run.crawlComplete, ...ref });
+    // Older activity code answered nothing: the claimed version is what was stored.
+    run.reportStored({ ...ref, coverage: stored?.coverage });
     showDetails();
   }
   /** The Web UI's current details follow every step. */
@@ -329,6 +330,6 @@ function describe(run: SessionRun, sessionId: string, failureReason?: string): s
 function reportLine(run: SessionRun): string {
   const latest = run.latestReport;
   const due = run.provisionalDueAtMs;
-  if (latest) return `v${latest.version} ${latest.final ? 'final' : 'provisional'}`;
+  if (latest) return `v${latest.version} ${latest.final ? 'final' : 'provisional'}${latest.coverage ? ` · ${latest.coverage}` : ''}`;
   return due === null ? 'not yet' : `provisional due ${new Date(due).toISOString()}`;
 }

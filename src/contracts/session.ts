@@ -105,6 +105,8 @@ export interface ReportTrack {
 export interface ReportVersionRef {
   version: number;
   final: boolean;
+  /** What the version was drawn from, e.g. "Still improving: 212 of 341 shows enriched and crawled". */
+  coverage?: string;
 }
 
 /**

@@ -60,7 +60,9 @@ test('buildReport stores the report and leaves the session row alone', async () 
   const { buildReport } = createReportActivities({ db: db.db });
   await recordSessionState({ sessionId: 'rep', workflowId: 'session-rep', state: 'STATS_DATA_READY' });
   const completedBefore = await finishedCount('COMPLETED');
-  assert.deepEqual(await buildReport({ sessionId: 'rep', crawlComplete: false, version: 1, final: false }), { version: 1, final: false });
+  const built = await buildReport({ sessionId: 'rep', crawlComplete: false, version: 1, final: false });
+  assert.deepEqual([built.version, built.final], [1, false]);
+  assert.match(built.coverage ?? '', /^Still improving: \d+ of \d+ shows/, 'it says what the version was drawn from');
   assert.equal((await row('rep'))?.state, 'STATS_DATA_READY', 'completing is the workflow’s to record');
   assert.equal(await finishedCount('COMPLETED'), completedBefore);
   const versions = () => db.db.selectFrom('report_versions').select(['version', 'final', 'report']).where('session_id', '=', 'rep').orderBy('version').execute();
@@ -72,6 +74,7 @@ test('buildReport stores the report and leaves the session row alone', async () 
   assert.deepEqual((await versions()).map((v) => v.report), first.map((v) => v.report));
 
   // Without a version (a re-drive, a refresh, an older run) the next one is appended, final.
-  assert.deepEqual(await buildReport({ sessionId: 'rep', crawlComplete: true }), { version: 2, final: true });
+  const appended = await buildReport({ sessionId: 'rep', crawlComplete: true });
+  assert.deepEqual([appended.version, appended.final], [2, true]);
   assert.deepEqual((await versions()).map((v) => [v.version, v.final, (v.report as { version: number }).version]), [[1, false, 1], [2, true, 2]]);
 });
