@@ -35,22 +35,17 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const crawl = createCrawlActivities({
-    db: deps.db,
-    caller: deps.caller,
-    wikidata: deps.wikidata,
-    robots: createRobotsPolicy({ service: 'rt', userAgent: deps.rt.userAgent, caller: deps.caller, timeoutMs: deps.rt.timeoutMs }),
-    rtUrl: deps.rt.url,
-    userAgent: deps.rt.userAgent,
-    maxConcurrency: deps.rt.maxConcurrency,
-  });
+  const robots = createRobotsPolicy({ service: 'rt', userAgent: deps.rt.userAgent, caller: deps.caller, timeoutMs: deps.rt.timeoutMs });
+  const crawlWith = (caller: ServiceCaller, maxConcurrency: number) =>
+    createCrawlActivities({ db: deps.db, caller, wikidata: deps.wikidata, robots, rtUrl: deps.rt.url, userAgent: deps.rt.userAgent, maxConcurrency });
+  const crawl = crawlWith(deps.caller, deps.rt.maxConcurrency);
   return {
     ...createSessionActivities(deps),
     ...createFetchActivities(deps),
     ...createShowDataActivities(deps),
     ...crawl,
-    // The catalog crawler warms the cache with the sessions' own crawl (one robots.txt policy, one crawler setup).
-    ...createCatalogActivities({ ...deps, crawlShows: crawl.crawlShows }),
+    // The catalog crawler warms the cache with the sessions' own crawl (one robots.txt policy).
+    ...createCatalogActivities({ ...deps, crawlWith }),
     ...createInsightActivities(deps),
     ...createReportActivities(deps),
     ...createRedriveActivities(deps),

@@ -6,6 +6,7 @@
 import { sleep } from '../src/clients/rateLimiter.js';
 import type { Db } from '../src/db/index.js';
 import type { SessionState } from '../src/contracts/index.js';
+import type { HoldGate } from '../src/control/serviceHolds.js';
 
 /** States in which a session is still looking shows up (a paused or waiting one sends nothing). */
 const WORKING: SessionState[] = ['PROCESSING', 'STATS_DATA_READY', 'PROVISIONAL_REPORT_READY'];
@@ -14,8 +15,27 @@ const STALE_ROW_MS = 30 * 60_000;
 const POLL_MS = 500;
 
 export interface ViewerYield {
+  /** Whether a viewer's session is working, as of at most one poll interval ago. */
+  working(): Promise<boolean>;
   /** Waits while viewers' sessions are working, at most `maxWaitMs`; returns how long it waited. */
   giveWay(maxWaitMs: number, signal: AbortSignal, heartbeat: () => void): Promise<number>;
+}
+
+/**
+ * An operator's holds, plus "held" for every service while viewers' sessions work: what the RT
+ * crawler of a catalog chunk honours between requests (it pauses its pool, heartbeating), so a
+ * viewer arriving mid-chunk waits for the requests in flight, not for the rest of the chunk.
+ */
+export function yieldingHolds(viewers: ViewerYield, holds: HoldGate | undefined): HoldGate {
+  return {
+    async isHeld(service) {
+      return (await holds?.isHeld(service)) === true || (await viewers.working());
+    },
+    async waitWhileHeld(service, signal) {
+      await holds?.waitWhileHeld(service, signal);
+      while (await viewers.working()) await sleep(POLL_MS, signal);
+    },
+  };
 }
 
 export function createViewerYield(db: Db): ViewerYield {
@@ -37,6 +57,7 @@ export function createViewerYield(db: Db): ViewerYield {
     return last.working;
   };
   return {
+    working: viewersWorking,
     async giveWay(maxWaitMs, signal, heartbeat) {
       if (maxWaitMs <= 0) return 0;
       const start = Date.now();

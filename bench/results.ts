@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { PipelineSettings } from '../src/config/index.js';
 import type { Limits, ServiceName } from '../standins/index.js';
 import { chartSvg } from './chart.js';
+import type { CatalogMeasure } from './catalog.js';
 import type { SessionCost } from './cost.js';
 import { projectRoot } from './infra.js';
 import { readmeSection, resultsMarkdown } from './report.js';
@@ -104,6 +105,8 @@ export interface ScenarioResult {
   services: Record<ServiceName, ServiceWindow>;
   /** Idle share of the service(s) whose term wins T*'s max. */
   idle: Record<string, number>;
+  /** Scenarios with the catalog crawler: what it did before or beside the session (bench/catalog.ts). */
+  catalog?: CatalogMeasure;
 }
 
 export interface BenchResults {

@@ -9,10 +9,11 @@ import pg from 'pg';
 import { envSchema, type PipelineSettings } from '../src/config/index.js';
 import { type Db, openDatabase } from '../src/db/index.js';
 import { createSessionService } from '../src/api/sessionService.js';
-import { progressQuery, sessionWorkflowId } from '../src/contracts/index.js';
+import { catalogProgressQuery, progressQuery, sessionWorkflowId } from '../src/contracts/index.js';
 import { DEMO_SERVICE_KEYS } from '../standins/demoKeys.js';
 import { historyFor, type RunningStandins, SERVICE_NAMES, type ServiceName } from '../standins/index.js';
 import type { NaiveSessionWorkflow, StagedSessionWorkflow } from './baselines/workflows.js';
+import { type CatalogMeasure, prewarm, startBusyCrawl, stopBusyCrawl, tmdbShowsOf, warmShows } from './catalog.js';
 import { listSessionExecutions, type SessionCost, sessionCost, waitSessionClosed } from './cost.js';
 import { countShared, rowsWritten, type ScenarioDb, showOutcomes } from './database.js';
 import { type Cleanup, PgCpuTracker, type ProcSample, readProc, resetPeakRss, say, sleep, spawnWorker, waitForPollers, type WorkerProcess } from './infra.js';
@@ -68,6 +69,8 @@ interface Prepared {
   worker: WorkerProcess;
   stopWorker: () => Promise<void>;
   readyAfterSeconds: number;
+  /** The catalog crawl before (prewarmed) or beside (concurrent, its handle) the session. */
+  catalog?: { measure: CatalogMeasure; busy?: WorkflowHandle };
 }
 
 interface StartedSession {
@@ -110,6 +113,30 @@ async function prepare(env: BenchEnv, scenario: Scenario, db: ScenarioDb, opts: 
   const limits = SETTING_LIMITS[scenario.setting];
   for (const name of SERVICE_NAMES) standins.setLimits(name, limits[name]);
 
+  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  const closePool = env.cleanup.add('close bench pool', () => pool.end());
+  // Session payloads are sealed with keys kept in this database: the client starts, queries and reads results with them.
+  const keysDb = await openDatabase({ databaseUrl: db.url, poolSize: 2 });
+  env.useSessionKeys(keysDb.db);
+  const closeSessionKeys = env.cleanup.add('close the session keys database', async () => {
+    env.useSessionKeys(undefined);
+    await keysDb.close();
+  });
+
+  say(`${scenario.name}: starting a worker on ${taskQueue} (${scenario.setting} limits)`);
+  const worker = spawnWorker(workerEnv(env, db, taskQueue, scenario.setting), path.join(env.scratchDir, `worker-${label}.log`), {
+    cpuProfileDir: env.cpuProfile ? path.join(env.scratchDir, `cpu-${label}`) : undefined,
+  });
+  env.cleanup.trackPid(worker.pid);
+  const stopWorker = env.cleanup.add(`stop worker ${worker.pid}`, async () => {
+    await worker.stop();
+    env.cleanup.untrackPid(worker.pid);
+  });
+  const spawnedAt = Date.now();
+  await waitForPollers(env.connection, NAMESPACE, taskQueue, worker);
+  const readyAfterSeconds = round((Date.now() - spawnedAt) / 1000, 1);
+  const catalog = scenario.catalog ? await runCatalog(env, scenario, db, taskQueue, pool) : undefined;
+
   // Histories are generated (and memoised in the stand-in's catalog) before the clock starts. S and M
   // come from the stand-in's own data: M = the catalog shows on TMDB that are not decoys (whether RT
   // has a page does not matter: RT takes at least one request per matched show either way).
@@ -142,30 +169,31 @@ async function prepare(env: BenchEnv, scenario: Scenario, db: ScenarioDb, opts: 
     limits,
   );
 
-  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  const closePool = env.cleanup.add('close bench pool', () => pool.end());
   const sharedBefore = await countShared(pool);
-  // Session payloads are sealed with keys kept in this database: the client starts, queries and reads results with them.
-  const keysDb = await openDatabase({ databaseUrl: db.url, poolSize: 2 });
-  env.useSessionKeys(keysDb.db);
-  const closeSessionKeys = env.cleanup.add('close the session keys database', async () => {
-    env.useSessionKeys(undefined);
-    await keysDb.close();
-  });
+  return { taskQueue, perSession, union, bound, pool, closePool, closeSessionKeys, sharedBefore, worker, stopWorker, readyAfterSeconds, catalog };
+}
 
-  say(`${scenario.name}: starting a worker on ${taskQueue} (${scenario.setting} limits)`);
-  const worker = spawnWorker(workerEnv(env, db, taskQueue, scenario.setting), path.join(env.scratchDir, `worker-${label}.log`), {
-    cpuProfileDir: env.cpuProfile ? path.join(env.scratchDir, `cpu-${label}`) : undefined,
-  });
-  env.cleanup.trackPid(worker.pid);
-  const stopWorker = env.cleanup.add(`stop worker ${worker.pid}`, async () => {
-    await worker.stop();
-    env.cleanup.untrackPid(worker.pid);
-  });
-  const spawnedAt = Date.now();
-  await waitForPollers(env.connection, NAMESPACE, taskQueue, worker);
-  const readyAfterSeconds = round((Date.now() - spawnedAt) / 1000, 1);
-  return { taskQueue, perSession, union, bound, pool, closePool, closeSessionKeys, sharedBefore, worker, stopWorker, readyAfterSeconds };
+/** Before the clock: warm the viewer's shows, or get a big crawl going beside where the session will run. */
+async function runCatalog(env: BenchEnv, scenario: Scenario, db: ScenarioDb, taskQueue: string, pool: pg.Pool): Promise<Prepared['catalog']> {
+  const viewerShows = new Set(scenario.dataKeys.flatMap((key) => (historyFor(key, env.standins.catalog) ?? []).flatMap((a) => (a.showId === undefined ? [] : [a.showId]))));
+  const tmdbShows = tmdbShowsOf(env.standins.catalog, viewerShows);
+  const ttl = env.settings.showCacheTtlMs;
+  const warmNow = async () => {
+    const warm = await warmShows(pool, env.standins.catalog, tmdbShows);
+    for (const id of warm) db.seenShows.add(id); // the bound counts only what is left to look up
+    return warm.size;
+  };
+  if (scenario.catalog === 'prewarmed') {
+    say(`${scenario.name}: pre-warming the viewer's ${tmdbShows.length} TMDB shows with a catalog crawl`);
+    const { outcome, seconds } = await prewarm(env.client, taskQueue, tmdbShows, ttl);
+    const warmAtStart = await warmNow();
+    say(`${scenario.name}: the crawl took ${seconds} s and warmed ${warmAtStart} of them (${JSON.stringify(outcome)})`);
+    return { measure: { kind: 'prewarmed', atStart: outcome, crawlSeconds: seconds, viewerTmdbShows: tmdbShows.length, warmAtStart } };
+  }
+  say(`${scenario.name}: starting a big catalog crawl from shows the viewer did not watch`);
+  const busy = await startBusyCrawl(env.client, taskQueue, env.standins.catalog, viewerShows, ttl);
+  const atStart = await busy.query(catalogProgressQuery);
+  return { measure: { kind: 'concurrent', atStart, viewerTmdbShows: tmdbShows.length, warmAtStart: await warmNow() }, busy };
 }
 
 function workerEnv(env: BenchEnv, db: ScenarioDb, taskQueue: string, setting: Setting): Record<string, string> {
@@ -194,7 +222,7 @@ function workerEnv(env: BenchEnv, db: ScenarioDb, taskQueue: string, setting: Se
   };
 }
 
-async function measure(env: BenchEnv, scenario: Scenario, { taskQueue, perSession, bound, pool, worker }: Prepared): Promise<Measured> {
+async function measure(env: BenchEnv, scenario: Scenario, { taskQueue, perSession, bound, pool, worker, catalog }: Prepared): Promise<Measured> {
   const { client, standins, settings } = env;
   // The clock starts here: peaks and CPU counters are read (or reset) right before the first session starts.
   const peakReset = resetPeakRss(worker.pid);
@@ -256,6 +284,10 @@ async function measure(env: BenchEnv, scenario: Scenario, { taskQueue, perSessio
     ),
   ]);
   clearTimeout(timer);
+  if (catalog?.busy) {
+    const atEnd = await catalog.busy.query(catalogProgressQuery).catch(() => undefined);
+    if (atEnd) Object.assign(catalog.measure, { atEnd, enrichedDuringSessions: atEnd.enriched - catalog.measure.atStart.enriched });
+  }
   const t1 = Math.max(...runs.map((r) => r.completedAt ?? Date.now()));
   const benchCpuEnd = process.cpuUsage();
   polling = false;
@@ -304,7 +336,7 @@ function serviceWindows(standins: RunningStandins, t0: number, t1: number): Reco
 
 async function collect(env: BenchEnv, scenario: Scenario, db: ScenarioDb, prepared: Prepared, measured: Measured): Promise<ScenarioResult> {
   const { client, standins } = env;
-  const { taskQueue, perSession, union, bound, pool, closePool, closeSessionKeys, sharedBefore, worker, stopWorker, readyAfterSeconds } = prepared;
+  const { taskQueue, perSession, union, bound, pool, closePool, closeSessionKeys, sharedBefore, worker, stopWorker, readyAfterSeconds, catalog } = prepared;
   const { runs, t0, t1, timedOut, peakReset, procStart, temporalStart, temporalEnd, pgCpu, cpuStart, cpuEnd, benchCpuStart, benchCpuEnd, windows } = measured;
 
   // One progress query per completed session (counted as an action): its run count cross-checks the listing.
@@ -346,6 +378,7 @@ async function collect(env: BenchEnv, scenario: Scenario, db: ScenarioDb, prepar
   const outcomes = await showOutcomes(pool, sessionIds);
   const rows = await rowsWritten(pool, sessionIds, sharedBefore);
 
+  if (catalog?.busy) await stopBusyCrawl(catalog.busy);
   const procEnd = readProc(worker.pid);
   await stopWorker();
   await closePool();
@@ -411,6 +444,7 @@ async function collect(env: BenchEnv, scenario: Scenario, db: ScenarioDb, prepar
     rowsTotal: Object.values(rows).reduce((a, b) => a + b, 0),
     services: windows,
     idle: Object.fromEntries(bound.winners.map((t) => [TERM_SERVICE[t], windows[TERM_SERVICE[t]].idleShare])),
+    ...(catalog ? { catalog: catalog.measure } : {}),
   };
   say(
     `${scenario.name}: ${result.status}; wall ${result.wallSeconds} s (${result.ratio}×T*), STATS_DATA_READY ${result.statsReadySeconds?.max ?? '–'} s, ` +
