@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import { fileURLToPath } from 'node:url';
-import type { PipelineSettings } from '../config/index.js';
+import type { AppConfig, PipelineSettings } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { scrape } from '../observability/metrics.js';
 import { SESSION_STATES } from '../contracts/index.js';
@@ -13,6 +13,8 @@ import { allow } from './protection/access.js';
 import type { SessionKeyring } from '../temporal/codec/sessionKeys.js';
 import { readiness } from './readiness.js';
 import { callbackRouter } from './callbackRouter.js';
+import { controlRouter } from './controlRouter.js';
+import { serviceStatus, serviceStatusMetrics } from '../control/serviceStatus.js';
 import { failuresRouter } from './failuresRouter.js';
 import { schedulesRouter } from './schedulesRouter.js';
 import { type DemoDataKey, demoRouter } from './demoRouter.js';
@@ -20,6 +22,10 @@ import { type EventsOptions, eventsRouter } from './eventsRouter.js';
 import { HttpError, errorHandler } from './errors.js';
 import { createSessionService } from './sessionService.js';
 import { sessionsRouter } from './sessionsRouter.js';
+import { handoffRouter } from './share/handoff.js';
+import { ImageCache } from './share/imageCache.js';
+import { ShareLinks } from './share/shareLinks.js';
+import { shareLinksRouter, shareRouter } from './share/shareRouter.js';
 
 export interface ApiDeps {
   client: Client;
@@ -38,6 +44,10 @@ export interface ApiDeps {
   sessionKeys?: SessionKeyring;
   /** How long DELETE /api/sessions/:id waits for the forget receipt before answering 202 (default 30 s). */
   forgetWaitMs?: number;
+  /** The shared limiter's rates, as the workers are configured (the control plane shows them). */
+  rates?: AppConfig['rates'];
+  /** PUBLIC_URL: the origin share and hand-off links name; unset, each request's own. */
+  publicUrl?: string;
 }
 
 // The viewer's page: static files, no build step.
@@ -47,6 +57,9 @@ const sessionStatesScript = [
   `window.SESSION_STATES = Object.freeze(${JSON.stringify(Object.fromEntries(SESSION_STATES.map((state) => [state, state])))});`,
   '',
 ].join('\n');
+
+/** The services the shared limiter paces, at their configured rates. */
+const limiterRates = (rates: ApiDeps['rates']) => (rates ? { gandalf: rates.gandalf, tmdb: rates.tmdb, rt: rates.rt, wikidata: rates.wikidata } : {});
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -64,18 +77,31 @@ export function createApp(deps: ApiDeps): express.Express {
   app.get('/healthz', allow({ public: true }), (_req, res) => void res.json({ ok: true }));
   app.get('/readyz', allow({ public: true }), readiness(deps));
   app.get('/metrics', allow({ scope: 'read' }), async (_req, res) => {
-    res.type('text/plain; version=0.0.4').send(await scrape(deps.sdkMetricsUrl));
+    // Each external service as every worker left it (holds, circuits), beside this process's metrics.
+    const services = serviceStatusMetrics(await serviceStatus(deps.db, limiterRates(deps.rates)));
+    res.type('text/plain; version=0.0.4').send(`${await scrape(deps.sdkMetricsUrl)}${services}`);
   });
   // Which operator keys exist and what they may do (ids and scopes, never the keys).
   app.get('/api/keys', allow({ scope: 'admin' }), (_req, res) => void res.json({ keys: apiKeys.list() }));
   app.use('/api/sessions', sessionsRouter({ client: deps.client, db: deps.db, sessions, viewerTokens: security.viewerTokens, forgetWaitMs: deps.forgetWaitMs }));
   app.use('/api/sessions/:id/failures', failuresRouter(deps));
   app.use('/api/sessions/:id/schedule', schedulesRouter(deps));
+  app.use('/api/control', controlRouter({ client: deps.client, db: deps.db, taskQueue: deps.taskQueue, rates: limiterRates(deps.rates) }));
   app.use('/api/sessions', eventsRouter({ client: deps.client, db: deps.db, ...deps.events }));
+  const share = {
+    client: deps.client,
+    db: deps.db,
+    links: new ShareLinks(deps.db, security.viewerTokens.derivedKey('share-links')),
+    images: new ImageCache(),
+    publicUrl: deps.publicUrl,
+  };
+  app.use('/api/sessions/:id', shareLinksRouter(share));
+  app.use('/api/sessions/:id', handoffRouter({ client: deps.client, db: deps.db, viewerTokens: security.viewerTokens, publicUrl: deps.publicUrl }));
   app.use('/api/callback', callbackRouter({ sessions, callbackSecret: security.callbackSecret, viewerTokens: security.viewerTokens }));
   app.use('/api/demo-keys', demoRouter(deps.demoDataKeys));
   // The page spells session states from the contract, not by hand: a script it loads before app.js.
   app.get('/session-states.js', allow({ public: true }), (_req, res) => void res.type('text/javascript').send(sessionStatesScript));
+  app.use('/share', shareRouter(share));
   app.use(express.static(webDir));
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `No route for ${req.method} ${req.path}`)));
   app.use(errorHandler);

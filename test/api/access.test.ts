@@ -120,6 +120,12 @@ const EXPECTED_ROUTES: Record<string, AccessPolicy> = {
   'POST /api/sessions/:id/schedule/resume': { scope: 'write' },
   'DELETE /api/sessions/:id/schedule': { scope: 'write' },
   'GET /api/sessions/:id/events': { scope: 'read', viewer: true },
+  'POST /api/sessions/:id/share-links': { scope: 'write', viewer: true },
+  'DELETE /api/sessions/:id/share-links': { scope: 'write', viewer: true },
+  'POST /api/sessions/:id/handoff': { scope: 'write', viewer: true },
+  // A share link is its own capability (a signed token naming one card), checked by the route.
+  'GET /share/:token': { public: true },
+  'GET /share/:token/image.png': { public: true },
   'GET /api/callback': { public: true },
   'GET /api/demo-keys': { public: true },
   'GET /session-states.js': { public: true },
@@ -373,6 +379,14 @@ const SPECS: Record<string, RouteSpec> = {
   'POST /api/sessions/:id/schedule/resume': { allowed: { status: 404, code: 'no_schedule' } },
   'DELETE /api/sessions/:id/schedule': { allowed: { status: 404, code: 'no_schedule' } },
   'GET /api/sessions/:id/events': { allowed: { status: 200 } },
+  // Makes links (nothing is stored); revoking them is a change, so it runs on GHOST.
+  'POST /api/sessions/:id/share-links': { allowed: { status: 200 } },
+  'DELETE /api/sessions/:id/share-links': { destructive: true, allowed: { status: 404, code: 'not_found' } },
+  // A fresh viewer link to the caller's own session (checked in assertNoLeak).
+  'POST /api/sessions/:id/handoff': { allowed: { status: 200 } },
+  // `:token` is not a share token here: the one answer every dead link gets.
+  'GET /share/:token': { allowed: { status: 404 } },
+  'GET /share/:token/image.png': { allowed: { status: 404, code: 'not_found' } },
   // No query: 400 before anything starts.
   'GET /api/callback': { allowed: { status: 400 } },
   'GET /api/demo-keys': { allowed: { status: 200 } },
@@ -405,7 +419,14 @@ function assertNoLeak(label: string, reply: Reply, opts: { allowed: boolean; met
     if (!(ownCookie && opts.cred.kind === 'viewer' && opts.cred.token === t)) assert.ok(!String(reply.headers['set-cookie'] ?? '').includes(t), `${label}: a Set-Cookie holds a session's viewer token`);
   }
   const operatorStart = opts.allowed && opts.routeKey === 'POST /api/sessions' && opts.cred.kind === 'operator';
-  if (!operatorStart) assert.ok(!reply.body.includes('spv1.'), `${label}: the body holds a viewer token: ${reply.body.slice(0, 300)}`);
+  // A hand-off gives a caller who may open the session a fresh token for exactly that session.
+  const handoff = opts.allowed && opts.routeKey === 'POST /api/sessions/:id/handoff' && reply.status === 200;
+  if (handoff) {
+    const given = /#viewer=(spv1\.[A-Za-z0-9_.-]+)/.exec(reply.body)?.[1] ?? '';
+    const checked = viewerTokens.check(given);
+    assert.ok(checked.ok && checked.sessionId === sessionOfPath(opts.path), `${label}: the hand-off token is for ${checked.ok ? checked.sessionId : checked.reason}`);
+  }
+  if (!operatorStart && !handoff) assert.ok(!reply.body.includes('spv1.'), `${label}: the body holds a viewer token: ${reply.body.slice(0, 300)}`);
   if (ownCookie && opts.cred.kind === 'viewer') {
     // Exactly the token it sent, for its own session's path.
     const cookie = String(reply.headers['set-cookie'] ?? '');

@@ -40,6 +40,14 @@ export class ViewerTokens {
     return { ok: true, sessionId, expiresAt: new Date(expires * 1000) };
   }
 
+  /**
+   * A key for another kind of capability (share links), derived from this secret so one secret
+   * still covers a deployment, yet neither kind's MAC can ever stand in for the other's.
+   */
+  derivedKey(purpose: string): Buffer {
+    return createHmac('sha256', this.secret).update(`showprint derived key\n${purpose}`).digest();
+  }
+
   private mac(sessionId: string, expires: number): string {
     return createHmac('sha256', this.secret).update(`showprint viewer v1\n${sessionId}\n${expires}`).digest('base64url');
   }

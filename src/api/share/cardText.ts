@@ -1,0 +1,128 @@
+// What each story card says when shared: the same words as the viewer's page, as plain text that
+// the share page escapes and the image draws. Only the card's own section of the report is read,
+// so a link to one card never tells anything else about the viewer.
+import type { Report, StoryCard } from '../../domain/report.js';
+
+export interface CardText {
+  card: StoryCard;
+  /** The small heading above the title ("Your comfort show"). */
+  eyebrow: string;
+  /** The big line: a show, a name, a sign. */
+  title: string;
+  /** A few supporting lines, in order. */
+  lines: string[];
+  /** Labelled bars (genres), values 0..1 relative to the largest. */
+  bars: { label: string; value: number }[];
+  /** While the card can still change: how much it was drawn from (the card's coverage label). */
+  badge: string | null;
+}
+
+/** Reports stored before versions have no coverage, nor `final`. */
+type StoredReport = Omit<Report, 'coverage' | 'final'> & { coverage?: Partial<Report['coverage']>; final?: boolean };
+
+const TITLE_MAX = 70;
+const LINE_MAX = 160;
+
+/** Cuts at a code point (never inside a surrogate pair) and marks the cut. */
+export function clip(text: string, max: number): string {
+  const chars = Array.from(text.trim());
+  return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const plural = (n: number, one: string, many = `${one}s`) => `${fmt(n)} ${n === 1 ? one : many}`;
+const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+function formatDate(date: string): string {
+  const d = new Date(`${date.slice(0, 10)}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) ? date : dateFormat.format(d);
+}
+
+type Body = Pick<CardText, 'eyebrow' | 'title'> & { lines?: (string | null | undefined)[]; bars?: CardText['bars'] };
+
+function body(r: StoredReport, card: StoryCard): Body {
+  switch (card) {
+    case 'overview':
+      if (r.totalShows === 0 && r.films === 0) return { eyebrow: 'Your TV, in numbers', title: 'A fresh start', lines: ['We found no shows in this history yet.'] };
+      return { eyebrow: 'Your TV, in numbers', title: plural(r.totalShows, 'show'), lines: [`${plural(r.totalEpisodes, 'episode')} · ${plural(r.films, 'film')}`] };
+    case 'firstShow':
+      if (!r.firstShow) return { eyebrow: 'Where it all began', title: 'A fresh start', lines: ['We found no shows in this history yet.'] };
+      return { eyebrow: 'Where it all began', title: r.firstShow.name, lines: [`First watched on ${formatDate(r.firstShow.date)}`, r.firstShowQuip] };
+    case 'mostWatched':
+      if (!r.mostWatchedShow) return { eyebrow: 'Your comfort show', title: 'Still looking', lines: ['No show stood out yet.'] };
+      return { eyebrow: 'Your comfort show', title: r.mostWatchedShow.name, lines: [r.mostWatchedShow.summary, r.mostWatchedShowQuip] };
+    case 'topShows':
+      if (r.topShows.length === 0) return { eyebrow: 'Your top 3', title: 'No favourites yet', lines: ['Watch a few more episodes and come back.'] };
+      return { eyebrow: 'Your top 3', title: 'Can’t stop, won’t stop', lines: r.topShows.slice(0, 3).map((s, i) => `#${i + 1} ${s.name} · ${plural(s.episodes, 'episode')}`) };
+    case 'crossoverStar': {
+      const s = r.crossoverStar;
+      if (!s) return { eyebrow: 'Your crossover star', title: 'No repeat faces', lines: ['No actor appears in more than one of your shows.'] };
+      return { eyebrow: 'Your crossover star', title: s.name, lines: [`Turns up in ${fmt(s.showCount)} of your shows`, s.shows.slice(0, 4).join(' · ')] };
+    }
+    case 'genres': {
+      if (r.genres.length === 0) return { eyebrow: 'Your genre mix', title: 'A genre of your own', lines: ['We couldn’t tell the genres of your shows.'] };
+      const top = r.genres.slice(0, 4);
+      const max = Math.max(...top.map((g) => g.share), 1e-9);
+      return {
+        eyebrow: 'Your genre mix',
+        title: `Mostly ${r.genres[0].name}`,
+        lines: [r.topGenresQuip],
+        bars: top.map((g) => ({ label: `${g.name} ${Math.round(g.share)}%`, value: g.share / max })),
+      };
+    }
+    case 'rtTaste': {
+      const s = r.rtScore;
+      if (!s) {
+        const why = r.dataQuality?.rtUnavailable ? 'Rotten Tomatoes could not be reached this time.' : 'None of your shows had a critics or audience score.';
+        return { eyebrow: 'Your taste, by the critics', title: 'Unrated', lines: [why] };
+      }
+      return { eyebrow: 'Your taste, by the critics', title: s.band, lines: [`${Math.round(s.score)} / 100, from ${plural(s.showsScored, 'scored show')}`, r.rtScoreQuip] };
+    }
+    case 'bff':
+      if (!r.bff) return { eyebrow: 'Your TV best friend', title: 'Still to meet', lines: ['We need a few more shows to find your match.'] };
+      return { eyebrow: 'Your TV best friend', title: r.bff.name, lines: [`from ${r.bff.show}`, r.bff.quip] };
+    case 'starSign':
+      if (!r.starSign) {
+        // Not drawn yet (its gate has not opened) reads differently from not drawn at all.
+        const pending = r.coverage?.starSign ? !r.coverage.starSign.complete : r.final === false;
+        return pending
+          ? { eyebrow: 'Your TV star sign', title: 'Still reading the stars', lines: ['Your sign appears once enough of your shows are in.'] }
+          : { eyebrow: 'Your TV star sign', title: 'The stars are shy', lines: ['We couldn’t read your sign this time.'] };
+      }
+      return { eyebrow: 'Your TV star sign', title: r.starSign.sign, lines: [r.starSign.quip] };
+    case 'personality':
+      if (!r.personality) return { eyebrow: 'Your TV personality', title: 'A mystery', lines: ['Your personality is still loading.'] };
+      return { eyebrow: 'Your TV personality', title: r.personality.name, lines: [r.personality.quip] };
+    case 'summary': {
+      const facts = [r.starSign?.sign, r.genres[0] && `Mostly ${r.genres[0].name}`, r.rtScore && `${r.rtScore.band} taste`].filter(Boolean).join(' · ');
+      return {
+        eyebrow: 'My TV, in a nutshell',
+        title: r.personality?.name ?? 'A TV original',
+        lines: [facts, `${plural(r.totalShows, 'show')} · ${plural(r.totalEpisodes, 'episode')}`, r.bff && `Best friend: ${r.bff.name} from ${r.bff.show}`],
+      };
+    }
+  }
+}
+
+/** The badge: the card's coverage label until it is complete; a provisional report without coverage says so. */
+function badge(r: StoredReport, card: StoryCard): string | null {
+  const coverage = r.coverage?.[card];
+  if (coverage) return coverage.complete ? null : clip(coverage.label, LINE_MAX);
+  return r.final === false ? 'Still counting' : null;
+}
+
+export function cardText(report: Report | StoredReport, card: StoryCard): CardText {
+  const r = report as StoredReport;
+  const b = body(r, card);
+  return {
+    card,
+    eyebrow: b.eyebrow,
+    title: clip(b.title, TITLE_MAX),
+    lines: (b.lines ?? []).filter((l): l is string => typeof l === 'string' && l.trim().length > 0).map((l) => clip(l, LINE_MAX)),
+    bars: (b.bars ?? []).map((bar) => ({ label: clip(bar.label, 40), value: Math.min(1, Math.max(0, bar.value)) })),
+    badge: badge(r, card),
+  };
+}
+
+/** One sentence for link previews (og:description). */
+export const cardDescription = (t: CardText) => clip([...t.lines, t.badge].filter(Boolean).join(' — ') || t.eyebrow, 200);
