@@ -352,6 +352,8 @@ describe('over HTTP', () => {
     const good = tokenOf(links.genres.url);
     const [encodedId, card, mac] = good.split('.');
     const bLinks = await makeLinks(ids.b);
+    const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    assert.equal(B64URL.indexOf(mac[mac.length - 1]) % 16, 0, 'a 16-byte MAC leaves the last character’s low 4 bits unused');
     const flip = (s: string, at: number) => `${s.slice(0, at)}${s[at] === 'A' ? 'B' : 'A'}${s.slice(at + 1)}`;
     const bad: Record<string, string> = {
       'another session, same card and MAC': `${Buffer.from(ids.b).toString('base64url')}.${card}.${mac}`,
@@ -359,6 +361,8 @@ describe('over HTTP', () => {
       'an unknown card': `${encodedId}.secrets.${mac}`,
       'the MAC, first character': `${encodedId}.${card}.${flip(mac, 0)}`,
       'the MAC, last character': `${encodedId}.${card}.${flip(mac, mac.length - 1)}`,
+      // 22 characters carry 132 bits for a 128-bit MAC: a spelling that differs only there is not the link.
+      'the MAC, unused low bits': `${encodedId}.${card}.${mac.slice(0, -1)}${B64URL[B64URL.indexOf(mac[mac.length - 1]) + 1]}`,
       'the MAC, shortened': `${encodedId}.${card}.${mac.slice(0, -1)}`,
       'the MAC, lengthened': `${encodedId}.${card}.${mac}A`,
       "B's MAC on A": `${encodedId}.${card}.${tokenOf(bLinks.genres.url).split('.')[2]}`,

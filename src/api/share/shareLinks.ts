@@ -44,7 +44,8 @@ export class ShareLinks {
     if (!isStoryCard(card) || !sessionIdSchema.safeParse(sessionId).success || Buffer.from(sessionId).toString('base64url') !== encodedId) return undefined;
     const epoch = await this.epoch(sessionId);
     const given = Buffer.from(mac, 'base64url');
-    if (given.length !== MAC_BYTES || !timingSafeEqual(given, this.mac(sessionId, card, epoch))) return undefined;
+    // The last character carries unused bits: only the canonical spelling counts.
+    if (given.length !== MAC_BYTES || given.toString('base64url') !== mac || !timingSafeEqual(given, this.mac(sessionId, card, epoch))) return undefined;
     return { sessionId, card, epoch };
   }
 
