@@ -25,6 +25,8 @@ export function createSessionService({ client, taskQueue, settings, sessionKeys 
     staticDetails: [`**Session** \`${sessionId}\``, '', 'Progress: the `progress` query, or the current details below.', 'Chunk children: `…/show-data/<n>` and `…/crawl/<n>`.'].join('\n'),
     // A viewer is waiting: ahead of any scheduled refresh backlog (REFRESH_PRIORITY).
     priority: { priorityKey: INTERACTIVE_PRIORITY },
+    // A session id is used once: naming a finished (or forgotten) session's id finds it, never starts it again.
+    workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
     typedSearchAttributes: [
       { key: SessionStateKey, value: state },
       { key: SessionProgressKey, value: 0 },
