@@ -55,7 +55,8 @@ export interface CatalogEnrichDeps {
 
 type Outcome = Extract<CatalogCandidateStatus, 'enriched' | 'cached' | 'skipped'>;
 
-const LANES = 4;
+/** Shows of a chunk looked up at once: 2 keep TMDB's rate busy without a burst a viewer would feel. */
+const LANES = 2;
 /** Heartbeat period while requests wait (a viewer's session, a held service, a long limiter queue). */
 const KEEP_ALIVE_MS = 20_000;
 

@@ -12,7 +12,8 @@ import type { HoldGate } from '../src/control/serviceHolds.js';
 const WORKING: SessionState[] = ['PROCESSING', 'STATS_DATA_READY', 'PROVISIONAL_REPORT_READY'];
 /** A session row untouched this long is taken for one whose workflow was terminated without a word. */
 const STALE_ROW_MS = 30 * 60_000;
-const POLL_MS = 500;
+/** How stale a worker's view may be: a viewer's session is noticed within this. */
+const POLL_MS = 250;
 
 export interface ViewerYield {
   /** Whether a viewer's session is working, as of at most one poll interval ago. */

@@ -70,8 +70,12 @@ export async function startBusyCrawl(client: Client, taskQueue: string, catalog:
   const deadline = Date.now() + 120_000;
   for (;;) {
     const p = await handle.query(catalogProgressQuery).catch(() => undefined);
-    // Past discovery and warming shows: its chunks are queued and running when the viewer arrives.
-    if (p && p.enriched >= 20) return handle;
+    // Past discovery and warming shows, then a while longer: the viewer arrives at a steady state,
+    // not at the burst of work that follows the threshold (RT crawlers starting up).
+    if (p && p.enriched >= 20) {
+      await sleep(5_000);
+      return handle;
+    }
     if (Date.now() > deadline) throw new Error(`the busy crawl did not get going: ${JSON.stringify(p)}`);
     await sleep(250);
   }

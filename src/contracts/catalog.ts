@@ -37,7 +37,7 @@ export const CATALOG_DEFAULTS: CatalogCrawlSettings = {
   seedsPerRound: 20,
   popularityFloor: 5,
   chunkSize: 10,
-  parallelChunks: 2,
+  parallelChunks: 1,
   showCacheTtlMs: 7 * DAY_MS,
   staleWithinMs: DAY_MS,
   recentSessionsMs: 30 * DAY_MS,
