@@ -69,7 +69,8 @@ test('5 seeds, 3 rounds: every discovered show enriched exactly once, across rou
     taskQueue,
     crawlId: `five-seeds-${taskQueue}`,
     seeds,
-    settings: settings({ target: 45, rounds: 3, seedsPerRound: 5, chunkSize: 5, parallelChunks: 2, popularityFloor: 2, yieldMaxMs: 0 }),
+    // No cache at all (TTL 0): only the crawl's own memory can keep a show from being asked for twice.
+    settings: settings({ target: 45, rounds: 3, seedsPerRound: 5, chunkSize: 5, parallelChunks: 2, popularityFloor: 2, yieldMaxMs: 0, showCacheTtlMs: 0, staleWithinMs: 0 }),
   });
   const handle = stack.client.workflow.getHandle(workflowId);
   let atStop: CatalogCrawlProgress | undefined;
@@ -100,6 +101,7 @@ test('5 seeds, 3 rounds: every discovered show enriched exactly once, across rou
   assert.ok(atStop && atStop.phase !== 'finished' && result.enriched > atStop.enriched, 'the replacement worker finished the crawl');
   assert.ok(result.runs >= 3, `continued as new between rounds (${result.runs} runs)`);
   assert.ok(result.deduped > 0, 'rounds met shows seen before, and dropped them');
+  assert.equal(result.skipped + result.enriched + result.failed, result.queued, 'every queued show was settled once');
 
   // Exactly once: one details request per show, one exploration per seed, however the work was split.
   const details = tmdbCounts(/^\/tv\/\d+$/);
