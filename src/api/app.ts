@@ -13,6 +13,7 @@ import { allow } from './protection/access.js';
 import type { SessionKeyring } from '../temporal/codec/sessionKeys.js';
 import { readiness } from './readiness.js';
 import { callbackRouter } from './callbackRouter.js';
+import { catalogRouter } from './catalogRouter.js';
 import { controlRouter } from './controlRouter.js';
 import { serviceStatus, serviceStatusMetrics } from '../control/serviceStatus.js';
 import { failuresRouter } from './failuresRouter.js';
@@ -86,6 +87,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/api/sessions', sessionsRouter({ client: deps.client, db: deps.db, sessions, viewerTokens: security.viewerTokens, forgetWaitMs: deps.forgetWaitMs }));
   app.use('/api/sessions/:id/failures', failuresRouter(deps));
   app.use('/api/sessions/:id/schedule', schedulesRouter(deps));
+  app.use('/api/catalog/crawls', catalogRouter(deps));
   app.use('/api/control', controlRouter({ client: deps.client, db: deps.db, taskQueue: deps.taskQueue, rates: limiterRates(deps.rates) }));
   app.use('/api/sessions', eventsRouter({ client: deps.client, db: deps.db, ...deps.events }));
   const share = {

@@ -21,7 +21,6 @@ import { securityOptions } from '../api/protection/options.js';
 import { loadPayloadEncryption } from '../temporal/codec/payloadKeyFile.js';
 import { ensureRetentionSchedule } from '../temporal/retention.js';
 import { ensureCatalogSchedule } from '../temporal/catalogSchedule.js';
-import { CATALOG_SCHEDULE_EVERY_MS } from '../contracts/index.js';
 import { ensureTemporalCli } from '../temporal/cli.js';
 import { type DevServer, startDevServer } from '../temporal/devServer.js';
 import { createShowprintWorker } from '../worker/createWorker.js';
@@ -208,7 +207,7 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
     const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: payload.dataConverter });
 
     await ensureRetentionSchedule(client, { retentionMs: config.security.retentionMs, taskQueue: config.temporal.taskQueue });
-    await ensureCatalogSchedule(client, { taskQueue: config.temporal.taskQueue, everyMs: CATALOG_SCHEDULE_EVERY_MS, settings: { showCacheTtlMs: config.pipeline.showCacheTtlMs } });
+    await ensureCatalogSchedule(client, { taskQueue: config.temporal.taskQueue, everyMs: config.catalog.everyMs, settings: { showCacheTtlMs: config.pipeline.showCacheTtlMs, target: config.catalog.target, rounds: config.catalog.rounds } });
     say('Starting the worker (bundling workflow code)…');
     const worker = await createShowprintWorker({ config, endpoints, db: db.db, connection: nativeConnection, dataConverter: payload.dataConverter, sessionKeys: payload.sessionKeys });
     const workerRun = worker.run();

@@ -101,6 +101,10 @@ export const envSchema = z.object({
   STAR_SIGN_GATE: z.coerce.number().min(0).max(1).default(0.97),
   /** After this long processing, a session without its final report stores a provisional one; `off`: none. */
   REPORT_DEADLINE: durationOrOff('2m'),
+  /** How often the catalog crawl pre-warms the show cache (a Schedule); `off` deletes it. */
+  CATALOG_CRAWL: durationOrOff('1d', 60_000),
+  CATALOG_TARGET: int(500, 1, 100_000),
+  CATALOG_ROUNDS: int(3, 1, 100),
   CHUNK_MAX_ATTEMPTS: int(8, 1, 100),
   CHUNK_RETRY_INITIAL: duration('2s'),
 
@@ -195,6 +199,8 @@ export interface AppConfig {
   };
   /** PUBLIC_URL: the origin share links and link previews name; undefined = the request's own. */
   publicUrl?: string;
+  /** The catalog crawl's schedule (undefined: none) and its run settings. */
+  catalog: { everyMs?: number; target: number; rounds: number };
   demoDataKey?: string;
   standins: Env['STANDINS'];
   workflowBundlePath?: string;
@@ -288,6 +294,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       retentionMs: env.RETENTION,
     },
     publicUrl: env.PUBLIC_URL,
+    catalog: { everyMs: env.CATALOG_CRAWL, target: env.CATALOG_TARGET, rounds: env.CATALOG_ROUNDS },
     demoDataKey: env.DEMO_DATA_KEY,
     standins: env.STANDINS,
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,

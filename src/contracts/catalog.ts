@@ -45,8 +45,6 @@ export const CATALOG_DEFAULTS: CatalogCrawlSettings = {
   retry: { maximumAttempts: 5, initialIntervalMs: 2_000 },
 };
 
-/** How often the schedule crawls unless told otherwise (daily; overlap SKIP). */
-export const CATALOG_SCHEDULE_EVERY_MS = DAY_MS;
 
 export interface CatalogCrawlInput {
   /** Names the crawl in the API and the Web UI; the workflow id without its prefix when absent (scheduled runs). */

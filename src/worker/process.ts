@@ -12,7 +12,6 @@ import { loadPayloadEncryption } from '../temporal/codec/payloadKeyFile.js';
 import { createShowprintWorker } from './createWorker.js';
 import { ensureRetentionSchedule } from '../temporal/retention.js';
 import { ensureCatalogSchedule } from '../temporal/catalogSchedule.js';
-import { CATALOG_SCHEDULE_EVERY_MS } from '../contracts/index.js';
 import { Client } from '@temporalio/client';
 
 export interface WorkerProcessOptions {
@@ -49,7 +48,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
     taskQueue: config.temporal.taskQueue,
   });
   // So is the daily catalog crawl that pre-warms the show cache (src/temporal/catalogSchedule.ts).
-  await ensureCatalogSchedule(client, { taskQueue: config.temporal.taskQueue, everyMs: CATALOG_SCHEDULE_EVERY_MS, settings: { showCacheTtlMs: config.pipeline.showCacheTtlMs } });
+  await ensureCatalogSchedule(client, { taskQueue: config.temporal.taskQueue, everyMs: config.catalog.everyMs, settings: { showCacheTtlMs: config.pipeline.showCacheTtlMs, target: config.catalog.target, rounds: config.catalog.rounds } });
   const worker = await createShowprintWorker({ config, endpoints, db: db.db, connection, dataConverter: payload.dataConverter, sessionKeys: payload.sessionKeys, workflowsPath: options.workflowsPath });
   // The SDK shuts down on the first SIGINT/SIGTERM: stop polling, let in-flight activities finish
   // within shutdownGraceTime. A second signal means "now": the server retries what was in flight.
