@@ -9,6 +9,7 @@ import { dataKeySchema } from './sessionsRouter.js';
 import type { SessionService } from './sessionService.js';
 import { VIEWER_COOKIE, type ViewerTokens, viewerCookiePath } from './protection/viewerTokens.js';
 import { allow } from './protection/access.js';
+import { HttpError } from './errors.js';
 
 const callbackQuery = z.object({ sessionID: sessionIdSchema, dataKey: dataKeySchema });
 
@@ -18,7 +19,8 @@ export function callbackRouter({ sessions, callbackSecret, viewerTokens }: { ses
   router.get('/', allow({ public: true }), async (req, res) => {
     verifier?.verify(req.query as Record<string, unknown>);
     const { sessionID, dataKey } = callbackQuery.parse(req.query);
-    await sessions.connectOrStart(sessionID, dataKey);
+    const { finished } = await sessions.connectOrStart(sessionID, dataKey);
+    if (finished && req.accepts(['html', 'json']) === 'json') throw new HttpError(409, 'session_finished', 'This session has already finished; start a new one to connect again');
     // Only a signed link (fresh, used once, made by whoever holds the secret) proves the caller is the
     // viewer this session was made for: then the browser gets the session's viewer cookie.
     let viewerToken: string | undefined;

@@ -3,7 +3,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import type { PipelineSettings } from '../config/index.js';
 import { sessionsStarted } from '../observability/metrics.js';
 import type { SessionKeyring } from '../temporal/codec/sessionKeys.js';
-import { DATA_SOURCE, DataSourceKey, type ForgetReceipt, type ForgetRequester, type ForgetWorkflowType, forgetWorkflowId, INTERACTIVE_PRIORITY, type SessionInput, SessionProgressKey, type SessionState, SessionStateKey, type SessionWorkflowType, WorkflowTypes, connectSignal, sessionWorkflowId } from '../contracts/index.js';
+import { DATA_SOURCE, DataSourceKey, type ForgetReceipt, type ForgetRequester, type ForgetWorkflowType, forgetWorkflowId, INTERACTIVE_PRIORITY, type SessionInput, SessionProgressKey, type SessionState, SessionStateKey, type SessionWorkflowType, WorkflowTypes, connectSignal, sessionPriority, sessionWorkflowId } from '../contracts/index.js';
 
 export interface SessionServiceDeps {
   client: Client;
@@ -23,8 +23,9 @@ export function createSessionService({ client, taskQueue, settings, sessionKeys 
     // What the Web UI shows in its list and on the workflow's page (no personal data: no dataKey).
     staticSummary: `viewer session · Netflix · interactive${state === 'AWAITING_CONNECTION' ? ' · awaiting connection' : ''}`,
     staticDetails: [`**Session** \`${sessionId}\``, '', 'Progress: the `progress` query, or the current details below.', 'Chunk children: `…/show-data/<n>` and `…/crawl/<n>`.'].join('\n'),
-    // A viewer is waiting: ahead of any scheduled refresh backlog (REFRESH_PRIORITY).
-    priority: { priorityKey: INTERACTIVE_PRIORITY },
+    // A viewer is waiting: ahead of any scheduled refresh backlog (REFRESH_PRIORITY), and sharing
+    // the queue fairly with other viewers (its own fairness key).
+    priority: sessionPriority(sessionId),
     // A session id is used once: naming a finished (or forgotten) session's id finds it, never starts it again.
     workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
     typedSearchAttributes: [
@@ -78,14 +79,22 @@ export function createSessionService({ client, taskQueue, settings, sessionKeys 
     },
 
     /** Gandalf Connect's redirect: deliver the key, starting the session if it does not exist yet. */
-    async connectOrStart(sessionId: string, dataKey: string): Promise<void> {
+    /** Connects the session, starting it if needed; a session that has already finished is left as it is. */
+    async connectOrStart(sessionId: string, dataKey: string): Promise<{ finished: boolean }> {
       const input: SessionInput = { sessionId, settings };
-      await client.workflow.signalWithStart<SessionWorkflowType, [{ dataKey: string }]>(WorkflowTypes.session, {
-        ...startOptions(sessionId, 'AWAITING_CONNECTION'),
-        args: [input],
-        signal: connectSignal,
-        signalArgs: [{ dataKey }],
-      });
+      try {
+        await client.workflow.signalWithStart<SessionWorkflowType, [{ dataKey: string }]>(WorkflowTypes.session, {
+          ...startOptions(sessionId, 'AWAITING_CONNECTION'),
+          args: [input],
+          signal: connectSignal,
+          signalArgs: [{ dataKey }],
+        });
+        return { finished: false };
+      } catch (error) {
+        // The id's session ran and closed: an old link clicked again (ids are never reused).
+        if (error instanceof WorkflowExecutionAlreadyStartedError) return { finished: true };
+        throw error;
+      }
     },
   };
 }

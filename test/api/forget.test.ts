@@ -91,7 +91,7 @@ test('forgetting a completed and a running session erases them for good and leav
   const watchedShow = doneReport.mostWatchedShow?.name;
   assert.ok(watchedShow, 'the completed session has a most-watched show');
   const before = await rowsOf(ids.done);
-  assert.ok(before.sessions === 1 && before.episodes > 0 && before.reports === 1 && before.session_keys === 1, JSON.stringify(before));
+  assert.ok(before.sessions === 1 && before.episodes > 0 && before.report_versions === 1 && before.session_keys === 1, JSON.stringify(before));
 
   // A bigger history, forgotten mid-run.
   await start(ids.running, 'demo-1k');

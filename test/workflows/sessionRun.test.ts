@@ -162,7 +162,9 @@ describe('the continue-as-new snapshot', () => {
     assert.deepEqual(snapshot.crawl.inFlight, []);
     assert.deepEqual(snapshot.crawl.queue, []);
     assert.equal(snapshot.pendingShowIds.length, 15);
-    assert.deepEqual(Object.keys(snapshot).sort(), ['crawl', 'fetch', 'gates', 'nextChunk', 'pendingShowIds', 'run', 'showData', 'stageStartedAtMs', 'startedAtMs', 'state']);
+    assert.deepEqual(Object.keys(snapshot).sort(), ['crawl', 'fetch', 'gates', 'nextChunk', 'pendingShowIds', 'report', 'run', 'showData', 'stageStartedAtMs', 'startedAtMs', 'state']);
+    // The report track is four fixed fields, however many versions are stored.
+    assert.deepEqual(Object.keys(snapshot.report!).sort(), ['claimed', 'deadlineAtMs', 'finalClaimed', 'latest']);
     assert.equal(JSON.stringify(snapshot).includes('dataKey'), false, 'the dataKey travels once, in the input');
   });
 
@@ -199,5 +201,50 @@ describe('the continue-as-new snapshot', () => {
     const snapshot = run.snapshot();
     assert.equal(snapshot.run, 5);
     assert.deepEqual(snapshot.crawl.queue.map((q) => q.chunk), [2, 3]);
+  });
+});
+
+describe('report versions and pausing', () => {
+  const withDeadline = (deadlineMs?: number) => SessionRun.fromInput({ sessionId: 's', dataKey: 'k', settings: { ...settings, reportDeadlineMs: deadlineMs } }, 0);
+
+  test('the deadline counts from processing start, once; none without the setting', () => {
+    const run = withDeadline(120_000);
+    assert.equal(run.provisionalDueAtMs, null, 'not processing yet');
+    run.startReportClock(5_000);
+    run.startReportClock(9_000); // a later run of the same session keeps the first due time
+    assert.equal(run.provisionalDueAtMs, 125_000);
+    const none = withDeadline(undefined);
+    none.startReportClock(5_000);
+    assert.equal(none.provisionalDueAtMs, null);
+  });
+
+  test('versions are claimed in order; nothing follows the final one; the latest stored is the highest', () => {
+    const run = withDeadline(1_000);
+    run.startReportClock(0);
+    assert.deepEqual(run.claimReportVersion(false), { version: 1, final: false });
+    assert.equal(run.provisionalDueAtMs, null, 'a provisional version is out: the deadline is spent');
+    assert.equal(run.hasProvisionalReport, true);
+    assert.deepEqual(run.claimReportVersion(false), { version: 2, final: false });
+    assert.deepEqual(run.claimReportVersion(true), { version: 3, final: true });
+    assert.throws(() => run.claimReportVersion(false), /final/);
+    run.reportStored({ version: 3, final: true });
+    run.reportStored({ version: 2, final: false }); // a slower build finishing later
+    assert.deepEqual(run.latestReport, { version: 3, final: true });
+    // It all travels through continue-as-new.
+    const next = SessionRun.fromInput({ sessionId: 's', settings, snapshot: run.snapshot() }, 0);
+    assert.deepEqual(next.latestReport, { version: 3, final: true });
+    assert.equal(next.finalReportClaimed, true);
+  });
+
+  test('a pause keeps its first reason until resumed, and survives continue-as-new', () => {
+    const run = withDeadline();
+    assert.equal(run.pause(10, 'first'), true);
+    assert.equal(run.pause(20, 'second'), false);
+    const next = SessionRun.fromInput({ sessionId: 's', settings, snapshot: run.snapshot() }, 0);
+    assert.equal(next.paused, true);
+    assert.deepEqual(next.progress('s', 30).paused, { since: new Date(10).toISOString(), reason: 'first' });
+    assert.equal(next.resume(), true);
+    assert.equal(next.resume(), false);
+    assert.equal(next.progress('s', 30).paused, null);
   });
 });
