@@ -1,7 +1,8 @@
 // The catalog crawl's schedule: a CatalogCrawlWorkflow from automatic seeds, daily by default, overlap
 // SKIP (a crawl still running makes the next one redundant: it would explore the same shows). Every
 // worker start creates it or brings it in line with its settings; `everyMs` undefined deletes it.
-import { type Client, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { type ScheduleOutcome, ensureSchedule } from './ensureSchedule.js';
 import {
   CATALOG_PRIORITY,
   CATALOG_SCHEDULED_WORKFLOW_ID,
@@ -20,46 +21,20 @@ export interface CatalogScheduleOptions {
   settings?: Partial<CatalogCrawlSettings>;
 }
 
-export async function ensureCatalogSchedule(client: Client, { taskQueue, everyMs, settings }: CatalogScheduleOptions): Promise<'created' | 'updated' | 'deleted' | 'off'> {
-  const handle = client.schedule.getHandle(CATALOG_SCHEDULE_ID);
-  if (everyMs === undefined) {
-    try {
-      await handle.delete();
-      return 'deleted';
-    } catch (error) {
-      if (error instanceof ScheduleNotFoundError) return 'off';
-      throw error;
-    }
-  }
+export function ensureCatalogSchedule(client: Client, { taskQueue, everyMs, settings }: CatalogScheduleOptions): Promise<ScheduleOutcome> {
   const input: CatalogCrawlInput = { settings };
-  const action = {
-    type: 'startWorkflow' as const,
-    workflowType: WorkflowTypes.catalogCrawl,
-    workflowId: CATALOG_SCHEDULED_WORKFLOW_ID,
-    taskQueue,
-    args: [input] as Parameters<CatalogCrawlWorkflowType>,
-    priority: { priorityKey: CATALOG_PRIORITY },
-    staticSummary: `${catalogCrawlSummary(undefined, settings)} · scheduled`,
-  };
-  const spec = { intervals: [{ every: everyMs }] };
-  try {
-    await handle.update((previous) => ({ ...previous, spec, action }));
-    return 'updated';
-  } catch (error) {
-    if (!(error instanceof ScheduleNotFoundError)) throw error;
-  }
-  try {
-    await client.schedule.create({
-      scheduleId: CATALOG_SCHEDULE_ID,
-      spec,
-      action,
-      // A missed day is not made up: the next crawl explores as far.
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1m' },
-      memo: { purpose: 'pre-warms the show cache from the most-watched shows of recent sessions, at low priority' },
-    });
-    return 'created';
-  } catch (error) {
-    if ((error as Error).name === 'ScheduleAlreadyRunning') return 'updated';
-    throw error;
-  }
+  return ensureSchedule(client, {
+    scheduleId: CATALOG_SCHEDULE_ID,
+    everyMs,
+    action: {
+      type: 'startWorkflow',
+      workflowType: WorkflowTypes.catalogCrawl,
+      workflowId: CATALOG_SCHEDULED_WORKFLOW_ID,
+      taskQueue,
+      args: [input] as Parameters<CatalogCrawlWorkflowType>,
+      priority: { priorityKey: CATALOG_PRIORITY },
+      staticSummary: `${catalogCrawlSummary(undefined, settings)} · scheduled`,
+    },
+    purpose: 'pre-warms the show cache from the most-watched shows of recent sessions, at low priority',
+  });
 }
