@@ -6,8 +6,8 @@
 //   3. otherwise the show is "not on RT", a finished outcome.
 // How each show was matched is stored (`rt_match`) and counted. Every URL is checked against
 // robots.txt before it is requested; a forbidden one is dead-lettered with that reason.
-// Every request takes a slot from the shared limiter (the cap holds across workers); a 429's
-// Retry-After pushes every worker back. The activity heartbeats the shows it finished, and a retry
+// Every request takes a slot from the shared limiter (the cap holds across workers); a 429 cuts
+// the shared rate and its Retry-After pushes every worker back, and answers raise the rate again. The activity heartbeats the shows it finished, and a retry
 // resumes from those details instead of starting over.
 import { Context, log } from '@temporalio/activity';
 import { CheerioCrawler, Configuration, log as crawleeLog } from 'crawlee';
@@ -212,10 +212,12 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
               externalCalls.inc({ service: 'rt', outcome: status === 429 ? 'rate_limited' : status >= 500 ? 'server_error' : 'ok' });
               if (RETRY_STATUSES.includes(status)) {
                 const retryAfter = parseRetryAfter(response.headers['retry-after']);
-                if (status === 429) await limiter.pushBack('rt', retryAfter ?? 1000);
+                // RT (behind Cloudflare) may send no Retry-After: hold everyone a second anyway.
+                if (status === 429) await limiter.onThrottled('rt', retryAfter ?? 1000);
                 throw Object.assign(new Error(`RT answered HTTP ${status}`), { rateLimited: status === 429 });
               }
               breakers?.success('rt');
+              await limiter.onSuccess('rt'); // a 404 too: RT took the request at this rate
               // A wrong slug or a stale Wikidata id: the next candidate.
               if (status === 404) return void (await nextRequest(self, step.showId, step.index + 1));
               const html = body.toString();
@@ -295,13 +297,16 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
           let paused = false;
           const watch = setInterval(() => {
             beat();
-            void holds?.isHeld('rt').then((held) => {
-              const pool = crawler.autoscaledPool;
-              if (!pool || held === paused) return;
-              paused = held;
-              if (held) void pool.pause().catch(() => undefined);
-              else pool.resume();
-            });
+            void holds
+              ?.isHeld('rt')
+              .then((held) => {
+                const pool = crawler.autoscaledPool;
+                if (!pool || held === paused) return;
+                paused = held;
+                if (held) void pool.pause().catch(() => undefined);
+                else pool.resume();
+              })
+              .catch(() => undefined);
           }, HOLD_WATCH_MS);
           try {
             await crawler.run(first);

@@ -228,6 +228,7 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
       security: securityOptions(config, { apiKeys: apiKeys.keys, codec: payload.codec, anonymousByDefault: needStandins }),
       sessionKeys: payload.sessionKeys,
       rates: config.rates,
+      publicUrl: config.publicUrl,
     });
     const server: Server = await new Promise((resolve, reject) => {
       const srv = app.listen(config.port, '127.0.0.1', () => resolve(srv));

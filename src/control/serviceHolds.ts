@@ -40,10 +40,18 @@ export function createHoldGate(db: Db, { pollMs = DEFAULT_POLL_MS, now = Date.no
       .selectFrom('service_holds')
       .select('service')
       .execute()
-      .then((rows) => {
-        held = new Set(rows.map((r) => r.service));
-        readAt = now();
-      })
+      .then(
+        (rows) => {
+          held = new Set(rows.map((r) => r.service));
+          readAt = now();
+        },
+        (error: unknown) => {
+          // The database is out: keep the last known holds and look again next interval; the
+          // request itself meets the outage (and retries) at the limiter, never here.
+          readAt = now();
+          console.warn('service holds unreadable; keeping the last known ones', (error as Error).message);
+        },
+      )
       .finally(() => (reading = undefined));
     await reading;
   };
