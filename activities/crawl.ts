@@ -7,8 +7,9 @@
 // How each show was matched is stored (`rt_match`) and counted. Every URL is checked against
 // robots.txt before it is requested; a forbidden one is dead-lettered with that reason.
 // Every request takes a slot from the shared limiter (the cap holds across workers); a 429 cuts
-// the shared rate and its Retry-After pushes every worker back, and answers raise the rate again. The activity heartbeats the shows it finished, and a retry
-// resumes from those details instead of starting over.
+// the shared rate and its Retry-After pushes every worker back, and answers raise the rate again.
+// The activity heartbeats the shows it finished, and a retry resumes from those details instead of
+// starting over.
 import { Context, log } from '@temporalio/activity';
 import { CheerioCrawler, Configuration, log as crawleeLog } from 'crawlee';
 import { PermanentServiceError, TransientServiceError, parseRetryAfter } from '../src/clients/errors.js';

@@ -14,7 +14,8 @@ type Api = () => ReturnType<typeof createApiClient>;
 export function formatServices(services: ServiceStatus[]): string[] {
   return services.map((s) => {
     const open = s.circuits.filter((c) => c.state === 'open').map((c) => c.worker);
-    const rate = s.ratePerSecond === null ? 'not limited' : `${s.ratePerSecond}/s`;
+    const adapted = s.currentRatePerSecond !== null && s.currentRatePerSecond < s.ratePerSecond! ? ` (now ${+s.currentRatePerSecond.toFixed(2)}/s)` : '';
+    const rate = s.ratePerSecond === null ? 'not limited' : `${s.ratePerSecond}/s${adapted}`;
     const hold = s.hold ? `HELD since ${s.hold.heldAt} by ${s.hold.heldBy}${s.hold.reason ? ` (${s.hold.reason})` : ''}` : 'not held';
     return `${s.service.padEnd(9)} ${rate.padEnd(12)} ${hold}; circuit ${open.length ? `open on ${open.join(', ')}` : 'closed'}`;
   });

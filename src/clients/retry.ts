@@ -1,6 +1,7 @@
 // One request loop for every HTTP client: check the service's circuit, take a rate-limit slot, call,
 // and on a transient failure back off exponentially with full jitter (or exactly as long as
-// Retry-After says, shared by all workers through the limiter).
+// Retry-After says, shared by all workers through the limiter). Successes and 429s feed the
+// limiter's adaptive rate.
 import { externalCalls } from '../observability/metrics.js';
 import type { CircuitBreakers } from './circuitBreaker.js';
 import { PermanentServiceError, TransientServiceError } from './errors.js';
@@ -56,13 +57,12 @@ export async function callWithRetry<T>(
       throw error;
     }
     await limiter.acquire(service, signal);
+    let result: T;
     try {
-      const result = await call();
-      externalCalls.inc({ service, outcome: 'ok' });
-      breakers?.success(service);
-      return result;
+      result = await call();
     } catch (error) {
-      externalCalls.inc({ service, outcome: outcomeOf(error) });
+      const outcome = outcomeOf(error);
+      externalCalls.inc({ service, outcome });
       if (error instanceof PermanentServiceError) throw error;
       lastError =
         error instanceof TransientServiceError
@@ -71,14 +71,21 @@ export async function callWithRetry<T>(
       // A service that says when to come back (429 + Retry-After) is up, only pacing us: no strike
       // against its circuit, or a rate-limit burst would fail every show that meets the open circuit.
       if (lastError.retryAfterMs === undefined) breakers?.failure(service);
+      // A 429, or any answer asking us to wait, slows every worker (the shared rate is cut and
+      // Retry-After holds the next slot), on the last attempt too: the others are still sending.
+      const throttled = outcome === 'rate_limited' || lastError.retryAfterMs !== undefined;
+      if (throttled) await limiter.onThrottled(service, lastError.retryAfterMs);
       if (attempt === policy.attempts) break;
-      if (lastError.retryAfterMs !== undefined) {
-        await limiter.pushBack(service, lastError.retryAfterMs);
-      } else {
+      if (lastError.retryAfterMs === undefined) {
         const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
         await sleep(Math.random() * ceiling, signal);
       }
+      continue;
     }
+    externalCalls.inc({ service, outcome: 'ok' });
+    breakers?.success(service);
+    await limiter.onSuccess(service);
+    return result;
   }
   throw Object.assign(lastError!, { attempts: policy.attempts });
 }

@@ -2,13 +2,15 @@
 // worker's circuit. Workers publish their circuit changes here; the API, /metrics and
 // `showprint doctor` read them.
 import type { Db } from '../db/index.js';
-import type { ServiceName } from '../clients/rateLimiter.js';
+import { AIMD, type ServiceName } from '../clients/rateLimiter.js';
 import { type ServiceHold, listHolds } from './serviceHolds.js';
 
 export interface ServiceStatus {
   service: string;
   /** Requests per second the shared limiter allows (null: not limited). */
   ratePerSecond: number | null;
+  /** The adaptive rate it spaces requests by now: below ratePerSecond after 429s (null: not limited). */
+  currentRatePerSecond: number | null;
   /** The earliest time the next request may go (the limiter's shared slot), if it has been used. */
   nextSlotAt: string | null;
   hold: Omit<ServiceHold, 'service'> | null;
@@ -34,9 +36,13 @@ export async function serviceStatus(db: Db, rates: Partial<Record<ServiceName, n
   return services.map((service) => {
     const hold = holds.find((h) => h.service === service);
     const slot = slots.find((s) => s.service === service);
+    const rate = rates[service as ServiceName] ?? null;
     return {
       service,
-      ratePerSecond: rates[service as ServiceName] ?? null,
+      ratePerSecond: rate,
+      // The limiter's own clamp: the configured rate is the ceiling, 5% of it the floor.
+      currentRatePerSecond:
+        rate === null ? null : slot?.current_rps == null ? rate : +Math.max(rate * AIMD.floorShare, Math.min(rate, slot.current_rps)).toFixed(3),
       nextSlotAt: slot && slot.next_slot_at.getTime() > 0 ? slot.next_slot_at.toISOString() : null,
       hold: hold ? { reason: hold.reason, heldBy: hold.heldBy, heldAt: hold.heldAt } : null,
       circuits: circuits.filter((c) => c.service === service).map((c) => ({ worker: c.worker, state: c.state, changedAt: c.changed_at.toISOString() })),
@@ -53,6 +59,9 @@ export function serviceStatusMetrics(statuses: ServiceStatus[]): string {
     '# HELP showprint_limiter_rate_per_second Requests per second the shared limiter allows the service.',
     '# TYPE showprint_limiter_rate_per_second gauge',
     ...statuses.filter((s) => s.ratePerSecond !== null).map((s) => `showprint_limiter_rate_per_second{service="${s.service}"} ${s.ratePerSecond}`),
+    '# HELP showprint_limiter_current_rate_per_second Requests per second the shared limiter spaces requests by now (cut by 429s, raised by successes).',
+    '# TYPE showprint_limiter_current_rate_per_second gauge',
+    ...statuses.filter((s) => s.currentRatePerSecond !== null).map((s) => `showprint_limiter_current_rate_per_second{service="${s.service}"} ${s.currentRatePerSecond}`),
     '# HELP showprint_service_circuits_open Workers whose circuit for the service is open.',
     '# TYPE showprint_service_circuits_open gauge',
     ...statuses.map((s) => `showprint_service_circuits_open{service="${s.service}"} ${s.circuits.filter((c) => c.state === 'open').length}`),

@@ -301,6 +301,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('catalog_candidates_round').on('catalog_candidates').columns(['crawl_key', 'round', 'chunk']).execute();
     },
   },
+  '0011_adaptive_rate_limits': {
+    // The limiter's adaptive rate (src/clients/rateLimiter.ts), shared by every worker in the same
+    // row as the slot: cut on a 429, raised by successes, never above the configured rate.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('rate_limits').addColumn('current_rps', 'double precision').execute();
+      await db.schema.alterTable('rate_limits').addColumn('last_decrease_at', 'timestamptz').execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -144,6 +144,10 @@ export interface ShareLinkEpochsTable {
 export interface RateLimitsTable {
   service: string;
   next_slot_at: Timestamp;
+  /** The adaptive (AIMD) rate in requests per second; null = the configured rate. */
+  current_rps: ColumnType<number | null, number | null | undefined, number | null>;
+  /** When a 429 last cut current_rps: one cut per window, however many 429s one overload causes. */
+  last_decrease_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 /** A POST /api/sessions answer kept for its Idempotency-Key; status null = still in progress. */

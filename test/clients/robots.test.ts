@@ -25,7 +25,7 @@ async function site(status: number, body = ''): Promise<{ url: string; fetches: 
 }
 
 // No rate limits and quick retries; the limiter is never consulted for a rate here.
-const noLimits: RateLimiter = { acquire: async () => undefined, pushBack: async () => undefined };
+const noLimits: RateLimiter = { acquire: async () => undefined, pushBack: async () => undefined, onThrottled: async () => undefined, onSuccess: async () => undefined };
 const policy = (userAgent: string) =>
   createRobotsPolicy({ service: 'rt', userAgent, caller: createServiceCaller(noLimits, undefined, { ...DEFAULT_RETRY, attempts: 2, baseDelayMs: 1 }), timeoutMs: 2000 });
 

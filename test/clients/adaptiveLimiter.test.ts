@@ -1,0 +1,199 @@
+// The limiter's adaptive rate (AIMD): the arithmetic, the state two workers share in one row, and
+// (issue 14's criterion) a stand-in that halves its limit mid-run: the shared limiter follows, 429s
+// stay under 2% of requests, and from 10 s after the change throughput is within 10% of the new
+// limit. The last one is a behaviour criterion measured from the stand-in's own timestamps, with a
+// fixed run length and limits low enough (40 → 20/s) for a loaded 2-core machine.
+import assert from 'node:assert/strict';
+import { after, before, mock, test } from 'node:test';
+import { sql } from 'kysely';
+import { formatServices } from '../../src/cli/controlCommands.js';
+import { AIMD, createDbRateLimiter, decreasedRate, increasedRate, successCredit } from '../../src/clients/rateLimiter.js';
+import { callWithRetry } from '../../src/clients/retry.js';
+import { createTmdbClient } from '../../src/clients/tmdb.js';
+import { serviceStatus, serviceStatusMetrics } from '../../src/control/serviceStatus.js';
+import type { DatabaseHandle } from '../../src/db/index.js';
+import { type ListeningStandin, buildCatalog, createTmdbStandin, listenStandin } from '../../standins/index.js';
+import { createTestDatabase } from '../support/db.js';
+
+let db: DatabaseHandle;
+before(async () => {
+  db = await createTestDatabase();
+});
+after(async () => {
+  await db?.close();
+});
+
+async function row(service: string) {
+  return db.db.selectFrom('rate_limits').selectAll().where('service', '=', service).executeTakeFirstOrThrow();
+}
+
+const near = (actual: number | null | undefined, expected: number, message?: string) =>
+  assert.ok(actual != null && Math.abs(actual - expected) < 1e-9, `${message ?? 'rate'}: ${actual} against ${expected}`);
+
+test('AIMD arithmetic: cut by 0.7 down to a floor, climb back by 5% of the ceiling per second of successes', () => {
+  near(decreasedRate(40, 40), 28);
+  near(decreasedRate(28, 40), 19.6, 'a halved limit is followed in two cuts');
+  assert.equal(decreasedRate(2.5, 40), 2, 'never below 5% of the configured rate');
+  near(decreasedRate(80, 40), 28, 'a current rate above a lowered ceiling is cut from the ceiling');
+  assert.equal(successCredit(40, 40), 0, 'nothing to earn at the ceiling');
+  // A second of successes at the current rate adds 2/s (5% of 40), at 10/s as at 30/s, split over
+  // any number of workers: the credit is per request.
+  for (const current of [10, 20, 30]) assert.ok(Math.abs(current * successCredit(current, 40) - 2) < 1e-9);
+  assert.equal(increasedRate(39.5, 2, 40), 40, 'never above the configured rate');
+  // A halved rate is back at the ceiling after 10 s of full-rate successes.
+  let rate = 20;
+  let seconds = 0;
+  while (rate < 40) {
+    rate = increasedRate(rate, rate * successCredit(rate, 40), 40);
+    seconds++;
+  }
+  assert.equal(seconds, 10);
+});
+
+test('two workers share one adaptive rate: one cut per overload window, batched credits, the ceiling holds', async (t) => {
+  const workerA = createDbRateLimiter(db.db, { tmdb: 40 });
+  const workerB = createDbRateLimiter(db.db, { tmdb: 40 });
+  await workerA.acquire('tmdb');
+  assert.equal((await row('tmdb')).current_rps, null, 'untouched: the configured rate');
+
+  // A burst of 429s from one overload, seen by both workers, cuts once.
+  const once = decreasedRate(40, 40);
+  await workerA.onThrottled('tmdb');
+  await workerB.onThrottled('tmdb');
+  near((await row('tmdb')).current_rps, once);
+  // A 429 after the window is a new overload.
+  await sql`update rate_limits set last_decrease_at = now() - interval '2 seconds' where service = 'tmdb'`.execute(db.db);
+  await workerB.onThrottled('tmdb');
+  const twice = decreasedRate(once, 40);
+  near((await row('tmdb')).current_rps, twice);
+
+  // Worker A spaces its slots by the rate B cut: with the next slot far ahead, one reservation
+  // moves it by exactly one interval (the aborted wait leaves the reservation in place).
+  const spacing = async (limiter = workerA) => {
+    await sql`update rate_limits set next_slot_at = now() + interval '1 hour' where service = 'tmdb'`.execute(db.db);
+    const before = (await row('tmdb')).next_slot_at.getTime();
+    await assert.rejects(limiter.acquire('tmdb', AbortSignal.abort()));
+    return (await row('tmdb')).next_slot_at.getTime() - before;
+  };
+  const apart = await spacing();
+  assert.ok(Math.abs(apart - 1000 / twice) <= 1, `${apart} ms apart at ${twice}/s`);
+  await sql`update rate_limits set next_slot_at = now() where service = 'tmdb'`.execute(db.db);
+
+  // Operators see it: the API's status, /metrics and `showprint services`.
+  const [tmdb] = (await serviceStatus(db.db, { tmdb: 40 })).filter((s) => s.service === 'tmdb');
+  assert.equal(tmdb?.currentRatePerSecond, 19.6);
+  assert.match(serviceStatusMetrics([tmdb!]), /^showprint_limiter_current_rate_per_second\{service="tmdb"\} 19\.6$/m);
+  assert.match(formatServices([tmdb!])[0]!, /40\/s \(now 19\.6\/s\)/);
+
+  // Successes: the first credit is written at once, the next ones gathered for flushEveryMs.
+  t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+  await workerB.onSuccess('tmdb');
+  const first = twice + successCredit(twice, 40);
+  near((await row('tmdb')).current_rps, first);
+  for (let i = 0; i < 9; i++) await workerB.onSuccess('tmdb');
+  near((await row('tmdb')).current_rps, first, 'no write within the batch window');
+  t.mock.timers.tick(AIMD.flushEveryMs);
+  await workerB.onSuccess('tmdb');
+  near((await row('tmdb')).current_rps, first + 10 * successCredit(first, 40), 'ten credits in one write');
+
+  // Near the ceiling a credit stops at it; at the ceiling successes write nothing.
+  await sql`update rate_limits set current_rps = 39.99 where service = 'tmdb'`.execute(db.db);
+  await workerA.acquire('tmdb'); // A learns the rate from its slot
+  t.mock.timers.tick(AIMD.flushEveryMs);
+  await workerA.onSuccess('tmdb');
+  assert.equal((await row('tmdb')).current_rps, 40);
+  await sql`update rate_limits set current_rps = 30 where service = 'tmdb'`.execute(db.db); // A has not seen this
+  t.mock.timers.tick(AIMD.flushEveryMs);
+  await workerA.onSuccess('tmdb');
+  assert.equal((await row('tmdb')).current_rps, 30, 'a worker at the ceiling sends no credit');
+  mock.timers.reset();
+
+  // A lowered configured rate is the ceiling at once, whatever the row holds.
+  const lowered = createDbRateLimiter(db.db, { tmdb: 5 });
+  assert.equal(await spacing(lowered), 200);
+  assert.equal((await serviceStatus(db.db, { tmdb: 5 })).find((s) => s.service === 'tmdb')?.currentRatePerSecond, 5);
+});
+
+test("a slot reserved before this process saw a 429 is given up for one after the Retry-After", async () => {
+  const limiter = createDbRateLimiter(db.db, { wikidata: 5 });
+  await limiter.acquire('wikidata');
+  const started = Date.now();
+  // The next slot is 200 ms away; a 429 with Retry-After 600 ms arrives while this caller waits.
+  const waiting = limiter.acquire('wikidata');
+  await new Promise((r) => setTimeout(r, 50));
+  await limiter.onThrottled('wikidata', 600);
+  await waiting;
+  assert.ok(Date.now() - started >= 600, `sent after ${Date.now() - started} ms, inside the Retry-After`);
+  near((await row('wikidata')).current_rps, decreasedRate(5, 5));
+});
+
+let standin: ListeningStandin;
+before(async () => {
+  standin = await listenStandin(createTmdbStandin({ catalog: buildCatalog(), apiKey: 'k', limits: { latencyMs: 30, jitterMs: 10, rps: 40, burst: 40, faultRate: 0 } }));
+});
+after(async () => {
+  await standin?.close();
+});
+
+test('a stand-in halving its limit mid-run: the shared limiter follows, few 429s, throughput settles on the new limit', async (t) => {
+  const before = 40;
+  const halved = 20;
+  const warmMs = 6_000;
+  const afterMs = 20_000;
+  // Two workers (limiters over one database), five callers each, all on one TMDB key.
+  const rates = { tmdb: before };
+  const workers = [createDbRateLimiter(db.db, rates), createDbRateLimiter(db.db, rates)];
+  await sql`delete from rate_limits where service = 'tmdb'`.execute(db.db);
+  const client = createTmdbClient({ url: standin.url, apiKey: 'k', timeoutMs: 5_000 });
+  const ids = buildCatalog().shows.filter((s) => s.onTmdb).map((s) => s.id).slice(0, 200);
+  const clock = () => performance.timeOrigin + performance.now(); // the stand-in's own clock
+  const sentBy = [0, 0];
+  const started = clock();
+  const changeAt = started + warmMs;
+  const stopAt = changeAt + afterMs;
+  const change = setTimeout(() => standin.gate.setLimits({ rps: halved }), warmMs);
+  // The shared rate as an operator would see it, sampled through the run.
+  const samples: { at: number; rate: number }[] = [];
+  const sampler = setInterval(() => {
+    void row('tmdb').then((r) => samples.push({ at: clock(), rate: r.current_rps ?? before }), () => undefined);
+  }, 250);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 10 }, async (_, i) => {
+      const worker = i % 2;
+      while (clock() < stopAt) {
+        const id = ids[next++ % ids.length]!;
+        await callWithRetry('tmdb', workers[worker]!, () => client.tvDetails(id));
+        if (clock() < stopAt && clock() > changeAt) sentBy[worker]!++;
+      }
+    }),
+  );
+  clearTimeout(change);
+  clearInterval(sampler);
+
+  const stats = standin.gate.stats();
+  const admitted = (from: number, to: number) => stats.admittedStarts.filter((at) => at >= from && at < to).length;
+  const perSecond = Array.from({ length: Math.ceil((stopAt - started) / 1000) }, (_, s) => admitted(started + s * 1000, started + (s + 1) * 1000));
+  const share = stats.rateLimited / stats.requests;
+  const rateBefore = admitted(started + 1_000, changeAt) / ((warmMs - 1_000) / 1000);
+  const settled = admitted(changeAt + 10_000, stopAt) / ((afterMs - 10_000) / 1000);
+  const cutAt = samples.find((s) => s.at > changeAt && s.rate < before)?.at;
+  const cutAfterMs = cutAt === undefined ? Infinity : cutAt - changeAt;
+  const late = samples.filter((s) => s.at >= changeAt + 10_000).map((s) => s.rate);
+  const first429 = stats.requestStarts.length - stats.admittedStarts.length > 0 ? Math.min(...stats.requestStarts.filter((at) => !stats.admittedStarts.includes(at))) - changeAt : NaN;
+  t.diagnostic(
+    `requests ${stats.requests}, 429s ${stats.rateLimited} (${(share * 100).toFixed(2)}%); admitted/s before ${rateBefore.toFixed(1)}, ` +
+      `from 10 s after the change ${settled.toFixed(1)}; first 429 ${first429.toFixed(0)} ms after the change, first cut seen ${cutAfterMs.toFixed(0)} ms after it, ` +
+      `shared rate from 10 s on ${Math.min(...late).toFixed(1)}–${Math.max(...late).toFixed(1)}; per second: ${perSecond.join(' ')}; shared rate per second: ` +
+      perSecond.map((_, s) => samples.filter((x) => x.at < started + (s + 1) * 1000).at(-1)?.rate.toFixed(1) ?? '-').join(' '),
+  );
+
+  assert.ok(rateBefore >= before * 0.75, `before the change the limiter used the limit: ${rateBefore.toFixed(1)}/s`);
+  assert.ok(share < 0.02, `429s are ${(share * 100).toFixed(2)}% of requests`);
+  assert.ok(Math.abs(settled - halved) <= halved * 0.1, `from 10 s after the change: ${settled.toFixed(1)}/s against a limit of ${halved}/s`);
+  // It follows: cut soon after the change and, from 10 s on, a sawtooth (probe up, cut on 429) that
+  // never climbs back near the old limit.
+  assert.ok(cutAfterMs < 10_000, `the shared rate was cut ${cutAfterMs.toFixed(0)} ms after the change`);
+  assert.ok(late.length > 0 && Math.max(...late) < before * 0.85, `shared rate from 10 s on: up to ${Math.max(...late).toFixed(1)}/s`);
+  assert.ok(sentBy[0]! > 50 && sentBy[1]! > 50, `both workers kept sending: ${sentBy.join(', ')}`);
+});
