@@ -14,6 +14,7 @@ import { showIdentityKey } from '../src/domain/names.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { classified } from './failures.js';
 import type { ViewerYield } from './viewerYield.js';
+import type { CatalogCounts } from '../src/contracts/index.js';
 
 export interface PickSeedsInput {
   limit: number;
@@ -36,13 +37,8 @@ export interface DiscoverRoundInput {
   yieldMaxMs: number;
 }
 
-export interface DiscoverRoundResult {
-  seeds: number;
-  discovered: number;
-  deduped: number;
-  belowFloor: number;
-  queued: number;
-  overBudget: number;
+/** A round's share of the crawl's counts, and the chunks it queued. */
+export interface DiscoverRoundResult extends Pick<CatalogCounts, 'seeds' | 'discovered' | 'deduped' | 'belowFloor' | 'queued' | 'overBudget'> {
   chunks: number;
 }
 
