@@ -136,12 +136,12 @@ after(async () => {
 });
 
 test('a stand-in halving its limit mid-run: the shared limiter follows, few 429s, throughput settles on the new limit', async (t) => {
-  const before = 40;
+  const full = 40;
   const halved = 20;
   const warmMs = 6_000;
   const afterMs = 20_000;
   // Two workers (limiters over one database), five callers each, all on one TMDB key.
-  const rates = { tmdb: before };
+  const rates = { tmdb: full };
   const workers = [createDbRateLimiter(db.db, rates), createDbRateLimiter(db.db, rates)];
   await sql`delete from rate_limits where service = 'tmdb'`.execute(db.db);
   const client = createTmdbClient({ url: standin.url, apiKey: 'k', timeoutMs: 5_000 });
@@ -155,7 +155,7 @@ test('a stand-in halving its limit mid-run: the shared limiter follows, few 429s
   // The shared rate as an operator would see it, sampled through the run.
   const samples: { at: number; rate: number }[] = [];
   const sampler = setInterval(() => {
-    void row('tmdb').then((r) => samples.push({ at: clock(), rate: r.current_rps ?? before }), () => undefined);
+    void row('tmdb').then((r) => samples.push({ at: clock(), rate: r.current_rps ?? full }), () => undefined);
   }, 250);
   let next = 0;
   await Promise.all(
@@ -177,7 +177,7 @@ test('a stand-in halving its limit mid-run: the shared limiter follows, few 429s
   const share = stats.rateLimited / stats.requests;
   const rateBefore = admitted(started + 1_000, changeAt) / ((warmMs - 1_000) / 1000);
   const settled = admitted(changeAt + 10_000, stopAt) / ((afterMs - 10_000) / 1000);
-  const cutAt = samples.find((s) => s.at > changeAt && s.rate < before)?.at;
+  const cutAt = samples.find((s) => s.at > changeAt && s.rate < full)?.at;
   const cutAfterMs = cutAt === undefined ? Infinity : cutAt - changeAt;
   const late = samples.filter((s) => s.at >= changeAt + 10_000).map((s) => s.rate);
   const first429 = stats.requestStarts.length - stats.admittedStarts.length > 0 ? Math.min(...stats.requestStarts.filter((at) => !stats.admittedStarts.includes(at))) - changeAt : NaN;
@@ -188,12 +188,12 @@ test('a stand-in halving its limit mid-run: the shared limiter follows, few 429s
       perSecond.map((_, s) => samples.filter((x) => x.at < started + (s + 1) * 1000).at(-1)?.rate.toFixed(1) ?? '-').join(' '),
   );
 
-  assert.ok(rateBefore >= before * 0.75, `before the change the limiter used the limit: ${rateBefore.toFixed(1)}/s`);
+  assert.ok(rateBefore >= full * 0.75, `before the change the limiter used the limit: ${rateBefore.toFixed(1)}/s`);
   assert.ok(share < 0.02, `429s are ${(share * 100).toFixed(2)}% of requests`);
   assert.ok(Math.abs(settled - halved) <= halved * 0.1, `from 10 s after the change: ${settled.toFixed(1)}/s against a limit of ${halved}/s`);
   // It follows: cut soon after the change and, from 10 s on, a sawtooth (probe up, cut on 429) that
   // never climbs back near the old limit.
   assert.ok(cutAfterMs < 10_000, `the shared rate was cut ${cutAfterMs.toFixed(0)} ms after the change`);
-  assert.ok(late.length > 0 && Math.max(...late) < before * 0.85, `shared rate from 10 s on: up to ${Math.max(...late).toFixed(1)}/s`);
+  assert.ok(late.length > 0 && Math.max(...late) < full * 0.85, `shared rate from 10 s on: up to ${Math.max(...late).toFixed(1)}/s`);
   assert.ok(sentBy[0]! > 50 && sentBy[1]! > 50, `both workers kept sending: ${sentBy.join(', ')}`);
 });
