@@ -1,7 +1,7 @@
 // The workflow types the worker registers, by name and signature, so the API and the CLI start
 // them without importing workflow code; their priorities; and the search attributes operators
 // filter on in the Web UI (e.g. SessionState="FAILED").
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { type Priority, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { CatalogCrawlInput, CatalogCrawlOutcome } from './catalog.js';
 import type { ChunkCrawled, ChunkEnriched, ChunkInput } from './chunks.js';
 import type { ForgetInput, ForgetReceipt, RetentionInput, RetentionOutcome } from './privacy.js';
@@ -58,6 +58,17 @@ export const INTERACTIVE_PRIORITY = 1;
 export const REFRESH_PRIORITY = 5;
 /** Pre-warming the show cache: the lowest key the server's default five levels allow, beside refreshes. */
 export const CATALOG_PRIORITY = 5;
+
+/**
+ * A viewer's session: interactive, with the session id as its fairness key. Within a priority the
+ * server then dispatches backlogged tasks round-robin between keys instead of first in, first out,
+ * so a 100k session's queued chunks cannot wall off a 1k session started after it. Children and
+ * activities inherit both fields (the server merges the parent's into anything left unset).
+ * Session ids are at most 64 characters, the fairness key's limit.
+ */
+export function sessionPriority(sessionId: string): Priority {
+  return { priorityKey: INTERACTIVE_PRIORITY, fairnessKey: sessionId };
+}
 
 export const SessionStateKey = defineSearchAttributeKey('SessionState', SearchAttributeType.KEYWORD);
 export const SessionProgressKey = defineSearchAttributeKey('SessionProgress', SearchAttributeType.INT);
