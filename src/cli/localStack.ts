@@ -148,6 +148,9 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
       });
       stops.push(() => devServer!.stop());
       kills.push(() => devServer!.kill());
+      if (!devServer.fairness) {
+        say(`${path.join(config.dataDir, 'temporal.db')} predates fairness keys, so viewers share the task queue first come, first served. To turn them on, delete it while no session is running (its workflow histories and refresh schedules go with it).`);
+      }
       temporalAddress = devServer.address;
       temporal = devServer.address;
     }

@@ -2,7 +2,7 @@
 // TEMPORAL_UI_PORT, and the search attributes the workflows upsert registered up front.
 import { Connection } from '@temporalio/client';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../contracts/index.js';
@@ -13,11 +13,30 @@ export interface DevServer {
   stop(): Promise<void>;
   /** Immediate, for a forced exit: no process outlives us. */
   kill(): void;
+  /** False for a database made before fairness keys: sessions then share the queue first come, first served. */
+  fairness: boolean;
 }
 
-/** Task-queue priority needs the new matcher, which server 1.29 does not enable by default. */
-export function priorityArgs(): string[] {
-  return ['--dynamic-config-value', 'matching.useNewMatcher=true'];
+/**
+ * Task-queue priority needs the new matcher, and fairness keys (one per session, so a large
+ * session's backlog cannot wall off a small one) need `matching.enableFairness`; server 1.29
+ * enables neither by default. Fairness implies the new matcher; both are named for clarity.
+ */
+export function priorityArgs({ fairness = true }: { fairness?: boolean } = {}): string[] {
+  return ['--dynamic-config-value', 'matching.useNewMatcher=true', ...(fairness ? ['--dynamic-config-value', 'matching.enableFairness=true'] : [])];
+}
+
+/**
+ * Fairness keeps the task backlog in other tables (server 1.29): tasks queued in a database made
+ * without it are never dispatched once it is on, and the sessions waiting on them hang. So only a
+ * database created with fairness (marked beside it) gets it; an older one keeps the plain matcher.
+ */
+function fairnessFor(dbFile: string): boolean {
+  const marker = `${dbFile}.fairness`;
+  if (existsSync(marker)) return true;
+  if (existsSync(dbFile)) return false;
+  writeFileSync(marker, 'created with matching.enableFairness=true\n');
+  return true;
 }
 
 export function searchAttributeArgs(): string[] {
@@ -51,16 +70,18 @@ export async function startDevServer(opts: {
       throw new Error(`Port ${port} is in use (another Temporal server?). Stop it, set ${name} to a free port, or set TEMPORAL_ADDRESS to use that server.`);
     }
   }
+  const dbFile = path.join(opts.dataDir, 'temporal.db');
+  const fairness = fairnessFor(dbFile);
   const args = [
     'server', 'start-dev',
-    '--db-filename', path.join(opts.dataDir, 'temporal.db'),
+    '--db-filename', dbFile,
     '--ip', '127.0.0.1',
     '--port', String(opts.port),
     '--ui-port', String(opts.uiPort),
     '--namespace', opts.namespace,
     '--log-level', 'warn',
     ...searchAttributeArgs(),
-    ...priorityArgs(),
+    ...priorityArgs({ fairness }),
     ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
   ];
   // Its own process group: a Ctrl-C in the terminal reaches only us, and we stop the server after
@@ -93,6 +114,7 @@ export async function startDevServer(opts: {
   return {
     address,
     uiUrl: `http://127.0.0.1:${opts.uiPort}`,
+    fairness,
     kill: () => void child.kill('SIGKILL'),
     async stop() {
       if (child.exitCode !== null) return;

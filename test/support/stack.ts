@@ -18,7 +18,7 @@ import { securityOptions } from '../../src/api/protection/options.js';
 import { type RunningStandins, startStandins } from '../../standins/index.js';
 import { createShowprintWorker } from '../../src/worker/createWorker.js';
 import { createTestDatabase } from './db.js';
-import { createTemporalEnv, workflowBundle } from './temporal.js';
+import { type TemporalEnvOptions, createTemporalEnv, workflowBundle } from './temporal.js';
 
 export interface TestStack {
   env: TestWorkflowEnvironment;
@@ -43,6 +43,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Encrypt payloads (default true). Off only for histories meant for the replay corpus. */
   encryptPayloads?: boolean;
+  /** The dev server's matching options (fairness keys honoured by default). */
+  temporal?: Omit<TemporalEnvOptions, 'dataConverter'>;
 }
 
 /** Fast, test-sized defaults: small pages and chunks so a small history exercises every mechanism. */
@@ -72,7 +74,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
   const codec = new AesGcmPayloadCodec(masterKeys, sessionKeys);
   const dataConverter: DataConverter = options.encryptPayloads === false ? {} : encryptingDataConverter(codec);
   const apiKey = config.security.apiKeys[0] ?? generateApiKey();
-  const env = await createTemporalEnv({ dataConverter });
+  const env = await createTemporalEnv({ ...options.temporal, dataConverter });
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
   const standins = await startStandins({
     gandalfPublicKeyHex: publicKeyHexFromPrivate(DEMO_GANDALF_PRIVATE_KEY),

@@ -8,15 +8,27 @@ import { priorityArgs, searchAttributeArgs } from '../../src/temporal/devServer.
 import { failureConverterPath } from '../../src/temporal/codec/payloadCodec.js';
 import { workflowsPath } from '../../src/worker/createWorker.js';
 
-/** `dataConverter` goes to `env.client`; workers on this env must use the same one (or none). */
-export async function createTemporalEnv(options: { dataConverter?: DataConverter } = {}): Promise<TestWorkflowEnvironment> {
+export interface TemporalEnvOptions {
+  /** Goes to `env.client`; workers on this env must use the same one (or none). */
+  dataConverter?: DataConverter;
+  /** Fairness keys honoured (default true); off to measure what they change. */
+  fairness?: boolean;
+  /**
+   * One partition per task queue instead of four: one backlog in one order, so a test can assert
+   * the order the server dispatches in (with four, the poller's pick of partition adds noise).
+   */
+  singlePartition?: boolean;
+}
+
+export async function createTemporalEnv(options: TemporalEnvOptions = {}): Promise<TestWorkflowEnvironment> {
   const path = await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH);
+  const partitions = options.singlePartition ? ['matching.numTaskqueueReadPartitions=1', 'matching.numTaskqueueWritePartitions=1'].flatMap((v) => ['--dynamic-config-value', v]) : [];
   return TestWorkflowEnvironment.createLocal({
     client: options.dataConverter ? { dataConverter: options.dataConverter } : undefined,
     server: {
       executable: { type: 'existing-path', path },
       ip: '127.0.0.1',
-      extraArgs: ['--log-level', 'error', ...searchAttributeArgs(), ...priorityArgs()],
+      extraArgs: ['--log-level', 'error', ...searchAttributeArgs(), ...priorityArgs({ fairness: options.fairness }), ...partitions],
     },
   });
 }
