@@ -243,7 +243,8 @@ describe('pausing', () => {
         assert.equal(paused.paused?.reason, 'test hold');
         // What was in flight finishes (chunk 0's report comes back during the pause).
         held.open();
-        await new Promise((r) => setTimeout(r, 2500));
+        await until(async () => (await handle.query(progressQuery)).stages.showData.done >= 10, 30_000, 'the held chunk reported during the pause');
+        await new Promise((r) => setTimeout(r, 1500)); // time for anything the pause failed to hold back
         const progress = await handle.query(progressQuery);
         assert.ok(progress.paused && progress.state !== 'COMPLETED');
 
