@@ -7,7 +7,7 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { Router, type Response } from 'express';
 import type { Db } from '../db/index.js';
 import { type ReportVersionRef, type SessionProgress, type SessionState, isTerminalState, progressQuery } from '../contracts/index.js';
-import { listReportVersions } from '../db/reportVersions.js';
+import { latestReportVersion } from '../db/reportVersions.js';
 import { HttpError } from './errors.js';
 import { findSession, parseSessionId } from './sessionLookup.js';
 import { allow } from './protection/access.js';
@@ -65,9 +65,7 @@ export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats 
   let polls = 0;
 
   async function latestVersion(sessionId: string): Promise<ReportVersionRef | null> {
-    const versions = await listReportVersions(db, sessionId);
-    const last = versions.at(-1);
-    return last ? { version: last.version, final: last.final } : null;
+    return (await latestReportVersion(db, sessionId)) ?? null;
   }
 
   function stop(hub: Hub) {

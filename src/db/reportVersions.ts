@@ -3,12 +3,6 @@
 import type { Db } from './index.js';
 import type { Report } from '../domain/report.js';
 
-export interface ReportVersionSummary {
-  version: number;
-  final: boolean;
-  generatedAt: string;
-}
-
 /** The latest version, or a given one; undefined when there is none (yet). */
 export async function readReport(db: Db, sessionId: string, version?: number): Promise<Report | undefined> {
   let q = db.selectFrom('report_versions').select('report').where('session_id', '=', sessionId);
@@ -17,9 +11,9 @@ export async function readReport(db: Db, sessionId: string, version?: number): P
   return row?.report as Report | undefined;
 }
 
-export async function listReportVersions(db: Db, sessionId: string): Promise<ReportVersionSummary[]> {
-  const rows = await db.selectFrom('report_versions').select(['version', 'final', 'created_at']).where('session_id', '=', sessionId).orderBy('version').execute();
-  return rows.map((r) => ({ version: r.version, final: r.final, generatedAt: r.created_at.toISOString() }));
+/** The latest version's number and finality, without its report (what the event stream announces). */
+export async function latestReportVersion(db: Db, sessionId: string): Promise<{ version: number; final: boolean } | undefined> {
+  return db.selectFrom('report_versions').select(['version', 'final']).where('session_id', '=', sessionId).orderBy('version', 'desc').limit(1).executeTakeFirst();
 }
 
 /**

@@ -42,14 +42,7 @@ export function sharePage(text: CardText, urls: SharePageUrls): string {
   const lines = text.lines.map((line) => `<p>${escapeHtml(line)}</p>`).join('\n');
   const bars = text.bars.length > 0 ? `<ul>${text.bars.map((b) => `<li>${escapeHtml(b.label)}</li>`).join('')}</ul>` : '';
   const badge = text.badge ? `<p class="badge">${escapeHtml(text.badge)}</p>` : '';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(title)} · showprint</title>
-${meta('name', 'description', description)}
+  const head = `${meta('name', 'description', description)}
 ${meta('property', 'og:type', 'website')}
 ${meta('property', 'og:site_name', 'showprint')}
 ${meta('property', 'og:title', title)}
@@ -63,11 +56,8 @@ ${meta('property', 'og:image:alt', title)}
 ${meta('name', 'twitter:card', 'summary_large_image')}
 ${meta('name', 'twitter:title', title)}
 ${meta('name', 'twitter:description', description)}
-${meta('name', 'twitter:image', urls.image)}
-<style>${CSS}</style>
-</head>
-<body>
-<main>
+${meta('name', 'twitter:image', urls.image)}`;
+  return htmlPage(title, head, `<main>
 <p class="eyebrow">${escapeHtml(text.eyebrow)}</p>
 <h1>${escapeHtml(text.title)}</h1>
 ${lines}
@@ -77,29 +67,36 @@ ${badge}
 <nav>
 <a href="${escapeHtml(urls.image)}?download=1">Download the image</a>
 <a href="${escapeHtml(urls.home)}">Make your own on showprint</a>
-</nav>
-</body>
-</html>
-`;
+</nav>`);
 }
 
 /** What every dead link answers: one page for a bad token, a revoked link and an erased session alike. */
 export function notFoundPage(homeUrl: string): string {
+  return htmlPage(
+    'Link not found',
+    '',
+    `<main>
+<h1>This link doesn’t work</h1>
+<p>It may have been turned off by the person who shared it.</p>
+</main>
+<nav><a href="${escapeHtml(homeUrl)}">Make your own on showprint</a></nav>`,
+  );
+}
+
+/** The one page shell both answers share: never indexed, the inline style, no external files. */
+function htmlPage(title: string, head: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>Link not found · showprint</title>
+<title>${escapeHtml(title)} · showprint</title>
+${head}
 <style>${CSS}</style>
 </head>
 <body>
-<main>
-<h1>This link doesn’t work</h1>
-<p>It may have been turned off by the person who shared it.</p>
-</main>
-<nav><a href="${escapeHtml(homeUrl)}">Make your own on showprint</a></nav>
+${body}
 </body>
 </html>
 `;
