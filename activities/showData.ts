@@ -3,12 +3,13 @@
 // when it had a tag) and store details and cast. TMDB answers that do not fit their schema are
 // transient (TmdbBadResponse): retried with the chunk, dead-lettered with a sample on its last attempt.
 import { Context } from '@temporalio/activity';
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { PermanentServiceError } from '../src/clients/errors.js';
 import type { ServiceCaller } from '../src/clients/retry.js';
 import type { TmdbClient, TmdbShowDetails } from '../src/clients/tmdb.js';
 import { outcomeStands, writeOffShows } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
+import type { ShowsTable } from '../src/db/schema.js';
 import { pickTmdbMatch } from '../src/domain/tmdbMatch.js';
 import { type ChunkInput, type ChunkOutcome, isLastChunkAttempt } from '../src/contracts/index.js';
 import { classified, showsUnfinished } from './failures.js';
@@ -35,114 +36,194 @@ interface EnrichProgress {
   finished: [showId: number, outcome: Exclude<ShowOutcome, Error>][];
 }
 
-/** Stores TMDB's details and cast on a show row (also how the catalog crawler warms a show it knows by TMDB id). */
-export async function storeDetails(db: Db, showId: number, details: TmdbShowDetails): Promise<void> {
-  const cast = [...(details.aggregate_credits?.cast ?? [])]
+/** A show's TMDB details, to be stored on its row. */
+export interface ShowDetails {
+  showId: number;
+  details: TmdbShowDetails;
+}
+
+/** The most-credited cast members, in billing order. */
+function topCast(details: TmdbShowDetails) {
+  return [...(details.aggregate_credits?.cast ?? [])]
     .sort((a, b) => b.total_episode_count - a.total_episode_count || b.popularity - a.popularity || a.id - b.id)
     .slice(0, CAST_LIMIT);
+}
+
+/** Stores TMDB's details and cast on a show row (also how the catalog crawler warms a show it knows by TMDB id). */
+export async function storeDetails(db: Db, showId: number, details: TmdbShowDetails): Promise<void> {
+  await storeDetailsBatch(db, [{ showId, details }]);
+}
+
+/**
+ * Stores several shows in one transaction: a row update per show, then genres, actors and cast for
+ * all of them in one statement each (a chunk's writes were eight statements per show).
+ */
+export async function storeDetailsBatch(db: Db, batch: readonly ShowDetails[]): Promise<void> {
+  if (batch.length === 0) return;
+  const showIds = batch.map((b) => b.showId);
+  const genres = batch.flatMap(({ showId, details }) => [...new Set((details.genres ?? []).map((g) => g.name))].map((genre) => ({ show_id: showId, genre })));
+  const casts = batch.map(({ showId, details }) => ({ showId, cast: topCast(details) }));
+  // One row per actor (shows share actors; the last one read wins, as the one-by-one upserts did),
+  // sorted by id: chunks sharing actors, stored concurrently, lock actor rows in one order.
+  const actors = new Map(casts.flatMap(({ cast }) => cast.map((c) => [c.id, { id: c.id, name: c.name, popularity: c.popularity ?? 0, profile_path: c.profile_path ?? null }] as const)));
+  const castRows = casts.flatMap(({ showId, cast }) =>
+    cast.map((c, order) => {
+      const role = [...(c.roles ?? [])].sort((a, b) => b.episode_count - a.episode_count)[0];
+      return { show_id: showId, actor_id: c.id, character: role?.character ?? '', episode_count: c.total_episode_count ?? 0, billing_order: order };
+    }),
+  );
   await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('shows')
-      .set({
-        tmdb_status: 'matched',
-        tmdb_id: details.id,
-        // TMDB's canonical spelling ("Élite", not Netflix's "Elite (U.S.)"); the key stays Netflix's.
-        name: details.name || undefined,
-        original_name: details.original_name || null,
-        tmdb_checked_at: new Date(),
-        tmdb_error: null,
-        first_air_date: details.first_air_date || null,
-        number_of_episodes: details.number_of_episodes ?? null,
-        number_of_seasons: details.number_of_seasons ?? null,
-        overview: details.overview ?? null,
-        poster_path: details.poster_path ?? null,
-        popularity: details.popularity ?? null,
-      })
-      .where('id', '=', showId)
-      .execute();
+    // In id order, like the actors: two sessions storing shows they share lock them in one order.
+    for (const { showId, details } of [...batch].sort((a, b) => a.showId - b.showId)) {
+      await trx
+        .updateTable('shows')
+        .set({
+          tmdb_status: 'matched',
+          tmdb_id: details.id,
+          // TMDB's canonical spelling ("Élite", not Netflix's "Elite (U.S.)"); the key stays Netflix's.
+          name: details.name || undefined,
+          original_name: details.original_name || null,
+          tmdb_checked_at: new Date(),
+          tmdb_error: null,
+          first_air_date: details.first_air_date || null,
+          number_of_episodes: details.number_of_episodes ?? null,
+          number_of_seasons: details.number_of_seasons ?? null,
+          overview: details.overview ?? null,
+          poster_path: details.poster_path ?? null,
+          popularity: details.popularity ?? null,
+        })
+        .where('id', '=', showId)
+        .execute();
+    }
     // Genres and cast are replaced whole, so a refresh or a retry leaves exactly TMDB's current list.
-    await trx.deleteFrom('show_genres').where('show_id', '=', showId).execute();
-    const genres = [...new Set((details.genres ?? []).map((g) => g.name))];
-    if (genres.length > 0) await trx.insertInto('show_genres').values(genres.map((genre) => ({ show_id: showId, genre }))).execute();
-    await trx.deleteFrom('show_cast').where('show_id', '=', showId).execute();
-    if (cast.length > 0) {
+    await trx.deleteFrom('show_genres').where('show_id', 'in', showIds).execute();
+    if (genres.length > 0) await trx.insertInto('show_genres').values(genres).execute();
+    await trx.deleteFrom('show_cast').where('show_id', 'in', showIds).execute();
+    if (actors.size > 0) {
       await trx
         .insertInto('actors')
-        // Sorted by id: shows sharing actors, enriched concurrently, lock actor rows in one order.
-        .values([...cast].sort((a, b) => a.id - b.id).map((c) => ({ id: c.id, name: c.name, popularity: c.popularity ?? 0, profile_path: c.profile_path ?? null })))
+        .values([...actors.values()].sort((a, b) => a.id - b.id))
         .onConflict((oc) =>
           oc.column('id').doUpdateSet({ name: sql`excluded.name`, popularity: sql`excluded.popularity`, profile_path: sql`excluded.profile_path` }),
         )
         .execute();
-      await trx
-        .insertInto('show_cast')
-        .values(
-          cast.map((c, order) => {
-            const role = [...(c.roles ?? [])].sort((a, b) => b.episode_count - a.episode_count)[0];
-            return { show_id: showId, actor_id: c.id, character: role?.character ?? '', episode_count: c.total_episode_count ?? 0, billing_order: order };
-          }),
-        )
-        .execute();
     }
+    if (castRows.length > 0) await trx.insertInto('show_cast').values(castRows).execute();
   });
 }
 
+/** Matched shows are stored this many at a time: one transaction for several shows. */
+const STORE_BATCH = 10;
+
+type ShowRow = Selectable<ShowsTable>;
+type WatchedYears = { first: number; last: number } | null;
+
 export function createShowDataActivities({ db, tmdb, caller, concurrency = 6 }: ShowDataDeps) {
-  async function enrichOne(showId: number, sessionId: string, cacheTtlMs: number, signal: AbortSignal, lastAttempt: boolean): Promise<ShowOutcome> {
-    const show = await db.selectFrom('shows').selectAll().where('id', '=', showId).executeTakeFirstOrThrow();
-    if (outcomeStands(show.tmdb_status, show.tmdb_checked_at, cacheTtlMs)) return show.tmdb_status as 'matched' | 'not_found';
-    try {
-      const years = await db
-        .selectFrom('episodes')
-        .select([sql<string | null>`min(first_watched_on)`.as('first'), sql<string | null>`max(last_watched_on)`.as('last')])
-        .where('session_id', '=', sessionId)
-        .where('show_id', '=', showId)
-        .executeTakeFirst();
-      const watchedYears = years?.first && years.last ? { first: Number(years.first.slice(0, 4)), last: Number(years.last.slice(0, 4)) } : null;
-      const results = await caller.call('tmdb', () => tmdb.searchTv(show.name, signal), signal);
-      // The region the Netflix title's tag named ("Big Brother (U.S.)" → US) picks between same-named shows.
-      const match = pickTmdbMatch(show.name, watchedYears, results, show.region);
-      const details = match ? await caller.call('tmdb', () => tmdb.tvDetails(match.id, signal), signal) : null;
-      if (!details) {
-        await db.updateTable('shows').set({ tmdb_status: 'not_found', tmdb_checked_at: new Date(), tmdb_error: null }).where('id', '=', showId).execute();
-        return 'not_found';
-      }
-      await storeDetails(db, showId, details);
-      return 'matched';
-    } catch (error) {
-      if (error instanceof PermanentServiceError) throw error; // session-wide: a wrong key fails every show
-      if (!lastAttempt) return error as Error;
-      const attempts = (error as { attempts?: number }).attempts ?? 1;
-      await writeOffShows(db, { sessionId, stage: 'showData', showIds: [showId], reason: (error as Error).message, attempts });
-      return 'failed';
-    }
+  /** The chunk's show rows, and the years this session watched each, in two queries. */
+  async function loadChunk(sessionId: string, showIds: readonly number[]) {
+    if (showIds.length === 0) return { shows: new Map<number, ShowRow>(), years: new Map<number, WatchedYears>() };
+    const rows = await db.selectFrom('shows').selectAll().where('id', 'in', showIds).execute();
+    const watched = await db
+      .selectFrom('episodes')
+      .select(['show_id', sql<string | null>`min(first_watched_on)`.as('first'), sql<string | null>`max(last_watched_on)`.as('last')])
+      .where('session_id', '=', sessionId)
+      .where('show_id', 'in', showIds)
+      .groupBy('show_id')
+      .execute();
+    const years = new Map<number, WatchedYears>(
+      watched.map((w) => [w.show_id as number, w.first && w.last ? { first: Number(w.first.slice(0, 4)), last: Number(w.last.slice(0, 4)) } : null]),
+    );
+    return { shows: new Map(rows.map((r) => [r.id, r])), years };
+  }
+
+  /** Searches TMDB and picks the match: its details to store, or the show's outcome. */
+  async function lookUp(show: ShowRow, watchedYears: WatchedYears, signal: AbortSignal): Promise<TmdbShowDetails | 'not_found'> {
+    const results = await caller.call('tmdb', () => tmdb.searchTv(show.name, signal), signal);
+    // The region the Netflix title's tag named ("Big Brother (U.S.)" → US) picks between same-named shows.
+    const match = pickTmdbMatch(show.name, watchedYears, results, show.region);
+    const details = match ? await caller.call('tmdb', () => tmdb.tvDetails(match.id, signal), signal) : null;
+    if (details) return details;
+    await db.updateTable('shows').set({ tmdb_status: 'not_found', tmdb_checked_at: new Date(), tmdb_error: null }).where('id', '=', show.id).execute();
+    return 'not_found';
+  }
+
+  /** A show that failed: retried with the chunk, or written off (dead-lettered) on its last attempt. */
+  async function failed(showIds: number[], sessionId: string, error: unknown, lastAttempt: boolean): Promise<ShowOutcome> {
+    if (error instanceof PermanentServiceError) throw error; // session-wide: a wrong key fails every show
+    if (!lastAttempt) return error as Error;
+    const attempts = (error as { attempts?: number }).attempts ?? 1;
+    await writeOffShows(db, { sessionId, stage: 'showData', showIds, reason: (error as Error).message, attempts });
+    return 'failed';
   }
 
   return {
     async enrichShows(input: ChunkInput): Promise<ChunkOutcome> {
       return classified(async () => {
         const ctx = Context.current();
+        const signal = ctx.cancellationSignal;
         const lastAttempt = isLastChunkAttempt(ctx.info, input.retry);
         const resumed = (ctx.info.heartbeatDetails as EnrichProgress | undefined)?.finished;
         const finished = Array.isArray(resumed) ? resumed : []; // earlier releases heartbeated a count
-        const earlier = new Map(finished);
+        const outcomes = new Map<number, ShowOutcome>(finished);
         const beat = () => ctx.heartbeat({ finished } satisfies EnrichProgress);
+        const settle = (showId: number, outcome: ShowOutcome) => {
+          outcomes.set(showId, outcome);
+          if (!(outcome instanceof Error)) finished.push([showId, outcome]);
+        };
+        const todo = input.showIds.filter((id) => !outcomes.has(id));
+        const { shows, years } = await loadChunk(input.sessionId, todo);
+
+        // A matched show counts as finished (heartbeat) only once its batch is stored.
+        const unstored: ShowDetails[] = [];
+        const writes: Promise<void>[] = [];
+        const store = () => {
+          const batch = unstored.splice(0);
+          if (batch.length === 0) return;
+          const ids = batch.map((b) => b.showId);
+          writes.push(
+            storeDetailsBatch(db, batch).then(
+              () => ids.forEach((id) => settle(id, 'matched')),
+              async (error: unknown) => {
+                const outcome = await failed(ids, input.sessionId, error, lastAttempt);
+                ids.forEach((id) => settle(id, outcome));
+              },
+            ).then(beat),
+          );
+          // Awaited below; marked handled now, since a failing lookup may end the chunk before that.
+          writes.at(-1)!.catch(() => undefined);
+        };
         // Alive while requests wait (an operator's hold on TMDB, a long limiter queue): no attempt lost.
         const alive = setInterval(beat, KEEP_ALIVE_MS);
-        const outcomes = await mapWithConcurrency(input.showIds, concurrency, async (showId) => {
-          const known = earlier.get(showId);
-          if (known) return known;
-          const outcome = await enrichOne(showId, input.sessionId, input.showCacheTtlMs, ctx.cancellationSignal, lastAttempt);
-          if (!(outcome instanceof Error)) finished.push([showId, outcome]);
-          beat();
-          return outcome;
-        }).finally(() => clearInterval(alive));
-        const retryable = outcomes.filter((o): o is Error => o instanceof Error);
+        try {
+          await mapWithConcurrency(todo, concurrency, async (showId) => {
+            const show = shows.get(showId);
+            if (!show) throw new Error(`show ${showId} of this chunk has no row`);
+            if (outcomeStands(show.tmdb_status, show.tmdb_checked_at, input.showCacheTtlMs)) return settle(showId, show.tmdb_status as 'matched' | 'not_found');
+            try {
+              const found = await lookUp(show, years.get(showId) ?? null, signal);
+              if (found !== 'not_found') {
+                unstored.push({ showId, details: found });
+                if (unstored.length >= STORE_BATCH) store();
+                return;
+              }
+              settle(showId, found);
+            } catch (error) {
+              settle(showId, await failed([showId], input.sessionId, error, lastAttempt));
+            }
+            beat();
+          });
+          store();
+          await Promise.all(writes);
+        } finally {
+          clearInterval(alive);
+        }
+        const ordered = input.showIds.map((id) => outcomes.get(id)!);
+        const retryable = ordered.filter((o): o is Error => o instanceof Error);
         if (retryable.length > 0) throw showsUnfinished('TMDB', retryable, input.showIds.length);
         return {
-          done: outcomes.length,
-          failed: outcomes.filter((o) => o === 'failed').length,
-          matchedShowIds: input.showIds.filter((_, i) => outcomes[i] === 'matched'),
+          done: ordered.length,
+          failed: ordered.filter((o) => o === 'failed').length,
+          matchedShowIds: input.showIds.filter((_, i) => ordered[i] === 'matched'),
         };
       });
     },

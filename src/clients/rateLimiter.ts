@@ -5,6 +5,10 @@
 // The spacing follows an adaptive rate kept in the same row (AIMD): a 429 cuts it for everyone,
 // successes raise it back by a fixed share of the configured rate per second, and the configured
 // rate stays the ceiling. A service that lowers its limit is followed without an operator.
+//
+// Callers of one process that ask for the same service together share one UPDATE (a group commit):
+// it reserves a block of consecutive slots, handed out in order. Under load that is one statement
+// per burst of requests instead of one per request, and one lock on the hot row instead of many.
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 
@@ -64,6 +68,21 @@ interface ServiceState {
   /** When this process last saw a 429 (Date.now()), and the write recording it. */
   throttledAt: number;
   throttling?: Promise<unknown>;
+  /** Callers waiting for a slot that the next reservation takes; `reserving` while one is in flight. */
+  waiting: Waiter[];
+  reserving: boolean;
+}
+
+interface Waiter {
+  resolve: (slot: Slot) => void;
+  reject: (error: unknown) => void;
+}
+
+/** One caller's slot: how long from now until it starts, the shared rate then, and when it was reserved. */
+interface Slot {
+  waitMs: number;
+  rate: number;
+  reservedAt: number;
 }
 
 export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<ServiceName, number>>, burst = 1): RateLimiter {
@@ -71,7 +90,7 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
   const states = new Map<ServiceName, ServiceState>();
   const stateOf = (service: ServiceName, max: number): ServiceState => {
     let state = states.get(service);
-    if (!state) states.set(service, (state = { rate: max, credit: 0, flushedAt: 0, throttledAt: -Infinity }));
+    if (!state) states.set(service, (state = { rate: max, credit: 0, flushedAt: 0, throttledAt: -Infinity, waiting: [], reserving: false }));
     return state;
   };
   async function ensureRow(service: string) {
@@ -84,8 +103,8 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
     ensured.add(service);
   }
 
-  /** Reserves the next slot, spaced by the shared current rate; the wait until it and that rate. */
-  async function reserve(service: ServiceName, max: number): Promise<{ waitMs: number; rate: number }> {
+  /** Reserves the next `count` slots, spaced by the shared current rate; the wait until the first and that rate. */
+  async function reserve(service: ServiceName, max: number, count: number): Promise<{ waitMs: number; rate: number }> {
     const result = await sql<{ wait_ms: number; rate: number }>`
       with cur as (
         select next_slot_at, greatest(${max * AIMD.floorShare}::float8, least(coalesce(current_rps, ${max}::float8), ${max}::float8)) as rate
@@ -93,12 +112,36 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
       ), slot as (
         select greatest(next_slot_at, clock_timestamp() - make_interval(secs => ${burst - 1}::float8 / rate)) as starts_at, rate from cur
       )
-      update rate_limits set next_slot_at = (select starts_at from slot) + make_interval(secs => 1 / (select rate from slot))
+      update rate_limits set next_slot_at = (select starts_at from slot) + make_interval(secs => ${count}::float8 / (select rate from slot))
       where service = ${service}
       returning greatest(0, extract(epoch from ((select starts_at from slot) - clock_timestamp())) * 1000)::float8 as wait_ms,
         (select rate from slot) as rate`.execute(db);
     const row = result.rows[0];
     return { waitMs: Number(row?.wait_ms ?? 0), rate: Number(row?.rate ?? max) };
+  }
+
+  /** Takes every caller waiting now in one reservation; callers arriving meanwhile wait for the next. */
+  function pump(service: ServiceName, max: number, state: ServiceState) {
+    if (state.reserving || state.waiting.length === 0) return;
+    const batch = state.waiting.splice(0);
+    state.reserving = true;
+    const reservedAt = Date.now();
+    reserve(service, max, batch.length)
+      .then(({ waitMs, rate }) => {
+        state.rate = rate;
+        batch.forEach((w, i) => w.resolve({ waitMs: waitMs + (i * 1000) / rate, rate, reservedAt }));
+      }, (error: unknown) => batch.forEach((w) => w.reject(error)))
+      .finally(() => {
+        state.reserving = false;
+        pump(service, max, state);
+      });
+  }
+
+  function nextSlot(service: ServiceName, max: number, state: ServiceState): Promise<Slot> {
+    return new Promise<Slot>((resolve, reject) => {
+      state.waiting.push({ resolve, reject });
+      pump(service, max, state);
+    });
   }
 
   async function pushBack(service: ServiceName, delayMs: number) {
@@ -114,9 +157,8 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
       await ensureRow(service);
       const state = stateOf(service, max);
       for (let attempt = 0; ; attempt++) {
-        const reservedAt = Date.now();
-        const { waitMs, rate } = await reserve(service, max);
-        state.rate = rate;
+        signal?.throwIfAborted();
+        const { waitMs, reservedAt } = await nextSlot(service, max, state);
         if (waitMs > 0) await sleep(waitMs, signal);
         // A 429 reached this process after the slot was reserved: the slot predates the cut and the
         // Retry-After, and would likely meet another 429. Take a fresh one (a few times at most).

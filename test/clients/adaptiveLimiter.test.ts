@@ -72,7 +72,8 @@ test('two workers share one adaptive rate: one cut per overload window, batched 
   const spacing = async (limiter = workerA) => {
     await sql`update rate_limits set next_slot_at = now() + interval '1 hour' where service = 'tmdb'`.execute(db.db);
     const before = (await row('tmdb')).next_slot_at.getTime();
-    await assert.rejects(limiter.acquire('tmdb', AbortSignal.abort()));
+    // Aborted while it waits for its slot (an already aborted caller reserves nothing).
+    await assert.rejects(limiter.acquire('tmdb', AbortSignal.timeout(100)));
     return (await row('tmdb')).next_slot_at.getTime() - before;
   };
   const apart = await spacing();
@@ -125,6 +126,29 @@ test("a slot reserved before this process saw a 429 is given up for one after th
   await waiting;
   assert.ok(Date.now() - started >= 600, `sent after ${Date.now() - started} ms, inside the Retry-After`);
   near((await row('wikidata')).current_rps, decreasedRate(5, 5));
+});
+
+test('callers of one process asking together share one reservation, and still get consecutive slots', async () => {
+  // Counts the UPDATEs that reserve slots (the limiter's only statement that moves next_slot_at).
+  let reservations = 0;
+  const counted = db.db.withPlugin({
+    transformQuery: (args) => {
+      if (args.node.kind === 'RawNode' && args.node.sqlFragments.join('?').includes('next_slot_at = (select starts_at')) reservations++;
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  });
+  const limiter = createDbRateLimiter(counted, { gandalf: 50 });
+  await limiter.acquire('gandalf');
+  reservations = 0;
+  const before = (await row('gandalf')).next_slot_at.getTime();
+  const started = Date.now();
+  const admitted = await Promise.all(Array.from({ length: 10 }, () => limiter.acquire('gandalf').then(() => Date.now() - started)));
+  assert.ok(reservations <= 2, `${reservations} reservations for 10 callers at once`);
+  // Ten slots, 20 ms apart, whether reserved together or not: the shared row moved by all ten.
+  assert.ok(Math.abs((await row('gandalf')).next_slot_at.getTime() - before - 10 * 20) <= 2);
+  const sorted = admitted.sort((a, b) => a - b);
+  assert.ok(sorted[9]! - sorted[0]! >= 9 * 20 - 15, `admitted over ${sorted[9]! - sorted[0]!} ms, not spaced 20 ms apart`);
 });
 
 let standin: ListeningStandin;
