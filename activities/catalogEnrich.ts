@@ -18,7 +18,7 @@ import { displayShowName, regionOf, showIdentityKey, showKey } from '../src/doma
 import { type ChunkInput, type ChunkRetry, isLastChunkAttempt } from '../src/contracts/index.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { classified, showsUnfinished } from './failures.js';
-import { storeDetails } from './showData.js';
+import { storeDetails, storeDetailsBatch } from './showData.js';
 import type { ViewerYield } from './viewerYield.js';
 
 export interface EnrichCatalogChunkInput {
@@ -85,7 +85,7 @@ export function createCatalogEnrichActivities({ db, tmdb, caller, viewers, crawl
       if (stale.length === 0) return 'cached';
       const details = await ask(() => tmdb.tvDetails(tmdbId, signal));
       if (!details) return 'skipped';
-      for (const s of stale) await storeDetails(db, s.id, details);
+      await storeDetailsBatch(db, stale.map((s) => ({ showId: s.id, details })));
       return 'enriched';
     }
     // A seed comes without a name: its details tell it (and are kept for storing).
