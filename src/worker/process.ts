@@ -1,6 +1,6 @@
 // A worker process over real services: configuration, logging, metrics, payload keys, database
 // and connection around createShowprintWorker, with graceful shutdown on SIGTERM/SIGINT. Shared by
-// the standalone worker (main.ts) and the bench's worker, which only bundles another entry.
+// the standalone worker (main.ts) and the bench's worker, which loads a bundle of another entry.
 import { Runtime } from '@temporalio/worker';
 import { connectNative } from '../temporal/connection.js';
 import { createServer } from 'node:http';
@@ -17,6 +17,11 @@ import { Client } from '@temporalio/client';
 export interface WorkerProcessOptions {
   /** Bundle this entry instead of the product's workflows (the bench adds its baselines). */
   workflowsPath?: string;
+  /**
+   * Load this bundle, built ahead by bundleWorkflowCode (with payloadCodec's failureConverterPath),
+   * instead of bundling at start: no webpack in the worker's time or memory. Wins over workflowsPath.
+   */
+  workflowBundlePath?: string;
 }
 
 /** Runs until the worker has shut down. */
@@ -49,7 +54,16 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
   });
   // So is the daily catalog crawl that pre-warms the show cache (src/temporal/catalogSchedule.ts).
   await ensureCatalogSchedule(client, { taskQueue: config.temporal.taskQueue, everyMs: config.catalog.everyMs, settings: { showCacheTtlMs: config.pipeline.showCacheTtlMs, target: config.catalog.target, rounds: config.catalog.rounds } });
-  const worker = await createShowprintWorker({ config, endpoints, db: db.db, connection, dataConverter: payload.dataConverter, sessionKeys: payload.sessionKeys, workflowsPath: options.workflowsPath });
+  const worker = await createShowprintWorker({
+    config,
+    endpoints,
+    db: db.db,
+    connection,
+    dataConverter: payload.dataConverter,
+    sessionKeys: payload.sessionKeys,
+    workflowsPath: options.workflowsPath,
+    workflowBundle: options.workflowBundlePath ? { codePath: options.workflowBundlePath } : undefined,
+  });
   // The SDK shuts down on the first SIGINT/SIGTERM: stop polling, let in-flight activities finish
   // within shutdownGraceTime. A second signal means "now": the server retries what was in flight.
   let signals = 0;
