@@ -8,6 +8,8 @@ export interface BenchArgs {
   keepLogs: boolean;
   cpuProfile: boolean;
   renderOnly: boolean;
+  outDir?: string;
+  probeCompiled: boolean;
 }
 
 export function parseBenchArgs(): BenchArgs {
@@ -21,6 +23,10 @@ export function parseBenchArgs(): BenchArgs {
       'keep-logs': { type: 'boolean', default: false },
       /** Writes a V8 CPU profile of each worker into the kept scratch directory (implies --keep-logs). */
       'cpu-prof': { type: 'boolean', default: false },
+      /** Write results.json, RESULTS.md, chart.svg and README-section.md here instead of bench/ (trial runs): merged over bench/results.json all the same. */
+      'out-dir': { type: 'string' },
+      /** Also `npm run build` and time the compiled product worker's start-up (dist/, WORKFLOW_BUNDLE_PATH), for the setup section. */
+      'probe-compiled': { type: 'boolean', default: false },
       /** Only re-render RESULTS.md, chart.svg and README-section.md from results.json. */
       'render-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -30,7 +36,7 @@ export function parseBenchArgs(): BenchArgs {
 
   if (args.help) {
     console.log(
-      `usage: npm run bench [-- --only <name>[,<name>…]] [--scenario <name> …] [--setting fast|real] [--keep-logs] [--cpu-prof] [--render-only]\n` +
+      `usage: npm run bench [-- --only <name>[,<name>…]] [--scenario <name> …] [--setting fast|real] [--keep-logs] [--cpu-prof] [--probe-compiled] [--out-dir <dir>] [--render-only]\n` +
         `scenarios: ${SCENARIOS.map((s) => `${s.name} (${s.setting})`).join(', ')} (no selection = all)`,
     );
     process.exit(0);
@@ -45,10 +51,14 @@ export function parseBenchArgs(): BenchArgs {
     console.error(`unknown scenario ${unknown.join(', ')}; choose from ${SCENARIOS.map((s) => s.name).join(', ')}`);
     process.exit(2);
   }
+  // A scenario read against its viewers alone brings those scenarios along (they come first in SCENARIOS).
+  const wanted = new Set(names.flatMap((n) => [n, ...Object.values(SCENARIOS.find((s) => s.name === n)?.alone ?? {})]));
   return {
-    selected: SCENARIOS.filter((s) => (names.length === 0 || names.includes(s.name)) && (args.setting === undefined || s.setting === args.setting)),
+    selected: SCENARIOS.filter((s) => (names.length === 0 || wanted.has(s.name)) && (args.setting === undefined || s.setting === args.setting)),
     keepLogs: args['keep-logs'],
     cpuProfile: args['cpu-prof'],
     renderOnly: args['render-only'],
+    outDir: args['out-dir'],
+    probeCompiled: args['probe-compiled'],
   };
 }

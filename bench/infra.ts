@@ -136,11 +136,14 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-/** Spawns `node --import tsx bench/worker.ts` directly, so `pid` is the worker itself. */
-export function spawnWorker(env: Record<string, string>, logFile: string, opts: { cpuProfileDir?: string } = {}): WorkerProcess {
+/**
+ * Spawns `node --import tsx bench/worker.ts` directly, so `pid` is the worker itself; `script`: node's
+ * arguments for another worker instead (the compiled product worker).
+ */
+export function spawnWorker(env: Record<string, string>, logFile: string, opts: { cpuProfileDir?: string; script?: string[] } = {}): WorkerProcess {
   const log = createWriteStream(logFile);
   const profile = opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(projectRoot, 'bench/worker.ts')], {
+  const child = spawn(process.execPath, [...profile, ...(opts.script ?? ['--import', 'tsx', path.join(projectRoot, 'bench/worker.ts')])], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,11 +2,12 @@
 // scenario's latest result; a run of some scenarios replaces only their rows, the others stay when
 // they were measured under the same limits and settings. RESULTS.md, chart.svg and README-section.md
 // are rendered from it (report.ts, chart.ts) and written beside it.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PipelineSettings } from '../src/config/index.js';
 import type { Limits, ServiceName } from '../standins/index.js';
 import { chartSvg } from './chart.js';
+import type { AdaptiveMeasure } from './adaptive.js';
 import type { CatalogMeasure } from './catalog.js';
 import type { SessionCost } from './cost.js';
 import { projectRoot } from './infra.js';
@@ -66,6 +67,8 @@ export interface ScenarioResult {
   ratio: number;
   statsReadySeconds: { first: number; max: number } | null;
   completedSeconds: (number | null)[];
+  /** Per session, from its own start: when it started after the clock, its STATS_DATA_READY and COMPLETED (absent in older results). */
+  sessionTimes?: { key: string; startedAtSeconds: number | null; statsReadySeconds: number | null; completedSeconds: number | null }[];
   /** Per service, from resetting the stand-ins' stats at the start to every workflow closed. */
   requests?: Record<ServiceName, RequestCounts>;
   /** Requests taken per unit of the bound's minimum: TMDB / S (min 2), RT / M (min 1), Wikidata / ⌈M/C⌉ (min 1). */
@@ -80,9 +83,15 @@ export interface ScenarioResult {
   };
   worker: {
     pid: number;
-    /** From spawning the process to polling both task queues (tsx start-up, workflow bundling). */
+    /**
+     * From spawning the process to polling both task queues: tsx start-up and loading the invocation's
+     * prebuilt bundle (before workflowBundle in BenchResults: bundling with webpack at start).
+     */
     readyAfterSeconds?: number;
     peakRssMb: number;
+    /** Whether it loaded the invocation's prebuilt bundle (absent in older results: it bundled at start). */
+    prebuiltBundle?: boolean;
+    /** RSS when the session(s) started: the idle worker, start-up done. */
     rssAtStartMb: number;
     peakCoversSessionOnly: boolean;
     cpuSeconds: number;
@@ -107,6 +116,22 @@ export interface ScenarioResult {
   idle: Record<string, number>;
   /** Scenarios with the catalog crawler: what it did before or beside the session (bench/catalog.ts). */
   catalog?: CatalogMeasure;
+  /** Scenarios where a stand-in lowers its limit mid-run: how the adaptive limiter followed (bench/adaptive.ts). */
+  adaptive?: AdaptiveMeasure;
+}
+
+/** The compiled product worker (`npm run build`, `node dist/src/worker/main.js` with WORKFLOW_BUNDLE_PATH), probed once. */
+export interface CompiledWorkerProbe {
+  measuredAt: string;
+  commit: string;
+  buildSeconds: number;
+  /** From spawn to polling both task queues. */
+  startupSeconds: number;
+  /** RSS once polling, idle. */
+  rssMb: number;
+  /** A fresh node importing dist/src/worker/process.js (the worker's module graph) and exiting; and `crawlee` alone. */
+  importSeconds?: number;
+  crawleeImportSeconds?: number;
 }
 
 export interface BenchResults {
@@ -122,6 +147,11 @@ export interface BenchResults {
   settings: PipelineSettings;
   rtMaxConcurrency: number;
   totalSeconds: number;
+  /** The workflow bundle built once per invocation and loaded by every bench worker (absent: each worker bundled at start). */
+  workflowBundle?: { kb: number; seconds: number };
+  /** Whether the dev server ran with matching.enableFairness (fairness keys honoured). */
+  temporalFairness?: boolean;
+  compiledWorker?: CompiledWorkerProbe;
   scenarios: ScenarioResult[];
 }
 
@@ -142,7 +172,7 @@ function merge(fresh: BenchResults): BenchResults {
     for (const s of fresh.scenarios) byName.set(s.name, s);
     const order = SCENARIOS.map((s) => s.name);
     const scenarios = [...byName.values()].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
-    return { ...fresh, scenarios, totalSeconds: fresh.totalSeconds };
+    return { ...fresh, scenarios, totalSeconds: fresh.totalSeconds, compiledWorker: fresh.compiledWorker ?? old.compiledWorker };
   } catch {
     return fresh;
   }
@@ -155,7 +185,8 @@ export function rerender(): string[] {
   return writeOutputs(JSON.parse(readFileSync(resultsFile, 'utf8')) as BenchResults);
 }
 
-export function writeOutputs(fresh: BenchResults): string[] {
+/** `outDir`: write there instead (a trial run), still merged over bench/results.json and its notes. */
+export function writeOutputs(fresh: BenchResults, outDir = benchDir): string[] {
   const results = merge(fresh);
   // Read before anything is written: the hand-written notes of the RESULTS.md being replaced carry over.
   const markdownFile = path.join(benchDir, 'RESULTS.md');
@@ -166,6 +197,7 @@ export function writeOutputs(fresh: BenchResults): string[] {
     'chart.svg': chartSvg(results),
     'README-section.md': readmeSection(results),
   };
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(benchDir, name), text);
-  return Object.keys(files).map((f) => `bench/${f}`);
+  mkdirSync(outDir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(outDir, name), text);
+  return Object.keys(files).map((f) => path.relative(process.cwd(), path.join(outDir, f)));
 }

@@ -1,7 +1,8 @@
 // `npm run bench [-- --only 1k,real-1k …]`: starts a Temporal dev server, the stand-ins (in this process,
 // under each scenario's setting: SETTING_LIMITS fast or real) and a worker process per scenario over a
-// scratch PostgreSQL database, runs the scenarios (runner.ts), and writes bench/results.json,
-// bench/RESULTS.md, bench/chart.svg and bench/README-section.md (results.ts).
+// scratch PostgreSQL database, all loading one workflow bundle built at the start (bundle.ts), runs the
+// scenarios (runner.ts), and writes bench/results.json, bench/RESULTS.md, bench/chart.svg and
+// bench/README-section.md (results.ts; --out-dir elsewhere).
 import { Client, Connection } from '@temporalio/client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -13,11 +14,13 @@ import { startDevServer } from '../src/temporal/devServer.js';
 import { DEMO_SERVICE_KEYS } from '../standins/demoKeys.js';
 import { startStandins } from '../standins/index.js';
 import { parseBenchArgs } from './args.js';
+import { buildBenchBundle } from './bundle.js';
+import { probeCompiledWorker } from './compiledWorker.js';
 import { newDatabase, type ScenarioDb } from './database.js';
 import { Cleanup, freePort, say } from './infra.js';
 import { benchPayloadEncryption } from './payload.js';
 import { childPidNamed, gitCommit, machineInfo } from './probes.js';
-import { type BenchResults, rerender, round, type ScenarioResult, writeOutputs } from './results.js';
+import { type BenchResults, type CompiledWorkerProbe, rerender, round, type ScenarioResult, writeOutputs } from './results.js';
 import { type BenchEnv, NAMESPACE, runScenario } from './runner.js';
 import { appRateEnv, SCENARIOS, type Setting, SETTING_LIMITS, SETTINGS } from './scenarios.js';
 
@@ -56,12 +59,21 @@ async function main() {
 
   const results: ScenarioResult[] = [];
   const startedAt = Date.now();
+  let bundle: ReturnType<typeof buildBenchBundle> | undefined;
+  let fairness: boolean | undefined;
+  let compiledWorker: CompiledWorkerProbe | undefined;
   try {
+    // Once for the invocation: every worker then loads it, as the image's worker loads dist/workflow-bundle.js.
+    bundle = buildBenchBundle(scratchDir);
+    say(`workflow bundle: ${bundle.kb} kB in ${bundle.seconds.toFixed(1)} s (${bundle.codePath})`);
     const cliPath = await ensureTemporalCli(config.temporal.cliPath);
     const [port, uiPort] = [await freePort(), await freePort()];
     say(`Temporal dev server on 127.0.0.1:${port} (${cliPath})`);
     const devServer = await startDevServer({ cliPath, dataDir: path.join(scratchDir, 'temporal'), port, uiPort, namespace: NAMESPACE });
     cleanup.add('stop Temporal dev server', () => devServer.stop());
+    // A fresh state file always gets matching.enableFairness, as the product's dev server does; say so if not.
+    fairness = devServer.fairness;
+    if (!fairness) say('the dev server runs without fairness keys: fair-* scenarios measure first come, first served');
     const temporalPid = childPidNamed('temporal');
     cleanup.trackPid(temporalPid);
 
@@ -90,7 +102,14 @@ async function main() {
       databaseUrl,
       settings,
       cpuProfile: args.cpuProfile,
+      workflowBundlePath: bundle.codePath,
     };
+    if (args.probeCompiled) {
+      compiledWorker = await probeCompiledWorker(env).catch((error: unknown) => {
+        say(`compiled worker probe failed: ${(error as Error).message}`);
+        return undefined;
+      });
+    }
 
     let warmable: ScenarioDb | undefined; // the database the last cold 10k filled
     for (const scenario of args.selected) {
@@ -139,9 +158,12 @@ async function main() {
       settings,
       rtMaxConcurrency: config.rates.rtMaxConcurrency,
       totalSeconds: round((Date.now() - startedAt) / 1000, 1),
+      workflowBundle: bundle && { kb: bundle.kb, seconds: round(bundle.seconds, 1) },
+      temporalFairness: fairness,
+      compiledWorker,
       scenarios: results,
     };
-    const written = writeOutputs(bench);
+    const written = writeOutputs(bench, args.outDir && path.resolve(args.outDir));
     say(`wrote ${written.join(', ')}`);
   }
   if (results.some((r) => r.status !== 'ok') || results.length < args.selected.length) process.exitCode = 1;

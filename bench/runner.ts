@@ -19,7 +19,8 @@ import { countShared, rowsWritten, type ScenarioDb, showOutcomes } from './datab
 import { type Cleanup, PgCpuTracker, type ProcSample, readProc, resetPeakRss, say, sleep, spawnWorker, waitForPollers, type WorkerProcess } from './infra.js';
 import { cpuTimes, gitCommit } from './probes.js';
 import { type RequestCounts, round, type ScenarioResult, type ServiceWindow } from './results.js';
-import { appRateEnv, type Bound, lowerBound, type Scenario, type Setting, SETTING_LIMITS, TERM_SERVICE } from './scenarios.js';
+import { type AdaptiveMeasure, changeLimitLater } from './adaptive.js';
+import { appRateEnv, type Bound, lowerBound, type Scenario, scenarioLimits, TERM_SERVICE } from './scenarios.js';
 
 export const NAMESPACE = 'default';
 
@@ -41,6 +42,8 @@ export interface BenchEnv {
   databaseUrl: string;
   settings: PipelineSettings;
   cpuProfile: boolean;
+  /** The workflow bundle built once for this invocation (bench/bundle.ts), which every worker loads. */
+  workflowBundlePath?: string;
 }
 
 /** One session's history: its size, and what of it the database has not cached yet. */
@@ -78,6 +81,8 @@ interface StartedSession {
   dataKey: string;
   workflowId: string;
   handle: WorkflowHandle;
+  /** When the bench started it (scenarios with startAfterSeconds start some later than the clock). */
+  startedAt?: number;
   statsReadyAt?: number;
   completedAt?: number;
   error?: string;
@@ -98,6 +103,7 @@ interface Measured {
   benchCpuStart: NodeJS.CpuUsage;
   benchCpuEnd: NodeJS.CpuUsage;
   windows: Record<ServiceName, ServiceWindow>;
+  adaptive?: AdaptiveMeasure;
 }
 
 export async function runScenario(env: BenchEnv, scenario: Scenario, db: ScenarioDb, opts: { report: boolean }): Promise<ScenarioResult> {
@@ -110,10 +116,12 @@ async function prepare(env: BenchEnv, scenario: Scenario, db: ScenarioDb, opts: 
   const label = `${scenario.name}${opts.report ? '' : '-prep'}`;
   const taskQueue = `bench-${env.runTag}-${label}`;
   const { standins, settings } = env;
-  const limits = SETTING_LIMITS[scenario.setting];
+  const limits = scenarioLimits(scenario);
   for (const name of SERVICE_NAMES) standins.setLimits(name, limits[name]);
 
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  // An idle client cut off (a forced drop, a server restart) must not take the bench down with it.
+  pool.on('error', () => undefined);
   const closePool = env.cleanup.add('close bench pool', () => pool.end());
   // Session payloads are sealed with keys kept in this database: the client starts, queries and reads results with them.
   const keysDb = await openDatabase({ databaseUrl: db.url, poolSize: 2 });
@@ -124,7 +132,7 @@ async function prepare(env: BenchEnv, scenario: Scenario, db: ScenarioDb, opts: 
   });
 
   say(`${scenario.name}: starting a worker on ${taskQueue} (${scenario.setting} limits)`);
-  const worker = spawnWorker(workerEnv(env, db, taskQueue, scenario.setting), path.join(env.scratchDir, `worker-${label}.log`), {
+  const worker = spawnWorker(workerEnv(env, db, taskQueue, scenario), path.join(env.scratchDir, `worker-${label}.log`), {
     cpuProfileDir: env.cpuProfile ? path.join(env.scratchDir, `cpu-${label}`) : undefined,
   });
   env.cleanup.trackPid(worker.pid);
@@ -196,14 +204,16 @@ async function runCatalog(env: BenchEnv, scenario: Scenario, db: ScenarioDb, tas
   return { measure: { kind: 'concurrent', atStart, viewerTmdbShows: tmdbShows.length, warmAtStart: await warmNow() }, busy };
 }
 
-function workerEnv(env: BenchEnv, db: ScenarioDb, taskQueue: string, setting: Setting): Record<string, string> {
+/** A worker's environment: the scenario's database, task queue and client-side rates, and the invocation's bundle. */
+export function workerEnv(env: BenchEnv, db: { url: string }, taskQueue: string, scenario: Pick<Scenario, 'setting' | 'limits'>): Record<string, string> {
   // Pass through every showprint setting the caller set, then pin what the bench controls.
   const skip = new Set(['METRICS_PORT', 'SDK_METRICS_PORT', 'PORT']); // ports would clash between runs
   const passthrough = Object.fromEntries(Object.keys(envSchema.shape).flatMap((k) => (process.env[k] && !skip.has(k) ? [[k, process.env[k]!]] : [])));
   return {
     ...passthrough,
     ...env.payloadEnv,
-    ...appRateEnv(setting),
+    ...appRateEnv(scenario.setting, scenarioLimits(scenario)),
+    ...(env.workflowBundlePath ? { BENCH_WORKFLOW_BUNDLE: env.workflowBundlePath } : {}),
     LOG_LEVEL: 'warn',
     DATA_DIR: env.scratchDir,
     TEMPORAL_ADDRESS: env.temporalAddress,
@@ -239,20 +249,28 @@ async function measure(env: BenchEnv, scenario: Scenario, { taskQueue, perSessio
 
   // SessionWorkflow starts exactly as the API starts it (its search attributes and priority included).
   const sessions = createSessionService({ client, taskQueue, settings });
+  const runs: StartedSession[] = perSession.map(({ key }) => {
+    const sessionId = randomUUID();
+    const workflowId = sessionWorkflowId(sessionId);
+    return { sessionId, dataKey: key, workflowId, handle: client.workflow.getHandle(workflowId) };
+  });
+  let stopped = false; // a session due after the time limit is not started
+  const start = async (run: StartedSession) => {
+    if (stopped) throw new Error('not started: the scenario had ended');
+    const input = { sessionId: run.sessionId, dataKey: run.dataKey, settings };
+    const options = { workflowId: run.workflowId, taskQueue, args: [input] as [typeof input] };
+    run.startedAt = Date.now();
+    // By type name: the baselines live in the worker's bundle (bench/baselines/bundle.ts), not here.
+    if (scenario.workflow === 'naive') await client.workflow.start<typeof NaiveSessionWorkflow>('NaiveSessionWorkflow', options);
+    else if (scenario.workflow === 'staged') await client.workflow.start<typeof StagedSessionWorkflow>('StagedSessionWorkflow', options);
+    else await sessions.start(run.sessionId, run.dataKey);
+  };
   const t0 = Date.now();
-  const runs: StartedSession[] = await Promise.all(
-    perSession.map(async ({ key }) => {
-      const sessionId = randomUUID();
-      const workflowId = sessionWorkflowId(sessionId);
-      const input = { sessionId, dataKey: key, settings };
-      const options = { workflowId, taskQueue, args: [input] as [typeof input] };
-      // By type name: the baselines live in the worker's bundle (bench/baselines/bundle.ts), not here.
-      if (scenario.workflow === 'naive') await client.workflow.start<typeof NaiveSessionWorkflow>('NaiveSessionWorkflow', options);
-      else if (scenario.workflow === 'staged') await client.workflow.start<typeof StagedSessionWorkflow>('StagedSessionWorkflow', options);
-      else await sessions.start(sessionId, key);
-      return { sessionId, dataKey: key, workflowId, handle: client.workflow.getHandle(workflowId) };
-    }),
-  );
+  // Sessions due at the clock's start are started before it runs on; later ones on their own timers.
+  const delayOf = (i: number) => (scenario.startAfterSeconds?.[i] ?? 0) * 1000;
+  await Promise.all(runs.map((run, i) => (delayOf(i) === 0 ? start(run) : undefined)));
+  const later = runs.map((run, i) => (delayOf(i) === 0 ? Promise.resolve() : sleep(delayOf(i) - (Date.now() - t0)).then(() => start(run))));
+  const change = scenario.limitChange ? changeLimitLater(standins, pool, scenario.limitChange) : undefined;
 
   // Time to STATS_DATA_READY from the sessions projection: free, no Temporal action.
   let polling = true;
@@ -275,8 +293,8 @@ async function measure(env: BenchEnv, scenario: Scenario, { taskQueue, perSessio
   await Promise.race([
     deadline,
     Promise.all(
-      runs.map((run) =>
-        run.handle.result().then(
+      runs.map((run, i) =>
+        later[i]!.then(() => run.handle.result()).then(
           () => void (run.completedAt = Date.now()),
           (error: unknown) => void (run.error = (error as Error).message),
         ),
@@ -284,6 +302,8 @@ async function measure(env: BenchEnv, scenario: Scenario, { taskQueue, perSessio
     ),
   ]);
   clearTimeout(timer);
+  stopped = true;
+  const adaptive = change?.measure();
   if (catalog?.busy) {
     const atEnd = await catalog.busy.query(catalogProgressQuery).catch(() => undefined);
     if (atEnd) Object.assign(catalog.measure, { atEnd, enrichedDuringSessions: atEnd.enriched - catalog.measure.atStart.enriched });
@@ -307,7 +327,7 @@ async function measure(env: BenchEnv, scenario: Scenario, { taskQueue, perSessio
       }
     }
   }
-  return { runs, t0, t1, timedOut, peakReset, procStart, temporalStart, temporalEnd, pgCpu, cpuStart, cpuEnd, benchCpuStart, benchCpuEnd, windows };
+  return { runs, t0, t1, timedOut, peakReset, procStart, temporalStart, temporalEnd, pgCpu, cpuStart, cpuEnd, benchCpuStart, benchCpuEnd, windows, adaptive };
 }
 
 /** Each service's admitted requests between t0 and t1, and how much of its rate went unused. */
@@ -337,7 +357,7 @@ function serviceWindows(standins: RunningStandins, t0: number, t1: number): Reco
 async function collect(env: BenchEnv, scenario: Scenario, db: ScenarioDb, prepared: Prepared, measured: Measured): Promise<ScenarioResult> {
   const { client, standins } = env;
   const { taskQueue, perSession, union, bound, pool, closePool, closeSessionKeys, sharedBefore, worker, stopWorker, readyAfterSeconds, catalog } = prepared;
-  const { runs, t0, t1, timedOut, peakReset, procStart, temporalStart, temporalEnd, pgCpu, cpuStart, cpuEnd, benchCpuStart, benchCpuEnd, windows } = measured;
+  const { runs, t0, t1, timedOut, peakReset, procStart, temporalStart, temporalEnd, pgCpu, cpuStart, cpuEnd, benchCpuStart, benchCpuEnd, windows, adaptive } = measured;
 
   // One progress query per completed session (counted as an action): its run count cross-checks the listing.
   const queried: Record<string, number> = {};
@@ -415,6 +435,10 @@ async function collect(env: BenchEnv, scenario: Scenario, db: ScenarioDb, prepar
     ratio: round(wallSeconds / bound.seconds),
     statsReadySeconds: statsReady.length ? { first: round(Math.min(...statsReady)), max: round(Math.max(...statsReady)) } : null,
     completedSeconds: runs.map((r) => (r.completedAt === undefined ? null : round((r.completedAt - t0) / 1000))),
+    sessionTimes: runs.map((r) => {
+      const since = (at: number | undefined) => (at === undefined || r.startedAt === undefined ? null : round((at - r.startedAt) / 1000));
+      return { key: r.dataKey, startedAtSeconds: r.startedAt === undefined ? null : round((r.startedAt - t0) / 1000), statsReadySeconds: since(r.statsReadyAt), completedSeconds: since(r.completedAt) };
+    }),
     requests,
     requestsPerMinimum,
     cost: {
@@ -428,6 +452,7 @@ async function collect(env: BenchEnv, scenario: Scenario, db: ScenarioDb, prepar
     worker: {
       pid: worker.pid,
       readyAfterSeconds,
+      prebuiltBundle: env.workflowBundlePath !== undefined,
       peakRssMb: round(procEnd.peakRssBytes / 2 ** 20, 1),
       rssAtStartMb: round(procStart.rssBytes / 2 ** 20, 1),
       peakCoversSessionOnly: peakReset,
@@ -445,6 +470,7 @@ async function collect(env: BenchEnv, scenario: Scenario, db: ScenarioDb, prepar
     services: windows,
     idle: Object.fromEntries(bound.winners.map((t) => [TERM_SERVICE[t], windows[TERM_SERVICE[t]].idleShare])),
     ...(catalog ? { catalog: catalog.measure } : {}),
+    ...(adaptive ? { adaptive: { ...adaptive, requests: requests[adaptive.service].requests, rateLimited: requests[adaptive.service].rateLimited } } : {}),
   };
   say(
     `${scenario.name}: ${result.status}; wall ${result.wallSeconds} s (${result.ratio}×T*), STATS_DATA_READY ${result.statsReadySeconds?.max ?? '–'} s, ` +

@@ -32,6 +32,14 @@ export interface Scenario {
   catalog?: 'prewarmed' | 'concurrent';
   /** The scenario this one is read against (the same viewer, cold and alone). */
   baseline?: string;
+  /** Each viewer's scenario alone (dataKey → scenario name): selecting this one runs those too, in the same invocation. */
+  alone?: Record<string, string>;
+  /** Seconds after the clock starts that each session (by dataKeys index) starts; absent: all at once. */
+  startAfterSeconds?: number[];
+  /** Stand-in limits over the setting's, per service; the app's client-side rates follow them. */
+  limits?: Partial<Record<ServiceName, Partial<Limits>>>;
+  /** Mid-run, the stand-in lowers one service's limit; the app is not told (its limiter has to find out). */
+  limitChange?: { service: ServiceName; afterSeconds: number; rps: number };
 }
 
 export const SCENARIOS: Scenario[] = [
@@ -39,6 +47,36 @@ export const SCENARIOS: Scenario[] = [
   { name: '10k', description: 'one session, demo-10k, cold cache', workflow: 'session', setting: 'fast', dataKeys: ['demo-10k'], cache: 'cold', timeoutSeconds: 90 },
   { name: '10k-warm', description: 'demo-10k again right after the cold 10k, same database (every show cached)', workflow: 'session', setting: 'fast', dataKeys: ['demo-10k'], cache: 'warm', timeoutSeconds: 60 },
   { name: '100k', description: 'one session, demo-100k, cold cache', workflow: 'session', setting: 'fast', dataKeys: ['demo-100k'], cache: 'cold', timeoutSeconds: 200 },
+  // Memory against the session's size: the worker's peak RSS at 10k, 100k and 300k should stay flat.
+  { name: '300k', description: 'one session, demo-300k, cold cache', workflow: 'session', setting: 'fast', dataKeys: ['demo-300k'], cache: 'cold', timeoutSeconds: 600 },
+  // Fairness keys (one per session): a small viewer who starts while a big one runs, read against both alone.
+  {
+    name: 'fair-1k-beside-100k',
+    description: 'demo-100k, and 5 s later demo-1k on the same worker and task queue, cold cache',
+    workflow: 'session',
+    setting: 'fast',
+    dataKeys: ['demo-100k', 'demo-1k'],
+    startAfterSeconds: [0, 5],
+    cache: 'cold',
+    timeoutSeconds: 240,
+    baseline: '1k',
+    alone: { 'demo-100k': '100k', 'demo-1k': '1k' },
+  },
+  // The adaptive limiter (AIMD): TMDB halves its limit mid-run. At 100/s a 10k viewer's TMDB work is
+  // over in about 10 s, too soon to read the 10 s window that starts 10 s after the change, so TMDB
+  // runs at its real limit, 40/s, halved to 20/s 5 s in (its first requests come about 2 s in): its
+  // work then lasts about 35 s.
+  {
+    name: 'adaptive-halving',
+    description: 'demo-10k, cold; TMDB at 40/s (app and stand-in) halves its limit to 20/s 5 s in, unannounced',
+    workflow: 'session',
+    setting: 'fast',
+    dataKeys: ['demo-10k'],
+    cache: 'cold',
+    timeoutSeconds: 120,
+    limits: { tmdb: { rps: 40, burst: 40 } },
+    limitChange: { service: 'tmdb', afterSeconds: 5, rps: 20 },
+  },
   {
     name: 'concurrent-20x2k',
     description: '20 concurrent sessions, demo-2000 … demo-2019 (20 different viewers), sharing the rate limits, cold cache',
@@ -84,12 +122,18 @@ export const SETTING_LIMITS: Record<Setting, Record<ServiceName, Limits>> = {
   },
 };
 
+/** A scenario's stand-in limits: its setting's, with its own overrides. */
+export function scenarioLimits(scenario: Pick<Scenario, 'setting' | 'limits'>): Record<ServiceName, Limits> {
+  const base = SETTING_LIMITS[scenario.setting];
+  return Object.fromEntries(Object.entries(base).map(([name, l]) => [name, { ...l, ...scenario.limits?.[name as ServiceName] }])) as Record<ServiceName, Limits>;
+}
+
 /** The fast setting's limits (the bench's historical single setting). */
 export const BENCH_LIMITS = SETTING_LIMITS.fast;
 
-/** The app's client-side rates (environment) for a setting: the stand-ins' own limits. */
-export function appRateEnv(setting: Setting): Record<string, string> {
-  const l = SETTING_LIMITS[setting];
+/** The app's client-side rates (environment) for a setting, or a scenario's limits: the stand-ins' own. */
+export function appRateEnv(setting: Setting, limits: Record<ServiceName, Limits> = SETTING_LIMITS[setting]): Record<string, string> {
+  const l = limits;
   return { GANDALF_RPS: String(l.gandalf.rps), TMDB_RPS: String(l.tmdb.rps), RT_RPS: String(l.rt.rps), WIKIDATA_RPS: String(l.wikidata.rps) };
 }
 
