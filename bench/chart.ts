@@ -109,7 +109,7 @@ function panel(title: string, yLabel: string, series: Series[], ox: number, oy: 
 
 export function chartSvg(results: BenchResults): string {
   const by = (name: string) => results.scenarios.find((s) => s.name === name);
-  const single = ['1k', '10k', '100k', '300k'].map(by).filter((s): s is ScenarioResult => !!s);
+  const single = ['1k', '10k', '100k', '200k'].map(by).filter((s): s is ScenarioResult => !!s);
   const real = ofSetting(results, 'real').filter((s) => s.sessions === 1);
   const extras = ['10k-warm', 'concurrent-20x2k', 'naive-10k', 'staged-10k'].map(by).filter((s): s is ScenarioResult => !!s);
   const perSessionSize = (s: ScenarioResult) => s.history.activities / s.sessions;
