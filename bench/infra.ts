@@ -1,6 +1,7 @@
 // The benchmark's moving parts: free ports, scratch databases, the worker as its own process (so its
 // memory and CPU can be read from /proc), and a cleanup list that runs however the bench ends.
 import { Connection } from '@temporalio/client';
+import { WORKER_NODE_FLAGS } from '../src/worker/heap.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -143,7 +144,7 @@ export interface WorkerProcess {
 export function spawnWorker(env: Record<string, string>, logFile: string, opts: { cpuProfileDir?: string; script?: string[] } = {}): WorkerProcess {
   const log = createWriteStream(logFile);
   const profile = opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, ...(opts.script ?? ['--import', 'tsx', path.join(projectRoot, 'bench/worker.ts')])], {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...profile, ...(opts.script ?? ['--import', 'tsx', path.join(projectRoot, 'bench/worker.ts')])], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { envSchema } from '../../src/config/index.js';
+import { WORKER_NODE_FLAGS } from '../../src/worker/heap.js';
 
 interface ComposeService {
   image?: string;
@@ -17,6 +18,7 @@ interface ComposeService {
 }
 const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
 const services = compose.services;
+const packageJson = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
 
 test('has PostgreSQL, Temporal on it, the UI, the worker and the API', () => {
   for (const name of ['postgres', 'temporal', 'temporal-ui', 'worker', 'api']) assert.ok(services[name], `missing ${name}`);
@@ -45,6 +47,11 @@ test('the app containers are built from the repo and run compiled entry points w
     assert.ok(existsSync(source), `${name} runs ${entry}, compiled from ${source}, which does not exist`);
   }
   assert.equal(services.worker.command?.at(-1), 'dist/src/worker/main.js');
+  // The worker runs with the heap budget the bench measured (src/worker/heap.ts), here and in `npm run worker`.
+  for (const flag of WORKER_NODE_FLAGS) {
+    assert.ok(services.worker.command?.includes(flag), `the compose worker runs with ${flag}`);
+    assert.ok(packageJson.scripts.worker.includes(flag), `npm run worker runs with ${flag}`);
+  }
   assert.equal(services.api.command?.at(-1), 'dist/src/api/main.js');
 });
 
