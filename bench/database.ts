@@ -43,6 +43,13 @@ export async function rowsWritten(pool: pg.Pool, sessionIds: string[], sharedBef
   return rows;
 }
 
+/** On-disk size (table, indexes and TOAST) of each session and shared table after the scenario. */
+export async function tableBytes(pool: pg.Pool): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const t of [...SESSION_TABLES, ...SHARED_TABLES]) out[t] = Number((await pool.query(`select pg_total_relation_size($1::regclass)::bigint as n`, [t])).rows[0].n);
+  return out;
+}
+
 export interface ShowOutcomes {
   tmdb: Record<string, number>;
   rt: Record<string, number>;

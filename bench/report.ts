@@ -600,6 +600,24 @@ function otherLoadSentence(results: BenchResults): string {
 }
 
 /** `previousMarkdown`: the RESULTS.md being replaced, whose notes carry over. */
+/** Bytes on disk per table after each cold single-session scenario, and per row (what CAPACITY.md sizes the database from). */
+function databaseSection(results: BenchResults): string {
+  const measured = results.scenarios.filter((s) => s.tableBytes && s.sessions === 1 && s.history.uncachedShows === s.history.shows && !s.catalog && s.workflow === 'session');
+  if (measured.length === 0) return '';
+  const tables = Object.keys(measured[0]!.tableBytes!);
+  const mb = (b: number) => fmt(b / 1e6, 1);
+  const head = `| scenario | ${tables.map((t) => `${t} MB (B/row)`).join(' | ')} | total MB |`;
+  const rows = measured.map((s) => {
+    const b = s.tableBytes!;
+    const cells = tables.map((t) => `${mb(b[t] ?? 0)} (${s.rows[t] ? fmt((b[t] ?? 0) / s.rows[t]!, 0) : '–'})`);
+    return `| \`${s.name}\` | ${cells.join(' | ')} | ${mb(Object.values(b).reduce((x, y) => x + y, 0))} |`;
+  });
+  return `Database size after each cold single-session scenario (\`pg_total_relation_size\`: table, indexes and TOAST; bytes per row over the rows the scenario wrote, so small tables read high from their fixed pages):
+
+${[head, `|${'---|'.repeat(tables.length + 2)}`, ...rows].join('\n')}
+`;
+}
+
 export function resultsMarkdown(results: BenchResults, fresh: BenchResults, previousMarkdown: string | undefined): string {
   const m = results.machine;
   const times = results.scenarios.map((s) => s.runAt).sort();
@@ -671,6 +689,8 @@ ${catalogTable(results)}
 How the shows ended (a fast run that drops shows is not a good run; counts over the distinct shows of the scenario's sessions, so for the warm run they are the cached outcomes):
 
 ${outcomesTable(results)}
+
+${databaseSection(results)}
 
 ![chart](chart.svg)
 

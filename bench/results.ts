@@ -111,6 +111,8 @@ export interface ScenarioResult {
   machineCpuBusy: number;
   rows: Record<string, number>;
   rowsTotal: number;
+  /** Each table's on-disk bytes after the scenario (its database holds only this scenario, or the cold 10k before it for the warm run). */
+  tableBytes?: Record<string, number>;
   services: Record<ServiceName, ServiceWindow>;
   /** Idle share of the service(s) whose term wins T*'s max. */
   idle: Record<string, number>;

@@ -15,7 +15,7 @@ import { historyFor, type RunningStandins, SERVICE_NAMES, type ServiceName } fro
 import type { NaiveSessionWorkflow, StagedSessionWorkflow } from './baselines/workflows.js';
 import { type CatalogMeasure, prewarm, startBusyCrawl, stopBusyCrawl, tmdbShowsOf, warmShows } from './catalog.js';
 import { listSessionExecutions, type SessionCost, sessionCost, waitSessionClosed } from './cost.js';
-import { countShared, rowsWritten, type ScenarioDb, showOutcomes } from './database.js';
+import { countShared, rowsWritten, type ScenarioDb, showOutcomes, tableBytes } from './database.js';
 import { type Cleanup, PgCpuTracker, type ProcSample, readProc, resetPeakRss, say, sleep, spawnWorker, waitForPollers, type WorkerProcess } from './infra.js';
 import { cpuTimes, gitCommit } from './probes.js';
 import { type RequestCounts, round, type ScenarioResult, type ServiceWindow } from './results.js';
@@ -397,6 +397,7 @@ async function collect(env: BenchEnv, scenario: Scenario, db: ScenarioDb, prepar
   const sessionIds = runs.map((r) => r.sessionId);
   const outcomes = await showOutcomes(pool, sessionIds);
   const rows = await rowsWritten(pool, sessionIds, sharedBefore);
+  const bytes = await tableBytes(pool);
 
   if (catalog?.busy) await stopBusyCrawl(catalog.busy);
   const procEnd = readProc(worker.pid);
@@ -467,6 +468,7 @@ async function collect(env: BenchEnv, scenario: Scenario, db: ScenarioDb, prepar
     showOutcomes: outcomes,
     rows,
     rowsTotal: Object.values(rows).reduce((a, b) => a + b, 0),
+    tableBytes: bytes,
     services: windows,
     idle: Object.fromEntries(bound.winners.map((t) => [TERM_SERVICE[t], windows[TERM_SERVICE[t]].idleShare])),
     ...(catalog ? { catalog: catalog.measure } : {}),
