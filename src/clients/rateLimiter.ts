@@ -9,6 +9,10 @@
 // Callers of one process that ask for the same service together share one UPDATE (a group commit):
 // it reserves a block of consecutive slots, handed out in order. Under load that is one statement
 // per burst of requests instead of one per request, and one lock on the hot row instead of many.
+//
+// Fair admission: a process reserves only about HORIZON_MS of slots ahead, and fills each block
+// round-robin over the callers' fairness keys (a viewer's session). A small session's requests then
+// wait behind one turn of everyone else's, not behind every request a large session has queued.
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 
@@ -68,14 +72,32 @@ interface ServiceState {
   /** When this process last saw a 429 (Date.now()), and the write recording it. */
   throttledAt: number;
   throttling?: Promise<unknown>;
-  /** Callers waiting for a slot that the next reservation takes; `reserving` while one is in flight. */
-  waiting: Waiter[];
+  /** Callers waiting for a slot, a queue per fairness key, in turn order; `reserving` while one is in flight. */
+  waiting: Map<string, Waiter[]>;
   reserving: boolean;
+  /** No new block before this (Date.now()): the last block's slots are not yet within the horizon. */
+  holdUntil: number;
+  timer?: ReturnType<typeof setTimeout>;
 }
 
 interface Waiter {
   resolve: (slot: Slot) => void;
   reject: (error: unknown) => void;
+  /** Stops listening for the caller's abort once it has a slot. */
+  settled: () => void;
+}
+
+/** How far ahead a process reserves slots: long enough to keep the service busy, short enough to stay fair. */
+const HORIZON_MS = 100;
+/** The longest a block waits for the last one (a Retry-After can put slots seconds ahead). */
+const MAX_HOLD_MS = 1_000;
+/** The key of callers that carry none (outside an activity, or an activity without a fairness key). */
+const NO_KEY = '';
+
+export interface RateLimiterOptions {
+  burst?: number;
+  /** The current caller's fairness key (the worker reads its activity's); absent: one queue for all. */
+  fairnessKey?: () => string | undefined;
 }
 
 /** One caller's slot: how long from now until it starts, the shared rate then, and when it was reserved. */
@@ -85,12 +107,12 @@ interface Slot {
   reservedAt: number;
 }
 
-export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<ServiceName, number>>, burst = 1): RateLimiter {
+export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<ServiceName, number>>, { burst = 1, fairnessKey }: RateLimiterOptions = {}): RateLimiter {
   const ensured = new Set<string>();
   const states = new Map<ServiceName, ServiceState>();
   const stateOf = (service: ServiceName, max: number): ServiceState => {
     let state = states.get(service);
-    if (!state) states.set(service, (state = { rate: max, credit: 0, flushedAt: 0, throttledAt: -Infinity, waiting: [], reserving: false }));
+    if (!state) states.set(service, (state = { rate: max, credit: 0, flushedAt: 0, throttledAt: -Infinity, waiting: new Map(), reserving: false, holdUntil: 0 }));
     return state;
   };
   async function ensureRow(service: string) {
@@ -120,15 +142,39 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
     return { waitMs: Number(row?.wait_ms ?? 0), rate: Number(row?.rate ?? max) };
   }
 
-  /** Takes every caller waiting now in one reservation; callers arriving meanwhile wait for the next. */
+  /** The next block's callers: one per fairness key in turn, each key moving to the back once served. */
+  function takeInTurn(state: ServiceState, size: number): Waiter[] {
+    const batch: Waiter[] = [];
+    while (batch.length < size && state.waiting.size > 0) {
+      const [key, queue] = state.waiting.entries().next().value as [string, Waiter[]];
+      batch.push(queue.shift()!);
+      state.waiting.delete(key);
+      if (queue.length > 0) state.waiting.set(key, queue);
+    }
+    return batch;
+  }
+
+  /** Reserves the next block of slots for the waiting callers, once the last block is within the horizon. */
   function pump(service: ServiceName, max: number, state: ServiceState) {
-    if (state.reserving || state.waiting.length === 0) return;
-    const batch = state.waiting.splice(0);
+    if (state.reserving || state.timer || state.waiting.size === 0) return;
+    // At most MAX_HOLD_MS: the last block's callers may have given up, or its slots moved.
+    const holdMs = Math.min(state.holdUntil - Date.now(), MAX_HOLD_MS);
+    if (holdMs > 0) {
+      state.timer = setTimeout(() => {
+        state.timer = undefined;
+        state.holdUntil = 0; // held long enough (at most MAX_HOLD_MS)
+        pump(service, max, state);
+      }, holdMs);
+      return;
+    }
+    const batch = takeInTurn(state, Math.max(1, Math.ceil((state.rate * HORIZON_MS) / 1000)));
+    batch.forEach((w) => w.settled());
     state.reserving = true;
     const reservedAt = Date.now();
     reserve(service, max, batch.length)
       .then(({ waitMs, rate }) => {
         state.rate = rate;
+        state.holdUntil = reservedAt + waitMs + ((batch.length - 1) * 1000) / rate - HORIZON_MS;
         batch.forEach((w, i) => w.resolve({ waitMs: waitMs + (i * 1000) / rate, rate, reservedAt }));
       }, (error: unknown) => batch.forEach((w) => w.reject(error)))
       .finally(() => {
@@ -137,9 +183,22 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
       });
   }
 
-  function nextSlot(service: ServiceName, max: number, state: ServiceState): Promise<Slot> {
+  function nextSlot(service: ServiceName, max: number, state: ServiceState, signal?: AbortSignal): Promise<Slot> {
+    const key = fairnessKey?.() ?? NO_KEY;
     return new Promise<Slot>((resolve, reject) => {
-      state.waiting.push({ resolve, reject });
+      // A caller that gives up while it waits for its turn leaves the queue (no slot is spent on it).
+      const onAbort = () => {
+        const queue = state.waiting.get(key);
+        const at = queue?.indexOf(waiter) ?? -1;
+        if (queue && at >= 0) queue.splice(at, 1);
+        if (queue?.length === 0) state.waiting.delete(key);
+        reject(signal?.reason);
+      };
+      const waiter: Waiter = { resolve, reject, settled: () => signal?.removeEventListener('abort', onAbort) };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const queue = state.waiting.get(key);
+      if (queue) queue.push(waiter);
+      else state.waiting.set(key, [waiter]);
       pump(service, max, state);
     });
   }
@@ -158,7 +217,7 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
       const state = stateOf(service, max);
       for (let attempt = 0; ; attempt++) {
         signal?.throwIfAborted();
-        const { waitMs, reservedAt } = await nextSlot(service, max, state);
+        const { waitMs, reservedAt } = await nextSlot(service, max, state, signal);
         if (waitMs > 0) await sleep(waitMs, signal);
         // A 429 reached this process after the slot was reserved: the slot predates the cut and the
         // Retry-After, and would likely meet another 429. Take a fresh one (a few times at most).

@@ -1,4 +1,5 @@
 // Builds a worker over real dependencies: database, rate limiter, service clients and AI.
+import { Context } from '@temporalio/activity';
 import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -24,6 +25,15 @@ import type { SessionKeyring } from '../temporal/codec/sessionKeys.js';
 import { circuitState, instrumentActivities } from '../observability/metrics.js';
 
 const require = createRequire(import.meta.url);
+
+/** The running activity's fairness key (src/contracts/workflows.ts sessionPriority), if any. */
+function activityFairnessKey(): string | undefined {
+  try {
+    return Context.current().info.priority?.fairnessKey;
+  } catch {
+    return undefined; // not inside an activity
+  }
+}
 /** The workflow sources: `.ts` under tsx (dev, tests), `.js` when this runs compiled from dist/. */
 export const workflowsPath = existsSync(new URL('../../workflows/index.ts', import.meta.url))
   ? require.resolve('../../workflows/index.ts')
@@ -63,7 +73,12 @@ function buildActivities({ config, endpoints, db, connection, dataConverter, ses
     client: new Client({ connection, namespace: config.temporal.namespace, dataConverter }),
     sessionKeys,
     caller: createServiceCaller(
-      createDbRateLimiter(db, { gandalf: config.rates.gandalf, tmdb: config.rates.tmdb, rt: config.rates.rt, wikidata: config.rates.wikidata }),
+      createDbRateLimiter(
+        db,
+        { gandalf: config.rates.gandalf, tmdb: config.rates.tmdb, rt: config.rates.rt, wikidata: config.rates.wikidata },
+        // The shared limits are shared in turn between sessions: the activity's fairness key is its session.
+        { fairnessKey: activityFairnessKey },
+      ),
       createCircuitBreakers({
         ...config.circuit,
         onChange: (service, state) => {
