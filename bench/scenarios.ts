@@ -60,7 +60,6 @@ export const SCENARIOS: Scenario[] = [
     startAfterSeconds: [0, 5],
     cache: 'cold',
     timeoutSeconds: 240,
-    baseline: '1k',
     alone: { 'demo-100k': '100k', 'demo-1k': '1k' },
   },
   // The adaptive limiter (AIMD): TMDB halves its limit mid-run. At 100/s a 10k viewer's TMDB work is

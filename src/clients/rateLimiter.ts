@@ -100,10 +100,9 @@ export interface RateLimiterOptions {
   fairnessKey?: () => string | undefined;
 }
 
-/** One caller's slot: how long from now until it starts, the shared rate then, and when it was reserved. */
+/** One caller's slot: how long from now until it starts, and when it was reserved. */
 interface Slot {
   waitMs: number;
-  rate: number;
   reservedAt: number;
 }
 
@@ -175,7 +174,7 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
       .then(({ waitMs, rate }) => {
         state.rate = rate;
         state.holdUntil = reservedAt + waitMs + ((batch.length - 1) * 1000) / rate - HORIZON_MS;
-        batch.forEach((w, i) => w.resolve({ waitMs: waitMs + (i * 1000) / rate, rate, reservedAt }));
+        batch.forEach((w, i) => w.resolve({ waitMs: waitMs + (i * 1000) / rate, reservedAt }));
       }, (error: unknown) => batch.forEach((w) => w.reject(error)))
       .finally(() => {
         state.reserving = false;
