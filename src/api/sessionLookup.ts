@@ -1,7 +1,7 @@
 // The one way a route turns `:id` into a session: a malformed id is a 400, an unknown one a 404.
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import { DATA_SOURCE, SESSION_STATES, type SessionState, SessionStateKey, sessionWorkflowId } from '../contracts/index.js';
+import { DATA_SOURCE, SESSION_STATES, type SessionProgress, type SessionState, SessionStateKey, isTerminalState, progressQuery, sessionWorkflowId } from '../contracts/index.js';
 import type { Db } from '../db/index.js';
 import { HttpError } from './errors.js';
 
@@ -46,4 +46,22 @@ export async function findSession(db: Db, client: Client, id: unknown): Promise<
     if (error instanceof WorkflowNotFoundError) throw new HttpError(404, 'not_found', `No session ${sessionId}`);
     throw error;
   }
+}
+
+/**
+ * A running session's live progress (its workflow's query), or null once the row is terminal or the
+ * query fails. The workflow knows it completed or failed a moment before its activity writes the row,
+ * so every route that decides by state asks here, not the row alone: what GET showed, POST accepts.
+ */
+export async function liveProgress(client: Client, row: SessionRow): Promise<SessionProgress | null> {
+  if (isTerminalState(row.state)) return null;
+  return client.workflow
+    .getHandle(row.workflow_id)
+    .query(progressQuery)
+    .catch(() => null);
+}
+
+/** The session's state now: the workflow's while it runs, the row's once that is terminal. */
+export async function currentState(client: Client, row: SessionRow): Promise<SessionState> {
+  return (await liveProgress(client, row))?.state ?? row.state;
 }

@@ -17,12 +17,11 @@ import {
   connectSignal,
   isTerminalState,
   pauseUpdate,
-  progressQuery,
   resumeUpdate,
   sessionWorkflowId,
 } from '../contracts/index.js';
 import { HttpError } from './errors.js';
-import { findSession, sessionIdSchema } from './sessionLookup.js';
+import { findSession, liveProgress, sessionIdSchema } from './sessionLookup.js';
 import type { SessionService } from './sessionService.js';
 
 export interface SessionsDeps {
@@ -108,13 +107,7 @@ export function sessionsRouter({ client, db, sessions, viewerTokens, forgetWaitM
 
   router.get('/:id', allow({ scope: 'read', viewer: true }), async (req, res) => {
     const row = await findSession(db, client, req.params.id);
-    let progress = null;
-    if (!isTerminalState(row.state)) {
-      progress = await client.workflow
-        .getHandle(row.workflow_id)
-        .query(progressQuery)
-        .catch(() => null);
-    }
+    const progress = await liveProgress(client, row);
     res.json({
       sessionId: row.id,
       workflowId: row.workflow_id,
