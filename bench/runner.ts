@@ -66,7 +66,8 @@ interface Prepared {
   bound: Bound;
   pool: pg.Pool;
   closePool: () => Promise<void>;
-  /** The scenario database as the client's session keyring reads it. */
+  /** The scenario database (the client's session keyring reads it; the session service checks ids in it). */
+  keysDb: Db;
   closeSessionKeys: () => Promise<void>;
   sharedBefore: Record<string, number>;
   worker: WorkerProcess;
@@ -178,7 +179,7 @@ async function prepare(env: BenchEnv, scenario: Scenario, db: ScenarioDb, opts: 
   );
 
   const sharedBefore = await countShared(pool);
-  return { taskQueue, perSession, union, bound, pool, closePool, closeSessionKeys, sharedBefore, worker, stopWorker, readyAfterSeconds, catalog };
+  return { taskQueue, perSession, union, bound, pool, closePool, keysDb: keysDb.db, closeSessionKeys, sharedBefore, worker, stopWorker, readyAfterSeconds, catalog };
 }
 
 /** Before the clock: warm the viewer's shows, or get a big crawl going beside where the session will run. */
@@ -232,7 +233,7 @@ export function workerEnv(env: BenchEnv, db: { url: string }, taskQueue: string,
   };
 }
 
-async function measure(env: BenchEnv, scenario: Scenario, { taskQueue, perSession, bound, pool, worker, catalog }: Prepared): Promise<Measured> {
+async function measure(env: BenchEnv, scenario: Scenario, { taskQueue, perSession, bound, pool, worker, catalog, keysDb }: Prepared): Promise<Measured> {
   const { client, standins, settings } = env;
   // The clock starts here: peaks and CPU counters are read (or reset) right before the first session starts.
   const peakReset = resetPeakRss(worker.pid);
@@ -248,7 +249,7 @@ async function measure(env: BenchEnv, scenario: Scenario, { taskQueue, perSessio
   say(`${scenario.name}: ${scenario.dataKeys.length} session(s), P=${bound.pages} S=${bound.shows} M=${bound.matched}, T*=${bound.seconds.toFixed(1)} s; giving up after ${Math.round(timeoutMs / 1000)} s`);
 
   // SessionWorkflow starts exactly as the API starts it (its search attributes and priority included).
-  const sessions = createSessionService({ client, taskQueue, settings });
+  const sessions = createSessionService({ client, db: keysDb, taskQueue, settings });
   const runs: StartedSession[] = perSession.map(({ key }) => {
     const sessionId = randomUUID();
     const workflowId = sessionWorkflowId(sessionId);

@@ -12,7 +12,7 @@ const CANCEL_GRACE_MS = 20_000;
 const { deleteRefreshSchedule, eraseSessionRows, destroySessionKey } = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: ERASURE_RETRY });
 const { closeSessionWorkflows } = proxyActivities<Activities>({ startToCloseTimeout: '2m', heartbeatTimeout: '15s', retry: ERASURE_RETRY });
 
-export async function ForgetWorkflow({ sessionId, requestedBy }: ForgetInput): Promise<ForgetReceipt> {
+export async function ForgetWorkflow({ sessionId, requestedBy, operatorKeyId }: ForgetInput): Promise<ForgetReceipt> {
   // First the schedule, so no refresh starts while the rest goes.
   const scheduleDeleted = await deleteRefreshSchedule({ sessionId });
   // Then the workflows, so nothing writes rows after they are deleted.
@@ -25,6 +25,7 @@ export async function ForgetWorkflow({ sessionId, requestedBy }: ForgetInput): P
   return {
     sessionId,
     requestedBy,
+    ...(operatorKeyId ? { operatorKeyId } : {}),
     erasedAt,
     keyIds,
     rowsDeleted,

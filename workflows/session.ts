@@ -47,6 +47,7 @@ import {
   chunkCrawledSignal,
   chunkEnrichedSignal,
   connectSignal,
+  connectUpdate,
   crawlWorkflowId,
   pauseUpdate,
   progressQuery,
@@ -152,6 +153,22 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
   setHandler(connectSignal, (signal) => {
     if (!dataKey && typeof signal?.dataKey === 'string' && signal.dataKey.length > 0) dataKey = signal.dataKey;
   });
+  // The same as the signal, but the caller learns whether its key was the one taken: only then does
+  // the callback hand out a viewer cookie. A refusal is a rejected update (nothing in the history).
+  setHandler(
+    connectUpdate,
+    (request) => {
+      dataKey = request.dataKey;
+      return { accepted: true as const };
+    },
+    {
+      validator: (request) => {
+        if (typeof request?.dataKey !== 'string' || request.dataKey.length === 0) throw new Error('no dataKey');
+        if (dataKey) throw new Error('the session is already connected');
+        if (run.state === 'FAILED') throw new Error('the session has failed');
+      },
+    },
+  );
   setHandler(chunkEnrichedSignal, (report) => {
     if (run.chunkEnriched(report)) showDetails();
   });

@@ -24,6 +24,8 @@ import { HttpError, errorHandler } from './errors.js';
 import { createSessionService } from './sessionService.js';
 import { sessionsRouter } from './sessionsRouter.js';
 import { handoffRouter } from './share/handoff.js';
+import { ConnectStates } from './protection/connectState.js';
+import { ViewerTokenEpochs } from './protection/viewerTokens.js';
 import { ImageCache } from './share/imageCache.js';
 import { ShareLinks } from './share/shareLinks.js';
 import { shareLinksRouter, shareRouter } from './share/shareRouter.js';
@@ -66,17 +68,27 @@ export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const security = deps.security;
+  const production = security.deployment === 'production';
+  // A link that carries a token must never be built from a request's Host header, which anyone can forge.
+  if (production && !deps.publicUrl) throw new Error('PUBLIC_URL is required outside the local demo (DEPLOYMENT=local): share and hand-off links name it');
+  // Behind TLS termination: which proxies' X-Forwarded-Proto/-For count (req.secure, req.ip).
+  app.set('trust proxy', security.trustProxy ?? false);
+  const secureCookies = production;
+  const epochs = new ViewerTokenEpochs(deps.db);
+  const connectStates = new ConnectStates(security.viewerTokens.derivedKey('connect-state'));
   app.use(securityHeaders());
   // CORS first so the Web UI can read even a 401; then rate limit and auth, before any body is read.
   app.use('/codec', codecCors(security.codecCorsOrigins));
   const apiKeys = apiKeySet(security);
-  app.use(apiGuard({ apiKeys, viewerTokens: security.viewerTokens, allowAnonymousSessions: security.allowAnonymousSessions, rateLimit: security.rateLimit }));
+  app.use(apiGuard({ apiKeys, viewerTokens: security.viewerTokens, epochs, allowAnonymousSessions: security.allowAnonymousSessions, rateLimit: security.rateLimit }));
   // Before the 16 kB parser: codec requests carry whole pages of payloads. Decoding is reading.
   app.use('/codec', codecRouter({ codec: security.codec, access: allow({ scope: 'read', codecToken: true }) }));
   app.use(express.json({ limit: '16kb' }));
   const sessions = createSessionService(deps);
   app.get('/healthz', allow({ public: true }), (_req, res) => void res.json({ ok: true }));
-  app.get('/readyz', allow({ public: true }), readiness(deps));
+  // The public answer is one word; what failed, and why, is for operators.
+  app.get('/readyz', allow({ public: true }), readiness(deps, { details: false }));
+  app.get('/api/control/readiness', allow({ scope: 'admin' }), readiness(deps, { details: true }));
   app.get('/metrics', allow({ scope: 'read' }), async (_req, res) => {
     // Each external service as every worker left it (holds, circuits), beside this process's metrics.
     const services = serviceStatusMetrics(await serviceStatus(deps.db, limiterRates(deps.rates)));
@@ -84,7 +96,7 @@ export function createApp(deps: ApiDeps): express.Express {
   });
   // Which operator keys exist and what they may do (ids and scopes, never the keys).
   app.get('/api/keys', allow({ scope: 'admin' }), (_req, res) => void res.json({ keys: apiKeys.list() }));
-  app.use('/api/sessions', sessionsRouter({ client: deps.client, db: deps.db, sessions, viewerTokens: security.viewerTokens, forgetWaitMs: deps.forgetWaitMs }));
+  app.use('/api/sessions', sessionsRouter({ client: deps.client, db: deps.db, sessions, viewerTokens: security.viewerTokens, epochs, connectStates, secureCookies, forgetWaitMs: deps.forgetWaitMs }));
   app.use('/api/sessions/:id/failures', failuresRouter(deps));
   app.use('/api/sessions/:id/schedule', schedulesRouter(deps));
   app.use('/api/catalog/crawls', catalogRouter(deps));
@@ -98,8 +110,11 @@ export function createApp(deps: ApiDeps): express.Express {
     publicUrl: deps.publicUrl,
   };
   app.use('/api/sessions/:id', shareLinksRouter(share));
-  app.use('/api/sessions/:id', handoffRouter({ client: deps.client, db: deps.db, viewerTokens: security.viewerTokens, publicUrl: deps.publicUrl }));
-  app.use('/api/callback', callbackRouter({ sessions, callbackSecret: security.callbackSecret, viewerTokens: security.viewerTokens }));
+  app.use('/api/sessions/:id', handoffRouter({ client: deps.client, db: deps.db, viewerTokens: security.viewerTokens, epochs, publicUrl: deps.publicUrl, secureCookies }));
+  // An unsigned callback is anyone's to fire: outside the local demo it exists only with a secret.
+  if (security.callbackSecret || !production) {
+    app.use('/api/callback', callbackRouter({ sessions, callbackSecret: security.callbackSecret, connectStates, viewerTokens: security.viewerTokens, epochs, secureCookies }));
+  }
   app.use('/api/demo-keys', demoRouter(deps.demoDataKeys));
   // The page spells session states from the contract, not by hand: a script it loads before app.js.
   app.get('/session-states.js', allow({ public: true }), (_req, res) => void res.type('text/javascript').send(sessionStatesScript));

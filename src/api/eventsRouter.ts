@@ -10,7 +10,7 @@ import { type ReportVersionRef, type SessionProgress, type SessionState, isTermi
 import { latestReportVersion } from '../db/reportVersions.js';
 import { HttpError } from './errors.js';
 import { findSession, parseSessionId } from './sessionLookup.js';
-import { allow } from './protection/access.js';
+import { type Principal, allow, principalOf } from './protection/access.js';
 
 export interface EventsOptions {
   /** Time between two polls of one session (default 1 s). */
@@ -19,6 +19,8 @@ export interface EventsOptions {
   heartbeatMs?: number;
   /** Called once per workflow query (tests count them; metrics could too). */
   onPoll?: (sessionId: string) => void;
+  /** Open streams one caller (a key, a viewer's session, an address) may hold at once (default 8). */
+  maxStreamsPerCaller?: number;
 }
 
 export interface EventsDeps extends EventsOptions {
@@ -60,8 +62,12 @@ interface Hub {
 const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
 export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats } {
-  const { client, db, pollIntervalMs = 1000, heartbeatMs = 15_000, onPoll } = deps;
+  const { client, db, pollIntervalMs = 1000, heartbeatMs = 15_000, onPoll, maxStreamsPerCaller = 8 } = deps;
   const hubs = new Map<string, Hub>();
+  /** Open streams per caller: a stream holds a socket and a share of a poller for as long as it likes. */
+  const openStreams = new Map<string, number>();
+  const callerOf = (who: Principal, ip: string) =>
+    who.kind === 'operator' || who.kind === 'codec' ? `key:${who.keyId}` : who.kind === 'viewer' ? `viewer:${who.sessionId}` : `ip:${ip}`;
   let polls = 0;
 
   async function latestVersion(sessionId: string): Promise<ReportVersionRef | null> {
@@ -177,6 +183,18 @@ export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats 
     if (!row) throw new HttpError(404, 'not_found', `No session ${id}`);
     // The client may have left while we read the row; its 'close' has fired already.
     if (req.socket.destroyed) return;
+    const caller = callerOf(principalOf(res), req.ip ?? 'unknown');
+    const open = openStreams.get(caller) ?? 0;
+    if (open >= maxStreamsPerCaller) {
+      res.set('Retry-After', '5');
+      throw new HttpError(429, 'too_many_streams', `At most ${maxStreamsPerCaller} progress streams may be open at once; close one first`);
+    }
+    openStreams.set(caller, open + 1);
+    res.on('close', () => {
+      const left = (openStreams.get(caller) ?? 1) - 1;
+      if (left > 0) openStreams.set(caller, left);
+      else openStreams.delete(caller);
+    });
 
     res.status(200).set({
       'content-type': 'text/event-stream; charset=utf-8',

@@ -16,7 +16,9 @@ async function main() {
   if (!config.temporal.target) throw new ConfigError('Set TEMPORAL_ADDRESS or a temporal.toml profile (the standalone API starts no dev server; `npm start` does)');
   // Workers and API processes must share the payload keys: PAYLOAD_KEYS, or one DATA_DIR.
   const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: `${config.dataDir}/pglite` });
-  const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir, db: db.db });
+  const deployment = config.security.deployment ?? 'production';
+  if (deployment === 'production' && !config.publicUrl) throw new ConfigError('Set PUBLIC_URL (where viewers reach this API): outside the local demo, links are never built from a request\'s Host header. DEPLOYMENT=local runs it as the demo.');
+  const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir, db: db.db, refusePlaintext: deployment === 'production' });
   if (payload.source !== 'env') console.warn('PAYLOAD_KEYS is unset: using the local key file; every worker and API process must use the same keys');
   const apiKeys = loadApiKeys({ apiKeys: config.security.apiKeys, dataDir: config.dataDir });
   if (apiKeys.source !== 'env') console.warn(`API_KEYS is unset: the API key is in ${apiKeys.file}`);
@@ -27,11 +29,12 @@ async function main() {
     db: db.db,
     taskQueue: config.temporal.taskQueue,
     settings: config.pipeline,
-    security: securityOptions(config, { apiKeys: apiKeys.keys, codec: payload.codec }),
+    security: securityOptions(config, { apiKeys: apiKeys.keys, codec: payload.codec, deploymentByDefault: 'production' }),
     sessionKeys: payload.sessionKeys,
     rates: config.rates,
     publicUrl: config.publicUrl,
   });
+  if (deployment === 'production' && !config.security.callbackSecret) console.warn('CALLBACK_SECRET is unset: GET /api/callback is not served (an unsigned callback would be anyone\'s to fire)');
   const server = app.listen(config.port, () => console.log(`showprint API listening on :${config.port}`));
   let stopping = false;
   const stop = () => {

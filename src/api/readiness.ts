@@ -21,7 +21,8 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<[stri
   }
 }
 
-export function readiness({ client, db }: { client: Client; db: Db }): RequestHandler {
+/** `details`: which check failed and why (internal error text: for operators only). */
+export function readiness({ client, db }: { client: Client; db: Db }, { details }: { details: boolean }): RequestHandler {
   return async (_req, res) => {
     const checks = Object.fromEntries(
       await Promise.all([
@@ -34,6 +35,6 @@ export function readiness({ client, db }: { client: Client; db: Db }): RequestHa
       ]),
     );
     const ready = Object.values(checks).every((v) => v === 'ok');
-    res.status(ready ? 200 : 503).json({ ready, checks });
+    res.set('Cache-Control', 'no-store').status(ready ? 200 : 503).json(details ? { ready, checks } : { ready });
   };
 }

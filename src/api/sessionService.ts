@@ -1,12 +1,14 @@
 // Starting and connecting sessions: shared by the sessions router and Gandalf's callback.
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { PipelineSettings } from '../config/index.js';
 import { sessionsStarted } from '../observability/metrics.js';
-import type { SessionKeyring } from '../temporal/codec/sessionKeys.js';
-import { DATA_SOURCE, DataSourceKey, type ForgetReceipt, type ForgetRequester, type ForgetWorkflowType, forgetWorkflowId, INTERACTIVE_PRIORITY, type SessionInput, SessionProgressKey, type SessionState, SessionStateKey, type SessionWorkflowType, WorkflowTypes, connectSignal, sessionPriority, sessionWorkflowId } from '../contracts/index.js';
+import { type SessionKeyring, sessionDigest } from '../temporal/codec/sessionKeys.js';
+import type { Db } from '../db/index.js';
+import { DATA_SOURCE, DataSourceKey, type ForgetReceipt, type ForgetRequester, type ForgetWorkflowType, forgetWorkflowId, INTERACTIVE_PRIORITY, type SessionInput, SessionProgressKey, type SessionState, SessionStateKey, type SessionWorkflowType, WorkflowTypes, connectUpdate, sessionPriority, sessionWorkflowId } from '../contracts/index.js';
 
 export interface SessionServiceDeps {
   client: Client;
+  db: Db;
   taskQueue: string;
   settings: PipelineSettings;
   /** This process's session payload keys: their cache is dropped once a session is forgotten. */
@@ -15,7 +17,19 @@ export interface SessionServiceDeps {
 
 export type SessionService = ReturnType<typeof createSessionService>;
 
-export function createSessionService({ client, taskQueue, settings, sessionKeys }: SessionServiceDeps) {
+export function createSessionService({ client, db, taskQueue, settings, sessionKeys }: SessionServiceDeps) {
+  /**
+   * Whether the id was ever a session's: its row, or the tombstone of a forgotten one. Temporal's
+   * REJECT_DUPLICATE guards an id only while the namespace keeps the closed workflow; the rows (and
+   * the tombstone) outlive that, and a new history must never be mixed into them.
+   */
+  async function idUsed(sessionId: string): Promise<boolean> {
+    const row = await db.selectFrom('sessions').select('id').where('id', '=', sessionId).executeTakeFirst();
+    if (row) return true;
+    const tombstone = await db.selectFrom('erased_session_keys').select('session_digest').where('session_digest', '=', sessionDigest(sessionId)).executeTakeFirst();
+    return tombstone !== undefined;
+  }
+
   // The session row is the workflow's to write (recordSessionState): the API only starts it.
   const startOptions = (sessionId: string, state: SessionState) => ({
     workflowId: sessionWorkflowId(sessionId),
@@ -38,6 +52,7 @@ export function createSessionService({ client, taskQueue, settings, sessionKeys 
   return {
     /** Starts the session's workflow; a second start with the same id finds the first one. */
     async start(sessionId: string, dataKey?: string): Promise<{ created: boolean }> {
+      if (await idUsed(sessionId)) return { created: false };
       const state: SessionState = dataKey ? 'PROCESSING' : 'AWAITING_CONNECTION';
       const input: SessionInput = { sessionId, dataKey, settings };
       try {
@@ -54,15 +69,15 @@ export function createSessionService({ client, taskQueue, settings, sessionKeys 
      * Erases the session (ForgetWorkflow; a second request joins the first). Waits up to `waitMs`
      * for the receipt; undefined when it is still working (its workflow finishes it regardless).
      */
-    async forget(sessionId: string, requestedBy: ForgetRequester, waitMs: number): Promise<{ workflowId: string; receipt?: ForgetReceipt }> {
+    async forget(sessionId: string, requestedBy: ForgetRequester, waitMs: number, operatorKeyId?: string): Promise<{ workflowId: string; receipt?: ForgetReceipt }> {
       const workflowId = forgetWorkflowId(sessionId);
       const handle = await client.workflow.start<ForgetWorkflowType>(WorkflowTypes.forget, {
         workflowId,
         taskQueue,
-        args: [{ sessionId, requestedBy }],
+        args: [{ sessionId, requestedBy, ...(operatorKeyId ? { operatorKeyId } : {}) }],
         workflowIdConflictPolicy: 'USE_EXISTING',
         priority: { priorityKey: INTERACTIVE_PRIORITY },
-        staticSummary: `forget session ${sessionId} (${requestedBy})`,
+        staticSummary: `forget session ${sessionId} (${requestedBy}${operatorKeyId ? ` key ${operatorKeyId}` : ''})`,
       });
       let timer: ReturnType<typeof setTimeout> | undefined;
       const late = new Promise<undefined>((resolve) => {
@@ -78,21 +93,16 @@ export function createSessionService({ client, taskQueue, settings, sessionKeys 
       }
     },
 
-    /** Gandalf Connect's redirect: deliver the key, starting the session if it does not exist yet. */
-    /** Connects the session, starting it if needed; a session that has already finished is left as it is. */
-    async connectOrStart(sessionId: string, dataKey: string): Promise<{ finished: boolean }> {
-      const input: SessionInput = { sessionId, settings };
+    /**
+     * Delivers the viewer's dataKey with the connect Update: true when the session was waiting and
+     * took this key; false when it does not exist, has finished, or already has a key.
+     */
+    async connect(sessionId: string, dataKey: string): Promise<boolean> {
       try {
-        await client.workflow.signalWithStart<SessionWorkflowType, [{ dataKey: string }]>(WorkflowTypes.session, {
-          ...startOptions(sessionId, 'AWAITING_CONNECTION'),
-          args: [input],
-          signal: connectSignal,
-          signalArgs: [{ dataKey }],
-        });
-        return { finished: false };
+        await client.workflow.getHandle(sessionWorkflowId(sessionId)).executeUpdate(connectUpdate, { args: [{ dataKey }] });
+        return true;
       } catch (error) {
-        // The id's session ran and closed: an old link clicked again (ids are never reused).
-        if (error instanceof WorkflowExecutionAlreadyStartedError) return { finished: true };
+        if (error instanceof WorkflowUpdateFailedError || error instanceof WorkflowNotFoundError) return false;
         throw error;
       }
     },

@@ -9,12 +9,13 @@ import { readReport } from '../db/reportVersions.js';
 import { allow, principalOf } from './protection/access.js';
 import { bearerToken } from './protection/apiKeys.js';
 import { type StoredResponse, respondIdempotently } from './protection/idempotency.js';
-import { VIEWER_COOKIE, type ViewerTokens, viewerCookiePath } from './protection/viewerTokens.js';
+import { VIEWER_COOKIE, type ViewerTokenEpochs, type ViewerTokens, setViewerCookie, viewerCookieOptions } from './protection/viewerTokens.js';
+import type { ConnectStates } from './protection/connectState.js';
 import {
   SESSION_STATES,
   type SessionProgress,
   type SessionState,
-  connectSignal,
+  connectUpdate,
   isTerminalState,
   pauseUpdate,
   resumeUpdate,
@@ -29,6 +30,10 @@ export interface SessionsDeps {
   db: Db;
   sessions: SessionService;
   viewerTokens: ViewerTokens;
+  epochs: ViewerTokenEpochs;
+  connectStates: ConnectStates;
+  /** Mark the viewer cookie Secure whatever the request's scheme (every deployment but the local demo). */
+  secureCookies: boolean;
   /** How long DELETE waits for the forget receipt before answering 202. */
   forgetWaitMs?: number;
 }
@@ -57,25 +62,31 @@ async function updateSession(row: { id: string; state: string }, send: () => Pro
   }
 }
 
-export function sessionsRouter({ client, db, sessions, viewerTokens, forgetWaitMs = 30_000 }: SessionsDeps): Router {
+export function sessionsRouter({ client, db, sessions, viewerTokens, epochs, connectStates, secureCookies, forgetWaitMs = 30_000 }: SessionsDeps): Router {
   const router = Router();
 
   /**
-   * The viewer token goes to whoever may hold it: an operator with `write` (an app acting for its
-   * viewer) always; an anonymous caller (the demo page) only for a session this very request
-   * created, so naming someone else's session id in a start never hands out their token.
+   * The viewer token (and a waiting session's connect `state`) go only to the caller that created
+   * the session, in the answer to the request that created it. An operator's idempotent retry is the
+   * same caller (idempotency keys are scoped per key) and gets them again; nobody who merely names an
+   * existing session id gets anything, whatever their scopes.
    */
   const withViewerToken = (req: Request, res: Response) => (stored: StoredResponse, replayed: boolean): StoredResponse => {
-    const { sessionId, created } = stored.body as { sessionId: string; created: boolean };
+    const { sessionId, created, state } = stored.body as { sessionId: string; created: boolean; state: SessionState };
     const who = principalOf(res);
-    if (!(who.kind === 'operator' || (created && !replayed))) return stored;
-    const { token, expiresAt } = viewerTokens.issue(sessionId);
-    res.cookie(VIEWER_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: viewerCookiePath(sessionId), expires: expiresAt });
-    return { ...stored, body: { ...(stored.body as object), viewerToken: token, viewerTokenExpiresAt: expiresAt.toISOString() } };
+    if (!created || (replayed && who.kind !== 'operator')) return stored;
+    const issued = viewerTokens.issue(sessionId);
+    setViewerCookie(req, res, sessionId, issued, { secureCookies });
+    const connect = state === 'AWAITING_CONNECTION' ? { connectState: connectStates.issue(sessionId) } : {};
+    return { ...stored, body: { ...(stored.body as object), viewerToken: issued.token, viewerTokenExpiresAt: issued.expiresAt.toISOString(), ...connect } };
   };
 
   router.post('/', allow({ scope: 'write', demoAnonymous: true }), async (req, res) => {
     const body = startBody.parse(req.body ?? {});
+    // An anonymous caller (the demo page) gets a fresh id: naming one would let anyone probe which ids exist.
+    if (body.sessionId !== undefined && principalOf(res).kind !== 'operator') {
+      throw new HttpError(400, 'session_id_not_allowed', 'Only an operator key may choose a session id; leave sessionId out and one is made for you');
+    }
     // With an Idempotency-Key, a retry gets this first answer (and its generated sessionId) back.
     await respondIdempotently(
       db,
@@ -88,7 +99,7 @@ export function sessionsRouter({ client, db, sessions, viewerTokens, forgetWaitM
         return {
           status: created ? 202 : 200,
           location: `/api/sessions/${sessionId}`,
-          body: { sessionId, workflowId: sessionWorkflowId(sessionId), created, links: { self: `/api/sessions/${sessionId}`, report: `/api/sessions/${sessionId}/report` } },
+          body: { sessionId, workflowId: sessionWorkflowId(sessionId), created, state: body.dataKey ? 'PROCESSING' : 'AWAITING_CONNECTION', links: { self: `/api/sessions/${sessionId}`, report: `/api/sessions/${sessionId}/report` } },
         };
       },
       withViewerToken(req, res),
@@ -131,15 +142,22 @@ export function sessionsRouter({ client, db, sessions, viewerTokens, forgetWaitM
       if (row.state === 'FAILED') throw new HttpError(409, 'session_failed', `Session failed: ${row.failure_reason ?? 'unknown reason'}`);
       throw new HttpError(409, 'not_ready', `The report is not ready yet (session is ${row.state})`);
     }
-    // The latest version changes as the session goes on; a given version never does.
-    res.set('Cache-Control', version === undefined ? 'no-store' : 'private, max-age=31536000, immutable');
+    // Personal data: no browser or proxy keeps a copy that would outlive a forget.
+    res.set('Cache-Control', 'no-store');
     res.json(report);
   });
 
   router.post('/:id/connect', allow({ scope: 'write', viewer: true }), async (req, res) => {
     const row = await findSession(db, client, req.params.id);
     const { dataKey } = connectBody.parse(req.body ?? {});
-    await client.workflow.getHandle(row.workflow_id).signal(connectSignal, { dataKey });
+    try {
+      await client.workflow.getHandle(row.workflow_id).executeUpdate(connectUpdate, { args: [{ dataKey }] });
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError || error instanceof WorkflowNotFoundError) {
+        throw new HttpError(409, 'not_waiting', `The session is not waiting for a dataKey: ${(error.cause as Error | undefined)?.message ?? error.message}`);
+      }
+      throw error;
+    }
     res.status(202).json({ sessionId: row.id });
   });
 
@@ -165,17 +183,28 @@ export function sessionsRouter({ client, db, sessions, viewerTokens, forgetWaitM
   router.post('/:id/viewer-cookie', allow({ viewer: true }), (req, res) => {
     const token = bearerToken(req.get('authorization'));
     const checked = token === undefined ? undefined : viewerTokens.check(token);
+    // The guard has checked its epoch already (a revoked token never gets here).
     if (!checked?.ok) throw new HttpError(400, 'no_viewer_token', 'Send the viewer token as Authorization: Bearer <token>');
-    res.cookie(VIEWER_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: viewerCookiePath(checked.sessionId), expires: checked.expiresAt });
+    setViewerCookie(req, res, checked.sessionId, { token: token!, expiresAt: checked.expiresAt }, { secureCookies });
     res.status(204).end();
+  });
+
+  // Log out every device: every viewer token and hand-off link of the session stops working. The
+  // viewer's own, or an admin's (a stolen token reported to support).
+  router.delete('/:id/viewer-tokens', allow({ scope: 'admin', viewer: true }), async (req, res) => {
+    const row = await findSession(db, client, req.params.id);
+    const epoch = await epochs.revoke(row.id);
+    res.clearCookie(VIEWER_COOKIE, viewerCookieOptions(req, row.id, { secureCookies }));
+    res.set('Cache-Control', 'no-store').json({ revoked: true, epoch });
   });
 
   // "Forget me": the viewer's own token, or an operator with `admin`.
   router.delete('/:id', allow({ scope: 'admin', viewer: true }), async (req, res) => {
     const row = await findSession(db, client, req.params.id);
-    const requestedBy = principalOf(res).kind === 'viewer' ? 'viewer' : 'operator';
-    const { workflowId, receipt } = await sessions.forget(row.id, requestedBy, forgetWaitMs);
-    res.clearCookie(VIEWER_COOKIE, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: viewerCookiePath(row.id) });
+    const who = principalOf(res);
+    const requestedBy = who.kind === 'viewer' ? 'viewer' : 'operator';
+    const { workflowId, receipt } = await sessions.forget(row.id, requestedBy, forgetWaitMs, who.kind === 'operator' ? who.keyId : undefined);
+    res.clearCookie(VIEWER_COOKIE, viewerCookieOptions(req, row.id, { secureCookies }));
     if (!receipt) return void res.status(202).json({ sessionId: row.id, forgetWorkflowId: workflowId, status: 'erasing' });
     res.status(200).json({ receipt });
   });

@@ -77,7 +77,7 @@ export function formatReceipt(r: ForgetReceipt): string {
     .map(([table, n]) => `${table} ${n}`)
     .join(', ');
   return [
-    `Session ${r.sessionId} erased at ${r.erasedAt} (asked by: ${r.requestedBy}).`,
+    `Session ${r.sessionId} erased at ${r.erasedAt} (asked by: ${r.requestedBy}${r.operatorKeyId ? `, key ${r.operatorKeyId}` : ''}).`,
     `  payload key destroyed: ${r.keyIds.length ? r.keyIds.join(', ') : 'none (the session never wrote a payload)'}`,
     `  rows deleted: ${rows || 'none'}`,
     `  workflows closed: ${r.workflowsClosed.length ? r.workflowsClosed.join(', ') : 'none were running'}`,

@@ -16,8 +16,8 @@ import type { DemoDataKey } from '../api/demoRouter.js';
 import { type AppConfig, ConfigError, type ServiceEndpoints, wikidataUrlFor } from '../config/index.js';
 import { type DatabaseHandle, openDatabase } from '../db/index.js';
 import { loadApiKeys } from '../api/protection/apiKeyFile.js';
-import { codecUiToken } from '../api/protection/apiKeys.js';
-import { securityOptions } from '../api/protection/options.js';
+import { codecUiToken, keyWithScopes } from '../api/protection/apiKeys.js';
+import { loadCodecTokenSecret, securityOptions } from '../api/protection/options.js';
 import { loadPayloadEncryption } from '../temporal/codec/payloadKeyFile.js';
 import { ensureRetentionSchedule } from '../temporal/retention.js';
 import { ensureCatalogSchedule } from '../temporal/catalogSchedule.js';
@@ -38,6 +38,9 @@ function freePort(): Promise<number> {
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** What this stack's own requests need: start the demo session, then follow it. */
+const STACK_SCOPES = ['read', 'write'] as const;
+
 export interface LocalStack {
   temporalAddress: string;
   webUiUrl?: string;
@@ -49,8 +52,10 @@ export interface LocalStack {
   client: Client;
   db: DatabaseHandle;
   worker: Worker;
-  /** The key this stack's own requests use (API_KEYS' first, else the local one). */
+  /** The key this stack's own requests use (the first API_KEYS entry with read and write, without its scopes; else the local one). */
   apiKey: string;
+  /** The Web UI's codec URL for that key. */
+  codecEndpoint: string;
   /** Where the key came from: generated now, read from DATA_DIR/api-key, or API_KEYS. */
   apiKeySource: 'env' | 'file' | 'generated';
   apiKeyFile?: string;
@@ -130,6 +135,12 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
   try {
     // Secrets first: the dev server's Web UI is told where the codec endpoint is.
     const apiKeys = loadApiKeys({ apiKeys: config.security.apiKeys, dataDir: config.dataDir, say });
+    // This stack starts the demo session (write) and follows it (read): a key with both, scopes stripped.
+    const stackKey = keyWithScopes(apiKeys.keys, STACK_SCOPES);
+    if ('missing' in stackKey) {
+      throw new ConfigError(`npm start acts on its own API with an API_KEYS entry that has the ${STACK_SCOPES.join(' and ')} scopes; no entry has ${stackKey.missing.join(' or ')}. Add one, e.g. <key>:${STACK_SCOPES.join('+')}`);
+    }
+    const codecTokenSecret = loadCodecTokenSecret(config);
     let devServer: DevServer | undefined;
     // A configured server (TEMPORAL_ADDRESS, a temporal.toml profile) with its TLS and key; else a dev server.
     let temporal: TemporalTarget | string | undefined = config.temporal.target;
@@ -144,7 +155,7 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
         uiPort: config.temporal.uiPort,
         namespace: config.temporal.namespace,
         // The UI cannot send our API key, so its codec URL carries a codec-only token.
-        codecEndpoint: config.port ? `http://127.0.0.1:${config.port}/codec/ui/${codecUiToken(apiKeys.keys[0])}` : undefined,
+        codecEndpoint: config.port ? `http://127.0.0.1:${config.port}/codec/ui/${codecUiToken(codecTokenSecret, stackKey.key)}` : undefined,
       });
       stops.push(() => devServer!.stop());
       kills.push(() => devServer!.kill());
@@ -201,7 +212,8 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
 
     const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') });
     stops.push(() => db.close());
-    const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir, say, db: db.db });
+    // The demo on one machine reads plaintext payloads unless DEPLOYMENT=production says otherwise.
+    const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir, say, db: db.db, refusePlaintext: config.security.deployment === 'production' });
 
     const nativeConnection = await connectNative(temporal);
     stops.push(() => nativeConnection.close());
@@ -228,7 +240,7 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
       sdkMetricsUrl,
       demoDataKeys,
       // Demo mode (stand-ins): the viewer's page may start sessions without a key.
-      security: securityOptions(config, { apiKeys: apiKeys.keys, codec: payload.codec, anonymousByDefault: needStandins }),
+      security: securityOptions(config, { apiKeys: apiKeys.keys, codec: payload.codec, anonymousByDefault: needStandins, deploymentByDefault: 'local' }),
       sessionKeys: payload.sessionKeys,
       rates: config.rates,
       publicUrl: config.publicUrl,
@@ -253,7 +265,8 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
       client,
       db,
       worker,
-      apiKey: apiKeys.keys[0],
+      apiKey: stackKey.key,
+      codecEndpoint: `${apiUrl}/codec/ui/${codecUiToken(codecTokenSecret, stackKey.key)}`,
       apiKeySource: apiKeys.source,
       apiKeyFile: apiKeys.file,
       stop,

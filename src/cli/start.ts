@@ -3,7 +3,6 @@
 import { ConfigError, loadConfig } from '../config/index.js';
 import type { Report } from '../domain/report.js';
 import type { SessionProgress } from '../contracts/index.js';
-import { codecUiToken } from '../api/protection/apiKeys.js';
 import { startLocalStack } from './localStack.js';
 import { formatProgressLine, formatReport } from './format.js';
 
@@ -41,7 +40,7 @@ async function main() {
   if (stack.apiKeySource === 'env') say('API key     from API_KEYS');
   else {
     say(`API key     ${stack.apiKey}  (${stack.apiKeySource === 'generated' ? 'generated, ' : ''}kept in ${stack.apiKeyFile}; send it as Authorization: Bearer <key>)`);
-    say(`Codec       ${stack.apiUrl}/codec/ui/${codecUiToken(stack.apiKey)}  (the Web UI's --ui-codec-endpoint: decrypts payloads)`);
+    say(`Codec       ${stack.codecEndpoint}  (the Web UI's --ui-codec-endpoint: decrypts payloads)`);
   }
   say('');
 

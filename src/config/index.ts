@@ -119,6 +119,23 @@ export const envSchema = z.object({
   RETENTION: durationOrOff('30d', 60_000),
   ALLOW_ANONYMOUS_SESSIONS: z.enum(['true', 'false']).optional(),
   CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * `local`: the demo on one machine (npm start's default): links may be built from the request's
+   * Host, cookies follow the request's scheme, Gandalf's callback may be unsigned and plaintext
+   * payloads are read. `production` (the standalone API and worker's default) allows none of that.
+   */
+  DEPLOYMENT: z.enum(['local', 'production']).optional(),
+  /** Signs the Temporal Web UI's codec URLs (at least 32 characters); unset, a local secret under DATA_DIR. Rotate it to void them all. */
+  CODEC_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Express's `trust proxy`: `true`, a hop count, or addresses/subnets (`loopback`, `10.0.0.0/8`); unset: trust none. */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value): boolean | number | string | undefined => {
+      if (value === undefined || value === 'false') return undefined;
+      if (value === 'true') return true;
+      return /^\d+$/.test(value) ? Number(value) : value;
+    }),
   PAYLOAD_KEYS: z
     .string()
     .optional()
@@ -187,6 +204,10 @@ export interface AppConfig {
     /** Unset = decided by the entry point (npm start allows them when the stand-ins run). */
     allowAnonymousSessions?: boolean;
     callbackSecret?: string;
+    /** Unset = decided by the entry point (npm start: local; the standalone API and worker: production). */
+    deployment?: 'local' | 'production';
+    codecTokenSecret?: string;
+    trustProxy?: boolean | number | string;
     /** Raw PAYLOAD_KEYS (validated); unset = a local key under DATA_DIR. */
     payloadKeys?: string;
     codecCorsOrigins: string[];
@@ -285,6 +306,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       apiKeys: env.API_KEYS,
       allowAnonymousSessions: env.ALLOW_ANONYMOUS_SESSIONS === undefined ? undefined : env.ALLOW_ANONYMOUS_SESSIONS === 'true',
       callbackSecret: env.CALLBACK_SECRET,
+      deployment: env.DEPLOYMENT,
+      codecTokenSecret: env.CODEC_TOKEN_SECRET,
+      trustProxy: env.TRUST_PROXY,
       payloadKeys: env.PAYLOAD_KEYS,
       // The Web UI of the dev server `npm start` runs, unless told otherwise.
       codecCorsOrigins: env.CODEC_CORS_ORIGIN.length > 0 ? env.CODEC_CORS_ORIGIN : [`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`, `http://localhost:${env.TEMPORAL_UI_PORT}`],

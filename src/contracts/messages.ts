@@ -6,6 +6,8 @@ import type { PauseRequest, SessionProgress } from './session.js';
 
 /** Delivers the viewer's dataKey to a session started without one. */
 export const connectSignal = defineSignal<[{ dataKey: string }]>('connect');
+/** The same as an Update: accepted only by a session still waiting for its key, so the caller knows its key was taken. */
+export const connectUpdate = defineUpdate<{ accepted: true }, [{ dataKey: string }]>('connectKey');
 /** A ShowDataWorkflow finished its chunk (sent to the session's workflow id, so it reaches the latest run). */
 export const chunkEnrichedSignal = defineSignal<[ChunkEnriched]>('chunkEnriched');
 /** A CrawlWorkflow finished its chunk. */

@@ -7,12 +7,16 @@ export type ForgetRequester = 'viewer' | 'operator' | 'retention';
 export interface ForgetInput {
   sessionId: string;
   requestedBy: ForgetRequester;
+  /** The operator key's id (a fingerprint, never the key) when an operator asked. */
+  operatorKeyId?: string;
 }
 
 /** What forgetting erased, for the viewer to keep. Holds no personal data: counts and ids. */
 export interface ForgetReceipt {
   sessionId: string;
   requestedBy: ForgetRequester;
+  /** Which operator key asked, when one did. */
+  operatorKeyId?: string;
   /** ISO time the session's payload key was destroyed. */
   erasedAt: string;
   /** The destroyed payload key's id (none if the session never wrote an encrypted payload). */

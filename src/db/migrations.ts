@@ -309,6 +309,28 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('rate_limits').addColumn('last_decrease_at', 'timestamptz').execute();
     },
   },
+  '0012_viewer_access': {
+    // Viewer access that can be taken back (src/api/protection/viewerTokens.ts, handoffCodes.ts): a
+    // token epoch per session (revoking moves it on: every device is logged out) and one-time,
+    // short-lived hand-off codes, stored only as digests and traded once for a viewer cookie.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('viewer_token_epochs')
+        .addColumn('session_id', 'text', (c) => c.primaryKey())
+        .addColumn('epoch', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('revoked_at', 'timestamptz')
+        .execute();
+      await db.schema
+        .createTable('handoff_codes')
+        .addColumn('code_digest', 'text', (c) => c.primaryKey())
+        .addColumn('session_id', 'text', (c) => c.notNull())
+        .addColumn('epoch', 'integer', (c) => c.notNull())
+        .addColumn('token_expires_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('handoff_codes_session').on('handoff_codes').column('session_id').execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

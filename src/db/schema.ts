@@ -141,6 +141,20 @@ export interface ShareLinkEpochsTable {
   revoked_at: Timestamp | null;
 }
 
+export interface ViewerTokenEpochsTable {
+  session_id: string;
+  epoch: ColumnType<number, number | undefined, number>;
+  revoked_at: Timestamp | null;
+}
+
+export interface HandoffCodesTable {
+  code_digest: string;
+  session_id: string;
+  epoch: number;
+  token_expires_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface RateLimitsTable {
   service: string;
   next_slot_at: Timestamp;
@@ -232,6 +246,8 @@ export interface Database {
   dead_letters: DeadLettersTable;
   report_versions: ReportVersionsTable;
   share_link_epochs: ShareLinkEpochsTable;
+  viewer_token_epochs: ViewerTokenEpochsTable;
+  handoff_codes: HandoffCodesTable;
   service_holds: ServiceHoldsTable;
   worker_drains: WorkerDrainsTable;
   service_circuits: ServiceCircuitsTable;

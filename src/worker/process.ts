@@ -43,7 +43,9 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
     : undefined;
   // Workers and API processes must share the payload keys: PAYLOAD_KEYS, or one DATA_DIR.
   const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: `${config.dataDir}/pglite` });
-  const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir, db: db.db });
+  // A standalone worker serves a real deployment unless DEPLOYMENT=local says otherwise.
+  const refusePlaintext = (config.security.deployment ?? 'production') === 'production';
+  const payload = loadPayloadEncryption({ payloadKeys: config.security.payloadKeys, dataDir: config.dataDir, db: db.db, refusePlaintext });
   if (payload.source !== 'env') console.warn('PAYLOAD_KEYS is unset: using the local key file; every worker and API process must use the same keys');
   const connection = await connectNative(temporal);
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: payload.dataConverter });

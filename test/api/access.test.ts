@@ -24,7 +24,7 @@ import { type AccessPolicy, allow } from '../../src/api/protection/access.js';
 import { type OperatorScope, codecUiToken } from '../../src/api/protection/apiKeys.js';
 import { generateApiKey } from '../../src/api/protection/apiKeyFile.js';
 import { ViewerTokens } from '../../src/api/protection/viewerTokens.js';
-import { testSecurity } from '../support/servedApp.js';
+import { TEST_CODEC_TOKEN_SECRET, testSecurity } from '../support/servedApp.js';
 import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
 
 // ─── Part a: the routes and their policies, from the app itself ─────────────────────────────────
@@ -273,7 +273,7 @@ function refusedCreds(): Cred[] {
     { name: 'expired token', kind: 'refused', via: 'header', value: expired },
     { name: 'expired token (cookie)', kind: 'refused', via: 'cookie', value: expired },
     { name: 'wrong API key', kind: 'refused', via: 'header', value: generateApiKey() },
-    { name: 'codec UI token as a key', kind: 'refused', via: 'header', value: codecUiToken(stack.apiKey) },
+    { name: 'codec UI token as a key', kind: 'refused', via: 'header', value: codecUiToken(TEST_CODEC_TOKEN_SECRET, stack.apiKey) },
     { name: 'garbage cookie', kind: 'refused', via: 'cookie', value: 'garbage' },
     { name: 'forged cookie', kind: 'refused', via: 'cookie', value: forged },
   ];
@@ -341,7 +341,7 @@ function expected(method: string, policy: AccessPolicy, path: string, cred: Cred
     if (cred.kind === 'refused') return refuse(401, 'unauthorized');
     who = cred as Who;
   } else if (uiToken !== undefined) {
-    if (uiToken !== codecUiToken(stack.apiKey) && !Object.values(KEYS).some((k) => codecUiToken(k) === uiToken)) return refuse(401, 'unauthorized');
+    if (uiToken !== codecUiToken(TEST_CODEC_TOKEN_SECRET, stack.apiKey) && !Object.values(KEYS).some((k) => codecUiToken(TEST_CODEC_TOKEN_SECRET, k) === uiToken)) return refuse(401, 'unauthorized');
     who = { kind: 'codec' };
   } else if (cred.kind === 'refused') {
     return refuse(401, 'unauthorized');
@@ -632,7 +632,7 @@ describe('every credential on every route (sessions A and B, completed)', () => 
   });
 
   test("the codec URL token opens /codec/ui/<token>/… and nothing else", async () => {
-    const token = codecUiToken(stack.apiKey);
+    const token = codecUiToken(TEST_CODEC_TOKEN_SECRET, stack.apiKey);
     for (const op of ['encode', 'decode']) {
       const res = await send('POST', `/codec/ui/${token}/${op}`, {}, { payloads: [] });
       assert.equal(res.status, 200, op);
@@ -821,7 +821,7 @@ describe('fuzz: routes × credentials × ids × methods', () => {
     const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
     const origins = [undefined, base.origin, 'https://evil.example'];
     const registered = new Map(routes.map((r) => [`${r.method} ${r.path}`, r]));
-    const uiTokens = ['not-a-codec-token', codecUiToken(stack.apiKey)];
+    const uiTokens = ['not-a-codec-token', codecUiToken(TEST_CODEC_TOKEN_SECRET, stack.apiKey)];
     let requests = 0;
     const statuses = new Map<number, number>();
 

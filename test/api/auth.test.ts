@@ -158,10 +158,10 @@ test('without demo mode an anonymous start is 401 like every other request', asy
 
 test('ALLOW_ANONYMOUS_SESSIONS: explicit config wins over the entry point’s default', () => {
   const codec = stack.codec;
-  assert.equal(securityOptions(loadConfig({}), { apiKeys: ['k'], codec }).allowAnonymousSessions, false);
-  assert.equal(securityOptions(loadConfig({}), { apiKeys: ['k'], codec, anonymousByDefault: true }).allowAnonymousSessions, true);
-  assert.equal(securityOptions(loadConfig({ ALLOW_ANONYMOUS_SESSIONS: 'false' }), { apiKeys: ['k'], codec, anonymousByDefault: true }).allowAnonymousSessions, false);
-  assert.equal(securityOptions(loadConfig({ ALLOW_ANONYMOUS_SESSIONS: 'true' }), { apiKeys: ['k'], codec }).allowAnonymousSessions, true);
+  assert.equal(securityOptions(loadConfig({}), { apiKeys: ['k'], codec, deploymentByDefault: 'local' }).allowAnonymousSessions, false);
+  assert.equal(securityOptions(loadConfig({}), { apiKeys: ['k'], codec, anonymousByDefault: true, deploymentByDefault: 'local' }).allowAnonymousSessions, true);
+  assert.equal(securityOptions(loadConfig({ ALLOW_ANONYMOUS_SESSIONS: 'false' }), { apiKeys: ['k'], codec, anonymousByDefault: true, deploymentByDefault: 'local' }).allowAnonymousSessions, false);
+  assert.equal(securityOptions(loadConfig({ ALLOW_ANONYMOUS_SESSIONS: 'true' }), { apiKeys: ['k'], codec, deploymentByDefault: 'local' }).allowAnonymousSessions, true);
 });
 
 test('key matching: any configured key, of any length; a non-secret id names the client', () => {

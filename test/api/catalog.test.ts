@@ -14,6 +14,7 @@ import { after, before, test } from 'node:test';
 import { catalogRouter } from '../../src/api/catalogRouter.js';
 import { errorHandler } from '../../src/api/errors.js';
 import { generateApiKey } from '../../src/api/protection/apiKeyFile.js';
+import { ViewerTokenEpochs } from '../../src/api/protection/viewerTokens.js';
 import { apiGuard } from '../../src/api/protection/middleware.js';
 import { apiKeySet } from '../../src/api/protection/options.js';
 import { CATALOG_PRIORITY, type CatalogCrawlProgress } from '../../src/contracts/index.js';
@@ -31,7 +32,7 @@ before(async () => {
   stack = await startTestStack();
   const security = testSecurity({ apiKeys: [writeKey, `${readKey}:read`] });
   const app = express();
-  app.use(apiGuard({ apiKeys: apiKeySet(security), viewerTokens: security.viewerTokens, rateLimit: security.rateLimit }));
+  app.use(apiGuard({ apiKeys: apiKeySet(security), viewerTokens: security.viewerTokens, epochs: new ViewerTokenEpochs(stack.db.db), rateLimit: security.rateLimit }));
   app.use(express.json({ limit: '16kb' }));
   app.use('/api/catalog/crawls', catalogRouter({ client: stack.client, taskQueue: stack.config.temporal.taskQueue, settings: stack.config.pipeline }));
   app.use(errorHandler);

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { errorHandler } from '../../src/api/errors.js';
 import { ApiKeySet } from '../../src/api/protection/apiKeys.js';
 import { apiGuard } from '../../src/api/protection/middleware.js';
-import { ViewerTokens } from '../../src/api/protection/viewerTokens.js';
+import { ViewerTokenEpochs, ViewerTokens } from '../../src/api/protection/viewerTokens.js';
 import { eventsRouter } from '../../src/api/eventsRouter.js';
 import { type Report, STORY_CARDS } from '../../src/domain/report.js';
 import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
@@ -284,7 +284,7 @@ test('the event stream: progress then done, one poller shared by every listener,
   // The product's guard in front, with a key and viewer tokens of this app's own.
   const apiKey = `events-test-${randomBytes(12).toString('hex')}`;
   const viewerTokens = new ViewerTokens(randomBytes(32).toString('base64url'), 60_000);
-  app.use(apiGuard({ apiKeys: new ApiKeySet([apiKey]), viewerTokens, rateLimit: { rate: 1000, burst: 1000 } }));
+  app.use(apiGuard({ apiKeys: new ApiKeySet([apiKey]), viewerTokens, epochs: new ViewerTokenEpochs(stack.db.db), rateLimit: { rate: 1000, burst: 1000 } }));
   app.use('/api/sessions', events);
   app.use(errorHandler);
   const server: Server = await new Promise((resolve) => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { envSchema } from '../../src/config/index.js';
+import { envSchema, loadConfig } from '../../src/config/index.js';
 import { WORKER_NODE_FLAGS } from '../../src/worker/heap.js';
 
 interface ComposeService {
@@ -27,10 +27,48 @@ test('has PostgreSQL, Temporal on it, the UI, the worker and the API', () => {
 });
 
 test('ports: API 3000, Web UI 8233, Temporal 7233; the worker publishes none so it can scale', () => {
-  assert.ok(services.api.ports?.includes('3000:3000'));
-  assert.ok(services['temporal-ui'].ports?.some((p) => p.startsWith('8233:')));
-  assert.ok(services.temporal.ports?.includes('7233:7233'));
+  assert.ok(services.api.ports?.includes('127.0.0.1:3000:3000'));
+  assert.ok(services['temporal-ui'].ports?.some((p) => p.startsWith('127.0.0.1:8233:')));
+  assert.ok(services.temporal.ports?.includes('127.0.0.1:7233:7233'));
   assert.equal(services.worker.ports, undefined);
+});
+
+/** The host address a compose port entry binds: `[host:]hostPort:containerPort[/proto]`, or a long-form mapping. */
+function publishedHost(entry: unknown): string {
+  if (typeof entry === 'object' && entry !== null) return String((entry as { host_ip?: string }).host_ip ?? '0.0.0.0');
+  const parts = String(entry).replace(/\/(tcp|udp)$/, '').split(':');
+  return parts.length >= 3 ? parts.slice(0, -2).join(':').replace(/^\[|\]$/g, '') : '0.0.0.0';
+}
+
+test('no port is published beyond loopback: Temporal and its Web UI have no authentication here', () => {
+  const isLoopback = (host: string) => host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === 'localhost';
+  for (const [name, service] of Object.entries(services)) {
+    for (const entry of service.ports ?? []) assert.ok(isLoopback(publishedHost(entry)), `${name} publishes ${JSON.stringify(entry)} on ${publishedHost(entry)}`);
+  }
+  // The check itself: a bare or all-interfaces entry is caught.
+  assert.equal(publishedHost('7233:7233'), '0.0.0.0');
+  assert.equal(publishedHost('0.0.0.0:8233:8080'), '0.0.0.0');
+  assert.equal(publishedHost({ target: 3000, published: 3000 }), '0.0.0.0');
+});
+
+test('the secrets a real deployment needs are required: compose stops with a message when one is missing', () => {
+  const raw = readFileSync('docker-compose.yml', 'utf8');
+  for (const name of ['CALLBACK_SECRET', 'VIEWER_TOKEN_SECRET', 'CODEC_TOKEN_SECRET', 'PAYLOAD_KEYS', 'API_KEYS', 'PUBLIC_URL']) {
+    assert.match(raw, new RegExp(`\\$\\{${name}:\\?[^}]+\\}`), `${name} is required (\${${name}:?message})`);
+  }
+  for (const name of ['worker', 'api']) assert.equal(services[name].environment?.DEPLOYMENT, 'production', `${name} runs as production`);
+});
+
+test('compose sets no rate the configuration sets better: each rate is empty unless the operator sets it', () => {
+  const raw = readFileSync('docker-compose.yml', 'utf8');
+  for (const name of ['GANDALF_RPS', 'TMDB_RPS', 'RT_RPS', 'WIKIDATA_RPS', 'RT_MAX_CONCURRENCY']) {
+    const m = new RegExp(`${name}:\\s*(.+)`).exec(raw);
+    if (!m) continue;
+    assert.equal(m[1].trim(), `\${${name}:-}`, `${name} defaults to the configuration's own value, not ${m[1].trim()}`);
+  }
+  // What that means for the real RT: the configuration's polite rate, not a compose override.
+  const env = { RT_URL: 'https://www.rottentomatoes.com', RT_RPS: '' };
+  assert.equal(loadConfig(env).rates.rt, 2);
 });
 
 test('the app containers are built from the repo and run compiled entry points with plain node', () => {

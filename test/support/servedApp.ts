@@ -19,6 +19,9 @@ export interface ServedApp {
   close(): Promise<void>;
 }
 
+/** The codec-token secret of every test app: tests derive codec URLs with codecUiToken(TEST_CODEC_TOKEN_SECRET, key). */
+export const TEST_CODEC_TOKEN_SECRET = 'test-codec-token-secret-0123456789abcdef';
+
 export function testSecurity(overrides: Partial<SecurityOptions> = {}): SecurityOptions {
   return {
     apiKeys: [generateApiKey()],
@@ -26,6 +29,8 @@ export function testSecurity(overrides: Partial<SecurityOptions> = {}): Security
     codecCorsOrigins: ['http://127.0.0.1:8233', 'http://localhost:8233'],
     rateLimit: { rate: 1000, burst: 1000 },
     viewerTokens: new ViewerTokens(randomBytes(32).toString('base64url'), 60 * 60 * 1000),
+    deployment: 'local',
+    codecTokenSecret: TEST_CODEC_TOKEN_SECRET,
     ...overrides,
   };
 }

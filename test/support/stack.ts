@@ -15,6 +15,7 @@ import { AesGcmPayloadCodec, encryptingDataConverter, generatePayloadKey, parseP
 import { type SessionKeyring, createSessionKeyring } from '../../src/temporal/codec/sessionKeys.js';
 import { generateApiKey } from '../../src/api/protection/apiKeyFile.js';
 import { securityOptions } from '../../src/api/protection/options.js';
+import { TEST_CODEC_TOKEN_SECRET } from './servedApp.js';
 import { type RunningStandins, startStandins } from '../../standins/index.js';
 import { createShowprintWorker } from '../../src/worker/createWorker.js';
 import { createTestDatabase } from './db.js';
@@ -50,6 +51,7 @@ export interface StackOptions {
 /** Fast, test-sized defaults: small pages and chunks so a small history exercises every mechanism. */
 export const TEST_ENV: Record<string, string> = {
   LOG_LEVEL: 'warn',
+  CODEC_TOKEN_SECRET: TEST_CODEC_TOKEN_SECRET,
   PAGE_SIZE: '100',
   PAGES_PER_FETCH: '2',
   CHUNK_SIZE: '10',
@@ -116,7 +118,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     taskQueue,
     settings: config.pipeline,
     demoDataKeys: DEMO_DATA_KEYS,
-    security: securityOptions(config, { apiKeys: config.security.apiKeys.length > 0 ? config.security.apiKeys : [apiKey], codec }),
+    security: securityOptions(config, { apiKeys: config.security.apiKeys.length > 0 ? config.security.apiKeys : [apiKey], codec, deploymentByDefault: 'local' }),
     sessionKeys,
     rates: config.rates,
   });

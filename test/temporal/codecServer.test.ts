@@ -13,7 +13,7 @@ import { codecUiToken } from '../../src/api/protection/apiKeys.js';
 import { AesGcmPayloadCodec, generatePayloadKey } from '../../src/temporal/codec/payloadCodec.js';
 import { ensureTemporalCli } from '../../src/temporal/cli.js';
 import { startDevServer } from '../../src/temporal/devServer.js';
-import { type ServedApp, bearer, serveLightApp, testSecurity } from '../support/servedApp.js';
+import { type ServedApp, TEST_CODEC_TOKEN_SECRET, bearer, serveLightApp, testSecurity } from '../support/servedApp.js';
 
 const UI = 'http://127.0.0.1:8233';
 const oldKey = generatePayloadKey('old');
@@ -84,10 +84,10 @@ test('needs a Bearer API key or the codec-only UI token; the token opens nothing
     assert.equal(res.status, 401);
     assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
   }
-  const token = codecUiToken(app.apiKey);
+  const token = codecUiToken(TEST_CODEC_TOKEN_SECRET, app.apiKey);
   assert.equal((await call(`/codec/ui/${token}/decode`, body, {})).status, 200);
   assert.equal((await call(`/codec/ui/${token}/encode`, body, {})).status, 200);
-  assert.equal((await call(`/codec/ui/${codecUiToken('another-key-another-key')}/decode`, body, {})).status, 401);
+  assert.equal((await call(`/codec/ui/${codecUiToken(TEST_CODEC_TOKEN_SECRET, 'another-key-another-key')}/decode`, body, {})).status, 401);
   // The UI token is not an API key, neither in the header nor for other routes (reads included).
   assert.equal((await call('/codec/decode', body, bearer(token))).status, 401);
   assert.equal((await call('/api/sessions', {}, bearer(token))).status, 401);
@@ -137,7 +137,7 @@ const freePort = () =>
 test('the dev server passes the codec endpoint to its Web UI (--ui-codec-endpoint)', async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'showprint-codec-ui-'));
   const [port, uiPort] = [await freePort(), await freePort()];
-  const endpoint = `http://127.0.0.1:3000/codec/ui/${codecUiToken(app.apiKey)}`;
+  const endpoint = `http://127.0.0.1:3000/codec/ui/${codecUiToken(TEST_CODEC_TOKEN_SECRET, app.apiKey)}`;
   const server = await startDevServer({ cliPath: await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH), dataDir, port, uiPort, namespace: 'default', codecEndpoint: endpoint });
   try {
     let settings: { Codec?: { Endpoint?: string } } = {};

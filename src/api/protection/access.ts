@@ -8,7 +8,7 @@ import type { OperatorScope } from './apiKeys.js';
 export type Principal =
   | { kind: 'anonymous'; /** Demo mode: the page may start sessions without a key. */ mayStartSessions: boolean }
   | { kind: 'operator'; keyId: string; scopes: readonly OperatorScope[] }
-  | { kind: 'viewer'; sessionId: string; via: 'cookie' | 'header' }
+  | { kind: 'viewer'; sessionId: string; via: 'cookie' | 'header'; /** The token's epoch and end: what a hand-off it asks for inherits. */ epoch: number; expiresAt: Date }
   | { kind: 'codec'; keyId: string };
 
 export interface AccessPolicy {

@@ -39,6 +39,17 @@ export function parseApiKeyEntry(entry: string): OperatorKey {
   return { key: entry.slice(0, colon), scopes: [...new Set(entry.slice(colon + 1).split('+') as OperatorScope[])] };
 }
 
+/**
+ * The bare key of the first entry that has every scope `needed` (what a local tool acting on the API
+ * picks from API_KEYS), or which scopes no entry has, to say so.
+ */
+export function keyWithScopes(entries: readonly string[], needed: readonly OperatorScope[]): { key: string } | { missing: OperatorScope[] } {
+  const parsed = entries.map(parseApiKeyEntry);
+  const found = parsed.find(({ scopes }) => needed.every((s) => scopes.includes(s)));
+  if (found) return { key: found.key };
+  return { missing: needed.filter((s) => !parsed.some(({ scopes }) => scopes.includes(s))) };
+}
+
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 interface Candidate extends MatchedKey {
@@ -49,10 +60,14 @@ export class ApiKeySet {
   private readonly keys: Candidate[];
   private readonly uiTokens: Candidate[];
 
-  constructor(entries: string[]) {
+  /** `codecSecret`: signs the Web UI's codec tokens (CODEC_TOKEN_SECRET); without it there are none. */
+  constructor(entries: string[], codecSecret?: string) {
     const parsed = entries.map(parseApiKeyEntry);
     this.keys = parsed.map(({ key, scopes }) => ({ id: keyId(key), scopes, digest: digest(key) }));
-    this.uiTokens = parsed.map(({ key }) => ({ id: keyId(key), scopes: [], digest: digest(codecUiToken(key)) }));
+    // Decoding payloads is reading: only a key that may read has a codec token.
+    this.uiTokens = codecSecret
+      ? parsed.filter(({ scopes }) => scopes.includes('read')).map(({ key }) => ({ id: keyId(key), scopes: [], digest: digest(codecUiToken(codecSecret, key)) }))
+      : [];
   }
 
   get size(): number {
@@ -91,12 +106,13 @@ export function keyId(key: string): string {
 
 /**
  * The Temporal Web UI cannot send our API key (it only forwards its own OIDC token, and only over
- * HTTPS), so its codec URL carries this token in the path instead. It is derived from an API key
- * but only opens /codec: leaking the UI's settings does not let anyone read or change sessions.
- * Takes an `API_KEYS` entry or a bare key; the scopes do not change the token.
+ * HTTPS), so its codec URL carries this token in the path instead. It only opens /codec, exists only
+ * for keys with the `read` scope, and is an HMAC of the key's id under its own secret
+ * (CODEC_TOKEN_SECRET): rotating that secret voids every codec URL without touching the API keys,
+ * and a leaked codec URL says nothing about the key. Takes an `API_KEYS` entry or a bare key.
  */
-export function codecUiToken(apiKeyEntry: string): string {
-  return createHmac('sha256', parseApiKeyEntry(apiKeyEntry).key).update('showprint codec ui v1').digest('base64url');
+export function codecUiToken(codecSecret: string, apiKeyEntry: string): string {
+  return createHmac('sha256', codecSecret).update(`showprint codec ui v2\n${keyId(parseApiKeyEntry(apiKeyEntry).key)}`).digest('base64url');
 }
 
 /** `Authorization: Bearer <token>` → the token; anything else → undefined. */

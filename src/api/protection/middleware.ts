@@ -7,11 +7,13 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ApiKeySet, bearerToken } from './apiKeys.js';
 import { type Principal, insufficientScope, notFoundForViewer, unauthorized } from './access.js';
 import { type RateLimitSettings, TokenBuckets } from './rateLimit.js';
-import { VIEWER_COOKIE, type ViewerTokens, looksLikeViewerToken } from './viewerTokens.js';
+import { VIEWER_COOKIE, type ViewerTokenCheck, type ViewerTokenEpochs, type ViewerTokens, looksLikeViewerToken } from './viewerTokens.js';
 
 export interface GuardOptions {
   apiKeys: ApiKeySet;
   viewerTokens: ViewerTokens;
+  /** Each session's token epoch: a token of an older one was revoked. */
+  epochs: ViewerTokenEpochs;
   /** Accept POST /api/sessions without a key (the demo page); every other mutation still needs one. */
   allowAnonymousSessions?: boolean;
   rateLimit: RateLimitSettings;
@@ -51,12 +53,19 @@ export function securityHeaders(): RequestHandler {
 
 const sendError = (res: Response, status: number, code: string, message: string) => void res.status(status).json({ error: { code, message } });
 
+/** The client's address as Express sees it: behind a trusted proxy (TRUST_PROXY), the one it forwarded. */
+const clientIp = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
 /** Express routes case-insensitively and ignores a trailing slash; compare the same way. */
 const normalize = (p: string) => p.toLowerCase().replace(/\/+$/, '') || '/';
 
-/** What anyone may reach: the page shell and its files, health checks, demo keys and Gandalf's callback. */
+/** Trading a hand-off code for a cookie: the phone has no credential yet, and a stale cookie must not stop it. */
+const HANDOFF_REDEEM_PATH = /^\/api\/sessions\/[^/]+\/handoff\/redeem$/;
+
+/** What anyone may reach: the page shell and its files, health checks, demo keys, Gandalf's callback and hand-off codes. */
 function isPublic(method: string, path: string): boolean {
   if (path === '/api/demo-keys' || path === '/api/callback') return SAFE_METHODS.has(method);
+  if (HANDOFF_REDEEM_PATH.test(path)) return method === 'POST';
   if (path === '/api' || path.startsWith('/api/') || path === '/codec' || path.startsWith('/codec/') || path === '/metrics') return false;
   return SAFE_METHODS.has(method);
 }
@@ -102,15 +111,19 @@ export function apiGuard(opts: GuardOptions): RequestHandler & { buckets: TokenB
   const buckets = new TokenBuckets(opts.rateLimit);
   const anonymous: Principal = { kind: 'anonymous', mayStartSessions: opts.allowAnonymousSessions ?? false };
 
+  /** A checked viewer token as a principal, unless its session has revoked its epoch since. */
+  async function viewer(check: ViewerTokenCheck, via: 'cookie' | 'header'): Promise<Principal | { refused: string }> {
+    if (!check.ok) return { refused: via === 'header' ? `The viewer token is ${check.reason}` : `The viewer cookie is ${check.reason}; start the report again` };
+    if (check.epoch !== (await opts.epochs.current(check.sessionId))) return { refused: via === 'header' ? 'The viewer token was revoked' : 'The viewer cookie was revoked; open the report again from a new link' };
+    return { kind: 'viewer', sessionId: check.sessionId, via, epoch: check.epoch, expiresAt: check.expiresAt };
+  }
+
   /** The caller, or why their credential is refused (a presented credential must be right: no silent downgrade). */
-  function identify(req: Request): Principal | { refused: string } {
+  async function identify(req: Request): Promise<Principal | { refused: string }> {
     const presented = bearerToken(req.get('authorization'));
     if (req.get('authorization') !== undefined && presented === undefined) return { refused: 'The Authorization header is not "Bearer <token>"' };
     if (presented !== undefined) {
-      if (looksLikeViewerToken(presented)) {
-        const check = opts.viewerTokens.check(presented);
-        return check.ok ? { kind: 'viewer', sessionId: check.sessionId, via: 'header' } : { refused: `The viewer token is ${check.reason}` };
-      }
+      if (looksLikeViewerToken(presented)) return viewer(opts.viewerTokens.check(presented), 'header');
       const key = opts.apiKeys.match(presented);
       return key ? { kind: 'operator', keyId: key.id, scopes: key.scopes } : { refused: 'The API key is not valid' };
     }
@@ -122,40 +135,50 @@ export function apiGuard(opts: GuardOptions): RequestHandler & { buckets: TokenB
     const cookies = cookieValues(req.get('cookie'), VIEWER_COOKIE);
     if (cookies.length > 0) {
       const checks = cookies.map((c) => opts.viewerTokens.check(c));
-      const good = checks.find((c) => c.ok);
-      if (good?.ok) return { kind: 'viewer', sessionId: good.sessionId, via: 'cookie' };
-      const bad = checks[0];
-      return { refused: `The viewer cookie is ${bad.ok ? 'invalid' : bad.reason}; start the report again` };
+      return viewer(checks.find((c) => c.ok) ?? checks[0], 'cookie');
     }
     return anonymous;
   }
 
-  const handler = (req: Request, res: Response, next: NextFunction) => {
+  /** Takes a request from the client's bucket; false (and a 429 sent) when it is empty. */
+  function withinLimit(req: Request, res: Response, client: string): boolean {
+    const waitSeconds = buckets.take(client);
+    if (waitSeconds <= 0) return true;
+    res.set('Retry-After', String(Math.max(1, Math.ceil(waitSeconds))));
+    sendError(res, 429, 'rate_limited', 'Too many requests; slow down and retry after the Retry-After delay');
+    return false;
+  }
+
+  const handler = async (req: Request, res: Response, next: NextFunction) => {
     const path = normalize(req.path);
     const mutating = !SAFE_METHODS.has(req.method);
     if (req.method === 'OPTIONS' && (path === '/codec' || path.startsWith('/codec/'))) return next();
     const open = isPublic(req.method, path);
-    // The page and its files ignore credentials (a stale cookie must not break the shell).
-    if (open && !path.startsWith('/api/')) {
+    // The page and its files ignore credentials (a stale cookie must not break the shell), and so
+    // does trading a hand-off code (a phone's old, revoked cookie must not stop it).
+    if (open && (!path.startsWith('/api/') || HANDOFF_REDEEM_PATH.test(path))) {
       res.locals.principal = anonymous;
+      if (mutating && !withinLimit(req, res, `ip:${clientIp(req)}`)) return;
       return next();
     }
 
-    const who = identify(req);
+    let who: Principal | { refused: string };
+    try {
+      who = await identify(req);
+    } catch (error) {
+      return next(error); // the epoch store is unreachable: a 5xx, never a silent pass
+    }
     const principal = 'refused' in who ? anonymous : who;
     res.locals.principal = principal;
 
     // A valid credential names the rate-limit bucket; anything else counts against the IP, so
-    // guessing keys or tokens cannot buy fresh buckets.
-    const limited = mutating || path.startsWith('/codec') || path === '/api/callback';
+    // guessing keys or tokens cannot buy fresh buckets. A refused credential costs a token on every
+    // method: 300 wrong keys on a GET are 300 guesses too.
+    const limited = mutating || path.startsWith('/codec') || path === '/api/callback' || 'refused' in who;
     if (limited) {
       const client =
-        principal.kind === 'operator' || principal.kind === 'codec' ? `key:${principal.keyId}` : principal.kind === 'viewer' ? `viewer:${principal.sessionId}` : `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
-      const waitSeconds = buckets.take(client);
-      if (waitSeconds > 0) {
-        res.set('Retry-After', String(Math.max(1, Math.ceil(waitSeconds))));
-        return sendError(res, 429, 'rate_limited', 'Too many requests; slow down and retry after the Retry-After delay');
-      }
+        principal.kind === 'operator' || principal.kind === 'codec' ? `key:${principal.keyId}` : principal.kind === 'viewer' ? `viewer:${principal.sessionId}` : `ip:${clientIp(req)}`;
+      if (!withinLimit(req, res, client)) return;
     }
 
     if ('refused' in who) return unauthorized(res, who.refused, true);

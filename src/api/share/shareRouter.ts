@@ -37,7 +37,8 @@ export function shareLinksRouter({ client, db, links, images, publicUrl }: Share
   const router = Router({ mergeParams: true });
   const sessionParam = (req: Request) => (req.params as { id?: string }).id;
 
-  router.post('/share-links', allow({ scope: 'write', viewer: true }), async (req, res) => {
+  // The viewer's own: publishing a session's cards is theirs to decide, not an operator key's.
+  router.post('/share-links', allow({ viewer: true }), async (req, res) => {
     const sessionId = parseSessionId(sessionParam(req));
     if ((await latestVersion(db, sessionId)) === undefined) {
       const row = await findSession(db, client, sessionId);
@@ -52,9 +53,11 @@ export function shareLinksRouter({ client, db, links, images, publicUrl }: Share
     res.set('Cache-Control', 'no-store').json({ links: Object.fromEntries(made) });
   });
 
-  router.delete('/share-links', allow({ scope: 'write', viewer: true }), async (req, res) => {
+  router.delete('/share-links', allow({ scope: 'admin', viewer: true }), async (req, res) => {
     const row = await findSession(db, client, sessionParam(req));
     const epoch = await links.revoke(row.id);
+    // Hand-off links not yet opened go too: "stop sharing" means every link this session gave out.
+    await db.deleteFrom('handoff_codes').where('session_id', '=', row.id).execute();
     // The old epoch's images can never be asked for again.
     images.dropSession(row.id);
     res.set('Cache-Control', 'no-store').json({ revoked: true, epoch });

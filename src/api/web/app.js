@@ -573,17 +573,23 @@ const STATES = window.SESSION_STATES;
   }
 
   /**
-   * A link an app (or `npm start`) hands the viewer: `/?session=<id>#viewer=<token>`. The fragment
-   * never reaches a server or a log; the token is traded once for the session's HttpOnly cookie and
-   * then removed from the address bar.
+   * A link an app (or `npm start`) hands the viewer: `/?session=<id>#viewer=<token>`; or a phone
+   * hand-off: `/?session=<id>#handoff=<one-time code>`. The fragment never reaches a server or a log;
+   * the token or code is traded once for the session's HttpOnly cookie, then removed from the address bar.
    */
   async function adoptViewerToken() {
-    const token = new URLSearchParams(window.location.hash.slice(1)).get('viewer');
+    const fragment = new URLSearchParams(window.location.hash.slice(1));
+    const token = fragment.get('viewer');
+    const code = fragment.get('handoff');
     const sessionId = new URLSearchParams(window.location.search).get('session');
-    if (!token || !sessionId) return;
+    if ((!token && !code) || !sessionId) return;
     history.replaceState(history.state, '', `/?session=${encodeURIComponent(sessionId)}`);
     try {
-      await fetch(sessionPath(sessionId, '/viewer-cookie'), { method: 'POST', credentials: 'same-origin', headers: { authorization: `Bearer ${token}` } });
+      if (code) {
+        await fetch(sessionPath(sessionId, '/handoff/redeem'), { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+      } else {
+        await fetch(sessionPath(sessionId, '/viewer-cookie'), { method: 'POST', credentials: 'same-origin', headers: { authorization: `Bearer ${token}` } });
+      }
     } catch {
       // Offline: the page then says it cannot reach showprint.
     }

@@ -144,9 +144,15 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   private readonly byId: Map<string, Buffer>;
   readonly activeKeyId: string;
 
+  /**
+   * `refusePlaintext`: a payload that is not encrypted fails to decode instead of being read as it
+   * is. Outside the local demo, anyone who can reach the Temporal frontend could otherwise start or
+   * signal a workflow with a plaintext input that the worker would process as real.
+   */
   constructor(
     keys: PayloadKey[],
     private readonly sessionKeys?: SessionKeyring,
+    private readonly opts: { refusePlaintext?: boolean } = {},
   ) {
     if (keys.length === 0) throw new PayloadKeyError('the payload codec needs at least one key');
     for (const k of keys) if (k.key.length !== 32) throw new PayloadKeyError(`key "${k.id}" is not 32 bytes`);
@@ -171,8 +177,9 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   async decode(payloads: Payload[]): Promise<Payload[]> {
     const out: Payload[] = [];
     for (const payload of payloads) {
-      // Payloads written before encryption was turned on (and the replay corpus) stay readable.
+      // Payloads written before encryption was turned on (and the replay corpus) stay readable, in the local demo.
       if (text(payload.metadata?.encoding) !== ENCRYPTED_ENCODING) {
+        if (this.opts.refusePlaintext) throw new PayloadKeyError('a payload is not encrypted: refused (only showprint\'s own clients, with its payload keys, may send payloads; DEPLOYMENT=local accepts plaintext)');
         out.push(payload);
         continue;
       }

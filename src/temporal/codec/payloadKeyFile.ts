@@ -44,7 +44,7 @@ export function loadPayloadKeys(opts: { payloadKeys?: string; dataDir: string; s
  * database, sessions' payloads get keys of their own (sessionKeys.ts: what "forget me" destroys);
  * without it (tools that never touch a session) only master keys, and session payloads do not decode.
  */
-export function loadPayloadEncryption(opts: { payloadKeys?: string; dataDir: string; say?: Say; db?: Db }): {
+export function loadPayloadEncryption(opts: { payloadKeys?: string; dataDir: string; say?: Say; db?: Db; /** Outside the local demo: see AesGcmPayloadCodec. */ refusePlaintext?: boolean }): {
   codec: AesGcmPayloadCodec;
   dataConverter: DataConverter;
   sessionKeys?: SessionKeyring;
@@ -52,6 +52,6 @@ export function loadPayloadEncryption(opts: { payloadKeys?: string; dataDir: str
 } {
   const { keys, source } = loadPayloadKeys(opts);
   const sessionKeys = opts.db ? createSessionKeyring(opts.db, keys) : undefined;
-  const codec = new AesGcmPayloadCodec(keys, sessionKeys);
+  const codec = new AesGcmPayloadCodec(keys, sessionKeys, { refusePlaintext: opts.refusePlaintext });
   return { codec, dataConverter: encryptingDataConverter(codec), sessionKeys, source };
 }
