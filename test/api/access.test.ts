@@ -120,9 +120,15 @@ const EXPECTED_ROUTES: Record<string, AccessPolicy> = {
   'POST /api/sessions/:id/schedule/resume': { scope: 'write' },
   'DELETE /api/sessions/:id/schedule': { scope: 'write' },
   'GET /api/sessions/:id/events': { scope: 'read', viewer: true },
-  'POST /api/sessions/:id/share-links': { scope: 'write', viewer: true },
-  'DELETE /api/sessions/:id/share-links': { scope: 'write', viewer: true },
-  'POST /api/sessions/:id/handoff': { scope: 'write', viewer: true },
+  // Publishing cards and minting a hand-off are the viewer's own: no operator key mints a viewer's
+  // capability. Revoking (links, or every device's token) is the viewer's, or an admin's.
+  'POST /api/sessions/:id/share-links': { viewer: true },
+  'DELETE /api/sessions/:id/share-links': { scope: 'admin', viewer: true },
+  'POST /api/sessions/:id/handoff': { viewer: true },
+  // The one-time code in a hand-off link is the capability; credentials are ignored (a phone's stale cookie).
+  'POST /api/sessions/:id/handoff/redeem': { public: true },
+  'DELETE /api/sessions/:id/viewer-tokens': { scope: 'admin', viewer: true },
+  'GET /api/control/readiness': { scope: 'admin' },
   // A share link is its own capability (a signed token naming one card), checked by the route.
   'GET /share/:token': { public: true },
   'GET /share/:token/image.png': { public: true },
@@ -266,7 +272,7 @@ function refusedCreds(): Cred[] {
   const forged = `${real.slice(0, real.lastIndexOf('.') + 1)}${real.endsWith('A') ? 'B' : 'A'}${'A'.repeat(42)}`;
   const foreignSecret = new ViewerTokens('some-other-deployments-viewer-secret-000', HOUR).issue(S.A).token;
   return [
-    { name: 'malformed bearer', kind: 'refused', via: 'header', value: 'spv1.not-a-token' },
+    { name: 'malformed bearer', kind: 'refused', via: 'header', value: 'spv2.not-a-token' },
     { name: 'malformed bearer (bare garbage)', kind: 'refused', via: 'header', value: 'x' },
     { name: 'forged token', kind: 'refused', via: 'header', value: forged },
     { name: 'token of another deployment', kind: 'refused', via: 'header', value: foreignSecret },
@@ -302,6 +308,7 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 const lower = (p: string) => p.split('?')[0].toLowerCase();
 const underApi = (p: string) => /^\/(api|codec|metrics)(\/|$)/.test(lower(p));
 const CODEC_UI = /^\/codec\/ui\/([^/]+)\/(?:encode|decode)\/?$/;
+const HANDOFF_REDEEM = /^\/api\/sessions\/[^/]+\/handoff\/redeem\/?$/;
 
 /** Whether the path's session segment is not valid percent-encoding (Express cannot decode the parameter). */
 function undecodableSession(path: string): boolean {
@@ -330,8 +337,8 @@ function sessionOfPath(path: string): string | undefined {
  */
 function expected(method: string, policy: AccessPolicy, path: string, cred: Cred, opts: { sameOrigin: boolean; demo?: boolean }): Outcome {
   const mutating = !SAFE.has(method);
-  // The page, its files and health checks ignore credentials altogether.
-  if (policy.public && !underApi(path)) return ALLOWED;
+  // The page, its files and health checks ignore credentials altogether, and so does redeeming a hand-off code.
+  if (policy.public && (!underApi(path) || HANDOFF_REDEEM.test(lower(path)))) return ALLOWED;
   type Who = { kind: 'anonymous' } | { kind: 'codec' } | Extract<Cred, { kind: 'viewer' | 'operator' }>;
   let who: Who;
   const bearer = cred.kind === 'operator' || ((cred.kind === 'viewer' || cred.kind === 'refused') && cred.via === 'header');
@@ -341,7 +348,8 @@ function expected(method: string, policy: AccessPolicy, path: string, cred: Cred
     if (cred.kind === 'refused') return refuse(401, 'unauthorized');
     who = cred as Who;
   } else if (uiToken !== undefined) {
-    if (uiToken !== codecUiToken(TEST_CODEC_TOKEN_SECRET, stack.apiKey) && !Object.values(KEYS).some((k) => codecUiToken(TEST_CODEC_TOKEN_SECRET, k) === uiToken)) return refuse(401, 'unauthorized');
+    // Only keys that may read have a codec token (decoding is reading).
+    if (![stack.apiKey, KEYS.read].some((k) => codecUiToken(TEST_CODEC_TOKEN_SECRET, k) === uiToken)) return refuse(401, 'unauthorized');
     who = { kind: 'codec' };
   } else if (cred.kind === 'refused') {
     return refuse(401, 'unauthorized');
@@ -386,10 +394,16 @@ const SPECS: Record<string, RouteSpec> = {
   'POST /codec/ui/:token/decode': { body: () => ({ payloads: [] }), allowed: { status: 200 } },
   'GET /healthz': { allowed: { status: 200 } },
   'GET /readyz': { allowed: { status: 200 } },
+  'GET /api/control/readiness': { allowed: { status: 200 } },
+  // Logs every device out: a change, so it runs on GHOST.
+  'DELETE /api/sessions/:id/viewer-tokens': { destructive: true, allowed: { status: 404, code: 'not_found' } },
+  // No such code: the one answer every dead hand-off link gets.
+  'POST /api/sessions/:id/handoff/redeem': { body: () => ({ code: 'A'.repeat(43) }), allowed: { status: 404, code: 'handoff_expired' } },
   'GET /metrics': { allowed: { status: 200 } },
   'GET /api/keys': { allowed: { status: 200 } },
-  // D is running: a second start finds it (200, created: false).
-  'POST /api/sessions': { body: () => ({ sessionId: S.D }), allowed: { status: 200 } },
+  // D is running: an operator's second start finds it (200, created: false, no token); an anonymous
+  // caller may not name a session at all.
+  'POST /api/sessions': { body: () => ({ sessionId: S.D }), allowed: (c) => (c.kind === 'operator' ? { status: 200 } : { status: 400, code: 'session_id_not_allowed' }) },
   'GET /api/sessions': { allowed: { status: 200 } },
   'GET /api/sessions/:id': { allowed: { status: 200 } },
   'GET /api/sessions/:id/report': { allowed: { status: 200 } },
@@ -423,7 +437,7 @@ const SPECS: Record<string, RouteSpec> = {
   // Makes links (nothing is stored); revoking them is a change, so it runs on GHOST.
   'POST /api/sessions/:id/share-links': { allowed: { status: 200 } },
   'DELETE /api/sessions/:id/share-links': { destructive: true, allowed: { status: 404, code: 'not_found' } },
-  // A fresh viewer link to the caller's own session (checked in assertNoLeak).
+  // A one-time hand-off link to the viewer's own session (checked in assertNoLeak).
   'POST /api/sessions/:id/handoff': { allowed: { status: 200 } },
   // `:token` is not a share token here: the one answer every dead link gets.
   'GET /share/:token': { allowed: { status: 404 } },
@@ -448,8 +462,9 @@ const errorCode = (body: string) => {
 
 /**
  * No private data to a credential that does not open it: A's and B's report text only where the
- * call is allowed on A's or B's own routes; a viewer token (spv1.…) only in an allowed operator start,
- * or handed back as a cookie to the very viewer who sent it (POST …/viewer-cookie).
+ * call is allowed on A's or B's own routes; a viewer token (spv2.…) never, whoever asks (the start
+ * the suite sends names an existing session), except handed back as a cookie to the very viewer who
+ * sent it (POST …/viewer-cookie). A hand-off answers with a one-time code, never a token.
  */
 function assertNoLeak(label: string, reply: Reply, opts: { allowed: boolean; method: string; routeKey: string; path: string; cred: Cred }) {
   const sessionOpened = opts.allowed && [S.A, S.B].includes(sessionOfPath(opts.path) ?? '');
@@ -459,21 +474,18 @@ function assertNoLeak(label: string, reply: Reply, opts: { allowed: boolean; met
     assert.ok(!reply.body.includes(t), `${label}: the body holds a session's viewer token`);
     if (!(ownCookie && opts.cred.kind === 'viewer' && opts.cred.token === t)) assert.ok(!String(reply.headers['set-cookie'] ?? '').includes(t), `${label}: a Set-Cookie holds a session's viewer token`);
   }
-  const operatorStart = opts.allowed && opts.routeKey === 'POST /api/sessions' && opts.cred.kind === 'operator';
-  // A hand-off gives a caller who may open the session a fresh token for exactly that session.
   const handoff = opts.allowed && opts.routeKey === 'POST /api/sessions/:id/handoff' && reply.status === 200;
   if (handoff) {
-    const given = /#viewer=(spv1\.[A-Za-z0-9_.-]+)/.exec(reply.body)?.[1] ?? '';
-    const checked = viewerTokens.check(given);
-    assert.ok(checked.ok && checked.sessionId === sessionOfPath(opts.path), `${label}: the hand-off token is for ${checked.ok ? checked.sessionId : checked.reason}`);
+    assert.equal(opts.cred.kind, 'viewer', `${label}: only a viewer gets a hand-off link`);
+    assert.match(reply.body, new RegExp(`\\?session=${sessionOfPath(opts.path)}#handoff=[A-Za-z0-9_-]{43}"`), `${label}: ${reply.body.slice(0, 300)}`);
   }
-  if (!operatorStart && !handoff) assert.ok(!reply.body.includes('spv1.'), `${label}: the body holds a viewer token: ${reply.body.slice(0, 300)}`);
+  assert.ok(!/spv[12]\./.test(reply.body), `${label}: the body holds a viewer token: ${reply.body.slice(0, 300)}`);
   if (ownCookie && opts.cred.kind === 'viewer') {
     // Exactly the token it sent, for its own session's path.
     const cookie = String(reply.headers['set-cookie'] ?? '');
     assert.ok(cookie.startsWith(`sp_viewer=${opts.cred.token};`) && cookie.includes(`Path=/api/sessions/${opts.cred.session};`), `${label}: ${cookie}`);
-  } else if (!operatorStart) {
-    assert.ok(!String(reply.headers['set-cookie'] ?? '').includes('spv1.'), `${label}: sets a viewer cookie`);
+  } else {
+    assert.ok(!/spv[12]\./.test(String(reply.headers['set-cookie'] ?? '')), `${label}: sets a viewer cookie`);
   }
   if (!opts.allowed && (reply.status === 401 || reply.status === 403) && opts.method !== 'HEAD') {
     // A refusal is the error and nothing else; it does not even name the session.
@@ -642,6 +654,31 @@ describe('every credential on every route (sessions A and B, completed)', () => 
     assert.equal((await send('GET', `/api/sessions/${S.A}/report?token=${token}`)).status, 401);
     assert.equal((await send('POST', `/codec/ui/${token}x/decode`, {}, { payloads: [] })).status, 401);
   });
+
+  test('only a key that may read has a codec URL: a write-only or admin-only key cannot decrypt a dataKey', async () => {
+    assert.equal((await send('POST', `/codec/ui/${codecUiToken(TEST_CODEC_TOKEN_SECRET, KEYS.read)}/decode`, {}, { payloads: [] })).status, 200);
+    for (const key of [KEYS.write, KEYS.admin]) {
+      assert.equal((await send('POST', `/codec/ui/${codecUiToken(TEST_CODEC_TOKEN_SECRET, key)}/decode`, {}, { payloads: [] })).status, 401);
+      assert.equal((await send('POST', '/codec/decode', { authorization: `Bearer ${key}` }, { payloads: [] })).status, 403);
+    }
+    // Derived from the codec secret, not the key: another secret gives another token, and it is refused.
+    assert.equal((await send('POST', `/codec/ui/${codecUiToken('another-codec-token-secret-0123456789ab', stack.apiKey)}/decode`, {}, { payloads: [] })).status, 401);
+  });
+
+  test("write-only and admin-only keys get no viewer token for a session they did not create: not by a start, a hand-off or a share link", async () => {
+    for (const key of [KEYS.write, KEYS.admin]) {
+      const h = { authorization: `Bearer ${key}` };
+      const start = await send('POST', '/api/sessions', h, { sessionId: S.A });
+      assert.ok(start.status === 200 || start.status === 403, `${start.status} ${start.body}`);
+      assert.ok(!/spv[12]\./.test(start.body) && !/spv[12]\./.test(String(start.headers['set-cookie'] ?? '')), start.body);
+      for (const path of [`/api/sessions/${S.A}/handoff`, `/api/sessions/${S.A}/share-links`]) {
+        const res = await send('POST', path, h, {});
+        assert.equal(res.status, 403, `${path}: ${res.body}`);
+      }
+      // Nor can the write key erase it (an admin act), by any route.
+      if (key === KEYS.write) assert.equal((await send('DELETE', `/api/sessions/${S.A}`, h)).status, 403);
+    }
+  });
 });
 
 // ─── c. The viewer token's specifics ─────────────────────────────────────────────────────────────
@@ -728,24 +765,14 @@ describe('cookie-authenticated changes must come from this site', () => {
 describe('demo mode: an anonymous start gets a token only for the session it created', () => {
   const anonymousStart = (body: unknown) => send('POST', '/api/sessions', { accept: 'application/json' }, body);
 
-  test("naming a running session's id: no token, no cookie", async () => {
-    const res = await anonymousStart({ sessionId: S.D });
-    assert.equal(res.status, 200, res.body);
-    const body = JSON.parse(res.body) as Record<string, unknown>;
-    assert.equal(body.created, false);
-    assert.equal(body.viewerToken, undefined);
-    assert.equal(res.headers['set-cookie'], undefined);
-    assert.ok(!res.body.includes('spv1.'));
-  });
-
-  test("naming a completed session's id: no token, no cookie, and the session is not started again", async () => {
-    // C stands for A here (a completed session of someone else): A and B stay untouched for the rest.
-    const res = await anonymousStart({ sessionId: S.C });
-    const body = JSON.parse(res.body) as Record<string, unknown>;
-    assert.equal(body.viewerToken, undefined, `an anonymous caller got the viewer token of someone else's completed session (${res.status} ${res.body.slice(0, 200)})`);
-    assert.equal(res.headers['set-cookie'], undefined);
-    assert.ok(!res.body.includes('spv1.'));
-    assert.equal(body.created, false, 'a completed session was started again by naming its id');
+  test("naming any session's id (running, completed, or none): one refusal, no token, no cookie, nothing started", async () => {
+    for (const sessionId of [S.D, S.C, `not-yet-${Date.now()}`]) {
+      const res = await anonymousStart({ sessionId });
+      assert.equal(res.status, 400, res.body);
+      assert.equal(errorCode(res.body), 'session_id_not_allowed');
+      assert.equal(res.headers['set-cookie'], undefined);
+      assert.ok(!/spv[12]\./.test(res.body));
+    }
     const state = await send('GET', `/api/sessions/${S.C}`, { authorization: `Bearer ${stack.apiKey}` });
     assert.equal((JSON.parse(state.body) as { state: string }).state, 'COMPLETED');
   });
@@ -821,7 +848,8 @@ describe('fuzz: routes × credentials × ids × methods', () => {
     const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
     const origins = [undefined, base.origin, 'https://evil.example'];
     const registered = new Map(routes.map((r) => [`${r.method} ${r.path}`, r]));
-    const uiTokens = ['not-a-codec-token', codecUiToken(TEST_CODEC_TOKEN_SECRET, stack.apiKey)];
+    // The full key's codec token opens /codec; what a write-only or admin-only key's would be opens nothing.
+    const uiTokens = ['not-a-codec-token', codecUiToken(TEST_CODEC_TOKEN_SECRET, stack.apiKey), codecUiToken(TEST_CODEC_TOKEN_SECRET, KEYS.write), codecUiToken(TEST_CODEC_TOKEN_SECRET, KEYS.admin)];
     let requests = 0;
     const statuses = new Map<number, number>();
 
@@ -864,7 +892,7 @@ describe('fuzz: routes × credentials × ids × methods', () => {
           // Without a bearer credential, a codec UI path's token is judged first (before any cookie).
           const nonBearer = cred.kind === 'none' || ((cred.kind === 'refused' || cred.kind === 'viewer') && cred.via === 'cookie');
           const uiDecides = CODEC_UI.test(path) && nonBearer;
-          const refused = uiDecides ? ui === uiTokens[0] : cred.kind === 'none' || cred.kind === 'refused';
+          const refused = uiDecides ? ui !== uiTokens[1] : cred.kind === 'none' || cred.kind === 'refused';
           if (refused) assert.equal(reply.status, 401, `${label}: ${reply.status} ${reply.body.slice(0, 200)}`);
           // 400: a path segment that is not valid percent-encoding.
           else assert.ok([400, 403, 404].includes(reply.status), `${label}: ${reply.status} ${reply.body.slice(0, 200)}`);

@@ -117,11 +117,11 @@ test('demo mode: the page may start a session without a key and gets its viewer 
   const res = await fetch(`${demo.url}/api/sessions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ sessionId: `anon-${Date.now()}` }),
+    body: JSON.stringify({}),
   });
   assert.equal(res.status, 202);
   const { sessionId, viewerToken } = (await res.json()) as { sessionId: string; viewerToken?: string };
-  assert.ok(viewerToken && viewerToken.startsWith(`spv1.${sessionId}.`), 'the creator of the session gets its viewer token');
+  assert.ok(viewerToken && viewerToken.startsWith(`spv2.${sessionId}.`), 'the creator of the session gets its viewer token');
   const cookie = res.headers.get('set-cookie') ?? '';
   assert.match(cookie, new RegExp(`^sp_viewer=${viewerToken.replaceAll('.', '\\.')};`));
   assert.match(cookie, new RegExp(`Path=/api/sessions/${sessionId}(;|$)`));
@@ -132,11 +132,13 @@ test('demo mode: the page may start a session without a key and gets its viewer 
   assert.equal((await send(demo.url, 'GET', `/api/sessions/${sessionId}`)).status, 401);
   assert.equal((await send(demo.url, 'POST', `/api/sessions/${sessionId}/connect`, {}, { dataKey: 'demo-small' })).status, 401);
   assert.equal((await send(demo.url, 'POST', `/api/sessions/${sessionId}/cancel`)).status, 401);
-  // Naming an existing session in an anonymous start hands out no token for it.
-  const again = await send(demo.url, 'POST', '/api/sessions', {}, { sessionId });
-  assert.equal(again.status, 200);
-  assert.equal(((await again.json()) as { viewerToken?: string }).viewerToken, undefined);
-  assert.equal(again.headers.get('set-cookie'), null);
+  // An anonymous caller may not name a session at all (existing or not): one answer, no token, no probe.
+  for (const named of [sessionId, `anon-${Date.now()}`]) {
+    const again = await send(demo.url, 'POST', '/api/sessions', {}, { sessionId: named });
+    assert.equal(again.status, 400);
+    assert.equal(((await again.json()) as { error: { code: string } }).error.code, 'session_id_not_allowed');
+    assert.equal(again.headers.get('set-cookie'), null);
+  }
   // A key that is presented must be right: no silent downgrade to anonymous.
   assert.equal((await send(demo.url, 'POST', '/api/sessions', bearer('not-the-key-0123456789'))).status, 401);
 

@@ -1,9 +1,11 @@
 // Signed callbacks: with CALLBACK_SECRET, GET /api/callback needs a fresh, authentic, first-time
-// `ts` + `sig` (hex HMAC-SHA256 of the canonical query).
+// `ts` + `sig` (hex HMAC-SHA256 of the canonical query), and the connect `state` its session's
+// creator was given. Outside the local demo there is no unsigned callback at all.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { CALLBACK_MAX_SKEW_SECONDS, canonicalQuery, createCallbackVerifier, signCallback, signedCallbackQuery } from '../../src/api/protection/callbackSignature.js';
+import { serveLightApp, testSecurity } from '../support/servedApp.js';
 import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
 
 const secret = 'callback-secret-for-tests-0123456789';
@@ -46,16 +48,25 @@ describe('GET /api/callback with CALLBACK_SECRET', () => {
   const nowSeconds = () => Math.floor(Date.now() / 1000);
   const get = (query: string) => fetch(`${stack.apiUrl}/api/callback?${query}`, { redirect: 'manual' });
   const code = async (res: Response) => ((await res.json()) as { error: { code: string; message: string } }).error;
+  /** A session started the way an app starts one for the connect flow: no key yet, the state in the answer. */
+  async function waiting(name: string): Promise<{ sessionId: string; state: string }> {
+    const sessionId = `${name}-${Date.now()}`;
+    const res = await fetch(`${stack.apiUrl}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.apiKey}` }, body: JSON.stringify({ sessionId }) });
+    assert.equal(res.status, 202);
+    const { connectState } = (await res.json()) as { connectState: string };
+    await waitForState(stack, sessionId, ['AWAITING_CONNECTION']);
+    return { sessionId, state: connectState };
+  }
 
   test('a signed link connects the session; the same link again is refused as a replay', async () => {
-    const sessionId = `signed-${Date.now()}`;
-    const query = signedCallbackQuery({ sessionID: sessionId, dataKey: 'demo-small' }, secret);
+    const { sessionId, state } = await waiting('signed');
+    const query = signedCallbackQuery({ sessionID: sessionId, dataKey: 'demo-small', state }, secret);
     const res = await get(query);
     assert.equal(res.status, 303);
     assert.equal(res.headers.get('location'), `/?session=${sessionId}`);
     // A signed link proves the caller is this session's viewer: the browser gets the session's viewer cookie.
     const cookie = res.headers.get('set-cookie') ?? '';
-    const token = new RegExp(`^sp_viewer=(spv1\\.${sessionId}\\.[^;]+);`).exec(cookie)?.[1];
+    const token = new RegExp(`^sp_viewer=(spv2\\.${sessionId}\\.[^;]+);`).exec(cookie)?.[1];
     assert.ok(token, cookie);
     assert.match(cookie, new RegExp(`Path=/api/sessions/${sessionId}(;|$)`));
     assert.match(cookie, /HttpOnly/);
@@ -102,7 +113,48 @@ describe('GET /api/callback with CALLBACK_SECRET', () => {
       assert.match(error.message, /expired/);
     }
     // Just inside the window is fine.
-    const ok = await get(signedCallbackQuery({ sessionID: `edge-${Date.now()}`, dataKey: 'demo-small' }, secret, nowSeconds() - CALLBACK_MAX_SKEW_SECONDS + 30));
+    const { sessionId, state } = await waiting('edge');
+    const ok = await get(signedCallbackQuery({ sessionID: sessionId, dataKey: 'demo-small', state }, secret, nowSeconds() - CALLBACK_MAX_SKEW_SECONDS + 30));
     assert.equal(ok.status, 303);
+    assert.equal(ok.headers.get('location'), `/?session=${sessionId}`);
+  });
+
+  test('a correctly signed link without the session\'s state, or for a session not waiting, gets one refusal and no cookie', async () => {
+    const { sessionId } = await waiting('stateless');
+    const refusals = [
+      signedCallbackQuery({ sessionID: sessionId, dataKey: 'demo-small' }, secret),
+      signedCallbackQuery({ sessionID: sessionId, dataKey: 'demo-small', state: 'A'.repeat(43) }, secret),
+      // A session that does not exist: the same answer, and nothing is started.
+      signedCallbackQuery({ sessionID: `never-${Date.now()}`, dataKey: 'demo-small', state: 'A'.repeat(43) }, secret),
+    ];
+    for (const query of refusals) {
+      const res = await fetch(`${stack.apiUrl}/api/callback?${query}`, { redirect: 'manual', headers: { accept: 'application/json' } });
+      assert.equal(res.status, 409);
+      assert.deepEqual(await code(res), { code: 'connect_refused', message: 'This connection link cannot be used: it is not for a session waiting to be connected' });
+      assert.equal(res.headers.get('set-cookie'), null);
+    }
+  });
+});
+
+describe('outside the local demo', () => {
+  test('without CALLBACK_SECRET there is no callback route: an unsigned callback never reaches a session', async () => {
+    const app = await serveLightApp(testSecurity({ deployment: 'production' }), { publicUrl: 'https://showprint.example' });
+    try {
+      const res = await fetch(`${app.url}/api/callback?sessionID=s1&dataKey=demo-small`, { redirect: 'manual' });
+      assert.equal(res.status, 404);
+    } finally {
+      await app.close();
+    }
+    const signed = await serveLightApp(testSecurity({ deployment: 'production', callbackSecret: secret }), { publicUrl: 'https://showprint.example' });
+    try {
+      const res = await fetch(`${signed.url}/api/callback?sessionID=s1&dataKey=demo-small`, { redirect: 'manual' });
+      assert.equal(res.status, 401, 'with a secret it is served, and an unsigned link is refused');
+    } finally {
+      await signed.close();
+    }
+  });
+
+  test('the app refuses to run in production without PUBLIC_URL (links would be built from a forgeable Host)', async () => {
+    await assert.rejects(serveLightApp(testSecurity({ deployment: 'production', callbackSecret: secret })), /PUBLIC_URL is required/);
   });
 });

@@ -64,9 +64,9 @@ test('the same key and body get the same status and body back, and start one ses
   assert.equal(second.headers.get('location'), first.headers.get('location'));
   assert.equal(second.headers.get('idempotent-replayed'), 'true');
   const { sessionId } = firstBody as { sessionId: string };
-  for (const token of [firstToken, secondToken]) assert.ok(token?.startsWith(`spv1.${sessionId}.`), `viewer token ${token}`);
+  for (const token of [firstToken, secondToken]) assert.ok(token?.startsWith(`spv2.${sessionId}.`), `viewer token ${token}`);
   const stored = await stack.db.db.selectFrom('idempotency_keys').select('response').where('key', '=', key).executeTakeFirstOrThrow();
-  assert.ok(!JSON.stringify(stored.response).includes('spv1.'), 'no viewer token is kept in the idempotency table');
+  assert.ok(!JSON.stringify(stored.response).includes('spv2.'), 'no viewer token is kept in the idempotency table');
   assert.equal(await sessionCount(before + 1), before + 1);
   assert.ok(await workflowExists(sessionId));
   // Without the header, the same body is a new session.

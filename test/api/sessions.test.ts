@@ -65,7 +65,7 @@ test('an unknown dataKey ends FAILED fast (one attempt, no retries), with a read
   assert.equal(report.status, 409);
 });
 
-test('starting the same sessionId twice gives the same workflow: 202, then 200', async () => {
+test('starting the same sessionId twice gives the same workflow: 202, then 200, and only the creator gets the viewer token', async () => {
   const sessionId = `twice-${Date.now()}`;
   const first = await post('/api/sessions', { dataKey: 'demo-small', sessionId });
   const second = await post('/api/sessions', { dataKey: 'demo-small', sessionId });
@@ -74,23 +74,60 @@ test('starting the same sessionId twice gives the same workflow: 202, then 200',
   const [firstBody, secondBody] = (await Promise.all([first.json(), second.json()])) as { created: boolean; viewerToken?: string }[];
   assert.equal(firstBody.created, true);
   assert.equal(secondBody.created, false);
-  // An operator (an app acting for its viewer) gets the session's viewer token either way.
-  for (const body of [firstBody, secondBody]) assert.ok(body.viewerToken?.startsWith(`spv1.${sessionId}.`), JSON.stringify(body));
+  // The token goes to the request that created the session; naming it again, even with a key, gets none.
+  assert.ok(firstBody.viewerToken?.startsWith(`spv2.${sessionId}.`), JSON.stringify(firstBody));
+  assert.equal(secondBody.viewerToken, undefined, JSON.stringify(secondBody));
+  assert.equal(second.headers.get('set-cookie'), null);
   await waitForState(stack, sessionId, ['COMPLETED']);
   const runs = [];
   for await (const run of stack.env.client.workflow.list({ query: `WorkflowId = "session-${sessionId}"` })) runs.push(run);
   assert.equal(runs.length, 1);
 });
 
-test("Gandalf's callback starts an unknown session with its key (signal-with-start)", async () => {
+test('an id whose workflow Temporal no longer keeps is still never reused: its row (or tombstone) refuses the start', async () => {
+  const sessionId = `reused-${Date.now()}`;
+  // What a namespace's retention leaves behind: the rows, and no workflow.
+  await stack.db.db.insertInto('sessions').values({ id: sessionId, workflow_id: `session-${sessionId}`, data_source: 'NETFLIX', state: 'COMPLETED', failure_reason: null, completed_at: new Date() }).execute();
+  const res = await post('/api/sessions', { dataKey: 'demo-small', sessionId });
+  assert.equal(res.status, 200);
+  const body = (await res.json()) as { created: boolean; viewerToken?: string };
+  assert.equal(body.created, false);
+  assert.equal(body.viewerToken, undefined);
+  await assert.rejects(stack.client.workflow.getHandle(`session-${sessionId}`).describe(), /not found/i, 'no new workflow was started over the old rows');
+});
+
+test("Gandalf's callback connects a waiting session with the state its creator was given, and never starts one", async () => {
   const sessionId = `callback-${Date.now()}`;
-  const res = await fetch(`${stack.apiUrl}/api/callback?sessionID=${sessionId}&dataKey=demo-small`, { redirect: 'manual' });
+  const started = await post('/api/sessions', { sessionId });
+  assert.equal(started.status, 202);
+  const { connectState } = (await started.json()) as { connectState?: string };
+  assert.ok(connectState, 'a session that waits for its key hands its creator the connect state');
+  await waitForState(stack, sessionId, ['AWAITING_CONNECTION']);
+  const callback = (query: string) => fetch(`${stack.apiUrl}/api/callback?${query}`, { redirect: 'manual' });
+  // Without the state, or with another session's, the key is not delivered and no cookie is set.
+  for (const query of [`sessionID=${sessionId}&dataKey=demo-1k`, `sessionID=${sessionId}&dataKey=demo-1k&state=${'A'.repeat(43)}`]) {
+    const refused = await callback(query);
+    assert.equal(refused.status, 303);
+    assert.equal(refused.headers.get('location'), '/?connect=refused');
+    assert.equal(refused.headers.get('set-cookie'), null);
+  }
+  const res = await callback(`sessionID=${sessionId}&dataKey=demo-small&state=${connectState}`);
   assert.equal(res.status, 303);
   assert.equal(res.headers.get('location'), `/?session=${sessionId}`);
-  // Without CALLBACK_SECRET nothing proves the caller is the viewer: no viewer cookie (callback.test.ts has the signed case).
-  assert.equal(res.headers.get('set-cookie'), null);
+  // The key was taken: the browser gets the viewer cookie (Lax: it arrives on a cross-site redirect).
+  assert.match(res.headers.get('set-cookie') ?? '', new RegExp(`^sp_viewer=spv2\\.${sessionId}\\..*SameSite=Lax`));
+  // The same link again: the session has its key, so no second cookie for whoever replays it.
+  const again = await callback(`sessionID=${sessionId}&dataKey=demo-small&state=${connectState}`);
+  assert.equal(again.headers.get('location'), '/?connect=refused');
+  assert.equal(again.headers.get('set-cookie'), null);
   const final = await waitForState(stack, sessionId, ['COMPLETED', 'FAILED']);
   assert.equal(final.state, 'COMPLETED');
+  // An unknown session: the same refusal, and nothing is started.
+  const ghost = `ghost-${Date.now()}`;
+  const unknown = await fetch(`${stack.apiUrl}/api/callback?sessionID=${ghost}&dataKey=demo-small&state=${connectState}`, { redirect: 'manual', headers: { accept: 'application/json' } });
+  assert.equal(unknown.status, 409);
+  assert.equal(((await unknown.json()) as { error: { code: string } }).error.code, 'connect_refused');
+  await assert.rejects(stack.client.workflow.getHandle(`session-${ghost}`).describe(), /not found/i);
 });
 
 test('a session started without a key waits, and /connect delivers it', async () => {
@@ -101,6 +138,12 @@ test('a session started without a key waits, and /connect delivers it', async ()
   assert.equal((await post(`/api/sessions/${sessionId}/connect`, { dataKey: 'demo-small' })).status, 202);
   const final = await waitForState(stack, sessionId, ['COMPLETED', 'FAILED']);
   assert.equal(final.state, 'COMPLETED');
-  const list = (await (await get('/api/sessions?state=COMPLETED')).json()) as { sessions: { sessionId: string }[] };
-  assert.ok(list.sessions.some((s) => s.sessionId === sessionId));
+  // The list is the database projection: the row follows the workflow's own state by a moment.
+  let listed = false;
+  for (let i = 0; i < 50 && !listed; i++) {
+    const list = (await (await get('/api/sessions?state=COMPLETED')).json()) as { sessions: { sessionId: string }[] };
+    listed = list.sessions.some((s) => s.sessionId === sessionId);
+    if (!listed) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(listed, 'the completed session is listed');
 });

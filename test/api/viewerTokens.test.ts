@@ -1,6 +1,7 @@
-// ViewerTokens on their own: `spv1.<sessionId>.<expires>.<mac>` round trip, expiry under an injected
-// clock, forged MACs, another server's secret, malformed shapes, one session's token never checking
-// as another's, and a fixed format whatever the session id.
+// ViewerTokens on their own: `spv2.<sessionId>.<epoch>.<expires>.<mac>` round trip, expiry under an
+// injected clock, forged MACs, another server's secret, malformed shapes, one session's token never
+// checking as another's, a fixed format whatever the session id, an absolute lifetime for tokens
+// minted from tokens, and `spv1` tokens from before epochs still checking as epoch 0.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
@@ -18,7 +19,10 @@ function clock(start = T0) {
   return { now: () => t, set: (ms: number) => void (t = ms) };
 }
 
-const TOKEN_SHAPE = /^spv1\.([A-Za-z0-9_-]{1,64})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
+const TOKEN_SHAPE = /^spv2\.([A-Za-z0-9_-]{1,64})\.(\d{1,9})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
+/** A token as the code before epochs made it (what viewers' cookies may still hold). */
+const v1Token = (secret: string, sessionId: string, expires: number) =>
+  `spv1.${sessionId}.${expires}.${createHmac('sha256', secret).update(`showprint viewer v1\n${sessionId}\n${expires}`).digest('base64url')}`;
 const sessionIdArb = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
 
 describe('issue and check', () => {
@@ -29,8 +33,36 @@ describe('issue and check', () => {
     assert.equal(expiresAt.getTime(), T0 + HOUR);
     assert.ok(token.startsWith(`${VIEWER_TOKEN_PREFIX}.session-a_1.`), token);
     const check = tokens.check(token);
-    assert.deepEqual(check, { ok: true, sessionId: 'session-a_1', expiresAt });
+    assert.deepEqual(check, { ok: true, sessionId: 'session-a_1', epoch: 0, expiresAt });
     assert.ok(looksLikeViewerToken(token));
+  });
+
+  test('a token carries its epoch, and changing it breaks the MAC', () => {
+    const tokens = new ViewerTokens(SECRET, HOUR, clock().now);
+    const { token } = tokens.issue('abc', { epoch: 3 });
+    const check = tokens.check(token);
+    assert.ok(check.ok && check.epoch === 3);
+    const [prefix, id, , exp, mac] = token.split('.');
+    assert.deepEqual(tokens.check(`${prefix}.${id}.4.${exp}.${mac}`), { ok: false, reason: 'forged' });
+  });
+
+  test('a token minted from another never outlives it (notAfter), and never exceeds the TTL', () => {
+    const c = clock();
+    const tokens = new ViewerTokens(SECRET, HOUR, c.now);
+    const first = tokens.issue('abc');
+    c.set(T0 + HOUR / 2);
+    const minted = tokens.issue('abc', { notAfter: first.expiresAt });
+    assert.equal(minted.expiresAt.getTime(), first.expiresAt.getTime(), 'a hand-off gives no extra time');
+    const far = tokens.issue('abc', { notAfter: new Date(T0 + 100 * HOUR) });
+    assert.equal(far.expiresAt.getTime(), T0 + HOUR / 2 + HOUR);
+  });
+
+  test('spv1 tokens (before epochs) still check, as epoch 0', () => {
+    const tokens = new ViewerTokens(SECRET, HOUR, clock().now);
+    const exp = Math.floor((T0 + HOUR) / 1000);
+    assert.deepEqual(tokens.check(v1Token(SECRET, 'abc', exp)), { ok: true, sessionId: 'abc', epoch: 0, expiresAt: new Date(exp * 1000) });
+    assert.deepEqual(tokens.check(v1Token(OTHER_SECRET, 'abc', exp)), { ok: false, reason: 'forged' });
+    assert.deepEqual(tokens.check(v1Token(SECRET, 'abc', Math.floor(T0 / 1000))), { ok: false, reason: 'expired' });
   });
 
   test('another instance with the same secret accepts it (nothing is stored server-side)', () => {
@@ -73,8 +105,8 @@ describe('expiry (injected clock)', () => {
     const c = clock();
     const tokens = new ViewerTokens(SECRET, HOUR, c.now);
     const { token } = tokens.issue('abc');
-    const [prefix, id, exp, mac] = token.split('.');
-    const later = `${prefix}.${id}.${Number(exp) + 10 * 365 * 24 * 3600}.${mac}`;
+    const [prefix, id, epoch, exp, mac] = token.split('.');
+    const later = `${prefix}.${id}.${epoch}.${Number(exp) + 10 * 365 * 24 * 3600}.${mac}`;
     c.set(T0 + 2 * HOUR);
     assert.deepEqual(tokens.check(later), { ok: false, reason: 'forged' });
   });
@@ -85,7 +117,7 @@ describe('forgery', () => {
 
   test('a changed MAC is forged, whichever character changes', () => {
     const { token } = tokens.issue('abc');
-    const mac = token.split('.')[3];
+    const mac = token.split('.')[4];
     for (let i = 0; i < mac.length; i++) {
       const flipped = mac[i] === 'A' ? 'B' : 'A';
       const forged = `${token.slice(0, token.length - mac.length)}${mac.slice(0, i)}${flipped}${mac.slice(i + 1)}`;
@@ -96,10 +128,12 @@ describe('forgery', () => {
   test('a well-shaped token made without the secret is forged', () => {
     const exp = Math.floor((T0 + HOUR) / 1000);
     const guesses = [
-      `spv1.abc.${exp}.${'A'.repeat(43)}`,
-      `spv1.abc.${exp}.${createHmac('sha256', '').update(`showprint viewer v1\nabc\n${exp}`).digest('base64url')}`,
+      `spv2.abc.0.${exp}.${'A'.repeat(43)}`,
+      `spv2.abc.0.${exp}.${createHmac('sha256', '').update(`showprint viewer v2\nabc\n0\n${exp}`).digest('base64url')}`,
       // The right message under another key.
-      `spv1.abc.${exp}.${createHmac('sha256', OTHER_SECRET).update(`showprint viewer v1\nabc\n${exp}`).digest('base64url')}`,
+      `spv2.abc.0.${exp}.${createHmac('sha256', OTHER_SECRET).update(`showprint viewer v2\nabc\n0\n${exp}`).digest('base64url')}`,
+      // A v1 MAC under a v2 prefix.
+      `spv2.abc.0.${exp}.${v1Token(SECRET, 'abc', exp).split('.')[3]}`,
     ];
     for (const g of guesses) assert.deepEqual(tokens.check(g), { ok: false, reason: 'forged' }, g);
   });
@@ -117,8 +151,8 @@ describe('forgery', () => {
         const { token } = tokens.issue(a);
         const check = tokens.check(token);
         assert.ok(check.ok && check.sessionId === a);
-        const [prefix, , exp, mac] = token.split('.');
-        assert.deepEqual(tokens.check(`${prefix}.${b}.${exp}.${mac}`), { ok: false, reason: 'forged' });
+        const [prefix, , epoch, exp, mac] = token.split('.');
+        assert.deepEqual(tokens.check(`${prefix}.${b}.${epoch}.${exp}.${mac}`), { ok: false, reason: 'forged' });
       }),
       { numRuns: 300 },
     );
@@ -127,38 +161,43 @@ describe('forgery', () => {
   test('two sessions get different MACs for the same expiry', () => {
     const a = tokens.issue('a').token.split('.');
     const b = tokens.issue('b').token.split('.');
-    assert.equal(a[2], b[2]);
-    assert.notEqual(a[3], b[3]);
+    assert.equal(a[3], b[3]);
+    assert.notEqual(a[4], b[4]);
   });
 });
 
 describe('malformed shapes', () => {
   const tokens = new ViewerTokens(SECRET, HOUR, clock().now);
   const good = tokens.issue('abc').token;
-  const [, , exp, mac] = good.split('.');
+  const [, , , exp, mac] = good.split('.');
 
-  test('anything not spv1.<id>.<digits>.<43 base64url chars> is malformed', () => {
+  test('anything not spv2.<id>.<epoch>.<digits>.<43 base64url chars> (or spv1 without the epoch) is malformed', () => {
     const bad = [
       '',
-      'spv1',
-      'spv1.',
-      'spv1...',
+      'spv2',
+      'spv2.',
+      'spv2....',
+      `spv3.abc.0.${exp}.${mac}`,
+      `spv1.abc.0.${exp}.${mac}`,
+      `SPV2.abc.0.${exp}.${mac}`,
+      `spv2..0.${exp}.${mac}`,
       `spv2.abc.${exp}.${mac}`,
-      `SPV1.abc.${exp}.${mac}`,
-      `spv1..${exp}.${mac}`,
-      `spv1.${'a'.repeat(65)}.${exp}.${mac}`,
-      `spv1.ab.c.${exp}.${mac}`,
-      `spv1.ab/c.${exp}.${mac}`,
-      `spv1.ab%20c.${exp}.${mac}`,
-      `spv1.abc..${mac}`,
-      `spv1.abc.-1.${mac}`,
-      `spv1.abc.1e9.${mac}`,
-      `spv1.abc.${'9'.repeat(13)}.${mac}`,
-      `spv1.abc.${exp}.`,
-      `spv1.abc.${exp}.${mac.slice(1)}`,
-      `spv1.abc.${exp}.${mac}A`,
-      `spv1.abc.${exp}.${mac.slice(0, -1)}=`,
-      `spv1.abc.${exp}.${mac.slice(0, -1)}+`,
+      `spv2.${'a'.repeat(65)}.0.${exp}.${mac}`,
+      `spv2.ab.c.0.${exp}.${mac}`,
+      `spv2.ab/c.0.${exp}.${mac}`,
+      `spv2.ab%20c.0.${exp}.${mac}`,
+      `spv2.abc.0..${mac}`,
+      `spv2.abc..${exp}.${mac}`,
+      `spv2.abc.-1.${exp}.${mac}`,
+      `spv2.abc.${'9'.repeat(10)}.${exp}.${mac}`,
+      `spv2.abc.0.-1.${mac}`,
+      `spv2.abc.0.1e9.${mac}`,
+      `spv2.abc.0.${'9'.repeat(13)}.${mac}`,
+      `spv2.abc.0.${exp}.`,
+      `spv2.abc.0.${exp}.${mac.slice(1)}`,
+      `spv2.abc.0.${exp}.${mac}A`,
+      `spv2.abc.0.${exp}.${mac.slice(0, -1)}=`,
+      `spv2.abc.0.${exp}.${mac.slice(0, -1)}+`,
       `${good} `,
       ` ${good}`,
       `${good}\n`,
@@ -180,7 +219,7 @@ describe('malformed shapes', () => {
     );
     fc.assert(
       fc.property(sessionIdArb, fc.stringMatching(/^\d{1,12}$/), fc.stringMatching(/^[A-Za-z0-9_-]{43}$/), (id, e, m) => {
-        const r = tokens.check(`spv1.${id}.${e}.${m}`);
+        const r = tokens.check(`spv2.${id}.0.${e}.${m}`);
         // Well-shaped but made up: the MAC decides, never the shape.
         assert.deepEqual(r, { ok: false, reason: 'forged' });
       }),
@@ -190,9 +229,10 @@ describe('malformed shapes', () => {
 
   test('looksLikeViewerToken tells tokens from API keys by the prefix only', () => {
     assert.equal(looksLikeViewerToken(good), true);
+    assert.equal(looksLikeViewerToken('spv2.anything'), true);
     assert.equal(looksLikeViewerToken('spv1.anything'), true);
     assert.equal(looksLikeViewerToken('sk_live_0123456789abcdef'), false);
-    assert.equal(looksLikeViewerToken('spv1'), false);
+    assert.equal(looksLikeViewerToken('spv2'), false);
   });
 });
 
@@ -207,11 +247,12 @@ describe('constant format', () => {
         const m = TOKEN_SHAPE.exec(token);
         assert.ok(m, token);
         assert.equal(m[1], id);
-        assert.equal(m[3].length, 43);
-        assert.equal(Number(m[2]) * 1000, expiresAt.getTime());
+        assert.equal(m[2], '0');
+        assert.equal(m[4].length, 43);
+        assert.equal(Number(m[3]) * 1000, expiresAt.getTime());
         assert.equal(expiresAt.getTime() % 1000, 0);
         assert.ok(expiresAt.getTime() <= T0 + offset + HOUR && expiresAt.getTime() > T0 + offset + HOUR - 1000);
-        assert.equal(token.length, `spv1.${id}.${m[2]}.`.length + 43);
+        assert.equal(token.length, `spv2.${id}.0.${m[3]}.`.length + 43);
       }),
       { numRuns: 300 },
     );

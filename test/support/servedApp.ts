@@ -35,8 +35,8 @@ export function testSecurity(overrides: Partial<SecurityOptions> = {}): Security
   };
 }
 
-export async function serveApp(deps: { client: Client; db: Db; taskQueue?: string; security: SecurityOptions }): Promise<ServedApp> {
-  const app = createApp({ client: deps.client, db: deps.db, taskQueue: deps.taskQueue ?? 'unused', settings: loadConfig({}).pipeline, security: deps.security });
+export async function serveApp(deps: { client: Client; db: Db; taskQueue?: string; security: SecurityOptions; publicUrl?: string }): Promise<ServedApp> {
+  const app = createApp({ client: deps.client, db: deps.db, taskQueue: deps.taskQueue ?? 'unused', settings: loadConfig({}).pipeline, security: deps.security, publicUrl: deps.publicUrl });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -48,10 +48,17 @@ export async function serveApp(deps: { client: Client; db: Db; taskQueue?: strin
 }
 
 /** An app over a real database and a Temporal client that never connects (nothing here reaches it). */
-export async function serveLightApp(security: SecurityOptions): Promise<ServedApp> {
+export async function serveLightApp(security: SecurityOptions, opts: { publicUrl?: string } = {}): Promise<ServedApp> {
   const db = await createTestDatabase();
   const connection = Connection.lazy({ address: '127.0.0.1:1' });
-  const served = await serveApp({ client: new Client({ connection }), db: db.db, security });
+  let served: ServedApp;
+  try {
+    served = await serveApp({ client: new Client({ connection }), db: db.db, security, publicUrl: opts.publicUrl });
+  } catch (error) {
+    await connection.close().catch(() => undefined);
+    await db.close();
+    throw error;
+  }
   return {
     ...served,
     async close() {
