@@ -2,7 +2,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { PipelineSettings } from '../config/index.js';
 import { sessionsStarted } from '../observability/metrics.js';
-import { type SessionKeyring, sessionDigest } from '../temporal/codec/sessionKeys.js';
+import { SessionErasedError, type SessionKeyring, sessionDigest } from '../temporal/codec/sessionKeys.js';
 import type { Db } from '../db/index.js';
 import { DATA_SOURCE, DataSourceKey, type ForgetReceipt, type ForgetRequester, type ForgetWorkflowType, forgetWorkflowId, INTERACTIVE_PRIORITY, type SessionInput, SessionProgressKey, type SessionState, SessionStateKey, type SessionWorkflowType, WorkflowTypes, connectUpdate, sessionPriority, sessionWorkflowId } from '../contracts/index.js';
 
@@ -21,13 +21,14 @@ export function createSessionService({ client, db, taskQueue, settings, sessionK
   /**
    * Whether the id was ever a session's: its row, or the tombstone of a forgotten one. Temporal's
    * REJECT_DUPLICATE guards an id only while the namespace keeps the closed workflow; the rows (and
-   * the tombstone) outlive that, and a new history must never be mixed into them.
+   * the tombstone) outlive that, and a new history must never be mixed into them. A forgotten id
+   * is refused as erased (409); a row's id finds its session (created: false).
    */
   async function idUsed(sessionId: string): Promise<boolean> {
-    const row = await db.selectFrom('sessions').select('id').where('id', '=', sessionId).executeTakeFirst();
-    if (row) return true;
     const tombstone = await db.selectFrom('erased_session_keys').select('session_digest').where('session_digest', '=', sessionDigest(sessionId)).executeTakeFirst();
-    return tombstone !== undefined;
+    if (tombstone) throw new SessionErasedError(`session ${sessionId} was erased`);
+    const row = await db.selectFrom('sessions').select('id').where('id', '=', sessionId).executeTakeFirst();
+    return row !== undefined;
   }
 
   // The session row is the workflow's to write (recordSessionState): the API only starts it.

@@ -138,7 +138,8 @@ export async function startLocalStack(config: AppConfig, options: LocalStackOpti
     // This stack starts the demo session (write) and follows it (read): a key with both, scopes stripped.
     const stackKey = keyWithScopes(apiKeys.keys, STACK_SCOPES);
     if ('missing' in stackKey) {
-      throw new ConfigError(`npm start acts on its own API with an API_KEYS entry that has the ${STACK_SCOPES.join(' and ')} scopes; no entry has ${stackKey.missing.join(' or ')}. Add one, e.g. <key>:${STACK_SCOPES.join('+')}`);
+      const none = stackKey.missing.length > 0 ? ` (none has ${stackKey.missing.join(' or ')})` : '';
+      throw new ConfigError(`npm start acts on its own API with one API_KEYS entry that has both the ${STACK_SCOPES.join(' and ')} scopes; no entry does${none}. Add one, e.g. <key>:${STACK_SCOPES.join('+')}`);
     }
     const codecTokenSecret = loadCodecTokenSecret(config);
     let devServer: DevServer | undefined;

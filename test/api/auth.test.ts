@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/index.js';
-import { ApiKeySet } from '../../src/api/protection/apiKeys.js';
+import { ApiKeySet, codecUiToken, keyWithScopes } from '../../src/api/protection/apiKeys.js';
 import { securityOptions } from '../../src/api/protection/options.js';
 import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
 import { type ServedApp, bearer, serveApp, testSecurity } from '../support/servedApp.js';
@@ -187,4 +187,27 @@ test('scoped keys: `<key>` has every scope, `<key>:read+write` only those; the k
     [['read', 'write', 'admin'], ['read', 'write'], ['admin']],
   );
   assert.ok(!JSON.stringify(keys.list()).includes('key-0123456789'), 'the list names keys by id only');
+});
+
+test('codec URL tokens: only for keys that may read, from the codec secret alone (rotating it voids them all)', () => {
+  const secret = 'codec-token-secret-for-the-auth-suite-0123';
+  const entries = ['reader-key-0123456789:read', 'writer-key-0123456789:write', 'admin-key-0123456789:admin', 'every-scope-key-0123456789'];
+  const keys = new ApiKeySet(entries, secret);
+  assert.ok(keys.matchCodecToken(codecUiToken(secret, entries[0])));
+  assert.ok(keys.matchCodecToken(codecUiToken(secret, entries[3])));
+  assert.equal(keys.matchCodecToken(codecUiToken(secret, entries[1])), undefined, 'a write-only key has no codec token');
+  assert.equal(keys.matchCodecToken(codecUiToken(secret, entries[2])), undefined, 'an admin-only key has no codec token');
+  assert.equal(keys.matchCodecToken(codecUiToken('another-codec-secret-0123456789abcdef', entries[0])), undefined, 'another secret, another token');
+  assert.equal(new ApiKeySet(entries).matchCodecToken(codecUiToken(secret, entries[0])), undefined, 'no secret, no codec tokens');
+  // The token is the same for the entry and the bare key, and says nothing of the key itself.
+  assert.equal(codecUiToken(secret, entries[0]), codecUiToken(secret, 'reader-key-0123456789'));
+  assert.ok(!codecUiToken(secret, entries[0]).includes('reader'));
+});
+
+test('npm start picks the key part of a scoped entry that can start and read sessions, or says which scope is missing', () => {
+  assert.deepEqual(keyWithScopes(['admin-only-key-0123456789:admin', 'full-key-0123456789:read+write+admin'], ['read', 'write']), { key: 'full-key-0123456789' });
+  assert.deepEqual(keyWithScopes(['bare-key-0123456789'], ['read', 'write']), { key: 'bare-key-0123456789' });
+  assert.deepEqual(keyWithScopes(['reader-key-0123456789:read', 'admin-key-0123456789:admin'], ['read', 'write']), { missing: ['write'] });
+  // Each scope exists on some key, but no key has both: nothing is missing overall, and still no key fits.
+  assert.deepEqual(keyWithScopes(['reader-key-0123456789:read', 'writer-key-0123456789:write'], ['read', 'write']), { missing: [] });
 });

@@ -70,10 +70,12 @@ describe('readiness', () => {
     const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
     url.host = `127.0.0.1:${proxy.port}`;
     const db = await openDatabase({ databaseUrl: url.toString(), poolSize: 2 });
-    const served = await serveApp({ client: stack.client, db: db.db, security: testSecurity() });
+    const security = testSecurity();
+    const served = await serveApp({ client: stack.client, db: db.db, security });
     try {
+      // What failed, and why, is for admins (the public /readyz says ready or not).
       const readyz = async () => {
-        const res = await fetch(`${served.url}/readyz`);
+        const res = await fetch(`${served.url}/api/control/readiness`, { headers: { authorization: `Bearer ${security.apiKeys[0]}` } });
         return { status: res.status, body: (await res.json()) as { checks: Record<string, string> } };
       };
       const up = await readyz();

@@ -343,8 +343,10 @@ describe('over HTTP', () => {
       const html = await page.text();
       assert.ok(html.includes(escapeHtml(cardText(sampleReport(ids.a), card).title)), `${card}: ${html.slice(0, 400)}`);
     }
-    // An operator with the write scope makes the same links.
-    assert.deepEqual(await makeLinks(ids.a, operator()), links);
+    // Publishing is the viewer's own: an operator key, even one with every scope, makes none.
+    const byOperator = await fetch(`${served.url}/api/sessions/${ids.a}/share-links`, { method: 'POST', headers: operator() });
+    assert.equal(byOperator.status, 403);
+    assert.ok(!(await byOperator.text()).includes('/share/'));
   });
 
   test('a tampered token is 404, part by part, and every dead link answers alike', async () => {
@@ -534,25 +536,28 @@ describe('over HTTP', () => {
     assert.equal(epoch, undefined);
   });
 
-  test('hand-off: a fresh viewer link to the session as a URL and a QR code', async () => {
-    for (const headers of [viewerOf(ids.a), operator()]) {
-      const res = await fetch(`${served.url}/api/sessions/${ids.a}/handoff`, { method: 'POST', headers });
-      assert.equal(res.status, 200);
-      assert.equal(res.headers.get('cache-control'), 'no-store');
-      const body = (await res.json()) as { url: string; qrSvg: string; expiresAt: string };
-      const m = /^(.+)\/\?session=([^#]+)#viewer=(.+)$/.exec(body.url);
-      assert.ok(m, body.url);
-      assert.equal(m[1], served.url);
-      assert.equal(decodeURIComponent(m[2]), ids.a);
-      const check = security.viewerTokens.check(m[3]);
-      assert.ok(check.ok && check.sessionId === ids.a, JSON.stringify(check));
-      assert.equal(new Date(body.expiresAt).getTime(), check.ok && check.expiresAt.getTime());
-      assert.match(body.qrSvg, /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-      assert.match(body.qrSvg, /<path/);
-      // The link's token opens the session.
-      assert.equal((await get(`${served.url}/api/sessions/${ids.a}/report`, bearer(m[3]))).status, 200);
-    }
+  test('hand-off: a one-time link to the session as a URL and a QR code, for the viewer only', async () => {
+    const res = await fetch(`${served.url}/api/sessions/${ids.a}/handoff`, { method: 'POST', headers: viewerOf(ids.a) });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    const body = (await res.json()) as { url: string; qrSvg: string; expiresAt: string };
+    const m = /^(.+)\/\?session=([^#]+)#handoff=([A-Za-z0-9_-]{43})$/.exec(body.url);
+    assert.ok(m, body.url);
+    assert.equal(m[1], served.url);
+    assert.equal(decodeURIComponent(m[2]), ids.a);
+    assert.ok(new Date(body.expiresAt).getTime() - Date.now() <= 10 * 60_000, 'the link lasts minutes');
+    assert.match(body.qrSvg, /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.match(body.qrSvg, /<path/);
+    // The link's code buys a cookie, once, and the cookie opens the session.
+    const redeem = () => fetch(`${served.url}/api/sessions/${ids.a}/handoff/redeem`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: m[3] }) });
+    const traded = await redeem();
+    assert.equal(traded.status, 204);
+    const cookie = /^sp_viewer=([^;]+)/.exec(traded.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    assert.equal((await get(`${served.url}/api/sessions/${ids.a}/report`, { cookie: `sp_viewer=${cookie}` })).status, 200);
+    assert.equal((await redeem()).status, 404);
+    // An operator key mints no viewer capability, whatever its scopes.
+    assert.equal((await fetch(`${served.url}/api/sessions/${ids.a}/handoff`, { method: 'POST', headers: operator() })).status, 403);
     const proxiedRes = await fetch(`${proxied.url}/api/sessions/${ids.a}/handoff`, { method: 'POST', headers: viewerOf(ids.a) });
-    assert.match(((await proxiedRes.json()) as { url: string }).url, /^https:\/\/showprint\.example\/\?session=share-session-a#viewer=spv1\./);
+    assert.match(((await proxiedRes.json()) as { url: string }).url, /^https:\/\/showprint\.example\/\?session=share-session-a#handoff=/);
   });
 });

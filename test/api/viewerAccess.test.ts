@@ -224,7 +224,7 @@ describe('what a deployment must not trust or keep', () => {
     assert.match(receipt.operatorKeyId ?? '', /^[0-9a-f]{12}$/);
     // Its id is gone for good: a start with it finds the tombstone and starts nothing.
     const again = await call('POST', '/api/sessions', bearer(stack.apiKey), { sessionId, dataKey: 'demo-small' });
-    assert.equal(again.status, 200);
-    assert.equal(((await again.json()) as { created: boolean }).created, false);
+    assert.equal(again.status, 409);
+    assert.equal(((await again.json()) as { error: { code: string } }).error.code, 'session_erased');
   });
 });

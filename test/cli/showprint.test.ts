@@ -91,7 +91,7 @@ test('forget erases a session with an admin key and prints the receipt; it is go
 
   const forgot = await showprint(['forget', sessionId]);
   assert.equal(forgot.code, 0, forgot.out);
-  assert.match(forgot.out, new RegExp(`Session ${sessionId} erased at \\S+ \\(asked by: operator\\)`));
+  assert.match(forgot.out, new RegExp(`Session ${sessionId} erased at \\S+ \\(asked by: operator, key [0-9a-f]{12}\\)`));
   assert.match(forgot.out, /payload key destroyed: session\./);
   assert.match(forgot.out, /rows deleted: .*sessions 1/);
 

@@ -128,3 +128,15 @@ test('without PAYLOAD_KEYS a local key is generated once (mode 0600), logged, an
   const configured = generatePayloadKey('ops-1');
   assert.equal(loadPayloadKeys({ dataDir: dir, payloadKeys: formatPayloadKeys([configured]) }).keys[0].id, 'ops-1');
 });
+
+test('outside the local demo a payload that is not encrypted is refused, not read as it is', async () => {
+  const key = generatePayloadKey('k1');
+  const injected = defaultPayloadConverter.toPayload({ sessionId: 'victim', dataKey: 'attacker-key' });
+  // The local demo (and the replay corpus) still read plaintext.
+  assert.deepEqual(await new AesGcmPayloadCodec([key]).decode([injected]), [injected]);
+  const strict = new AesGcmPayloadCodec([key], undefined, { refusePlaintext: true });
+  await assert.rejects(strict.decode([injected]), (e: Error) => e instanceof PayloadKeyError && /not encrypted: refused/.test(e.message));
+  // Its own payloads still decode.
+  const [sealed] = await strict.encode([plain()]);
+  assert.deepEqual(defaultPayloadConverter.fromPayload((await strict.decode([sealed]))[0]), { sessionId: 's1', dataKey: secret });
+});

@@ -31,6 +31,8 @@ export async function startApiProcess(stack: ProcessStack): Promise<ApiProcess> 
       DATABASE_URL: stack.db.url,
       API_KEYS: apiKey,
       DATA_DIR: path.join(stack.tmpDir, 'api-data'),
+      // A standalone API runs as production: links name PUBLIC_URL, never a request's Host.
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
