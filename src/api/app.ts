@@ -25,6 +25,7 @@ import { createSessionService } from './sessionService.js';
 import { sessionsRouter } from './sessionsRouter.js';
 import { handoffRouter } from './share/handoff.js';
 import { ConnectStates } from './protection/connectState.js';
+import { type AuditSink, defaultAuditSink } from './protection/audit.js';
 import { ViewerTokenEpochs } from './protection/viewerTokens.js';
 import { ImageCache } from './share/imageCache.js';
 import { ShareLinks } from './share/shareLinks.js';
@@ -51,6 +52,8 @@ export interface ApiDeps {
   rates?: AppConfig['rates'];
   /** PUBLIC_URL: the origin share and hand-off links name; unset, each request's own. */
   publicUrl?: string;
+  /** Where audit lines of acts on sessions go (default: their own JSON log). */
+  audit?: AuditSink;
 }
 
 // The viewer's page: static files, no build step.
@@ -76,6 +79,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const secureCookies = production;
   const epochs = new ViewerTokenEpochs(deps.db);
   const connectStates = new ConnectStates(security.viewerTokens.derivedKey('connect-state'));
+  const audit = deps.audit ?? defaultAuditSink;
   app.use(securityHeaders());
   // CORS first so the Web UI can read even a 401; then rate limit and auth, before any body is read.
   app.use('/codec', codecCors(security.codecCorsOrigins));
@@ -96,7 +100,7 @@ export function createApp(deps: ApiDeps): express.Express {
   });
   // Which operator keys exist and what they may do (ids and scopes, never the keys).
   app.get('/api/keys', allow({ scope: 'admin' }), (_req, res) => void res.json({ keys: apiKeys.list() }));
-  app.use('/api/sessions', sessionsRouter({ client: deps.client, db: deps.db, sessions, viewerTokens: security.viewerTokens, epochs, connectStates, secureCookies, forgetWaitMs: deps.forgetWaitMs }));
+  app.use('/api/sessions', sessionsRouter({ client: deps.client, db: deps.db, sessions, viewerTokens: security.viewerTokens, epochs, connectStates, secureCookies, audit, forgetWaitMs: deps.forgetWaitMs }));
   app.use('/api/sessions/:id/failures', failuresRouter(deps));
   app.use('/api/sessions/:id/schedule', schedulesRouter(deps));
   app.use('/api/catalog/crawls', catalogRouter(deps));
@@ -108,6 +112,7 @@ export function createApp(deps: ApiDeps): express.Express {
     links: new ShareLinks(deps.db, security.viewerTokens.derivedKey('share-links')),
     images: new ImageCache(),
     publicUrl: deps.publicUrl,
+    audit,
   };
   app.use('/api/sessions/:id', shareLinksRouter(share));
   app.use('/api/sessions/:id', handoffRouter({ client: deps.client, db: deps.db, viewerTokens: security.viewerTokens, epochs, publicUrl: deps.publicUrl, secureCookies }));

@@ -11,7 +11,8 @@ import { describeTaskQueue } from '../control/taskQueues.js';
 import { listDrains, requestDrain } from '../control/workerDrains.js';
 import type { Db } from '../db/index.js';
 import { HttpError } from './errors.js';
-import { allow, principalOf } from './protection/access.js';
+import { allow } from './protection/access.js';
+import { actorOf } from './protection/audit.js';
 
 export interface ControlDeps {
   client: Client;
@@ -25,11 +26,6 @@ const holdBody = z.object({ reason: z.string().trim().max(200).optional() }).str
 const serviceParam = z.enum(HOLDABLE_SERVICES, { message: `must be one of ${HOLDABLE_SERVICES.join(', ')} (the services chunk work waits on)` });
 const identityParam = z.string().min(1).max(200);
 
-/** Who asked, for the row: the operator key's id. */
-const askedBy = (res: Parameters<typeof principalOf>[0]) => {
-  const who = principalOf(res);
-  return who.kind === 'operator' ? `key:${who.keyId}` : who.kind;
-};
 
 export function controlRouter({ client, db, taskQueue, rates }: ControlDeps): Router {
   const router = Router();
@@ -41,7 +37,7 @@ export function controlRouter({ client, db, taskQueue, rates }: ControlDeps): Ro
   router.post('/services/:service/hold', allow({ scope: 'admin' }), async (req, res) => {
     const service = serviceParam.parse(req.params.service);
     const { reason } = holdBody.parse(req.body ?? {});
-    res.json({ hold: await holdService(db, service, askedBy(res), reason) });
+    res.json({ hold: await holdService(db, service, actorOf(res), reason) });
   });
 
   router.delete('/services/:service/hold', allow({ scope: 'admin' }), async (req, res) => {
@@ -60,7 +56,7 @@ export function controlRouter({ client, db, taskQueue, rates }: ControlDeps): Ro
     const queue = await describeTaskQueue(client, taskQueue);
     const known = [...queue.workflow.pollers, ...queue.activity.pollers].some((p) => p.identity === identity);
     if (!known) throw new HttpError(404, 'no_such_worker', `No worker ${identity} polls ${taskQueue} (see GET /api/control/workers)`);
-    res.status(202).json({ drain: await requestDrain(db, identity, askedBy(res)) });
+    res.status(202).json({ drain: await requestDrain(db, identity, actorOf(res)) });
   });
 
   return router;

@@ -11,6 +11,7 @@ import { bearerToken } from './protection/apiKeys.js';
 import { type StoredResponse, respondIdempotently } from './protection/idempotency.js';
 import { VIEWER_COOKIE, type ViewerTokenEpochs, type ViewerTokens, setViewerCookie, viewerCookieOptions } from './protection/viewerTokens.js';
 import type { ConnectStates } from './protection/connectState.js';
+import { type AuditSink, actorOf } from './protection/audit.js';
 import {
   SESSION_STATES,
   type SessionProgress,
@@ -34,6 +35,7 @@ export interface SessionsDeps {
   connectStates: ConnectStates;
   /** Mark the viewer cookie Secure whatever the request's scheme (every deployment but the local demo). */
   secureCookies: boolean;
+  audit: AuditSink;
   /** How long DELETE waits for the forget receipt before answering 202. */
   forgetWaitMs?: number;
 }
@@ -62,7 +64,7 @@ async function updateSession(row: { id: string; state: string }, send: () => Pro
   }
 }
 
-export function sessionsRouter({ client, db, sessions, viewerTokens, epochs, connectStates, secureCookies, forgetWaitMs = 30_000 }: SessionsDeps): Router {
+export function sessionsRouter({ client, db, sessions, viewerTokens, epochs, connectStates, secureCookies, audit, forgetWaitMs = 30_000 }: SessionsDeps): Router {
   const router = Router();
 
   /**
@@ -165,15 +167,18 @@ export function sessionsRouter({ client, db, sessions, viewerTokens, epochs, con
   router.post('/:id/pause', allow({ scope: 'admin' }), async (req, res) => {
     const row = await findSession(db, client, req.params.id);
     const { reason } = pauseBody.parse(req.body ?? {});
+    audit({ action: 'pause', sessionId: row.id, actor: actorOf(res) });
     res.json(await updateSession(row, () => client.workflow.getHandle(row.workflow_id).executeUpdate(pauseUpdate, { args: [{ reason }] })));
   });
   router.post('/:id/resume', allow({ scope: 'admin' }), async (req, res) => {
     const row = await findSession(db, client, req.params.id);
+    audit({ action: 'resume', sessionId: row.id, actor: actorOf(res) });
     res.json(await updateSession(row, () => client.workflow.getHandle(row.workflow_id).executeUpdate(resumeUpdate)));
   });
 
   router.post('/:id/cancel', allow({ scope: 'write' }), async (req, res) => {
     const row = await findSession(db, client, req.params.id);
+    audit({ action: 'cancel', sessionId: row.id, actor: actorOf(res) });
     await client.workflow.getHandle(row.workflow_id).cancel();
     res.status(202).json({ sessionId: row.id });
   });
@@ -194,6 +199,7 @@ export function sessionsRouter({ client, db, sessions, viewerTokens, epochs, con
   router.delete('/:id/viewer-tokens', allow({ scope: 'admin', viewer: true }), async (req, res) => {
     const row = await findSession(db, client, req.params.id);
     const epoch = await epochs.revoke(row.id);
+    audit({ action: 'revoke_viewer_tokens', sessionId: row.id, actor: actorOf(res) });
     res.clearCookie(VIEWER_COOKIE, viewerCookieOptions(req, row.id, { secureCookies }));
     res.set('Cache-Control', 'no-store').json({ revoked: true, epoch });
   });
@@ -203,6 +209,7 @@ export function sessionsRouter({ client, db, sessions, viewerTokens, epochs, con
     const row = await findSession(db, client, req.params.id);
     const who = principalOf(res);
     const requestedBy = who.kind === 'viewer' ? 'viewer' : 'operator';
+    audit({ action: 'forget', sessionId: row.id, actor: actorOf(res) });
     const { workflowId, receipt } = await sessions.forget(row.id, requestedBy, forgetWaitMs, who.kind === 'operator' ? who.keyId : undefined);
     res.clearCookie(VIEWER_COOKIE, viewerCookieOptions(req, row.id, { secureCookies }));
     if (!receipt) return void res.status(202).json({ sessionId: row.id, forgetWorkflowId: workflowId, status: 'erasing' });

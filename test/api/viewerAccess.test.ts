@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ViewerTokens } from '../../src/api/protection/viewerTokens.js';
 import { HANDOFF_TTL_MS } from '../../src/api/share/handoff.js';
-import { type ServedApp, bearer, serveApp, testSecurity } from '../support/servedApp.js';
+import { keyId } from '../../src/api/protection/apiKeys.js';
+import { type ServedApp, auditRecorder, bearer, serveApp, testSecurity } from '../support/servedApp.js';
 import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
 
 const SECRET = 'viewer-access-suite-secret-0123456789abcdef';
@@ -17,6 +18,7 @@ let stack: TestStack;
 let app: ServedApp;
 let sessionId = '';
 let token = '';
+const audit = auditRecorder();
 
 const call = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
   fetch(`${app.url}${path}`, { method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual' });
@@ -24,7 +26,7 @@ const cookieOf = (res: Response) => /^sp_viewer=([^;]+)/.exec(res.headers.get('s
 
 before(async () => {
   stack = await startTestStack();
-  app = await serveApp({ client: stack.client, db: stack.db.db, taskQueue: stack.config.temporal.taskQueue, security: testSecurity({ apiKeys: [stack.apiKey], codec: stack.codec, viewerTokens }) });
+  app = await serveApp({ client: stack.client, db: stack.db.db, taskQueue: stack.config.temporal.taskQueue, audit, security: testSecurity({ apiKeys: [stack.apiKey], codec: stack.codec, viewerTokens }) });
   const res = await call('POST', '/api/sessions', bearer(stack.apiKey), { dataKey: 'demo-small' });
   assert.equal(res.status, 202);
   ({ sessionId, viewerToken: token } = (await res.json()) as { sessionId: string; viewerToken: string });
@@ -116,6 +118,9 @@ describe('revoking every device (token epoch)', () => {
     assert.equal((await call('DELETE', `/api/sessions/${sessionId}/viewer-tokens`, bearer(stack.apiKey))).status, 200);
     assert.equal((await call('GET', `/api/sessions/${sessionId}`, bearer(viewerTokens.issue(sessionId, { epoch: 1 }).token))).status, 401);
     token = viewerTokens.issue(sessionId, { epoch: 2 }).token;
+    // The audit trail names who revoked: the viewer, then the operator key by its id.
+    const revokes = audit.lines.filter((l) => l.action === 'revoke_viewer_tokens' && l.sessionId === sessionId).map((l) => l.actor);
+    assert.deepEqual(revokes, ['viewer', `key:${keyId(stack.apiKey)}`]);
   });
 });
 
@@ -221,7 +226,8 @@ describe('what a deployment must not trust or keep', () => {
     assert.equal(res.status, 200);
     const { receipt } = (await res.json()) as { receipt: { requestedBy: string; operatorKeyId?: string } };
     assert.equal(receipt.requestedBy, 'operator');
-    assert.match(receipt.operatorKeyId ?? '', /^[0-9a-f]{12}$/);
+    assert.equal(receipt.operatorKeyId, keyId(stack.apiKey));
+    assert.deepEqual(audit.lines.filter((l) => l.action === 'forget').map((l) => l.actor), [`key:${keyId(stack.apiKey)}`]);
     // Its id is gone for good: a start with it finds the tombstone and starts nothing.
     const again = await call('POST', '/api/sessions', bearer(stack.apiKey), { sessionId, dataKey: 'demo-small' });
     assert.equal(again.status, 409);

@@ -7,6 +7,7 @@ import { createApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { Db } from '../../src/db/index.js';
 import type { SecurityOptions } from '../../src/api/protection/options.js';
+import type { AuditLine, AuditSink } from '../../src/api/protection/audit.js';
 import { generateApiKey } from '../../src/api/protection/apiKeyFile.js';
 import { AesGcmPayloadCodec, generatePayloadKey } from '../../src/temporal/codec/payloadCodec.js';
 import { createTestDatabase } from './db.js';
@@ -35,8 +36,8 @@ export function testSecurity(overrides: Partial<SecurityOptions> = {}): Security
   };
 }
 
-export async function serveApp(deps: { client: Client; db: Db; taskQueue?: string; security: SecurityOptions; publicUrl?: string }): Promise<ServedApp> {
-  const app = createApp({ client: deps.client, db: deps.db, taskQueue: deps.taskQueue ?? 'unused', settings: loadConfig({}).pipeline, security: deps.security, publicUrl: deps.publicUrl });
+export async function serveApp(deps: { client: Client; db: Db; taskQueue?: string; security: SecurityOptions; publicUrl?: string; audit?: AuditSink }): Promise<ServedApp> {
+  const app = createApp({ client: deps.client, db: deps.db, taskQueue: deps.taskQueue ?? 'unused', settings: loadConfig({}).pipeline, security: deps.security, publicUrl: deps.publicUrl, audit: deps.audit });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -67,6 +68,12 @@ export async function serveLightApp(security: SecurityOptions, opts: { publicUrl
       await db.close();
     },
   };
+}
+
+/** An audit sink that keeps every line, for a test to read. */
+export function auditRecorder(): AuditSink & { lines: AuditLine[] } {
+  const lines: AuditLine[] = [];
+  return Object.assign((line: AuditLine) => void lines.push(line), { lines });
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });

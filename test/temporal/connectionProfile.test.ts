@@ -33,8 +33,9 @@ test('the worker, the API and the CLI reach the dev server through a temporal.to
   const res = await fetch(`${api.url}/api/sessions/${run.sessionId}`, { headers: { authorization: `Bearer ${api.apiKey}` } });
   assert.equal(res.status, 200);
   assert.equal(((await res.json()) as { state: string }).state, 'COMPLETED');
-  const ready = (await (await fetch(`${api.url}/readyz`)).json()) as { checks: { temporal: string } };
+  const ready = (await (await fetch(`${api.url}/api/control/readiness`, { headers: { authorization: `Bearer ${api.apiKey}` } })).json()) as { checks: { temporal: string } };
   assert.equal(ready.checks.temporal, 'ok');
+  assert.deepEqual(await (await fetch(`${api.url}/readyz`)).json(), { ready: true });
   // The CLI replays the session's histories, found through the same profile.
   // Asynchronously: a blocked event loop would stall the worker's and the API's piped output.
   const cli = spawn(process.execPath, ['--import', 'tsx', 'src/cli/showprint.ts', 'replay', run.sessionId], { env: stack.workerEnv });

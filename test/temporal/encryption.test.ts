@@ -116,7 +116,7 @@ test('no dataKey in any raw history or payload, no failure message in the clear;
   }
   console.log(`checked ${runs.length} runs, ${payloads.length} payloads, ${all.length} bytes: no dataKey`);
 
-  // The codec-aware client's converter reads the workflow input and the connect signal back.
+  // The codec-aware client's converter reads the workflow input and the connect Update back.
   const converter = stack.client.options.loadedDataConverter;
   const decode = async (payload: Payload) => {
     let p = payload;
@@ -135,8 +135,10 @@ test('no dataKey in any raw history or payload, no failure message in the clear;
   const direct = await started(sessionWorkflowId(ids.direct));
   assert.equal(((await decode(direct.attrs!.input!.payloads![0])) as SessionInput).dataKey, secretKey);
   const later = await started(sessionWorkflowId(ids.later));
-  const signal = later.events.find((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'connect');
-  assert.deepEqual(await decode(signal!.workflowExecutionSignaledEventAttributes!.input!.payloads![0]), { dataKey: laterKey });
+  // The key arrived with the connect Update (the API's /connect): its accepted request holds it, encrypted.
+  const update = later.events.find((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'connectKey');
+  assert.ok(update, 'the connect Update is in the history');
+  assert.deepEqual(await decode(update.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.args!.payloads![0]), { dataKey: laterKey });
 
   // The codec-aware client reads the session's failure reason back.
   const failure = await stack.client.workflow.getHandle(sessionWorkflowId(ids.missing)).result().catch((error: Error & { cause?: Error }) => error.cause);

@@ -9,6 +9,7 @@ import { readReport } from '../../db/reportVersions.js';
 import { STORY_CARDS } from '../../domain/report.js';
 import { HttpError } from '../errors.js';
 import { allow } from '../protection/access.js';
+import { type AuditSink, actorOf } from '../protection/audit.js';
 import { findSession, parseSessionId } from '../sessionLookup.js';
 import { renderCardPng } from './cardImage.js';
 import { cardText } from './cardText.js';
@@ -24,6 +25,7 @@ export interface ShareDeps {
   images: ImageCache;
   /** PUBLIC_URL, when set. */
   publicUrl?: string;
+  audit: AuditSink;
 }
 
 /** The number of the session's latest report version, without reading the report itself. */
@@ -33,7 +35,7 @@ async function latestVersion(db: Db, sessionId: string): Promise<number | undefi
 }
 
 /** Mounted at /api/sessions/:id. */
-export function shareLinksRouter({ client, db, links, images, publicUrl }: ShareDeps): Router {
+export function shareLinksRouter({ client, db, links, images, publicUrl, audit }: ShareDeps): Router {
   const router = Router({ mergeParams: true });
   const sessionParam = (req: Request) => (req.params as { id?: string }).id;
 
@@ -58,6 +60,7 @@ export function shareLinksRouter({ client, db, links, images, publicUrl }: Share
     const epoch = await links.revoke(row.id);
     // Hand-off links not yet opened go too: "stop sharing" means every link this session gave out.
     await db.deleteFrom('handoff_codes').where('session_id', '=', row.id).execute();
+    audit({ action: 'revoke_share_links', sessionId: row.id, actor: actorOf(res) });
     // The old epoch's images can never be asked for again.
     images.dropSession(row.id);
     res.set('Cache-Control', 'no-store').json({ revoked: true, epoch });
