@@ -99,7 +99,7 @@ test('a viewer starts demo-small, watches live progress and reads the report as 
     { path: viewerCookies[0].path, httpOnly: viewerCookies[0].httpOnly, sameSite: viewerCookies[0].sameSite },
     { path: `/api/sessions/${sessionId}`, httpOnly: true, sameSite: 'Strict' },
   );
-  assert.match(viewerCookies[0].value, new RegExp(`^spv1\\.${sessionId}\\.`));
+  assert.match(viewerCookies[0].value, new RegExp(`^spv2\\.${sessionId}\\.`));
   assert.equal(await page.evaluate(() => document.cookie), '', 'page scripts cannot read the token');
 
   const bars = page.getByRole('progressbar');
