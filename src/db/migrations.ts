@@ -309,6 +309,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('rate_limits').addColumn('last_decrease_at', 'timestamptz').execute();
     },
   },
+  '0012_limiter_learned_rate': {
+    // The rate at which the service last refused us: the limiter approaches it carefully instead of
+    // climbing by a share of the configured rate (issue 23: a real limit far below the configured one).
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('rate_limits').addColumn('learned_rps', 'double precision').execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {
