@@ -158,6 +158,8 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
     let reported = false;
     const send = (throttled: boolean) => {
       reported = throttled;
+      // A re-drive's crawl has no session waiting on it (its report says what is missing).
+      if (!input.parentWorkflowId) return Promise.resolve();
       return report?.(input.parentWorkflowId, { service: 'rt', throttled, sinceMs: since ?? Date.now() }).catch((error: unknown) => {
         log.warn('could not tell the session about RT throttling', { error: (error as Error).message });
       });

@@ -80,7 +80,9 @@ export interface AdaptiveRate {
 export function decreasedRate(rate: AdaptiveRate, max: number, answeredPerSecond?: number): AdaptiveRate {
   const refused = Math.min(rate.current, max);
   let current = refused * AIMD.decreaseFactor;
-  let learned: number | null = refused;
+  // The limit is somewhere below the refused rate (a service's burst lets a rate above it pass for a
+  // while): learn the middle of the refused rate and the cut one.
+  let learned: number | null = (refused + current) / 2;
   if (answeredPerSecond !== undefined && answeredPerSecond > 0) {
     // Refused again right after a cut: what it answered meanwhile is the better guess of its limit.
     current = Math.min(current, answeredPerSecond);
@@ -131,6 +133,9 @@ interface ServiceState {
   /** When this process last saw a refusal (Date.now()), and the write recording it. */
   throttledAt: number;
   throttling?: Promise<unknown>;
+  /** Refusal writes in flight, and when the last one was written: a slot reserved before that predates its pause. */
+  throttlesPending: number;
+  throttleWrittenAt: number;
   /** Callers waiting for a slot, a queue per fairness key, in turn order; `reserving` while one is in flight. */
   waiting: Map<string, Waiter[]>;
   reserving: boolean;
@@ -170,7 +175,7 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
   const states = new Map<ServiceName, ServiceState>();
   const stateOf = (service: ServiceName, max: number): ServiceState => {
     let state = states.get(service);
-    if (!state) states.set(service, (state = { rate: max, learned: null, successesSinceCut: 0, cutAt: -Infinity, credit: 0, flushedAt: 0, throttledAt: -Infinity, waiting: new Map(), reserving: false, holdUntil: 0 }));
+    if (!state) states.set(service, (state = { rate: max, learned: null, successesSinceCut: 0, cutAt: -Infinity, credit: 0, flushedAt: 0, throttledAt: -Infinity, throttlesPending: 0, throttleWrittenAt: -Infinity, waiting: new Map(), reserving: false, holdUntil: 0 }));
     return state;
   };
   async function ensureRow(service: string) {
@@ -280,7 +285,9 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
         if (waitMs > 0) await sleep(waitMs, signal);
         // A 429 reached this process after the slot was reserved: the slot predates the cut and the
         // Retry-After, and would likely meet another 429. Take a fresh one (a few times at most).
-        if (state.throttledAt <= reservedAt || attempt === 3) return;
+        // A slot reserved while the refusal was being written read the row without its pause: the same.
+        const current = state.throttlesPending === 0 && state.throttledAt <= reservedAt && state.throttleWrittenAt <= reservedAt;
+        if (current || attempt === 3) return;
         await state.throttling?.catch(() => undefined);
       }
     },
@@ -319,7 +326,11 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
         return { ...after, cut: !!row?.cut };
       });
       state.throttling = write;
-      const result = await write;
+      state.throttlesPending++;
+      const result = await write.finally(() => {
+        state.throttlesPending--;
+        state.throttleWrittenAt = Date.now();
+      });
       state.rate = result.current;
       state.learned = result.learned;
       if (result.cut) {
