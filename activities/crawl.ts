@@ -6,13 +6,16 @@
 //   3. otherwise the show is "not on RT", a finished outcome.
 // How each show was matched is stored (`rt_match`) and counted. Every URL is checked against
 // robots.txt before it is requested; a forbidden one is dead-lettered with that reason.
-// Every request takes a slot from the shared limiter (the cap holds across workers); a 429 cuts
-// the shared rate and its Retry-After pushes every worker back, and answers raise the rate again.
+// Every request takes a slot from the shared limiter (the cap holds across workers). A refusal for
+// pace (429 or 503, whatever its body) is classified by its status before anything reads the body: it
+// cuts the shared rate, holds every worker for its Retry-After (or a default pause) and is retried
+// without spending one of the request's retries, the activity's attempts or a strike against RT's
+// circuit. Throttling has a time budget instead: past THROTTLE_PATIENCE the session is told.
 // The activity heartbeats the shows it finished, and a retry resumes from those details instead of
 // starting over.
 import { Context, log } from '@temporalio/activity';
-import { Configuration, HttpCrawler, log as crawleeLog } from 'crawlee';
-import { PermanentServiceError, TransientServiceError, parseRetryAfter } from '../src/clients/errors.js';
+import { Configuration, HttpCrawler, RetryRequestError, log as crawleeLog } from 'crawlee';
+import { PermanentServiceError, TransientServiceError, isThrottleStatus, parseRetryAfter } from '../src/clients/errors.js';
 import type { ServiceCaller } from '../src/clients/retry.js';
 import { sleep } from '../src/clients/rateLimiter.js';
 import type { RobotsPolicy } from '../src/clients/robots.js';
@@ -24,7 +27,7 @@ import { externalCalls, robotsDisallowed, rtMatches } from '../src/observability
 import { type RtShowFacts, acceptRtPage, rtIdFromWikidata, rtSlugCandidates } from '../src/domain/rtMatch.js';
 import { assertWholePage, parseRtShowPage } from '../src/domain/rtPage.js';
 import { firstAirYear } from '../src/domain/tmdbMatch.js';
-import { type ChunkInput, isLastChunkAttempt } from '../src/contracts/index.js';
+import { type ChunkInput, type ServiceThrottled, isLastChunkAttempt } from '../src/contracts/index.js';
 import { classified, showsUnfinished } from './failures.js';
 
 crawleeLog.setLevel(crawleeLog.LEVELS.WARNING);
@@ -39,6 +42,8 @@ export interface CrawlDeps {
   userAgent: string;
   maxConcurrency: number;
   maxRequestRetries?: number;
+  /** Tells the session that RT has refused us for pace past the patience (true), or answers again (false). */
+  reportThrottled?: (parentWorkflowId: string, report: ServiceThrottled) => Promise<void>;
 }
 
 /** Heartbeat details: what an earlier attempt settled, so a retry neither redoes nor miscounts it. */
@@ -67,12 +72,17 @@ interface Step {
   index: number;
 }
 
-/** Transient statuses are retried by the crawler itself; the rest are outcomes. */
-const RETRY_STATUSES = [429, 500, 502, 503, 504];
+/** Every 5xx is ours to classify (crawlee would fail some itself, reading their bodies as errors). */
+const SERVER_STATUSES = Array.from({ length: 100 }, (_, i) => 500 + i);
 
-export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, userAgent, maxConcurrency, maxRequestRetries = 5 }: CrawlDeps) {
+/** A refusal for pace: crawlee retries it whatever the request's retry count, and we give the count back. */
+class ThrottledRequest extends RetryRequestError {
+  readonly throttled = true;
+}
+
+export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, userAgent, maxConcurrency, maxRequestRetries = 5, reportThrottled }: CrawlDeps) {
   const base = rtUrl.replace(/\/$/, '');
-  const { limiter, breakers, holds } = caller;
+  const { limiter, breakers, holds, throttlePatienceMs } = caller;
   /** How often a running crawl looks at RT's hold and heartbeats. */
   const HOLD_WATCH_MS = 1_000;
   /** Each forbidden path is logged once per worker; every occurrence is counted. */
@@ -139,6 +149,37 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
     }
   }
 
+  /**
+   * Throttling's time budget: since when RT has refused this chunk for pace with no real answer in
+   * between; past the patience the session is told once, and told again when RT answers.
+   */
+  function throttleWatch(input: ChunkInput, report: CrawlDeps['reportThrottled']) {
+    let since: number | null = null;
+    let reported = false;
+    const send = (throttled: boolean) => {
+      reported = throttled;
+      // A re-drive's crawl has no session waiting on it (its report says what is missing).
+      if (!input.parentWorkflowId) return Promise.resolve();
+      return report?.(input.parentWorkflowId, { service: 'rt', throttled, sinceMs: since ?? Date.now() }).catch((error: unknown) => {
+        log.warn('could not tell the session about RT throttling', { error: (error as Error).message });
+      });
+    };
+    return {
+      refused() {
+        since ??= Date.now();
+      },
+      async answered() {
+        since = null;
+        if (reported) await send(false);
+      },
+      check(patienceMs: number) {
+        if (since === null || reported || Date.now() - since < patienceMs) return;
+        log.warn('RT has refused us for pace past the patience; the crawl keeps going at its pace', { sinceMs: since });
+        void send(true);
+      },
+    };
+  }
+
   return {
     async crawlShows(input: ChunkInput): Promise<{ done: number; failed: number }> {
       return classified(async () => {
@@ -177,6 +218,8 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
           plans.set(showId, { facts: f, candidates, forbidden: [] });
         }
 
+        const pacing = throttleWatch(input, reportThrottled);
+
         // HttpCrawler, not CheerioCrawler: parseRtShowPage reads the page itself, and crawlee's own
         // parse of every page was a second DOM build per request for nothing.
         const crawler = new HttpCrawler(
@@ -190,10 +233,14 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
             persistCookiesPerSession: false,
             // robots.txt is checked by `nextRequest` before anything is queued (src/clients/robots.ts).
             respectRobotsTxtFile: false,
-            requestHandlerTimeoutSecs: 60,
             navigationTimeoutSecs: 30,
-            ignoreHttpErrorStatusCodes: [404, ...RETRY_STATUSES],
-            additionalMimeTypes: ['text/html'],
+            // The wait for a limiter slot runs inside crawlee's request timeout: a paced request may wait
+            // as long as the throttle patience (navigationTimeoutSecs still bounds the request itself).
+            requestHandlerTimeoutSecs: Math.ceil(throttlePatienceMs / 1000) + 60,
+            ignoreHttpErrorStatusCodes: [404, ...SERVER_STATUSES],
+            // Every body reaches our handler, which decides by the status first: crawlee's MIME check
+            // would refuse a 429 with a text/plain or JSON body as final before anyone saw the status.
+            additionalMimeTypes: ['*/*'],
             preNavigationHooks: [
               async ({ request }, gotOptions) => {
                 gotOptions.headers = { ...gotOptions.headers, 'user-agent': userAgent };
@@ -215,13 +262,14 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
               const step = request.userData as Step;
               const plan = plans.get(step.showId)!;
               const status = response.statusCode ?? 0;
-              externalCalls.inc({ service: 'rt', outcome: status === 429 ? 'rate_limited' : status >= 500 ? 'server_error' : 'ok' });
-              if (RETRY_STATUSES.includes(status)) {
-                const retryAfter = parseRetryAfter(response.headers['retry-after']);
-                // RT (behind Cloudflare) may send no Retry-After: hold everyone a second anyway.
-                if (status === 429) await limiter.onThrottled('rt', retryAfter ?? 1000);
-                throw Object.assign(new Error(`RT answered HTTP ${status}`), { rateLimited: status === 429 });
+              externalCalls.inc({ service: 'rt', outcome: isThrottleStatus(status) ? 'rate_limited' : status >= 500 ? 'server_error' : 'ok' });
+              if (isThrottleStatus(status)) {
+                pacing.refused();
+                await limiter.onThrottled('rt', parseRetryAfter(response.headers['retry-after']));
+                throw new ThrottledRequest(`RT answered HTTP ${status} (a pace, retried)`);
               }
+              await pacing.answered();
+              if (status >= 500) throw new Error(`RT answered HTTP ${status}`);
               breakers?.success('rt');
               await limiter.onSuccess('rt'); // a 404 too: RT took the request at this rate
               // A wrong slug or a stale Wikidata id: the next candidate.
@@ -235,11 +283,12 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
               await finish(step.showId, 'matched', { url: request.url, match: candidate.via, critics: page.criticsScore, audience: page.audienceScore });
               markFinished(step.showId, true);
             },
-            // Every failed attempt except our own fail-fast and RT's rate limiting (it is up, only
-            // pacing us) counts against RT's circuit.
-            errorHandler(_ctx, error) {
+            // Every failed attempt except our own fail-fast and RT's pacing counts against RT's circuit.
+            // A refusal for pace gives back the retry crawlee is about to count (it is not a failure).
+            errorHandler({ request }, error) {
+              if (error instanceof ThrottledRequest) return void request.retryCount--;
               const circuitOpen = error instanceof TransientServiceError && error.type === 'CircuitOpen';
-              if (!circuitOpen && !(error as { rateLimited?: boolean }).rateLimited) breakers?.failure('rt');
+              if (!circuitOpen) breakers?.failure('rt');
             },
             async failedRequestHandler({ request }, error) {
               await failShow((request.userData as Step).showId, error, request.retryCount + 1);
@@ -303,6 +352,7 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
           let paused = false;
           const watch = setInterval(() => {
             beat();
+            pacing.check(throttlePatienceMs);
             void holds
               ?.isHeld('rt')
               .then((held) => {
@@ -318,6 +368,7 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
             await crawler.run(first);
           } finally {
             clearInterval(watch);
+            await pacing.answered();
           }
         }
         if (retryLater.size > 0) throw showsUnfinished('RT', [...retryLater.values()], input.showIds.length);

@@ -131,14 +131,21 @@ export function createFetchActivities({ db, gandalf, caller }: FetchDeps) {
         const pages: number[] = [];
         for (let p = input.firstPage; p <= input.lastPage; p++) pages.push(p);
         let fetched = 0;
-        // Pages go out together; the shared limiter paces them against Gandalf's rate limit.
-        const results: GandalfPage[] = await Promise.all(
-          pages.map(async (page) => {
-            const result = await caller.call('gandalf', () => gandalf.getActivityPage(input.dataKey, page, input.pageSize, ctx.cancellationSignal), ctx.cancellationSignal);
-            ctx.heartbeat({ pagesFetched: ++fetched });
-            return result;
-          }),
-        );
+        // Pages go out together; the shared limiter paces them against Gandalf's rate limit. Alive
+        // while Gandalf paces us (its refusals spend no attempt): a beat every 20 s meanwhile.
+        const alive = setInterval(() => ctx.heartbeat({ pagesFetched: fetched }), 20_000);
+        let results: GandalfPage[];
+        try {
+          results = await Promise.all(
+            pages.map(async (page) => {
+              const result = await caller.call('gandalf', () => gandalf.getActivityPage(input.dataKey, page, input.pageSize, ctx.cancellationSignal), ctx.cancellationSignal);
+              ctx.heartbeat({ pagesFetched: ++fetched });
+              return result;
+            }),
+          );
+        } finally {
+          clearInterval(alive);
+        }
         const activities = results.flatMap((r) => r.activities);
         await storeBatch(db, input.sessionId, input.batch, parseActivities(activities));
         const fresh = await db

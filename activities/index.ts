@@ -7,6 +7,7 @@ import { createRobotsPolicy } from '../src/clients/robots.js';
 import type { TmdbClient } from '../src/clients/tmdb.js';
 import type { WikidataClient } from '../src/clients/wikidata.js';
 import type { Client } from '@temporalio/client';
+import { type ServiceThrottled, serviceThrottledSignal } from '../src/contracts/index.js';
 import type { Db } from '../src/db/index.js';
 import type { SessionKeyring } from '../src/temporal/codec/sessionKeys.js';
 import { createCatalogActivities } from './catalog.js';
@@ -36,8 +37,11 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps) {
   const robots = createRobotsPolicy({ service: 'rt', userAgent: deps.rt.userAgent, caller: deps.caller, timeoutMs: deps.rt.timeoutMs });
+  const client = deps.client;
+  // A crawl waiting out RT's refusals past the patience tells its session (by workflow id: the latest run).
+  const reportThrottled = client ? async (workflowId: string, report: ServiceThrottled) => void (await client.workflow.getHandle(workflowId).signal(serviceThrottledSignal, report)) : undefined;
   const crawlWith = (caller: ServiceCaller, maxConcurrency: number) =>
-    createCrawlActivities({ db: deps.db, caller, wikidata: deps.wikidata, robots, rtUrl: deps.rt.url, userAgent: deps.rt.userAgent, maxConcurrency });
+    createCrawlActivities({ db: deps.db, caller, wikidata: deps.wikidata, robots, rtUrl: deps.rt.url, userAgent: deps.rt.userAgent, maxConcurrency, reportThrottled });
   const crawl = crawlWith(deps.caller, deps.rt.maxConcurrency);
   return {
     ...createSessionActivities(deps),

@@ -11,12 +11,14 @@ import type { ReportVersionRef } from '../src/contracts/index.js';
 export interface BuildReportInput {
   sessionId: string;
   crawlComplete: boolean;
+  /** Services refusing the session for pace past the throttle patience (the session's progress says so too). */
+  throttled?: string[];
   /** The version the session workflow chose; absent (re-drives, refreshes, older runs): the next one, final. */
   version?: number;
   final?: boolean;
 }
 
-async function assembleReport(db: Db, sessionId: string, crawlComplete: boolean, version: { version: number; final: boolean }): Promise<Report> {
+async function assembleReport(db: Db, sessionId: string, crawlComplete: boolean, version: { version: number; final: boolean }, throttled: string[] = []): Promise<Report> {
   const stats = await loadSessionStats(db, sessionId);
   const insights = await db.selectFrom('insights').select(['kind', 'output', 'source']).where('session_id', '=', sessionId).execute();
   const answer = <T>(kind: string) => insights.find((i) => i.kind === kind)?.output as T | undefined;
@@ -37,6 +39,8 @@ async function assembleReport(db: Db, sessionId: string, crawlComplete: boolean,
     showData: statusCounts.filter((s) => s.tmdb_status !== 'pending').length,
     // Only TMDB matches are crawled: the others are as crawled as they will ever be.
     crawl: statusCounts.filter((s) => s.tmdb_status === 'not_found' || s.tmdb_status === 'failed' || s.rt_status !== 'pending').length,
+    crawlFailed: statusCounts.filter((s) => s.tmdb_status === 'failed' || (s.tmdb_status === 'matched' && s.rt_status === 'failed')).length,
+    throttled,
   };
   return {
     sessionId,
@@ -81,6 +85,7 @@ async function assembleReport(db: Db, sessionId: string, crawlComplete: boolean,
       unresolvedFailures: (await listDeadLetters(db, sessionId)).length,
       rtUnavailable: matched.length > 0 && matched.every((s) => s.rt_status === 'failed'),
       crawlComplete,
+      ...(throttled.length > 0 ? { throttled } : {}),
     },
   };
 }
@@ -88,10 +93,10 @@ async function assembleReport(db: Db, sessionId: string, crawlComplete: boolean,
 export function createReportActivities({ db }: { db: Db }) {
   return {
     /** Stores a report version (never overwriting a stored one) and says which; the session's state is the workflow's to record. */
-    async buildReport({ sessionId, crawlComplete, version, final }: BuildReportInput): Promise<ReportVersionRef> {
+    async buildReport({ sessionId, crawlComplete, version, final, throttled }: BuildReportInput): Promise<ReportVersionRef> {
       const stored = (report: Report): ReportVersionRef => ({ version: report.version, final: report.final, coverage: report.coverage.summary.label });
       if (version !== undefined) {
-        const report = await assembleReport(db, sessionId, crawlComplete, { version, final: final ?? true });
+        const report = await assembleReport(db, sessionId, crawlComplete, { version, final: final ?? true }, throttled);
         // A retry finds its version stored and keeps it.
         await storeReportVersion(db, report);
         return stored(report);

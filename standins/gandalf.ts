@@ -4,7 +4,7 @@ import { verifyRequestBody } from '../src/clients/gandalf/signature.js';
 import { buildCatalog, subjectsFor, type Catalog } from './catalog.js';
 import { historyFor } from './histories.js';
 import type { Standin } from './http.js';
-import { ServiceGate, truncateNextBody, type Limits } from './limits.js';
+import { ServiceGate, answerRefusal, truncateNextBody, type Limits } from './limits.js';
 
 export interface GandalfStandinOptions {
   /** The app's public key(s), hex (uncompressed or compressed point). */
@@ -83,8 +83,10 @@ export function createGandalfStandin(opts: GandalfStandinOptions): Standin {
     // Rate limit per app key; unsigned traffic shares one anonymous bucket.
     const admission = await gate.admit(signer ?? 'anonymous');
     if (admission.kind === 'throttled') {
-      res.setHeader('Retry-After', String(admission.retryAfterSec));
-      res.status(429).json({ errors: [{ message: 'Too many requests', extensions: { code: 'TOO_MANY_REQUESTS' } }] });
+      answerRefusal(res, admission, {
+        throttled: (r) => r.status(429).json({ errors: [{ message: 'Too many requests', extensions: { code: 'TOO_MANY_REQUESTS' } }] }),
+        fault: (r, status) => r.status(status).type('text/plain').send('Service Unavailable'),
+      });
       return;
     }
     if (admission.kind === 'fault') {

@@ -21,6 +21,20 @@ export interface Limits {
   slowMs?: number;
   /** 0..1: share of admitted requests answered 200 with a corrupted body (truncated, or bad GraphQL). */
   corruptRate?: number;
+  /** How a refusal for pace is answered: its status (default 429), body and Retry-After, like a CDN in front of the service. */
+  refusal?: RefusalStyle;
+  /** An outage: from the `afterRequests`-th request on, every request is refused (503 by default) for `durationMs`. */
+  outage?: { afterRequests: number; durationMs: number; status?: 429 | 503 };
+}
+
+/**
+ * A refusal's shape. `body`: the service's own error body (`native`, the default), or what a CDN in
+ * front of it sends: `html`, `text` (text/plain), `json`, or `empty`. `retryAfter: false` drops the header.
+ */
+export interface RefusalStyle {
+  status?: 429 | 503;
+  body?: 'native' | 'html' | 'text' | 'json' | 'empty';
+  retryAfter?: boolean;
 }
 
 export const DEFAULT_LIMITS: Record<ServiceName, Limits> = {
@@ -45,8 +59,10 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 export interface ServiceStats {
   /** Every request received, including throttled ones. */
   requests: number;
-  /** Requests answered 429. */
+  /** Requests refused for pace by the token bucket (429, or the configured refusal status). */
   rateLimited: number;
+  /** Requests refused by an outage (`limits.outage`). */
+  unavailable: number;
   /** Injected 5xx (and Gandalf's INTERNAL_SERVER_ERROR) faults. */
   faults: number;
   /** Admitted requests delayed by slowMs. */
@@ -77,7 +93,7 @@ class TokenBucket {
 }
 
 export type Admission =
-  | { kind: 'throttled'; retryAfterSec: number }
+  | { kind: 'throttled'; status: 429 | 503; retryAfterSec?: number; body: NonNullable<RefusalStyle['body']> }
   | { kind: 'fault'; status: 500 | 503 }
   | { kind: 'ok'; corrupt?: boolean };
 
@@ -87,6 +103,8 @@ export class ServiceGate {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly rng: Rng;
   private s: ServiceStats = ServiceGate.emptyStats();
+  /** When the configured outage began (performance clock), once it has. */
+  private outageStartedAt: number | undefined;
 
   constructor(readonly service: ServiceName, limits?: Partial<Limits>, seed = 7) {
     this.current = resolveLimits(service, limits);
@@ -94,7 +112,7 @@ export class ServiceGate {
   }
 
   private static emptyStats(): ServiceStats {
-    return { requests: 0, rateLimited: 0, faults: 0, slow: 0, corrupted: 0, admitted: 0, inFlight: 0, maxInFlight: 0, requestStarts: [], admittedStarts: [] };
+    return { requests: 0, rateLimited: 0, unavailable: 0, faults: 0, slow: 0, corrupted: 0, admitted: 0, inFlight: 0, maxInFlight: 0, requestStarts: [], admittedStarts: [] };
   }
 
   get limits(): Limits {
@@ -102,7 +120,21 @@ export class ServiceGate {
   }
 
   setLimits(partial: Partial<Limits>): void {
+    if ('outage' in partial) this.outageStartedAt = undefined;
     this.current = resolveLimits(this.service, partial, this.current);
+  }
+
+  /** Whether the configured outage holds at `at` (it starts at its `afterRequests`-th request). */
+  private inOutage(at: number): boolean {
+    const outage = this.current.outage;
+    if (!outage || this.s.requests < outage.afterRequests) return false;
+    this.outageStartedAt ??= at;
+    return at - this.outageStartedAt < outage.durationMs;
+  }
+
+  private refusal(status: 429 | 503, retryAfterSec: number): Admission {
+    const style = this.current.refusal ?? {};
+    return { kind: 'throttled', status, retryAfterSec: style.retryAfter === false ? undefined : retryAfterSec, body: style.body ?? 'native' };
   }
 
   stats(): ServiceStats {
@@ -148,10 +180,14 @@ export class ServiceGate {
     const s = this.s;
     s.requests++;
     if (s.requestStarts.length < MAX_TIMESTAMPS) s.requestStarts.push(at);
+    if (this.inOutage(at)) {
+      s.unavailable++;
+      return this.refusal(this.current.outage?.status ?? 503, 1);
+    }
     const wait = this.take(clientKey, at);
     if (wait !== null) {
       s.rateLimited++;
-      return { kind: 'throttled', retryAfterSec: wait };
+      return this.refusal(this.current.refusal?.status ?? 429, wait);
     }
     s.admitted++;
     if (s.admittedStarts.length < MAX_TIMESTAMPS) s.admittedStarts.push(at);
@@ -211,6 +247,28 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** The service's own answers to a refusal for pace (429) and to a fault or an outage (500, 503). */
+export interface NativeRefusals {
+  throttled: (res: Response, retryAfterSec: number) => void;
+  fault: (res: Response, status: 500 | 503) => void;
+}
+
+const REFUSAL_TEXT = { 429: 'Too Many Requests', 503: 'Service Unavailable' } as const;
+
+/** Answers a refusal in its configured shape: the service's own body, or a CDN's (HTML, text/plain, JSON, empty). */
+export function answerRefusal(res: Response, refusal: Extract<Admission, { kind: 'throttled' }>, native: NativeRefusals): void {
+  const { status, retryAfterSec, body } = refusal;
+  if (retryAfterSec !== undefined) res.setHeader('Retry-After', String(retryAfterSec));
+  const text = REFUSAL_TEXT[status];
+  if (body === 'native') {
+    if (status === 429) native.throttled(res, retryAfterSec ?? 1);
+    else native.fault(res, 503);
+  } else if (body === 'text') res.status(status).type('text/plain').send(`${text}\n`);
+  else if (body === 'json') res.status(status).json({ error: text, status });
+  else if (body === 'html') res.status(status).type('text/html').send(`<!DOCTYPE html><html><head><title>${status} ${text}</title></head><body><h1>${text}</h1></body></html>\n`);
+  else res.status(status).end();
+}
+
 /**
  * Express middleware: gate every request by `clientKey(req)`; throttled and faulted requests get
  * the service's own error bodies.
@@ -218,16 +276,12 @@ export function sleep(ms: number): Promise<void> {
 export function gateMiddleware(
   gate: ServiceGate,
   clientKey: (req: Request) => string,
-  respond: {
-    throttled: (res: Response, retryAfterSec: number) => void;
-    fault: (res: Response, status: 500 | 503) => void;
-  },
+  respond: NativeRefusals,
 ) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const admission = await gate.admit(clientKey(req));
     if (admission.kind === 'throttled') {
-      res.setHeader('Retry-After', String(admission.retryAfterSec));
-      respond.throttled(res, admission.retryAfterSec);
+      answerRefusal(res, admission, respond);
       return;
     }
     if (admission.kind === 'fault') {

@@ -1,5 +1,5 @@
 // Pure progress arithmetic over a session's snapshot, shared by the query handler and the gates.
-import type { SessionProgress, SessionSnapshot, StageCounters, StageProgress } from '../src/contracts/index.js';
+import type { SessionProgress, SessionSnapshot, StageCounters, StageProgress, ThrottledService } from '../src/contracts/index.js';
 
 function stage({ total, done, failed }: StageCounters, complete: boolean): StageProgress {
   const percent = total === 0 ? (complete ? 100 : 0) : Math.min(100, (done / total) * 100);
@@ -50,6 +50,7 @@ export function computeProgress(sessionId: string, s: SessionSnapshot, nowMs: nu
     runs: s.run,
     report: s.report?.latest ?? null,
     paused: s.paused ? { since: new Date(s.paused.sinceMs).toISOString(), reason: s.paused.reason } : null,
+    throttled: Object.entries(s.throttled ?? {}).map(([service, sinceMs]) => ({ service: service as ThrottledService, since: new Date(sinceMs).toISOString() })),
     stages,
   };
 }

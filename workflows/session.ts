@@ -48,6 +48,7 @@ import {
   chunkEnrichedSignal,
   connectSignal,
   connectUpdate,
+  serviceThrottledSignal,
   crawlWorkflowId,
   pauseUpdate,
   progressQuery,
@@ -65,6 +66,11 @@ import { type ChunkStart, SessionRun } from './sessionRun.js';
 export const SESSION_LANES_PATCH = 'session-lanes';
 /** Marks histories with the report deadline lane; sessions begun before it keep a single, final report. */
 export const REPORT_DEADLINE_PATCH = 'report-deadline';
+/**
+ * Marks histories whose final report waits for every show's outcome (issue 23: honest finality);
+ * sessions begun before it store their final report once the star sign's 97% gate has opened.
+ */
+export const HONEST_FINAL_PATCH = 'honest-final';
 
 const { fetchHistoryBatch } = proxyActivities<Activities>({ startToCloseTimeout: '10m', heartbeatTimeout: '1m', retry: SESSION_FETCH_RETRY });
 const { recordSessionState, writeShowQuips, pickTvBff, pickStarSign, buildReport } = proxyActivities<Activities>({ startToCloseTimeout: '3m', retry: SESSION_STEP_RETRY });
@@ -119,7 +125,7 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
   /** Stores the next report version: provisional until the final one. */
   async function storeReport(final: boolean) {
     const ref = run.claimReportVersion(final);
-    const stored = await buildReport({ sessionId, crawlComplete: run.crawlComplete, ...ref });
+    const stored = await buildReport({ sessionId, crawlComplete: run.crawlComplete, throttled: run.throttledServices, ...ref });
     // Older activity code answered nothing: the claimed version is what was stored.
     run.reportStored({ ...ref, coverage: stored?.coverage });
     showDetails();
@@ -174,6 +180,13 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
   });
   setHandler(chunkCrawledSignal, (report) => {
     if (run.chunkCrawled(report)) showDetails();
+  });
+  // A crawl chunk waiting out RT's refusals past the patience says so; the session shows it until RT answers.
+  setHandler(serviceThrottledSignal, (report) => {
+    if (run.serviceThrottled(report)) {
+      log.warn(report.throttled ? 'a service has refused us for pace past the patience' : 'the service answers again', { sessionId, ...report });
+      showDetails();
+    }
   });
 
   // ── the lanes ───────────────────────────────────────────────────────────────
@@ -232,6 +245,8 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
   }
 
   async function gates() {
+    // A final report only when every show has its outcome (a refusal for pace is none): not at 97%.
+    const honestFinal = patched(HONEST_FINAL_PATCH);
     await Promise.all([
       gate('quips', () => run.fetchDone, async () => {
         await writeShowQuips({ sessionId });
@@ -245,7 +260,7 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
         if (run.hasProvisionalReport) await storeReport(false);
       }),
     ]);
-    await gate('report', () => run.gates.quips && run.gates.bff && run.gates.starSign, () => storeReport(true));
+    await gate('report', () => run.gates.quips && run.gates.bff && run.gates.starSign && (!honestFinal || run.crawlComplete), () => storeReport(true));
   }
 
   /**
@@ -333,6 +348,7 @@ function describe(run: SessionRun, sessionId: string, failureReason?: string): s
   return [
     `**Session ${sessionId}**: ${p.state}${failureReason ? ` (${failureReason})` : ''}, ${p.percent}% (run ${run.run})`,
     ...(p.paused ? ['', `**PAUSED** since ${p.paused.since}${p.paused.reason ? `: ${p.paused.reason}` : ''}`] : []),
+    ...(p.throttled ?? []).map((t) => `\n**THROTTLED**: ${t.service} has refused us for pace since ${t.since}; waiting at its pace`),
     '',
     '| stage | done / total | failed | % |',
     '|---|---|---|---|',

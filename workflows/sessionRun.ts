@@ -9,7 +9,9 @@ import type {
   PipelineSettings,
   ReportTrack,
   ReportVersionRef,
+  ServiceThrottled,
   SessionInput,
+  ThrottledService,
   SessionProgress,
   SessionSnapshot,
   SessionState,
@@ -260,6 +262,22 @@ export class SessionRun {
 
   get paused(): boolean {
     return !!this.s.paused;
+  }
+
+  /** Services refusing the session's chunks for pace past the patience, by name. */
+  get throttledServices(): ThrottledService[] {
+    return Object.keys(this.s.throttled ?? {}) as ThrottledService[];
+  }
+
+  /** A service refused the session's chunks for pace past the patience, or answers again; false when nothing changed. */
+  serviceThrottled({ service, throttled, sinceMs }: ServiceThrottled): boolean {
+    const current = this.s.throttled ?? {};
+    if (throttled === (current[service] !== undefined)) return false;
+    const next = { ...current };
+    if (throttled) next[service] = sinceMs;
+    else delete next[service];
+    this.s.throttled = next;
+    return true;
   }
 
   /** Returns false when already paused (the first reason stands). */

@@ -19,6 +19,8 @@ export class TransientServiceError extends Error {
     message: string,
     /** The delay the service asked for (Retry-After), if any. */
     readonly retryAfterMs?: number,
+    /** A refusal for pace (429, 503): it slows the caller and is retried, never spends an attempt. */
+    readonly throttled = false,
   ) {
     super(message);
   }
@@ -32,6 +34,14 @@ export function parseRetryAfter(value: string | string[] | undefined | null, now
   if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * A refusal that only paces us (DESIGN §2 "Throttling"): 429, or 503, with or without Retry-After and
+ * whatever the body. Decided by the status alone, before anything reads the body.
+ */
+export function isThrottleStatus(status: number): boolean {
+  return status === 429 || status === 503;
 }
 
 export function isTransientStatus(status: number): boolean {

@@ -2,7 +2,7 @@
 // Every ask ends with a valid answer: the LLM's when it gives one in time,
 // else the local engine's (source 'local', with the reason).
 import { validateAnswer, type AiQuestion } from '../domain/ai/questions.js';
-import { isTransientStatus, parseRetryAfter } from './errors.js';
+import { isThrottleStatus, isTransientStatus, parseRetryAfter } from './errors.js';
 import { sleep } from './rateLimiter.js';
 
 export interface AiClientOptions {
@@ -19,6 +19,8 @@ export interface AiClientOptions {
   retryAfterCapMs?: number;
   /** First backoff after a transient failure; doubles per attempt, capped at 8 s. Default 500 ms. */
   backoffBaseMs?: number;
+  /** How long refusals for pace (429, 503) are waited out, spending no attempt (THROTTLE_PATIENCE). Default 30 min. */
+  throttlePatienceMs?: number;
 }
 
 export interface AskResult<O> {
@@ -45,7 +47,7 @@ type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
 type Attempt =
   | { kind: 'ok'; output: unknown }
   | { kind: 'invalid'; reason: string; reply?: string }
-  | { kind: 'transient'; reason: string; retryAfterMs?: number }
+  | { kind: 'transient'; reason: string; retryAfterMs?: number; throttled?: boolean }
   | { kind: 'permanent'; reason: string };
 
 const MAX_BACKOFF_MS = 8_000;
@@ -69,6 +71,7 @@ export function createAiClient(opts: AiClientOptions, logger?: AiLogger): AiClie
   const retryAfterCap = opts.retryAfterCapMs ?? 30_000;
   const backoffBase = opts.backoffBaseMs ?? 500;
   const maxAttempts = Math.max(1, Math.floor(opts.maxAttempts));
+  const throttlePatienceMs = opts.throttlePatienceMs ?? 30 * 60_000;
   const endpoint = opts.baseUrl ? `${opts.baseUrl.replace(/\/+$/, '')}/chat/completions` : null;
 
   async function attempt<I, O>(question: AiQuestion<I, O>, messages: ChatMessage[]): Promise<Attempt> {
@@ -96,7 +99,7 @@ export function createAiClient(opts: AiClientOptions, logger?: AiLogger): AiClie
 
     if (!res.ok) {
       const reason = `HTTP ${res.status}: ${text.slice(0, 200)}`;
-      if (isTransientStatus(res.status)) return { kind: 'transient', reason, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) };
+      if (isTransientStatus(res.status)) return { kind: 'transient', reason, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')), throttled: isThrottleStatus(res.status) };
       // 400/401/403/404/422…: retrying the same request can't help.
       return { kind: 'permanent', reason };
     }
@@ -125,9 +128,22 @@ export function createAiClient(opts: AiClientOptions, logger?: AiLogger): AiClie
     ];
     let lastError = 'no attempt made';
     let attempts = 0;
+    /** Since when the endpoint has refused us for pace: such refusals spend time, not attempts. */
+    let throttledSince: number | undefined;
     while (attempts < maxAttempts) {
       attempts++;
       const result = await attempt(question, messages);
+      if (result.kind === 'transient' && result.throttled) {
+        throttledSince ??= Date.now();
+        if (Date.now() - throttledSince < throttlePatienceMs) {
+          attempts--;
+          lastError = result.reason;
+          const wait = Math.min(result.retryAfterMs ?? 1000, retryAfterCap);
+          logger?.debug({ question: question.name, error: lastError, waitMs: wait }, 'LLM asked us to slow down; waiting');
+          await sleep(wait);
+          continue;
+        }
+      } else throttledSince = undefined;
       if (result.kind === 'ok') {
         const checked = validateAnswer(question, input, result.output);
         if (checked.ok) return { output: checked.output, source: 'llm', attempts };

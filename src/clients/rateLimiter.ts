@@ -2,9 +2,11 @@
 // earliest time the next request may start (GCRA). Reserving a slot is one atomic UPDATE that uses
 // the database clock, so many workers on many hosts together stay under the service's limit.
 //
-// The spacing follows an adaptive rate kept in the same row (AIMD): a 429 cuts it for everyone,
-// successes raise it back by a fixed share of the configured rate per second, and the configured
-// rate stays the ceiling. A service that lowers its limit is followed without an operator.
+// The spacing follows an adaptive rate kept in the same row: a refusal (429, or a 503 asking us to
+// wait) cuts it for everyone and remembers the rate that was refused; successes approach that
+// learned rate carefully (a share of the gap per request, then a slow probe past it), so a service
+// whose real limit is far below the configured one is found in a few refusals and then refuses
+// rarely. The configured rate stays the ceiling; before any refusal it is the rate.
 //
 // Callers of one process that ask for the same service together share one UPDATE (a group commit):
 // it reserves a block of consecutive slots, handed out in order. Under load that is one statement
@@ -23,7 +25,10 @@ export interface RateLimiter {
   acquire(service: ServiceName, signal?: AbortSignal): Promise<void>;
   /** The service said "slow down": nobody sends before `delayMs` from now. */
   pushBack(service: ServiceName, delayMs: number): Promise<void>;
-  /** The service answered 429 (or asked for a pause): cut the shared rate, and pushBack by `retryAfterMs` if given. */
+  /**
+   * The service refused us for pace (429, or 503): cut the shared rate (learning the refused one) and
+   * pushBack by `retryAfterMs`, or by a default pause when the service named none.
+   */
   onThrottled(service: ServiceName, retryAfterMs?: number): Promise<void>;
   /** The service answered without throttling: credit towards raising the shared rate. Never throws. */
   onSuccess(service: ServiceName): Promise<void>;
@@ -31,36 +36,87 @@ export interface RateLimiter {
 
 export const AIMD = {
   /**
-   * ×0.7 on overload, CUBIC's factor (RFC 9438) rather than TCP Reno's ×0.5: a halved limit takes two
-   * cuts (40 → 28 → 19.6), but the sawtooth afterwards dips to 70% of its peak instead of 50%, which
-   * keeps throughput at the limit (the stand-in test: 20.0/s against 19.3/s with ×0.5, 429s under 1%).
+   * ×0.7 on overload, CUBIC's factor (RFC 9438) rather than TCP Reno's ×0.5: the sawtooth dips to 70%
+   * of its peak instead of 50%, which keeps throughput at the limit.
    */
   decreaseFactor: 0.7,
-  /** 429s within this long of a cut are the same overload (the requests already in flight): one cut. */
+  /** Refusals within this long of a cut are the same overload (the requests already in flight): one cut. */
   decreaseWindowMs: 1000,
-  /** Never below 5% of the configured rate; Retry-After still holds everyone back when that is too fast. */
-  floorShare: 0.05,
-  /** +5% of the configured rate per second of successes: a halving is climbed back in 10 s at any rate. */
+  /**
+   * A refusal within this many successes of the last cut says the cut was not enough: the limit is
+   * far lower. The rate is then cut to what the service actually answered since that cut (or to a
+   * quarter when it answered nothing), instead of ×0.7 per refusal (20/s → 1/s took 9 refusals that way).
+   */
+  rapidSuccesses: 10,
+  /** What a refusal with no success since the last cut leaves of the refused rate. */
+  blindFactor: 0.25,
+  /** Never below 1% of the configured rate: a real limit at 1/50 of it is still found below. */
+  floorShare: 0.01,
+  /** Before any refusal (no learned rate): +5% of the configured rate per second of successes. */
   increaseShare: 0.05,
+  /**
+   * Below the learned rate each success closes 3% of the gap: about 60 requests from a cut back to
+   * near it, at any rate, so refusals stay near one per hundred requests however low the real limit is.
+   */
+  approachShare: 0.03,
+  /** Each success also probes upward by 0.1% of the learned rate… */
+  probeShare: 0.001,
+  /** …and past it by 1% of the distance: a probe that speeds up the longer nothing is refused, so a raised limit is found. */
+  probeGrowth: 0.01,
   /** Success credits are added to the row at most this often per process: a few writes a second at most. */
   flushEveryMs: 300,
 };
 
-/** The rate after a 429 cuts `current` (capped by the configured `max`). */
-export function decreasedRate(current: number, max: number): number {
-  return Math.max(max * AIMD.floorShare, Math.min(current, max) * AIMD.decreaseFactor);
+/** The service's shared rate as the row holds it: the current rate, and the rate it last refused. */
+export interface AdaptiveRate {
+  current: number;
+  learned: number | null;
 }
 
 /**
- * One success's share of the increase: at `current` requests a second, a second of successes adds
- * increaseShare × max, whether one worker sends them or ten (the credit is per request, not per worker).
+ * The rates after a refusal at `rate.current` (capped by the configured `max`). `answeredPerSecond` is
+ * the rate of successes since the last cut when fewer than AIMD.rapidSuccesses came since (else undefined).
  */
-export function successCredit(current: number, max: number): number {
-  return current >= max ? 0 : (max * AIMD.increaseShare) / current;
+export function decreasedRate(rate: AdaptiveRate, max: number, answeredPerSecond?: number): AdaptiveRate {
+  const refused = Math.min(rate.current, max);
+  let current = refused * AIMD.decreaseFactor;
+  // The limit is somewhere below the refused rate (a service's burst lets a rate above it pass for a
+  // while): learn the middle of the refused rate and the cut one.
+  let learned: number | null = (refused + current) / 2;
+  if (answeredPerSecond !== undefined && answeredPerSecond > 0) {
+    // Refused again right after a cut: what it answered meanwhile is the better guess of its limit.
+    current = Math.min(current, answeredPerSecond);
+    learned = Math.min(refused, current * 1.1);
+  } else if (answeredPerSecond !== undefined) {
+    // It answered nothing (an outage, or a limit far below): slow down hard; all it told is that the
+    // refused rate is too fast.
+    current = refused * AIMD.blindFactor;
+    learned = Math.min(rate.learned ?? refused, refused);
+  }
+  const floor = max * AIMD.floorShare;
+  return { current: Math.max(floor, current), learned: learned === null ? null : Math.max(floor, learned) };
+}
+
+/**
+ * One success's increase of the shared rate. Near the learned rate the steps are small; away from it
+ * (below, after a cut; above, once it was passed without a refusal) they grow with the distance, so
+ * the rate returns to the learned one in tens of requests and still finds a limit that was raised.
+ */
+export function successCredit(current: number, max: number, learned: number | null = null): number {
+  if (current >= max) return 0;
+  // Never refused (or a row from before the learned rate was kept): climb back per second of successes.
+  if (learned === null) return (max * AIMD.increaseShare) / current;
+  const probe = AIMD.probeShare * learned;
+  return current < learned ? AIMD.approachShare * (learned - current) + probe : AIMD.probeGrowth * (current - learned) + probe;
 }
 
 export function increasedRate(current: number, credit: number, max: number): number {
   return Math.min(max, current + credit);
+}
+
+/** How long everyone waits after a refusal that named no Retry-After: at least a second, or one slot at the new rate. */
+export function defaultPauseMs(rate: number): number {
+  return Math.max(1000, 1000 / rate);
 }
 
 interface ServiceState {
@@ -69,9 +125,17 @@ interface ServiceState {
   /** Credits not yet added to the row. */
   credit: number;
   flushedAt: number;
-  /** When this process last saw a 429 (Date.now()), and the write recording it. */
+  /** The rate this process last saw refused (the row's learned_rps). */
+  learned: number | null;
+  /** Successes this process saw since it last saw the rate cut, and when that was (Date.now()). */
+  successesSinceCut: number;
+  cutAt: number;
+  /** When this process last saw a refusal (Date.now()), and the write recording it. */
   throttledAt: number;
   throttling?: Promise<unknown>;
+  /** Refusal writes in flight, and when the last one was written: a slot reserved before that predates its pause. */
+  throttlesPending: number;
+  throttleWrittenAt: number;
   /** Callers waiting for a slot, a queue per fairness key, in turn order; `reserving` while one is in flight. */
   waiting: Map<string, Waiter[]>;
   reserving: boolean;
@@ -111,7 +175,7 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
   const states = new Map<ServiceName, ServiceState>();
   const stateOf = (service: ServiceName, max: number): ServiceState => {
     let state = states.get(service);
-    if (!state) states.set(service, (state = { rate: max, credit: 0, flushedAt: 0, throttledAt: -Infinity, waiting: new Map(), reserving: false, holdUntil: 0 }));
+    if (!state) states.set(service, (state = { rate: max, learned: null, successesSinceCut: 0, cutAt: -Infinity, credit: 0, flushedAt: 0, throttledAt: -Infinity, throttlesPending: 0, throttleWrittenAt: -Infinity, waiting: new Map(), reserving: false, holdUntil: 0 }));
     return state;
   };
   async function ensureRow(service: string) {
@@ -125,10 +189,10 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
   }
 
   /** Reserves the next `count` slots, spaced by the shared current rate; the wait until the first and that rate. */
-  async function reserve(service: ServiceName, max: number, count: number): Promise<{ waitMs: number; rate: number }> {
-    const result = await sql<{ wait_ms: number; rate: number }>`
+  async function reserve(service: ServiceName, max: number, count: number): Promise<{ waitMs: number; rate: number; learned: number | null }> {
+    const result = await sql<{ wait_ms: number; rate: number; learned: number | null }>`
       with cur as (
-        select next_slot_at, greatest(${max * AIMD.floorShare}::float8, least(coalesce(current_rps, ${max}::float8), ${max}::float8)) as rate
+        select next_slot_at, greatest(${max * AIMD.floorShare}::float8, least(coalesce(current_rps, ${max}::float8), ${max}::float8)) as rate, learned_rps
         from rate_limits where service = ${service} for update
       ), slot as (
         select greatest(next_slot_at, clock_timestamp() - make_interval(secs => ${burst - 1}::float8 / rate)) as starts_at, rate from cur
@@ -136,9 +200,9 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
       update rate_limits set next_slot_at = (select starts_at from slot) + make_interval(secs => ${count}::float8 / (select rate from slot))
       where service = ${service}
       returning greatest(0, extract(epoch from ((select starts_at from slot) - clock_timestamp())) * 1000)::float8 as wait_ms,
-        (select rate from slot) as rate`.execute(db);
+        (select rate from slot) as rate, (select learned_rps from cur) as learned`.execute(db);
     const row = result.rows[0];
-    return { waitMs: Number(row?.wait_ms ?? 0), rate: Number(row?.rate ?? max) };
+    return { waitMs: Number(row?.wait_ms ?? 0), rate: Number(row?.rate ?? max), learned: row?.learned == null ? null : Number(row.learned) };
   }
 
   /** The next block's callers: one per fairness key in turn, each key moving to the back once served. */
@@ -171,8 +235,9 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
     state.reserving = true;
     const reservedAt = Date.now();
     reserve(service, max, batch.length)
-      .then(({ waitMs, rate }) => {
+      .then(({ waitMs, rate, learned }) => {
         state.rate = rate;
+        state.learned = learned;
         state.holdUntil = reservedAt + waitMs + ((batch.length - 1) * 1000) / rate - HORIZON_MS;
         batch.forEach((w, i) => w.resolve({ waitMs: waitMs + (i * 1000) / rate, reservedAt }));
       }, (error: unknown) => batch.forEach((w) => w.reject(error)))
@@ -220,7 +285,9 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
         if (waitMs > 0) await sleep(waitMs, signal);
         // A 429 reached this process after the slot was reserved: the slot predates the cut and the
         // Retry-After, and would likely meet another 429. Take a fresh one (a few times at most).
-        if (state.throttledAt <= reservedAt || attempt === 3) return;
+        // A slot reserved while the refusal was being written read the row without its pause: the same.
+        const current = state.throttlesPending === 0 && state.throttledAt <= reservedAt && state.throttleWrittenAt <= reservedAt;
+        if (current || attempt === 3) return;
         await state.throttling?.catch(() => undefined);
       }
     },
@@ -230,47 +297,67 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
     async onThrottled(service, retryAfterMs) {
       const max = ratesPerSecond[service];
       if (!max) {
-        if (retryAfterMs !== undefined) await pushBack(service, retryAfterMs);
+        await pushBack(service, retryAfterMs ?? 1000);
         return;
       }
       await ensureRow(service);
       const state = stateOf(service, max);
-      state.throttledAt = Date.now();
+      const now = Date.now();
+      state.throttledAt = now;
       state.credit = 0; // the successes that led up to an overload earn no increase
-      // One statement: the cut (at most once per window, by the database clock) and the Retry-After.
-      // Every SET sees the row as it was, so `cut` is decided once for both columns.
-      const cut = sql`coalesce(last_decrease_at <= now() - make_interval(secs => ${AIMD.decreaseWindowMs / 1000}::float8), true)`;
-      const held =
-        retryAfterMs === undefined
-          ? sql``
-          : sql`, next_slot_at = greatest(next_slot_at, clock_timestamp() + make_interval(secs => ${retryAfterMs / 1000}::float8))`;
-      const write = sql<{ rate: number }>`
-        update rate_limits set
-          current_rps = case when ${cut} then greatest(${max * AIMD.floorShare}::float8, least(coalesce(current_rps, ${max}::float8), ${max}::float8) * ${AIMD.decreaseFactor}::float8) else current_rps end,
-          last_decrease_at = case when ${cut} then now() else last_decrease_at end${held}
-        where service = ${service}
-        returning least(coalesce(current_rps, ${max}::float8), ${max}::float8) as rate`.execute(db);
+      // Refused again soon after a cut this process saw: what the service answered since is its pace.
+      const rapid = Number.isFinite(state.cutAt) && state.successesSinceCut < AIMD.rapidSuccesses;
+      const answered = rapid ? state.successesSinceCut / (Math.max(1, now - state.cutAt) / 1000) : undefined;
+      // One transaction: the cut (at most once per window, by the database clock) and the pause.
+      const write = db.transaction().execute(async (trx) => {
+        const { rows } = await sql<{ current_rps: number | null; learned_rps: number | null; cut: boolean }>`
+          select current_rps, learned_rps,
+            coalesce(last_decrease_at <= now() - make_interval(secs => ${AIMD.decreaseWindowMs / 1000}::float8), true) as cut
+          from rate_limits where service = ${service} for update`.execute(trx);
+        const row = rows[0];
+        const before: AdaptiveRate = { current: Math.min(row?.current_rps ?? max, max), learned: row?.learned_rps ?? null };
+        const after = row?.cut ? decreasedRate(before, max, answered) : before;
+        // Without a Retry-After, a second or one slot at the new rate: the service's bucket refills meanwhile.
+        const pauseMs = retryAfterMs ?? defaultPauseMs(after.current);
+        await sql`update rate_limits set
+            next_slot_at = greatest(next_slot_at, clock_timestamp() + make_interval(secs => ${pauseMs / 1000}::float8))
+            ${row?.cut ? sql`, current_rps = ${after.current}::float8, learned_rps = ${after.learned}::float8, last_decrease_at = now()` : sql``}
+          where service = ${service}`.execute(trx);
+        return { ...after, cut: !!row?.cut };
+      });
       state.throttling = write;
-      const row = (await write).rows[0];
-      if (row) state.rate = Number(row.rate);
+      state.throttlesPending++;
+      const result = await write.finally(() => {
+        state.throttlesPending--;
+        state.throttleWrittenAt = Date.now();
+      });
+      state.rate = result.current;
+      state.learned = result.learned;
+      if (result.cut) {
+        state.successesSinceCut = 0;
+        state.cutAt = now;
+      }
     },
 
     async onSuccess(service) {
       const max = ratesPerSecond[service];
       if (!max) return;
       const state = stateOf(service, max);
-      state.credit += successCredit(state.rate, max);
+      state.successesSinceCut++;
+      state.credit += successCredit(state.rate, max, state.learned);
       const now = Date.now();
       if (state.credit === 0 || now - state.flushedAt < AIMD.flushEveryMs) return;
       const credit = state.credit;
       state.credit = 0;
       state.flushedAt = now;
       try {
-        const result = await sql<{ rate: number }>`
+        const result = await sql<{ rate: number; learned: number | null }>`
           update rate_limits set current_rps = least(${max}::float8, current_rps + ${credit}::float8)
           where service = ${service} and current_rps < ${max}::float8
-          returning current_rps as rate`.execute(db);
-        state.rate = Number(result.rows[0]?.rate ?? max);
+          returning current_rps as rate, learned_rps as learned`.execute(db);
+        const row = result.rows[0];
+        state.rate = Number(row?.rate ?? max);
+        state.learned = row ? (row.learned === null ? null : Number(row.learned)) : state.learned;
       } catch {
         state.credit += credit; // best effort: kept for the next flush
       }

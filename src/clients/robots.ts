@@ -4,7 +4,7 @@
 // for every crawler, unthrottled and under a generic agent, and drop forbidden requests silently.)
 import { RobotsTxtFile } from 'crawlee';
 import got from 'got';
-import { TransientServiceError, isTransientStatus, parseRetryAfter } from './errors.js';
+import { TransientServiceError, isThrottleStatus, isTransientStatus, parseRetryAfter } from './errors.js';
 import type { ServiceCaller } from './retry.js';
 import type { ServiceName } from './rateLimiter.js';
 import { ServiceErrors } from '../contracts/index.js';
@@ -44,7 +44,7 @@ export function createRobotsPolicy({ service, userAgent, caller, timeoutMs, ttlM
         // RFC 9309 §2.3.1: an unreachable robots.txt (5xx) means "assume everything is disallowed"
         // for now, so it is transient and retried; a missing one (4xx) allows everything.
         if (isTransientStatus(status)) {
-          throw new TransientServiceError(ServiceErrors.robotsUnavailable, `${service} robots.txt answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']));
+          throw new TransientServiceError(ServiceErrors.robotsUnavailable, `${service} robots.txt answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']), isThrottleStatus(status));
         }
         if (status >= 400) return null;
         return RobotsTxtFile.from(url, response.body);

@@ -13,7 +13,7 @@ import got from 'got';
 import { z } from 'zod';
 import { responseSample } from '../domain/text.js';
 import type { TmdbSearchResult } from '../domain/tmdbMatch.js';
-import { PermanentServiceError, TransientServiceError, isTransientStatus, parseRetryAfter } from './errors.js';
+import { PermanentServiceError, TransientServiceError, isThrottleStatus, isTransientStatus, parseRetryAfter } from './errors.js';
 import { TmdbErrors } from '../contracts/index.js';
 
 export type { TmdbSearchResult };
@@ -138,7 +138,7 @@ export function createTmdbClient(opts: { url: string; apiKey: string; timeoutMs:
     if (status === 401) throw new PermanentServiceError(TmdbErrors.unauthorized, 'TMDB rejected the API key (HTTP 401); check TMDB_API_KEY');
     if (status === 404) return null;
     if (isTransientStatus(status)) {
-      throw new TransientServiceError(TmdbErrors.unavailable, `TMDB answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']));
+      throw new TransientServiceError(TmdbErrors.unavailable, `TMDB answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']), isThrottleStatus(status));
     }
     if (status >= 400) throw new PermanentServiceError(TmdbErrors.badRequest, `TMDB answered HTTP ${status} for ${path}`);
     return parseTmdbBody(schema, path, response.body);

@@ -5,7 +5,7 @@
 import got, { type Response } from 'got';
 import { z } from 'zod';
 import { responseSample } from '../domain/text.js';
-import { PermanentServiceError, TransientServiceError, isTransientStatus, parseRetryAfter } from './errors.js';
+import { PermanentServiceError, TransientServiceError, isThrottleStatus, isTransientStatus, parseRetryAfter } from './errors.js';
 import { WikidataErrors } from '../contracts/index.js';
 
 /** Wikidata property "TMDB TV series ID" (a string such as "1399"). */
@@ -129,7 +129,7 @@ export function createWikidataClient(opts: WikidataClientOptions): WikidataClien
     }
     if (status === 400) throw new PermanentServiceError(WikidataErrors.badQuery, `Wikidata rejected the query (HTTP 400): ${responseSample(response.body)}`);
     if (isTransientStatus(status)) {
-      throw new TransientServiceError(WikidataErrors.unavailable, `Wikidata answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']));
+      throw new TransientServiceError(WikidataErrors.unavailable, `Wikidata answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']), isThrottleStatus(status));
     }
     throw new PermanentServiceError(WikidataErrors.httpError, `Wikidata answered HTTP ${status} at ${opts.url}: ${responseSample(response.body, 120)}`);
   }

@@ -89,6 +89,8 @@ export const envSchema = z.object({
   HTTP_TIMEOUT: duration('15s'),
   CIRCUIT_FAILURE_THRESHOLD: int(5, 1, 1000),
   CIRCUIT_OPEN: duration('30s'),
+  /** How long a service may keep refusing us for pace (429/503) before the session says so (and a call gives up). */
+  THROTTLE_PATIENCE: duration('30m', 1_000),
 
   PAGE_SIZE: int(300, 1, 300),
   PAGES_PER_FETCH: int(8, 1, 50),
@@ -197,6 +199,8 @@ export interface AppConfig {
   };
   rates: { gandalf: number; tmdb: number; rt: number; rtMaxConcurrency: number; wikidata: number };
   circuit: { failureThreshold: number; openMs: number };
+  /** How long a service may refuse us for pace before it is reported: throttling has a time budget, not an attempt budget. */
+  throttlePatienceMs: number;
   pipeline: PipelineSettings;
   security: {
     /** From API_KEYS; empty = none configured (npm start and the API generate a local one). */
@@ -289,6 +293,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     rates: { gandalf: env.GANDALF_RPS, tmdb: env.TMDB_RPS, rt: env.RT_RPS ?? (isRealRt(env.RT_URL) ? REAL_RT_RPS : 20), rtMaxConcurrency: env.RT_MAX_CONCURRENCY, wikidata: env.WIKIDATA_RPS },
     circuit: { failureThreshold: env.CIRCUIT_FAILURE_THRESHOLD, openMs: env.CIRCUIT_OPEN },
+    throttlePatienceMs: env.THROTTLE_PATIENCE,
     pipeline: {
       pageSize: env.PAGE_SIZE,
       pagesPerFetch: env.PAGES_PER_FETCH,

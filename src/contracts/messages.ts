@@ -2,7 +2,7 @@
 // `temporal workflow signal/query` commands.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ChunkCrawled, ChunkEnriched } from './chunks.js';
-import type { PauseRequest, SessionProgress } from './session.js';
+import type { PauseRequest, ServiceThrottled, SessionProgress } from './session.js';
 
 /** Delivers the viewer's dataKey to a session started without one. */
 export const connectSignal = defineSignal<[{ dataKey: string }]>('connect');
@@ -12,6 +12,8 @@ export const connectUpdate = defineUpdate<{ accepted: true }, [{ dataKey: string
 export const chunkEnrichedSignal = defineSignal<[ChunkEnriched]>('chunkEnriched');
 /** A CrawlWorkflow finished its chunk. */
 export const chunkCrawledSignal = defineSignal<[ChunkCrawled]>('chunkCrawled');
+/** A crawl chunk's activity: RT has refused it for pace past the throttle patience, or answers again. */
+export const serviceThrottledSignal = defineSignal<[ServiceThrottled]>('serviceThrottled');
 /** Re-run a session's dead-lettered shows (sent with signal-with-start to RedriveWorkflow). */
 export const redriveSignal = defineSignal('redrive');
 /**

@@ -77,6 +77,19 @@ export interface SessionSnapshot {
   report?: ReportTrack;
   /** Set while an operator holds the session (pause/resume updates). */
   paused?: PauseState | null;
+  /** Services that have refused the session's chunks for pace past the throttle patience, and since when. */
+  throttled?: Partial<Record<ThrottledService, number>>;
+}
+
+/** The services whose refusals for pace a session reports (its chunks' own crawl). */
+export type ThrottledService = 'rt';
+
+/** A chunk tells its session that a service has refused it for pace past the patience (throttled), or answers again. */
+export interface ServiceThrottled {
+  service: ThrottledService;
+  throttled: boolean;
+  /** Since when it has refused (ms since the epoch). */
+  sinceMs: number;
 }
 
 export interface PauseRequest {
@@ -161,6 +174,11 @@ export interface SessionProgress {
   report?: ReportVersionRef | null;
   /** An operator paused the session: no new work starts until it is resumed. */
   paused?: { since: string; reason: string | null } | null;
+  /**
+   * Services that have refused us for pace longer than the throttle patience: the session waits for
+   * them at their pace (nothing is failed for it) and says so here.
+   */
+  throttled?: { service: ThrottledService; since: string }[];
   stages: {
     fetch: StageProgress & { activities: number };
     showData: StageProgress;

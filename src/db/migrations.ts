@@ -309,7 +309,7 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('rate_limits').addColumn('last_decrease_at', 'timestamptz').execute();
     },
   },
-  '0012_viewer_access': {
+  '0013_viewer_access': {
     // Viewer access that can be taken back (src/api/protection/viewerTokens.ts, handoffCodes.ts): a
     // token epoch per session (revoking moves it on: every device is logged out) and one-time,
     // short-lived hand-off codes, stored only as digests and traded once for a viewer cookie.
@@ -329,6 +329,13 @@ const migrations: Record<string, Migration> = {
         .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('handoff_codes_session').on('handoff_codes').column('session_id').execute();
+    },
+  },
+  '0012_limiter_learned_rate': {
+    // The rate at which the service last refused us: the limiter approaches it carefully instead of
+    // climbing by a share of the configured rate (issue 23: a real limit far below the configured one).
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('rate_limits').addColumn('learned_rps', 'double precision').execute();
     },
   },
 };

@@ -162,6 +162,8 @@ export interface RateLimitsTable {
   current_rps: ColumnType<number | null, number | null | undefined, number | null>;
   /** When a 429 last cut current_rps: one cut per window, however many 429s one overload causes. */
   last_decrease_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The rate the service last refused (429/503): the limiter approaches it carefully; null: never refused. */
+  learned_rps: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** A POST /api/sessions answer kept for its Idempotency-Key; status null = still in progress. */

@@ -69,6 +69,8 @@ export interface Report {
     /** Rotten Tomatoes could not be reached for any show: the taste score is missing for that reason. */
     rtUnavailable: boolean;
     crawlComplete: boolean;
+    /** Services refusing us for pace past the throttle patience when this version was built (absent: none). */
+    throttled?: string[];
   };
 }
 
@@ -79,10 +81,23 @@ export interface EnrichmentCounts {
   total: number;
   showData: number;
   crawl: number;
+  /** Of `crawl`, the shows whose RT page could not be read (failed for good, re-drivable). */
+  crawlFailed?: number;
+  /** Services refusing us for pace past the patience: their cards wait on them. */
+  throttled?: string[];
   episodes: number;
   final: boolean;
   hasBff: boolean;
   hasStarSign: boolean;
+}
+
+/** "RT taste from 5 of 17 shows; 11 could not be read", and whether RT is slowing us down. */
+function rtTasteLabel(c: EnrichmentCounts): string {
+  const failed = c.crawlFailed ?? 0;
+  const parts = [`RT taste from ${c.crawl - failed} of ${c.total} shows`];
+  if (failed > 0) parts.push(`${failed} could not be read`);
+  if (c.throttled?.includes('rt')) parts.push('Rotten Tomatoes is slowing us down, the rest follow at its pace');
+  return parts.join('; ');
 }
 
 /** Each card's coverage. The history is fetched whole before any version, so its cards are complete. */
@@ -106,7 +121,8 @@ export function cardCoverage(c: EnrichmentCounts): Record<StoryCard, CardCoverag
     topShows: history,
     crossoverStar: of(c.showData, (n) => `Crossover star from ${n}`),
     genres: of(c.showData, (n) => `Genres from ${n}`),
-    rtTaste: of(c.crawl, (n) => `RT taste from ${n}`),
+    // Outcomes as they are: a show whose page could not be read is counted apart, never as read.
+    rtTaste: of(c.crawl, () => rtTasteLabel(c), c.crawl >= c.total),
     bff: c.hasBff ? of(c.showData, (n) => `Picked from ${n}`) : of(c.showData, (n) => (c.final ? 'No show with a cast to pick from' : `Your TV best friend comes once show data is in: ${n}`), c.final),
     starSign,
     personality: { ...starSign },

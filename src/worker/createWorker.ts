@@ -86,7 +86,7 @@ function buildActivities({ config, endpoints, db, connection, dataConverter, ses
           void publishCircuit(db, identity, service, state).catch((error: unknown) => console.warn('could not publish a circuit change', (error as Error).message));
         },
       }),
-      DEFAULT_RETRY,
+      { ...DEFAULT_RETRY, throttlePatienceMs: config.throttlePatienceMs },
       createHoldGate(db),
     ),
     gandalf: createGandalfClient({ url: endpoints.gandalfUrl, privateKeyHex: endpoints.gandalfPrivateKey, timeoutMs }),
@@ -97,6 +97,7 @@ function buildActivities({ config, endpoints, db, connection, dataConverter, ses
       model: config.services.openaiModel,
       timeoutMs: config.services.aiTimeoutMs,
       maxAttempts: config.services.aiMaxAttempts,
+      throttlePatienceMs: config.throttlePatienceMs,
     }),
     // No Wikidata endpoint (an RT mirror it does not know): slug guesses alone find the pages.
     wikidata: endpoints.wikidataUrl

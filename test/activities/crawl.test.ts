@@ -11,6 +11,7 @@ import express from 'express';
 import type { DatabaseHandle } from '../../src/db/index.js';
 import { type CatalogShow, type ListeningStandin, buildCatalog, createRtStandin, createWikidataStandin, listenStandin, rtFactsFor } from '../../standins/index.js';
 import type { RtStandin } from '../../standins/rt.js';
+import type { ServiceThrottled } from '../../src/contracts/index.js';
 import { insertMatchedShow, testCrawlActivities } from '../support/catalogShows.js';
 import { createTestDatabase } from '../support/db.js';
 
@@ -75,6 +76,51 @@ test('Wikidata ids first, slug guesses for unmapped and stale ones, not on RT fo
   for (const s of stale) {
     const w = rtFactsFor(s)!.wikidata;
     assert.ok(w.kind === 'stale' && paths.includes(`/${w.rtIds[0]}`), `the stale id of ${s.name} was tried`);
+  }
+});
+
+test('RT refusing us for pace with text/plain, JSON or empty bodies: every show is read, no retry is spent, nothing dead-lettered', async (t) => {
+  for (const body of ['text', 'json', 'empty'] as const) {
+    await db.db.deleteFrom('rate_limits').where('service', '=', 'rt').execute(); // nothing learned from the last round
+    // A CDN in front of RT: 4 requests a second, no burst, refusals without Retry-After; the app asks at 20/s.
+    const throttled = await listenStandin(createRtStandin({ catalog, limits: { latencyMs: 1, jitterMs: 0, rps: 4, burst: 1, refusal: { body, retryAfter: false } } }));
+    try {
+      const shows = [...mapped, ...unmapped];
+      const ids = await insertShows(shows);
+      // No retries at all: a refusal that spent one would fail its show.
+      const crawl = testCrawlActivities(db.db, { rt: throttled.url, wikidata: wikidata.url }, { maxRequestRetries: 0, rtRps: 20 });
+      assert.deepEqual(await new MockActivityEnvironment().run(crawl.crawlShows, input(ids)), { done: ids.length, failed: 0 }, body);
+      const rows = await rowsOf(ids);
+      assert.deepEqual(rows.map((r) => [r.rt_status, r.critics_score, r.audience_score]), shows.map((s) => ['matched', s.rt!.criticsScore, s.rt!.audienceScore]), body);
+      const stats = throttled.gate.stats();
+      t.diagnostic(`${body}: ${stats.rateLimited} of ${stats.requests} RT requests refused`);
+      assert.ok(stats.rateLimited > 0, `${body}: RT refused some requests`);
+    } finally {
+      await throttled.close();
+    }
+  }
+});
+
+test('an RT outage (only 503s) past the patience: the crawl waits, tells the session, and reads every show once RT is back', async () => {
+  await db.db.deleteFrom('rate_limits').where('service', '=', 'rt').execute();
+  // RT answers its robots.txt (the first request), then nothing but text/plain 503s for 3 s.
+  const down = await listenStandin(createRtStandin({ catalog, limits: { ...FAST, outage: { afterRequests: 2, durationMs: 3_000 }, refusal: { body: 'text', retryAfter: false } } }));
+  try {
+    const ids = await insertShows(mapped);
+    const reports: ServiceThrottled[] = [];
+    const crawl = testCrawlActivities(db.db, { rt: down.url, wikidata: wikidata.url }, {
+      maxRequestRetries: 0,
+      rtRps: 20,
+      throttlePatienceMs: 1_000,
+      reportThrottled: async (workflowId, report) => void reports.push({ ...report, workflowId } as ServiceThrottled),
+    });
+    assert.deepEqual(await new MockActivityEnvironment().run(crawl.crawlShows, input(ids)), { done: ids.length, failed: 0 });
+    assert.deepEqual((await rowsOf(ids)).map((r) => [r.rt_status, r.critics_score]), mapped.map((s) => ['matched', s.rt!.criticsScore]));
+    assert.ok(down.gate.stats().unavailable > 0, 'RT was down for a while');
+    // Told once when the patience ran out, and once when RT answered again; to the session's workflow id.
+    assert.deepEqual(reports.map((r) => [r.service, r.throttled, (r as { workflowId?: string }).workflowId]), [['rt', true, 'session-s'], ['rt', false, 'session-s']]);
+  } finally {
+    await down.close();
   }
 });
 

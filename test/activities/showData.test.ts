@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { parseActivities, storeBatch } from '../../activities/fetch.js';
 import { createShowDataActivities } from '../../activities/showData.js';
 import { createDbRateLimiter } from '../../src/clients/rateLimiter.js';
-import { createServiceCaller } from '../../src/clients/retry.js';
+import { DEFAULT_RETRY, createServiceCaller } from '../../src/clients/retry.js';
 import { createTmdbClient } from '../../src/clients/tmdb.js';
 import type { DatabaseHandle } from '../../src/db/index.js';
 import { type ListeningStandin, buildCatalog, createTmdbStandin, listenStandin } from '../../standins/index.js';
@@ -40,7 +40,7 @@ function activities(url = tmdb.url) {
     db: db.db,
     tmdb: createTmdbClient({ url, apiKey: 'k', timeoutMs: 2_000 }),
     // One request per call: the activity's own attempts are what is under test.
-    caller: createServiceCaller(limiter, undefined, { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }),
+    caller: createServiceCaller(limiter, undefined, { ...DEFAULT_RETRY, attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }),
   });
 }
 

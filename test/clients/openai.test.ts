@@ -104,16 +104,32 @@ void test('429 with Retry-After: 1 is honoured, then success', async () => {
   reset([{ status: 429, headers: { 'retry-after': '1' }, body: { error: 'slow down' } }, toolReply(valid)]);
   const r = await client().ask(showQuipsQuestion, input);
   assert.equal(r.source, 'llm');
-  assert.equal(r.attempts, 2);
+  assert.equal(r.attempts, 1, 'the refusal for pace spent no attempt');
   const waited = requests[1].at - requests[0].at;
   assert.ok(waited >= 950, `waited ${waited} ms`);
 });
 
-void test('5xx is retried with backoff', async () => {
+void test('refusals for pace (429, 503, any body) spend no attempt: five of them, then the answer, with 3 attempts', async () => {
+  const refusal = (status: number): Reply => ({ status, headers: { 'retry-after': '0' }, body: { error: 'slow down' } });
+  reset([refusal(429), refusal(503), refusal(429), refusal(429), refusal(503), toolReply(valid)]);
+  const r = await client().ask(showQuipsQuestion, input);
+  assert.deepEqual(r, { output: valid, source: 'llm', attempts: 1 });
+  assert.equal(requests.length, 6);
+});
+
+void test('an endpoint refusing us for pace past the patience: the local engine answers', async () => {
+  const refusals = Array.from({ length: 50 }, (): Reply => ({ status: 429, headers: { 'retry-after': '0' }, body: {} }));
+  reset(refusals);
+  const r = await createAiClient({ baseUrl, apiKey: 'sk-test', model: 'test-model', timeoutMs: 2000, maxAttempts: 2, backoffBaseMs: 1, throttlePatienceMs: 200 }).ask(showQuipsQuestion, input);
+  assert.equal(r.source, 'local');
+  assert.match(r.error ?? '', /429/);
+});
+
+void test('5xx is retried with backoff (a 503 is a pace: it spends no attempt)', async () => {
   reset([{ status: 503 }, { status: 502 }, toolReply(valid)]);
   const r = await client().ask(showQuipsQuestion, input);
   assert.equal(r.source, 'llm');
-  assert.equal(r.attempts, 3);
+  assert.equal(r.attempts, 2);
 });
 
 void test('timeouts count as transient and end in the local engine', async () => {

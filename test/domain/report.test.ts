@@ -30,6 +30,15 @@ test('the final version: complete where everything is in; a BFF-less history say
   assert.equal(straggling.rtTaste.label, 'RT taste from 335 of 341 shows');
 });
 
+test('RT taste counts outcomes as they are: unread shows apart, and a service slowing us down said so', () => {
+  // Issue 23: 17 shows, 11 dead-lettered after RT refused them, 5 scored, 1 not on RT. It said "17 of 17".
+  const c = cardCoverage({ ...counts, total: 17, showData: 17, crawl: 17, crawlFailed: 11, final: true, hasStarSign: true, hasBff: true });
+  assert.deepEqual(c.rtTaste, { complete: true, done: 17, total: 17, label: 'RT taste from 6 of 17 shows; 11 could not be read' });
+  const slowed = cardCoverage({ ...counts, total: 17, showData: 17, crawl: 9, throttled: ['rt'] });
+  assert.equal(slowed.rtTaste.label, 'RT taste from 9 of 17 shows; Rotten Tomatoes is slowing us down, the rest follow at its pace');
+  assert.equal(slowed.rtTaste.complete, false);
+});
+
 const base = {
   sessionId: 's',
   version: 1,

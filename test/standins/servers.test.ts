@@ -336,6 +336,48 @@ describe('limits', () => {
     }
   });
 
+  test("a CDN's refusals: 429 or 503, with or without Retry-After, bodies in text/plain, JSON, HTML or none", async () => {
+    const get = (ua: string) => fetch(`${s.urls.rt}/robots.txt`, { headers: { 'user-agent': ua } });
+    const shapes = [
+      { refusal: { body: 'text', retryAfter: false }, status: 429, type: /^text\/plain/, retryAfter: null },
+      { refusal: { body: 'json' }, status: 429, type: /^application\/json/, retryAfter: '1' },
+      { refusal: { body: 'html', status: 503 }, status: 503, type: /^text\/html/, retryAfter: '1' },
+      { refusal: { body: 'empty', retryAfter: false }, status: 429, type: null, retryAfter: null },
+    ] as const;
+    try {
+      for (const [i, shape] of shapes.entries()) {
+        s.setLimits('rt', { rps: 1, burst: 1, refusal: shape.refusal });
+        assert.equal((await get(`cdn-${i}`)).status, 200);
+        const refused = await get(`cdn-${i}`);
+        assert.equal(refused.status, shape.status, JSON.stringify(shape.refusal));
+        assert.equal(refused.headers.get('retry-after'), shape.retryAfter, JSON.stringify(shape.refusal));
+        const type = refused.headers.get('content-type');
+        if (shape.type) assert.match(type ?? '', shape.type);
+        else assert.equal(await refused.text(), '');
+      }
+    } finally {
+      s.setLimits('rt', { ...fast, refusal: undefined });
+    }
+  });
+
+  test('an outage: from its n-th request on, only 503s for its duration, then answers again; stats count them apart', async () => {
+    s.resetStats();
+    s.setLimits('tmdb', { outage: { afterRequests: 2, durationMs: 300 } });
+    try {
+      assert.equal((await tmdb(withKey('/search/tv?query=harbor'))).status, 200);
+      const down = await tmdb(withKey('/search/tv?query=harbor'));
+      assert.equal(down.status, 503);
+      assert.match(((await down.json()) as { status_message: string }).status_message, /offline/i, "TMDB's own 503 body");
+      assert.equal((await tmdb(withKey('/search/tv?query=harbor'))).status, 503);
+      await new Promise((r) => setTimeout(r, 350));
+      assert.equal((await tmdb(withKey('/search/tv?query=harbor'))).status, 200);
+      assert.equal(s.stats().tmdb.unavailable, 2);
+      assert.equal(s.stats().tmdb.rateLimited, 0);
+    } finally {
+      s.setLimits('tmdb', { ...fast, outage: undefined });
+    }
+  });
+
   test('faultRate 1 → 5xx (Gandalf: 503 or INTERNAL_SERVER_ERROR), and back off again', async () => {
     s.resetStats();
     s.setLimits('tmdb', { faultRate: 1 });

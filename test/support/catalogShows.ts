@@ -1,9 +1,9 @@
 // Puts a catalog show into the database as if TMDB had matched it (first-air date, original name and
 // cast included), and builds the crawl activity over loopback stand-ins: the starting point of the
 // crawl-activity tests.
-import { createCrawlActivities } from '../../activities/crawl.js';
+import { type CrawlDeps, createCrawlActivities } from '../../activities/crawl.js';
 import { createDbRateLimiter } from '../../src/clients/rateLimiter.js';
-import { createServiceCaller } from '../../src/clients/retry.js';
+import { DEFAULT_RETRY, createServiceCaller } from '../../src/clients/retry.js';
 import { createRobotsPolicy } from '../../src/clients/robots.js';
 import { createWikidataClient } from '../../src/clients/wikidata.js';
 import type { Db } from '../../src/db/index.js';
@@ -25,9 +25,14 @@ export async function insertMatchedShow(db: Db, catalog: Catalog, show: CatalogS
   return id;
 }
 
-/** The crawl activity as the worker builds it, without rate limits; no wikidataUrl = slug guesses only. */
-export function testCrawlActivities(db: Db, urls: { rt: string; wikidata?: string }, options: { maxRequestRetries?: number } = {}) {
-  const caller = createServiceCaller(createDbRateLimiter(db, {}));
+/** The crawl activity as the worker builds it, without rate limits unless `rtRps`; no wikidataUrl = slug guesses only. */
+export function testCrawlActivities(
+  db: Db,
+  urls: { rt: string; wikidata?: string },
+  options: { maxRequestRetries?: number; rtRps?: number; throttlePatienceMs?: number; reportThrottled?: CrawlDeps['reportThrottled'] } = {},
+) {
+  const policy = { ...DEFAULT_RETRY, throttlePatienceMs: options.throttlePatienceMs ?? DEFAULT_RETRY.throttlePatienceMs };
+  const caller = createServiceCaller(createDbRateLimiter(db, options.rtRps ? { rt: options.rtRps } : {}), undefined, policy);
   return createCrawlActivities({
     db,
     caller,
@@ -37,5 +42,6 @@ export function testCrawlActivities(db: Db, urls: { rt: string; wikidata?: strin
     userAgent: TEST_USER_AGENT,
     maxConcurrency: 4,
     maxRequestRetries: options.maxRequestRetries,
+    reportThrottled: options.reportThrottled,
   });
 }

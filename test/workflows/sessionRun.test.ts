@@ -236,6 +236,18 @@ describe('report versions and pausing', () => {
     assert.equal(next.finalReportClaimed, true);
   });
 
+  test('a service refusing the crawl past the patience shows in the progress until it answers, across continue-as-new', () => {
+    const run = withDeadline();
+    assert.deepEqual(run.progress('s', 30).throttled, []);
+    assert.equal(run.serviceThrottled({ service: 'rt', throttled: true, sinceMs: 10 }), true);
+    assert.equal(run.serviceThrottled({ service: 'rt', throttled: true, sinceMs: 20 }), false, 'a second chunk saying so changes nothing');
+    const next = SessionRun.fromInput({ sessionId: 's', settings, snapshot: run.snapshot() }, 0);
+    assert.deepEqual(next.progress('s', 30).throttled, [{ service: 'rt', since: new Date(10).toISOString() }]);
+    assert.deepEqual(next.throttledServices, ['rt']);
+    assert.equal(next.serviceThrottled({ service: 'rt', throttled: false, sinceMs: 40 }), true);
+    assert.deepEqual(next.progress('s', 50).throttled, []);
+  });
+
   test('a pause keeps its first reason until resumed, and survives continue-as-new', () => {
     const run = withDeadline();
     assert.equal(run.pause(10, 'first'), true);

@@ -2,7 +2,7 @@
 // Its Int64 scalars (total, limit, page) arrive as JSON numbers or numeric strings; both are read.
 import got from 'got';
 import { responseSample } from '../../domain/text.js';
-import { PermanentServiceError, TransientServiceError, isTransientStatus, parseRetryAfter } from '../errors.js';
+import { PermanentServiceError, TransientServiceError, isThrottleStatus, isTransientStatus, parseRetryAfter } from '../errors.js';
 import { signRequestBody } from './signature.js';
 import { DATA_SOURCE, GandalfErrors } from '../../contracts/index.js';
 
@@ -57,7 +57,7 @@ export function createGandalfClient(opts: { url: string; privateKeyHex: string; 
         });
       const status = response.statusCode;
       if (isTransientStatus(status)) {
-        throw new TransientServiceError(GandalfErrors.unavailable, `Gandalf answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']));
+        throw new TransientServiceError(GandalfErrors.unavailable, `Gandalf answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']), isThrottleStatus(status));
       }
       let payload: { data?: { getActivity?: unknown }; errors?: { message?: string; extensions?: { code?: string } }[] };
       try {
