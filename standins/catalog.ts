@@ -405,6 +405,7 @@ function buildCatalogUncached(seed: number, showCount: number): Catalog {
   const films = buildFilms(rng, names);
   // After everything drawn from `rng`: the catalog above stays exactly as it was without twins.
   shows.push(...buildRegionTwins(seed, shows, actors, actorSampler, tmdbIds, slugs));
+  freeUntakenSlugs(shows);
   return {
     shows,
     actors,
@@ -487,6 +488,22 @@ function buildRegionTwins(
     });
   }
   return twins;
+}
+
+/**
+ * RT adds the first-air year only where another RT page holds the bare slug: a namesake that is not on
+ * RT leaves it free. Slugs are reserved above before RT presence is drawn, so a show whose only
+ * namesakes are off RT gets its bare slug back (the first such show, in catalog order).
+ */
+function freeUntakenSlugs(shows: CatalogShow[]): void {
+  const taken = new Set(shows.flatMap((s) => (s.rt ? [s.rt.slug] : [])));
+  for (const show of shows) {
+    const base = slugify(show.name);
+    if (!show.rt || show.rt.slug === base || !show.rt.slug.startsWith(`${base}_`) || taken.has(base)) continue;
+    taken.delete(show.rt.slug);
+    show.rt.slug = base;
+    taken.add(base);
+  }
 }
 
 let defaultCatalog: Catalog | undefined;

@@ -75,6 +75,18 @@ export const tmdbShowDetailsSchema = z.object({
 
 export type TmdbShowDetails = z.infer<typeof tmdbShowDetailsSchema>;
 
+/**
+ * /find/{external_id}: every kind of result in its own list. A series id lands in tv_results; an
+ * episode's id in tv_episode_results, which names its series (show_id). The other lists are not read.
+ */
+export const tmdbFindSchema = z.object({
+  tv_results: z.array(tmdbSearchResultSchema),
+  tv_episode_results: z.array(z.object({ show_id: id })).optional(),
+});
+
+/** The external ids /find takes that Gandalf can send for a show. */
+export type TmdbExternalSource = 'imdb_id' | 'tvdb_id';
+
 /** /tv/{id}/recommendations and /tv/{id}/similar answer pages shaped like /search/tv's. */
 export const tmdbTvListSchema = tmdbSearchResponseSchema;
 export type TmdbTvList = z.infer<typeof tmdbTvListSchema>;
@@ -82,6 +94,8 @@ export type TmdbTvList = z.infer<typeof tmdbTvListSchema>;
 export interface TmdbClient {
   searchTv(query: string, signal?: AbortSignal): Promise<TmdbSearchResult[]>;
   tvDetails(id: number, signal?: AbortSignal): Promise<TmdbShowDetails | null>;
+  /** The TMDB TV id an IMDb or TVDB id names (its series, for an episode's id), or null when TMDB has none. */
+  findTvId(externalId: string, source: TmdbExternalSource, signal?: AbortSignal): Promise<number | null>;
   /** One page of the shows TMDB recommends beside a show; null when TMDB does not know the show. */
   tvRecommendations(id: number, page?: number, signal?: AbortSignal): Promise<TmdbTvList | null>;
   /** One page of the shows TMDB finds similar (genres and keywords); null when it does not know the show. */
@@ -150,6 +164,10 @@ export function createTmdbClient(opts: { url: string; apiKey: string; timeoutMs:
     },
     tvDetails(id, signal) {
       return getJson(tmdbShowDetailsSchema, `/tv/${id}`, { language: 'en-US', append_to_response: 'aggregate_credits' }, signal);
+    },
+    async findTvId(externalId, source, signal) {
+      const body = await getJson(tmdbFindSchema, `/find/${encodeURIComponent(externalId)}`, { external_source: source, language: 'en-US' }, signal);
+      return body?.tv_results[0]?.id ?? body?.tv_episode_results?.[0]?.show_id ?? null;
     },
     tvRecommendations(id, page = 1, signal) {
       return getJson(tmdbTvListSchema, `/tv/${id}/recommendations`, { language: 'en-US', page: String(page) }, signal);
