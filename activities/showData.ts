@@ -11,6 +11,7 @@ import { outcomeStands, writeOffShows } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import type { ShowsTable, TmdbMatch } from '../src/db/schema.js';
 import { showsIdentified } from '../src/observability/metrics.js';
+import { isWellFormedId } from '../src/domain/identifiers.js';
 import { pickTmdbMatch } from '../src/domain/tmdbMatch.js';
 import { type ChunkInput, type ChunkOutcome, isLastChunkAttempt } from '../src/contracts/index.js';
 import { classified, showsUnfinished } from './failures.js';
@@ -113,6 +114,18 @@ export async function storeDetailsBatch(db: Db, batch: readonly ShowDetails[]): 
         .execute();
     }
     if (castRows.length > 0) await trx.insertInto('show_cast').values(castRows).execute();
+    // TMDB's IMDb id for the show, so the crawl can ask Wikidata by it too; an id Gandalf sent stays.
+    const imdbIds = batch.flatMap(({ showId, details }) => {
+      const value = details.external_ids?.imdb_id?.trim() ?? '';
+      return isWellFormedId('IMDB', value) ? [{ show_id: showId, identifier_type: 'IMDB' as const, value }] : [];
+    });
+    if (imdbIds.length > 0) {
+      await trx
+        .insertInto('show_identifiers')
+        .values(imdbIds)
+        .onConflict((oc) => oc.columns(['show_id', 'identifier_type']).doNothing())
+        .execute();
+    }
   });
 }
 

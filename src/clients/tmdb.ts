@@ -71,6 +71,9 @@ export const tmdbShowDetailsSchema = z.object({
   origin_country: z.array(z.string()).optional(),
   // Always asked for (append_to_response); an answer without it would store a show with no cast.
   aggregate_credits: z.object({ cast: z.array(tmdbCastMemberSchema) }),
+  // Also asked for: the show's IMDb id lets Wikidata find its RT id by P345 when P4983 is missing.
+  // TMDB sends null or "" where it has none; a missing block only costs that lookup.
+  external_ids: z.object({ imdb_id: z.string().nullable().optional() }).optional(),
 });
 
 export type TmdbShowDetails = z.infer<typeof tmdbShowDetailsSchema>;
@@ -163,7 +166,7 @@ export function createTmdbClient(opts: { url: string; apiKey: string; timeoutMs:
       return body?.results ?? [];
     },
     tvDetails(id, signal) {
-      return getJson(tmdbShowDetailsSchema, `/tv/${id}`, { language: 'en-US', append_to_response: 'aggregate_credits' }, signal);
+      return getJson(tmdbShowDetailsSchema, `/tv/${id}`, { language: 'en-US', append_to_response: 'aggregate_credits,external_ids' }, signal);
     },
     async findTvId(externalId, source, signal) {
       const body = await getJson(tmdbFindSchema, `/find/${encodeURIComponent(externalId)}`, { external_source: source, language: 'en-US' }, signal);

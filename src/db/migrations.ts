@@ -310,9 +310,10 @@ const migrations: Record<string, Migration> = {
     },
   },
   '0012_show_identifiers': {
-    // The external ids Gandalf sends with an activity (IMDb, TVDB, TVmaze…): a show with an IMDb or
-    // TVDB id is found on TMDB by /find and on Wikidata by P345 instead of by its name. tmdb_match
-    // records which way TMDB matched it, for the report's dataQuality.
+    // The external ids Gandalf sends with an activity (IMDb, TVDB, TVmaze…), and TMDB's IMDb id for a
+    // matched show: a show with an IMDb or TVDB id is found on TMDB by /find instead of by its name, and
+    // on Wikidata by P345 as well as P4983. tmdb_match records which way TMDB matched it, for the
+    // report's dataQuality.
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('show_identifiers')

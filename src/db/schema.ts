@@ -56,7 +56,7 @@ export interface ShowsTable {
   audience_score: number | null;
 }
 
-/** An external id Gandalf sent for a show (its first well-formed one per type is kept). */
+/** An external id of a show: the first well-formed one per type Gandalf sent, else (IMDb) TMDB's. */
 export interface ShowIdentifiersTable {
   show_id: number;
   identifier_type: IdentifierType;

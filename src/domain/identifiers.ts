@@ -19,6 +19,12 @@ const FORMATS: Partial<Record<IdentifierType, RegExp>> = {
 };
 const MAX_VALUE_CHARS = 100;
 
+/** Whether a value is a well-formed id of its type. */
+export function isWellFormedId(type: IdentifierType, value: string): boolean {
+  const format = FORMATS[type];
+  return value.length > 0 && value.length <= MAX_VALUE_CHARS && (!format || format.test(value));
+}
+
 /**
  * An activity's `subject` list: its well-formed ids, and how many entries were ignored (not an
  * object, an unknown type, a value that is not a string or does not fit its type's format). A missing
@@ -34,8 +40,7 @@ export function parseSubjects(raw: unknown): { ids: ExternalId[]; ignored: numbe
     const type = IDENTIFIER_TYPES.find((t) => t === identifierType);
     // Numbers for numeric ids are read as the string Gandalf meant (TVDB 81189).
     const text = typeof value === 'string' ? value.trim() : typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : '';
-    const format = type ? FORMATS[type] : undefined;
-    if (!type || !text || text.length > MAX_VALUE_CHARS || (format && !format.test(text))) {
+    if (!type || !isWellFormedId(type, text)) {
       ignored++;
       continue;
     }
