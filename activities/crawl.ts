@@ -1,7 +1,7 @@
 // Crawls Rotten Tomatoes for one chunk of shows with crawlee's HttpCrawler, without /search
 // (robots.txt forbids it; DESIGN §2). Each show's page is found in this order:
-//   1. Wikidata: one SPARQL query per chunk maps TMDB ids, and the IMDb ids Gandalf sent, to RT ids
-//      (exact, when it has one);
+//   1. Wikidata: one SPARQL query per chunk maps TMDB ids and IMDb ids (Gandalf's, else TMDB's) to
+//      RT ids (exact, when it has one);
 //   2. slug candidates from the TMDB name and original name, most likely first, accepted only when the
 //      page's JSON-LD agrees on the first-air year and the cast (a stale Wikidata id, a 404, lands here
 //      too); the first accepted page ends the show's search, and the `_<year>` forms are only tried
