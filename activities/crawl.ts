@@ -1,8 +1,11 @@
 // Crawls Rotten Tomatoes for one chunk of shows with crawlee's HttpCrawler, without /search
 // (robots.txt forbids it; DESIGN §2). Each show's page is found in this order:
-//   1. Wikidata: one SPARQL query per chunk maps TMDB ids to RT ids (exact, when it has one);
-//   2. slug candidates from the TMDB name and original name, accepted only when the page's JSON-LD
-//      agrees on the first-air year and the cast (a stale Wikidata id, a 404, lands here too);
+//   1. Wikidata: one SPARQL query per chunk maps TMDB ids and IMDb ids (Gandalf's, else TMDB's) to
+//      RT ids (exact, when it has one);
+//   2. slug candidates from the TMDB name and original name, most likely first, accepted only when the
+//      page's JSON-LD agrees on the first-air year and the cast (a stale Wikidata id, a 404, lands here
+//      too); the first accepted page ends the show's search, and the `_<year>` forms are only tried
+//      once a bare slug answered with another show's page (RT adds the year only where titles collide);
 //   3. otherwise the show is "not on RT", a finished outcome.
 // How each show was matched is stored (`rt_match`) and counted. Every URL is checked against
 // robots.txt before it is requested; a forbidden one is dead-lettered with that reason.
@@ -19,7 +22,7 @@ import { PermanentServiceError, TransientServiceError, isThrottleStatus, parseRe
 import type { ServiceCaller } from '../src/clients/retry.js';
 import { sleep } from '../src/clients/rateLimiter.js';
 import type { RobotsPolicy } from '../src/clients/robots.js';
-import type { WikidataClient } from '../src/clients/wikidata.js';
+import type { WikidataClient, WikidataRtIds } from '../src/clients/wikidata.js';
 import { outcomeStands, writeOffShows } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import type { RtMatch } from '../src/db/schema.js';
@@ -57,11 +60,17 @@ interface CrawlProgress {
 interface Candidate {
   rtId: string;
   via: Exclude<RtMatch, 'not_found'>;
+  /** A `_<year>` slug: skipped unless a bare slug answered with another show's page. */
+  ifTaken?: boolean;
 }
 
 interface ShowPlan {
   facts: RtShowFacts;
   candidates: Candidate[];
+  /** A slug answered with another show's page: the year-suffixed forms are worth trying. */
+  collided: boolean;
+  /** Indexes of the candidates requested or found forbidden. */
+  looked: Set<number>;
   /** Candidates robots.txt forbade: reported when nothing else matched. */
   forbidden: string[];
 }
@@ -111,9 +120,14 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
   }
 
   /** What the crawl knows of each show from TMDB: names, first-air year and cast. */
-  async function loadFacts(showIds: number[]): Promise<Map<number, RtShowFacts & { tmdbId: number | null }>> {
+  async function loadFacts(showIds: number[]): Promise<Map<number, RtShowFacts & { tmdbId: number | null; imdbId: string | null }>> {
     if (showIds.length === 0) return new Map();
-    const shows = await db.selectFrom('shows').select(['id', 'name', 'original_name', 'first_air_date', 'tmdb_id']).where('id', 'in', showIds).execute();
+    const shows = await db
+      .selectFrom('shows')
+      .leftJoin('show_identifiers', (j) => j.onRef('show_identifiers.show_id', '=', 'shows.id').on('show_identifiers.identifier_type', '=', 'IMDB'))
+      .select(['shows.id', 'shows.name', 'shows.original_name', 'shows.first_air_date', 'shows.tmdb_id', 'show_identifiers.value as imdb_id'])
+      .where('shows.id', 'in', showIds)
+      .execute();
     const castRows = await db
       .selectFrom('show_cast')
       .innerJoin('actors', 'actors.id', 'show_cast.actor_id')
@@ -127,16 +141,17 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
     return new Map(
       shows.map((s) => [
         s.id,
-        { name: s.name, originalName: s.original_name, firstAirYear: firstAirYear(s.first_air_date), cast: cast.get(s.id) ?? [], tmdbId: s.tmdb_id },
+        { name: s.name, originalName: s.original_name, firstAirYear: firstAirYear(s.first_air_date), cast: cast.get(s.id) ?? [], tmdbId: s.tmdb_id, imdbId: s.imdb_id },
       ]),
     );
   }
 
   /** Wikidata's RT ids for the chunk; when Wikidata is down the slug candidates still find most pages. */
-  async function wikidataIds(tmdbIds: number[], signal: AbortSignal): Promise<Map<number, string[]>> {
-    if (!wikidata || tmdbIds.length === 0) return new Map();
+  async function wikidataIds(tmdbIds: number[], imdbIds: string[], signal: AbortSignal): Promise<WikidataRtIds> {
+    const none: WikidataRtIds = { byTmdb: new Map(), byImdb: new Map() };
+    if (!wikidata || tmdbIds.length + imdbIds.length === 0) return none;
     try {
-      return await caller.call('wikidata', () => wikidata.rtIdsForTmdbIds(tmdbIds, signal), signal);
+      return await caller.call('wikidata', () => wikidata.rtIdsFor({ tmdbIds, imdbIds }, signal), signal);
     } catch (error) {
       if (signal.aborted) throw error;
       // Slug guesses still find most pages, so a Wikidata problem costs requests, not scores. A
@@ -145,7 +160,7 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
         if (!wikidataRefused) log.error('Wikidata refused our queries; RT pages are found by slug guesses only until this is fixed', { error: (error as Error).message });
         wikidataRefused = true;
       } else log.warn('Wikidata unavailable for this chunk; trying slug guesses only', { error: (error as Error).message });
-      return new Map();
+      return none;
     }
   }
 
@@ -208,14 +223,22 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
           else todo.push(show.id);
         }
         const facts = await loadFacts(todo);
-        const mapped = await wikidataIds([...facts.values()].flatMap((f) => (f.tmdbId ? [f.tmdbId] : [])), ctx.cancellationSignal);
+        const known = [...facts.values()];
+        const mapped = await wikidataIds(
+          known.flatMap((f) => (f.tmdbId ? [f.tmdbId] : [])),
+          known.flatMap((f) => (f.imdbId ? [f.imdbId] : [])),
+          ctx.cancellationSignal,
+        );
         beat();
         const plans = new Map<number, ShowPlan>();
         for (const [showId, f] of facts) {
-          const fromWikidata = f.tmdbId ? rtIdFromWikidata(mapped.get(f.tmdbId) ?? []) : null;
-          const candidates: Candidate[] = fromWikidata ? [{ rtId: fromWikidata, via: 'wikidata' }] : [];
-          for (const rtId of rtSlugCandidates(f)) if (rtId !== fromWikidata) candidates.push({ rtId, via: 'slug' });
-          plans.set(showId, { facts: f, candidates, forbidden: [] });
+          // By TMDB id first, then by IMDb id: two items can disagree (one id stale), and each is one request.
+          const fromWikidata = [f.tmdbId ? mapped.byTmdb.get(f.tmdbId) : undefined, f.imdbId ? mapped.byImdb.get(f.imdbId) : undefined]
+            .map((ids) => rtIdFromWikidata(ids ?? []))
+            .filter((id, i, all): id is string => id !== null && all.indexOf(id) === i);
+          const candidates: Candidate[] = fromWikidata.map((rtId) => ({ rtId, via: 'wikidata' }));
+          for (const { rtId, ifTaken } of rtSlugCandidates(f)) if (!fromWikidata.includes(rtId)) candidates.push({ rtId, via: 'slug', ifTaken });
+          plans.set(showId, { facts: f, candidates, collided: false, looked: new Set(), forbidden: [] });
         }
 
         const pacing = throttleWatch(input, reportThrottled);
@@ -273,13 +296,16 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
               breakers?.success('rt');
               await limiter.onSuccess('rt'); // a 404 too: RT took the request at this rate
               // A wrong slug or a stale Wikidata id: the next candidate.
-              if (status === 404) return void (await nextRequest(self, step.showId, step.index + 1));
+              if (status === 404) return void (await nextRequest(self, step.showId));
               const html = body.toString();
               // A truncated page, or one with no score data at all, throws RtParseError: retried.
               assertWholePage(html);
               const page = parseRtShowPage(html);
               const candidate = plan.candidates[step.index]!;
-              if (candidate.via === 'slug' && !acceptRtPage(page, plan.facts).ok) return void (await nextRequest(self, step.showId, step.index + 1));
+              if (candidate.via === 'slug' && !acceptRtPage(page, plan.facts).ok) {
+                plan.collided = true; // another show has this slug: RT may have given ours a year
+                return void (await nextRequest(self, step.showId));
+              }
               await finish(step.showId, 'matched', { url: request.url, match: candidate.via, critics: page.criticsScore, audience: page.audienceScore });
               markFinished(step.showId, true);
             },
@@ -311,10 +337,15 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
           await writeOff(showId, error.message, attempts);
         }
 
-        /** Queues the show's first candidate from `index` on that robots.txt allows; none left settles it. */
-        async function nextRequest(self: { addRequests: HttpCrawler<never>["addRequests"] } | null, showId: number, index: number): Promise<{ url: string; uniqueKey: string; userData: Step } | undefined> {
+        /**
+         * Queues the show's most likely candidate not yet looked at that robots.txt allows (a `_<year>`
+         * form skipped before a collision comes back once there is one); none left settles it.
+         */
+        async function nextRequest(self: { addRequests: HttpCrawler<never>["addRequests"] } | null, showId: number): Promise<{ url: string; uniqueKey: string; userData: Step } | undefined> {
           const plan = plans.get(showId)!;
-          for (let i = index; i < plan.candidates.length; i++) {
+          for (let i = 0; i < plan.candidates.length; i++) {
+            if (plan.looked.has(i) || (plan.candidates[i]!.ifTaken && !plan.collided)) continue;
+            plan.looked.add(i);
             const url = `${base}/${plan.candidates[i]!.rtId}`;
             const forbidden = await robots.disallowedPath(url);
             beat(); // robots.txt may have been fetched (and retried) just now
@@ -343,7 +374,7 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
 
         const first = [];
         for (const showId of plans.keys()) {
-          const request = await nextRequest(null, showId, 0);
+          const request = await nextRequest(null, showId);
           if (request) first.push(request);
         }
         if (first.length > 0) {

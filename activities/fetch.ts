@@ -1,6 +1,6 @@
 // Fetches a batch of history pages, parses titles and dates, and stores them in the same activity,
 // so the workflow carries counts and show ids, never rows.
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { sql } from 'kysely';
 import type { GandalfActivity, GandalfClient, GandalfPage } from '../src/clients/gandalf/client.js';
 import type { ServiceCaller } from '../src/clients/retry.js';
@@ -8,6 +8,8 @@ import type { Db } from '../src/db/index.js';
 import { parseGandalfDate } from '../src/domain/dates.js';
 import { displayShowName, regionOf } from '../src/domain/names.js';
 import { parseNetflixTitle } from '../src/domain/titles.js';
+import type { ExternalId } from '../src/domain/identifiers.js';
+import { identifiersIgnored } from '../src/observability/metrics.js';
 import type { FetchBatchInput, FetchBatchResult } from '../src/contracts/index.js';
 import { classified } from './failures.js';
 
@@ -23,13 +25,15 @@ interface ParsedBatch {
    * "Big Brother (U.S.)" and "Big Brother (UK)" are two shows; the tag picks the TMDB match later.
    */
   shows: Map<string, { name: string; region: string | null }>;
+  /** showIdentityKey → the ids Gandalf sent with the show's activities, the first one per type. */
+  identifiers: Map<string, ExternalId[]>;
   episodes: Map<string, { showKey: string; season: string; title: string; dates: Set<string> }>;
   films: Map<string, { title: string; dates: Set<string> }>;
   dateProblems: { activityId: string; rawDate: string; reason: string }[];
 }
 
 export function parseActivities(activities: GandalfActivity[]): ParsedBatch {
-  const batch: ParsedBatch = { shows: new Map(), episodes: new Map(), films: new Map(), dateProblems: [] };
+  const batch: ParsedBatch = { shows: new Map(), identifiers: new Map(), episodes: new Map(), films: new Map(), dateProblems: [] };
   for (const activity of activities) {
     const date = parseGandalfDate(activity.date);
     if (!date.ok) batch.dateProblems.push({ activityId: activity.id, rawDate: activity.date, reason: date.reason });
@@ -47,6 +51,9 @@ export function parseActivities(activities: GandalfActivity[]): ParsedBatch {
     }
     const showKey = parsed.identityKey;
     if (!batch.shows.has(showKey)) batch.shows.set(showKey, { name: displayShowName(parsed.show), region: regionOf(parsed.show) });
+    const ids = batch.identifiers.get(showKey) ?? [];
+    for (const id of activity.identifiers) if (!ids.some((k) => k.identifierType === id.identifierType)) ids.push(id);
+    if (ids.length > 0) batch.identifiers.set(showKey, ids);
     // Rewatches collapse into one episode; every watch date is kept.
     const key = JSON.stringify([showKey, parsed.season, parsed.episode]);
     const episode = batch.episodes.get(key) ?? { showKey, season: parsed.season, title: parsed.episode, dates: new Set<string>() };
@@ -73,6 +80,15 @@ export async function storeBatch(db: Db, sessionId: string, batchNo: number, par
       const rows = await trx.selectFrom('shows').select(['id', 'name_key']).where('name_key', 'in', showKeys).execute();
       for (const row of rows) showIds.set(row.name_key, row.id);
       // The first batch to see a show claims it; a retried batch finds its own claims again.
+      // A show's first id of a type stays: ids name the show, they do not change with the viewer.
+      const identifiers = showKeys.flatMap((key) => (parsed.identifiers.get(key) ?? []).map((id) => ({ show_id: showIds.get(key)!, identifier_type: id.identifierType, value: id.value })));
+      if (identifiers.length > 0) {
+        await trx
+          .insertInto('show_identifiers')
+          .values(identifiers)
+          .onConflict((oc) => oc.columns(['show_id', 'identifier_type']).doNothing())
+          .execute();
+      }
       await trx
         .insertInto('session_shows')
         .values(rows.map((row) => ({ session_id: sessionId, show_id: row.id, first_batch: batchNo })))
@@ -147,6 +163,11 @@ export function createFetchActivities({ db, gandalf, caller }: FetchDeps) {
           clearInterval(alive);
         }
         const activities = results.flatMap((r) => r.activities);
+        const ignored = results.reduce((n, r) => n + r.ignoredIdentifiers, 0);
+        if (ignored > 0) {
+          identifiersIgnored.inc(ignored);
+          log.warn('Gandalf sent malformed subject identifiers; ignored them (those shows are matched by name)', { ignored, pages: pages.length });
+        }
         await storeBatch(db, input.sessionId, input.batch, parseActivities(activities));
         const fresh = await db
           .selectFrom('session_shows')

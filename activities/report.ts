@@ -29,7 +29,7 @@ async function assembleReport(db: Db, sessionId: string, crawlComplete: boolean,
   const problems = await db.selectFrom('date_problems').select(['activity_id', 'raw_date', 'reason']).where('session_id', '=', sessionId).orderBy('activity_id').execute();
   const statusCounts = await db
     .selectFrom('shows')
-    .select(['tmdb_status', 'rt_status', 'rt_match'])
+    .select(['tmdb_status', 'tmdb_match', 'rt_status', 'rt_match'])
     .where('id', 'in', (qb) => qb.selectFrom('session_shows').select('show_id').where('session_id', '=', sessionId))
     .execute();
   const matched = statusCounts.filter((s) => s.tmdb_status === 'matched');
@@ -80,6 +80,11 @@ async function assembleReport(db: Db, sessionId: string, crawlComplete: boolean,
         wikidata: statusCounts.filter((s) => s.rt_match === 'wikidata').length,
         slug: statusCounts.filter((s) => s.rt_match === 'slug').length,
         notFound: statusCounts.filter((s) => s.rt_match === 'not_found').length,
+      },
+      identifiedBy: {
+        imdb: matched.filter((s) => s.tmdb_match === 'imdb').length,
+        tvdb: matched.filter((s) => s.tmdb_match === 'tvdb').length,
+        name: matched.filter((s) => s.tmdb_match === 'name').length,
       },
       showsFailed: statusCounts.filter((s) => s.tmdb_status === 'failed' || s.rt_status === 'failed').length,
       unresolvedFailures: (await listDeadLetters(db, sessionId)).length,

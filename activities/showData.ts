@@ -1,15 +1,17 @@
 // Enriches one chunk of shows from TMDB: reuse what any session fetched within the cache TTL,
-// otherwise search, pick the best match (not blindly the first result, and from the title's region
+// otherwise find it by the IMDb or TVDB id Gandalf sent (/find: exact, no guessing), else search, pick the best match (not blindly the first result, and from the title's region
 // when it had a tag) and store details and cast. TMDB answers that do not fit their schema are
 // transient (TmdbBadResponse): retried with the chunk, dead-lettered with a sample on its last attempt.
 import { Context } from '@temporalio/activity';
 import { type Selectable, sql } from 'kysely';
 import { PermanentServiceError } from '../src/clients/errors.js';
 import type { ServiceCaller } from '../src/clients/retry.js';
-import type { TmdbClient, TmdbShowDetails } from '../src/clients/tmdb.js';
+import type { TmdbClient, TmdbExternalSource, TmdbShowDetails } from '../src/clients/tmdb.js';
 import { outcomeStands, writeOffShows } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
-import type { ShowsTable } from '../src/db/schema.js';
+import type { ShowsTable, TmdbMatch } from '../src/db/schema.js';
+import { showsIdentified } from '../src/observability/metrics.js';
+import { isWellFormedId } from '../src/domain/identifiers.js';
 import { pickTmdbMatch } from '../src/domain/tmdbMatch.js';
 import { type ChunkInput, type ChunkOutcome, isLastChunkAttempt } from '../src/contracts/index.js';
 import { classified, showsUnfinished } from './failures.js';
@@ -40,6 +42,8 @@ interface EnrichProgress {
 export interface ShowDetails {
   showId: number;
   details: TmdbShowDetails;
+  /** How the show was found; absent (the catalog crawler knows the TMDB id) leaves it as it was. */
+  via?: TmdbMatch;
 }
 
 /** The most-credited cast members, in billing order. */
@@ -74,12 +78,13 @@ export async function storeDetailsBatch(db: Db, batch: readonly ShowDetails[]): 
   );
   await db.transaction().execute(async (trx) => {
     // In id order, like the actors: two sessions storing shows they share lock them in one order.
-    for (const { showId, details } of [...batch].sort((a, b) => a.showId - b.showId)) {
+    for (const { showId, details, via } of [...batch].sort((a, b) => a.showId - b.showId)) {
       await trx
         .updateTable('shows')
         .set({
           tmdb_status: 'matched',
           tmdb_id: details.id,
+          tmdb_match: via,
           // TMDB's canonical spelling ("Élite", not Netflix's "Elite (U.S.)"); the key stays Netflix's.
           name: details.name || undefined,
           original_name: details.original_name || null,
@@ -109,6 +114,18 @@ export async function storeDetailsBatch(db: Db, batch: readonly ShowDetails[]): 
         .execute();
     }
     if (castRows.length > 0) await trx.insertInto('show_cast').values(castRows).execute();
+    // TMDB's IMDb id for the show, so the crawl can ask Wikidata by it too; an id Gandalf sent stays.
+    const imdbIds = batch.flatMap(({ showId, details }) => {
+      const value = details.external_ids?.imdb_id?.trim() ?? '';
+      return isWellFormedId('IMDB', value) ? [{ show_id: showId, identifier_type: 'IMDB' as const, value }] : [];
+    });
+    if (imdbIds.length > 0) {
+      await trx
+        .insertInto('show_identifiers')
+        .values(imdbIds)
+        .onConflict((oc) => oc.columns(['show_id', 'identifier_type']).doNothing())
+        .execute();
+    }
   });
 }
 
@@ -117,12 +134,23 @@ const STORE_BATCH = 10;
 
 type ShowRow = Selectable<ShowsTable>;
 type WatchedYears = { first: number; last: number } | null;
+/** A show's Gandalf ids by type. */
+type ShowIds = Map<string, string>;
+
+/** The ids /find is asked for, best first: IMDb ids are the ones TMDB and Wikidata know best. */
+const FIND_BY: readonly { type: 'IMDB' | 'TVDB'; source: TmdbExternalSource; via: TmdbMatch }[] = [
+  { type: 'IMDB', source: 'imdb_id', via: 'imdb' },
+  { type: 'TVDB', source: 'tvdb_id', via: 'tvdb' },
+];
 
 export function createShowDataActivities({ db, tmdb, caller, concurrency = 6 }: ShowDataDeps) {
   /** The chunk's show rows, and the years this session watched each, in two queries. */
   async function loadChunk(sessionId: string, showIds: readonly number[]) {
-    if (showIds.length === 0) return { shows: new Map<number, ShowRow>(), years: new Map<number, WatchedYears>() };
+    if (showIds.length === 0) return { shows: new Map<number, ShowRow>(), years: new Map<number, WatchedYears>(), ids: new Map<number, ShowIds>() };
     const rows = await db.selectFrom('shows').selectAll().where('id', 'in', showIds).execute();
+    const idRows = await db.selectFrom('show_identifiers').selectAll().where('show_id', 'in', showIds).execute();
+    const ids = new Map<number, ShowIds>();
+    for (const r of idRows) ids.set(r.show_id, (ids.get(r.show_id) ?? new Map()).set(r.identifier_type, r.value));
     const watched = await db
       .selectFrom('episodes')
       .select(['show_id', sql<string | null>`min(first_watched_on)`.as('first'), sql<string | null>`max(last_watched_on)`.as('last')])
@@ -133,16 +161,26 @@ export function createShowDataActivities({ db, tmdb, caller, concurrency = 6 }: 
     const years = new Map<number, WatchedYears>(
       watched.map((w) => [w.show_id as number, w.first && w.last ? { first: Number(w.first.slice(0, 4)), last: Number(w.last.slice(0, 4)) } : null]),
     );
-    return { shows: new Map(rows.map((r) => [r.id, r])), years };
+    return { shows: new Map(rows.map((r) => [r.id, r])), years, ids };
   }
 
-  /** Searches TMDB and picks the match: its details to store, or the show's outcome. */
-  async function lookUp(show: ShowRow, watchedYears: WatchedYears, signal: AbortSignal): Promise<TmdbShowDetails | 'not_found'> {
+  /**
+   * Finds the show on TMDB: by an id Gandalf sent (/find), else by searching its name and picking the
+   * match. Its details and how it was found to store, or the show's outcome.
+   */
+  async function lookUp(show: ShowRow, ids: ShowIds | undefined, watchedYears: WatchedYears, signal: AbortSignal): Promise<Omit<ShowDetails, 'showId'> | 'not_found'> {
+    for (const { type, source, via } of FIND_BY) {
+      const value = ids?.get(type);
+      if (!value) continue;
+      const tmdbId = await caller.call('tmdb', () => tmdb.findTvId(value, source, signal), signal);
+      const details = tmdbId === null ? null : await caller.call('tmdb', () => tmdb.tvDetails(tmdbId, signal), signal);
+      if (details) return { details, via };
+    }
     const results = await caller.call('tmdb', () => tmdb.searchTv(show.name, signal), signal);
     // The region the Netflix title's tag named ("Big Brother (U.S.)" → US) picks between same-named shows.
     const match = pickTmdbMatch(show.name, watchedYears, results, show.region);
     const details = match ? await caller.call('tmdb', () => tmdb.tvDetails(match.id, signal), signal) : null;
-    if (details) return details;
+    if (details) return { details, via: 'name' };
     await db.updateTable('shows').set({ tmdb_status: 'not_found', tmdb_checked_at: new Date(), tmdb_error: null }).where('id', '=', show.id).execute();
     return 'not_found';
   }
@@ -171,7 +209,7 @@ export function createShowDataActivities({ db, tmdb, caller, concurrency = 6 }: 
           if (!(outcome instanceof Error)) finished.push([showId, outcome]);
         };
         const todo = input.showIds.filter((id) => !outcomes.has(id));
-        const { shows, years } = await loadChunk(input.sessionId, todo);
+        const { shows, years, ids } = await loadChunk(input.sessionId, todo);
 
         // A matched show counts as finished (heartbeat) only once its batch is stored.
         const unstored: ShowDetails[] = [];
@@ -200,9 +238,10 @@ export function createShowDataActivities({ db, tmdb, caller, concurrency = 6 }: 
             if (!show) throw new Error(`show ${showId} of this chunk has no row`);
             if (outcomeStands(show.tmdb_status, show.tmdb_checked_at, input.showCacheTtlMs)) return settle(showId, show.tmdb_status as 'matched' | 'not_found');
             try {
-              const found = await lookUp(show, years.get(showId) ?? null, signal);
+              const found = await lookUp(show, ids.get(showId), years.get(showId) ?? null, signal);
               if (found !== 'not_found') {
-                unstored.push({ showId, details: found });
+                showsIdentified.inc({ method: found.via });
+                unstored.push({ showId, ...found });
                 if (unstored.length >= STORE_BATCH) store();
                 return;
               }

@@ -405,6 +405,7 @@ function buildCatalogUncached(seed: number, showCount: number): Catalog {
   const films = buildFilms(rng, names);
   // After everything drawn from `rng`: the catalog above stays exactly as it was without twins.
   shows.push(...buildRegionTwins(seed, shows, actors, actorSampler, tmdbIds, slugs));
+  freeUntakenSlugs(shows);
   return {
     shows,
     actors,
@@ -489,6 +490,22 @@ function buildRegionTwins(
   return twins;
 }
 
+/**
+ * RT adds the first-air year only where another RT page holds the bare slug: a namesake that is not on
+ * RT leaves it free. Slugs are reserved above before RT presence is drawn, so a show whose only
+ * namesakes are off RT gets its bare slug back (the first such show, in catalog order).
+ */
+function freeUntakenSlugs(shows: CatalogShow[]): void {
+  const taken = new Set(shows.flatMap((s) => (s.rt ? [s.rt.slug] : [])));
+  for (const show of shows) {
+    const base = slugify(show.name);
+    if (!show.rt || show.rt.slug === base || !show.rt.slug.startsWith(`${base}_`) || taken.has(base)) continue;
+    taken.delete(show.rt.slug);
+    show.rt.slug = base;
+    taken.add(base);
+  }
+}
+
 let defaultCatalog: Catalog | undefined;
 
 /** Deterministic catalog; the default (seed 42, 3000 shows) is built once and shared. */
@@ -511,11 +528,15 @@ export function tvdbIdFor(show: CatalogShow): string {
   return String(show.id + 300_000);
 }
 
-/** Which external ids Gandalf reports for a show (some shows have none). */
+/**
+ * Which external ids Gandalf reports for a show, the same on every one of its activities: none for
+ * half the shows (the schema allows an empty subject), an IMDb id for 30%, a TVDB id alone for 10%,
+ * both for 10%. The shares are our test choices, not measurements of Gandalf.
+ */
 export function subjectsFor(show: CatalogShow): { value: string; identifierType: 'IMDB' | 'TVDB' }[] {
   const h = hashString(`subject:${show.id}`) % 100;
-  if (h < 40) return [];
-  if (h < 76) return [{ value: imdbIdFor(show), identifierType: 'IMDB' }];
-  if (h < 88) return [{ value: tvdbIdFor(show), identifierType: 'TVDB' }];
+  if (h < 50) return [];
+  if (h < 80) return [{ value: imdbIdFor(show), identifierType: 'IMDB' }];
+  if (h < 90) return [{ value: tvdbIdFor(show), identifierType: 'TVDB' }];
   return [{ value: imdbIdFor(show), identifierType: 'IMDB' }, { value: tvdbIdFor(show), identifierType: 'TVDB' }];
 }

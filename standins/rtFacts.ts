@@ -3,8 +3,9 @@
 // which markup era its page is in, and what Wikidata maps its TMDB id to (partial and sometimes stale).
 // Derived from hashes of the show id, never from the catalog's RNG, so the catalog stays as it was.
 // The kinds are DESIGN §2's; the shares (8% dashed slugs, half the pages per era, a quarter unmapped,
-// 5% stale, 2% with a film id beside the show's) and the rule below that year-suffixed slugs are never
-// dashed are our own test choices, not measurements of RT or Wikidata.
+// 5% stale, 2% with a film id beside the show's, three in five of the unmapped found by IMDb id) and
+// the rule below that year-suffixed slugs are never dashed are our own test choices, not measurements
+// of RT or Wikidata.
 import type { CatalogShow } from './catalog.js';
 import { hashString } from './random.js';
 
@@ -23,7 +24,13 @@ export interface RtFacts {
   /** The path segment after /tv/. */
   slug: string;
   era: RtMarkupEra;
+  /** What Wikidata maps the show's TMDB id (P4983) to. */
   wikidata: WikidataMapping;
+  /**
+   * What it maps the show's IMDb id (P345) to: the same item when the TMDB id found one; P345 is on
+   * far more items than P4983, so some shows the TMDB id misses are found by their IMDb id.
+   */
+  wikidataByImdb: WikidataMapping;
 }
 
 function bucket(key: string): number {
@@ -45,5 +52,6 @@ export function rtFactsFor(show: CatalogShow): RtFacts | null {
   else if (w < 30) wikidata = { kind: 'stale', rtIds: [`tv/${underscored}_old`] };
   else if (w < 32) wikidata = { kind: 'current', rtIds: [`m/${underscored}`, `tv/${slug}`] }; // a film id beside the show's
   else wikidata = { kind: 'current', rtIds: [`tv/${slug}`] };
-  return { slug, era, wikidata };
+  const byImdb: WikidataMapping = bucket(`wikidata-imdb:${show.id}`) < 60 ? { kind: 'current', rtIds: [`tv/${slug}`] } : { kind: 'unmapped' };
+  return { slug, era, wikidata, wikidataByImdb: wikidata.kind === 'unmapped' ? byImdb : wikidata };
 }

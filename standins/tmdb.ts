@@ -265,7 +265,9 @@ export function createTmdbStandin(opts: TmdbStandinOptions): TmdbStandin {
       tmdbError(res, 422, 22, 'external_source must be one of imdb_id, tvdb_id.');
       return;
     }
-    res.json({ movie_results: [], person_results: [], tv_results: show ? [searchResult(show)] : [], tv_episode_results: [], tv_season_results: [] });
+    // TMDB's real shape: a list per media type, each result tagged with its media_type; an id it
+    // does not know is a 200 with every list empty, not a 404.
+    res.json({ movie_results: [], person_results: [], tv_results: show ? [{ ...searchResult(show), media_type: 'tv' }] : [], tv_episode_results: [], tv_season_results: [] });
   });
 
   router.use((_req, res) => tmdbError(res, 404, 34, 'The resource you requested could not be found.'));

@@ -1,8 +1,10 @@
-// Wikidata Query Service stand-in at /sparql (DESIGN §2). It answers only the one query shape showprint
-// sends,
+// Wikidata Query Service stand-in at /sparql (DESIGN §2). It answers only the query shapes showprint
+// sends, by TMDB id (P4983), by IMDb id (P345), or a UNION of the two,
 //   SELECT ?tmdb ?rt WHERE { VALUES ?tmdb { "1399" … } ?item wdt:P4983 ?tmdb ; wdt:P1258 ?rt . }
+//   SELECT ?imdb ?rt WHERE { VALUES ?imdb { "tt0944947" … } ?item wdt:P345 ?imdb ; wdt:P1258 ?rt . }
+//   SELECT ?tmdb ?imdb ?rt WHERE { { VALUES ?tmdb {…} ?item wdt:P4983 … } UNION { VALUES ?imdb {…} ?item wdt:P345 … } }
 // as GET ?query= or form-encoded POST query=, from rtFactsFor: an unmapped show has no binding, a stale
-// or current one a binding per RT id. The stand-in runs no SPARQL: any other query gets a 400 naming
+// or current one a binding per RT id (a row of the UNION binds only the key its half asked by). The stand-in runs no SPARQL: any other query gets a 400 naming
 // the supported shape, where the real endpoint would run it (and answer 400 only for SPARQL it cannot
 // parse).
 //
@@ -20,7 +22,7 @@
 // - a client's sixth parallel query, with 429 and Retry-After (a client = remote address + agent).
 // Then the shared gate applies the rate limit (429 + Retry-After), latency and faults.
 import express, { type Request, type Response } from 'express';
-import { buildCatalog, type Catalog } from './catalog.js';
+import { buildCatalog, imdbIdFor, type Catalog } from './catalog.js';
 import type { Standin } from './http.js';
 import { gateMiddleware, ServiceGate, type Limits } from './limits.js';
 import { rtFactsFor } from './rtFacts.js';
@@ -75,22 +77,45 @@ export function userAgentProblem(agent: string | undefined): string | null {
   return null;
 }
 
-const QUERY_SHAPE =
-  /^\s*(?:(?:PREFIX|prefix)\s+wdt:\s*<http:\/\/www\.wikidata\.org\/prop\/direct\/>\s*)?(?:SELECT|select)\s+\?tmdb\s+\?rt\s+(?:WHERE|where)\s*\{\s*(?:VALUES|values)\s+\?tmdb\s*\{([^{}]*)\}\s*\?item\s+wdt:P4983\s+\?tmdb\s*;\s*wdt:P1258\s+\?rt\s*\.?\s*\}\s*$/;
+const PREFIX = String.raw`^\s*(?:(?:PREFIX|prefix)\s+wdt:\s*<http:\/\/www\.wikidata\.org\/prop\/direct\/>\s*)?`;
+/** One half: `VALUES ?<key> { … } ?item wdt:<property> ?<key> ; wdt:P1258 ?rt .` */
+const half = (key: string, property: string) =>
+  String.raw`(?:VALUES|values)\s+\?${key}\s*\{([^{}]*)\}\s*\?item\s+wdt:${property}\s+\?${key}\s*;\s*wdt:P1258\s+\?rt\s*\.?`;
+const TMDB_HALF = half('tmdb', 'P4983');
+const IMDB_HALF = half('imdb', 'P345');
+const select = (vars: string) => String.raw`${PREFIX}(?:SELECT|select)\s+${vars}\s+(?:WHERE|where)\s*\{\s*`;
+const BY_TMDB = new RegExp(String.raw`${select(String.raw`\?tmdb\s+\?rt`)}${TMDB_HALF}\s*\}\s*$`);
+const BY_IMDB = new RegExp(String.raw`${select(String.raw`\?imdb\s+\?rt`)}${IMDB_HALF}\s*\}\s*$`);
+const BY_BOTH = new RegExp(String.raw`${select(String.raw`\?tmdb\s+\?imdb\s+\?rt`)}\{\s*${TMDB_HALF}\s*\}\s*(?:UNION|union)\s*\{\s*${IMDB_HALF}\s*\}\s*\}\s*$`);
 
-const SUPPORTED = 'SELECT ?tmdb ?rt WHERE { VALUES ?tmdb { "<TMDB TV id>" … } ?item wdt:P4983 ?tmdb ; wdt:P1258 ?rt . }';
+const SUPPORTED =
+  'SELECT ?tmdb ?rt WHERE { VALUES ?tmdb { "<TMDB TV id>" … } ?item wdt:P4983 ?tmdb ; wdt:P1258 ?rt . }, the same by ?imdb and wdt:P345, or SELECT ?tmdb ?imdb ?rt WHERE { { …P4983… } UNION { …P345… } }';
 
-/** The TMDB ids of a query of the one supported shape, or why it is not one. */
-function parseRtIdsQuery(query: string): { ids: number[] } | { error: string } {
-  const m = QUERY_SHAPE.exec(query);
-  if (!m) return { error: `the Wikidata stand-in answers only ${SUPPORTED}` };
-  const ids: number[] = [];
-  for (const item of m[1].split(/\s+/).filter(Boolean)) {
-    const v = /^"(\d{1,12})"$/.exec(item);
-    if (!v) return { error: `VALUES ?tmdb holds ${JSON.stringify(item.slice(0, 40))}; expected string literals of digits such as "1399"` };
-    ids.push(Number(v[1]));
+/** The string literals of a VALUES block, each checked against `format`, or why not. */
+function literals(block: string, key: string, format: RegExp, example: string): string[] | { error: string } {
+  const out: string[] = [];
+  for (const item of block.split(/\s+/).filter(Boolean)) {
+    const v = /^"([^"]*)"$/.exec(item);
+    if (!v || !format.test(v[1])) return { error: `VALUES ?${key} holds ${JSON.stringify(item.slice(0, 40))}; expected string literals such as "${example}"` };
+    out.push(v[1]);
   }
-  return { ids };
+  return out;
+}
+
+/** The TMDB and IMDb ids of a query of a supported shape, or why it is not one. */
+function parseRtIdsQuery(query: string): { tmdb: number[]; imdb: string[]; vars: string[] } | { error: string } {
+  const both = BY_BOTH.exec(query);
+  const byTmdb = both ? null : BY_TMDB.exec(query);
+  const byImdb = both || byTmdb ? null : BY_IMDB.exec(query);
+  const tmdbBlock = both?.[1] ?? byTmdb?.[1];
+  const imdbBlock = both?.[2] ?? byImdb?.[1];
+  if (tmdbBlock === undefined && imdbBlock === undefined) return { error: `the Wikidata stand-in answers only ${SUPPORTED}` };
+  const tmdb = literals(tmdbBlock ?? '', 'tmdb', /^\d{1,12}$/, '1399');
+  if ('error' in tmdb) return tmdb;
+  const imdb = literals(imdbBlock ?? '', 'imdb', /^tt\d{1,12}$/, 'tt0944947');
+  if ('error' in imdb) return imdb;
+  const vars = [...(tmdbBlock === undefined ? [] : ['tmdb']), ...(imdbBlock === undefined ? [] : ['imdb']), 'rt'];
+  return { tmdb: tmdb.map(Number), imdb, vars };
 }
 
 const text = (res: Response, status: number, body: string): void => {
@@ -105,12 +130,15 @@ export function createWikidataStandin(opts: WikidataStandinOptions = {}): Standi
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  // TMDB id → RT ids, for the shows Wikidata knows on both sides (a show absent from TMDB has no TMDB id).
+  // TMDB id → RT ids, for the shows Wikidata knows on both sides (a show absent from TMDB has no TMDB id);
+  // IMDb id → RT ids likewise (every show has an IMDb id).
   const rtIdsByTmdb = new Map<number, string[]>();
+  const rtIdsByImdb = new Map<string, string[]>();
   for (const show of catalog.shows) {
-    if (!show.onTmdb) continue;
     const facts = rtFactsFor(show);
-    if (facts && facts.wikidata.kind !== 'unmapped') rtIdsByTmdb.set(show.id, facts.wikidata.rtIds);
+    if (!facts) continue;
+    if (show.onTmdb && facts.wikidata.kind !== 'unmapped') rtIdsByTmdb.set(show.id, facts.wikidata.rtIds);
+    if (facts.wikidataByImdb.kind !== 'unmapped') rtIdsByImdb.set(imdbIdFor(show), facts.wikidataByImdb.rtIds);
   }
 
   const clientKey = (req: Request): string => `${req.ip ?? ''} ${req.get('user-agent') ?? ''}`;
@@ -167,14 +195,17 @@ export function createWikidataStandin(opts: WikidataStandinOptions = {}): Standi
       text(res, 400, `MalformedQueryException: ${parsed.error}`);
       return;
     }
-    const rows = parsed.ids.flatMap((id) => (rtIdsByTmdb.get(id) ?? []).map((rt) => ({ tmdb: String(id), rt })));
+    const rows: Record<string, string>[] = [
+      ...parsed.tmdb.flatMap((id) => (rtIdsByTmdb.get(id) ?? []).map((rt) => ({ tmdb: String(id), rt }))),
+      ...parsed.imdb.flatMap((id) => (rtIdsByImdb.get(id) ?? []).map((rt) => ({ imdb: id, rt }))),
+    ];
     // send(), not json(): the gate's corruption fault truncates what send() writes.
     if (!wantsJson) {
-      res.status(200).type(`${SPARQL_XML}; charset=utf-8`).send(sparqlXml(['tmdb', 'rt'], rows));
+      res.status(200).type(`${SPARQL_XML}; charset=utf-8`).send(sparqlXml(parsed.vars, rows));
       return;
     }
-    const bindings = rows.map((r) => ({ tmdb: { type: 'literal', value: r.tmdb }, rt: { type: 'literal', value: r.rt } }));
-    res.status(200).type(`${SPARQL_JSON}; charset=utf-8`).send(JSON.stringify({ head: { vars: ['tmdb', 'rt'] }, results: { bindings } }));
+    const bindings = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, value]) => [k, { type: 'literal', value }])));
+    res.status(200).type(`${SPARQL_JSON}; charset=utf-8`).send(JSON.stringify({ head: { vars: parsed.vars }, results: { bindings } }));
   };
 
   router.get('/', (req, res) => answer(req, res, req.query.query, req.query.format));

@@ -18,6 +18,12 @@ function rtFound(r: Report): string {
   return by ? `${by.wikidata} via Wikidata, ${by.slug} by slug, ${by.notFound} not on RT` : '–';
 }
 
+/** "40 by IMDb id, 5 by TVDB id, 12 by name" (older stored reports have no such counts). */
+function showsIdentified(r: Report): string {
+  const by = r.dataQuality.identifiedBy;
+  return by ? `${by.imdb} by IMDb id, ${by.tvdb} by TVDB id, ${by.name} by name` : '–';
+}
+
 /** The report as labelled lines: what `report` prints and what a version-to-version diff compares. */
 function reportLines(r: Report): [label: string, value: string][] {
   const lines: [string, string][] = [
@@ -27,6 +33,7 @@ function reportLines(r: Report): [label: string, value: string][] {
     ['  most watched quip', r.mostWatchedShowQuip ?? ''],
     ['Top shows', r.topShows.map((s) => `${s.name} (${s.episodes})`).join(', ') || '–'],
     ['Totals', `${r.totalShows} shows, ${r.totalEpisodes} episodes, ${r.films} films`],
+    ['  shows found', showsIdentified(r)],
     ['Crossover star', r.crossoverStar ? `${r.crossoverStar.name} in ${r.crossoverStar.showCount} shows (${r.crossoverStar.shows.join(', ')})` : '–'],
     ['Genres', r.genres.map((g) => `${g.name} ${g.share}%`).join(', ') || '–'],
     ['  genres quip', r.topGenresQuip ?? ''],

@@ -71,9 +71,24 @@ export const tmdbShowDetailsSchema = z.object({
   origin_country: z.array(z.string()).optional(),
   // Always asked for (append_to_response); an answer without it would store a show with no cast.
   aggregate_credits: z.object({ cast: z.array(tmdbCastMemberSchema) }),
+  // Also asked for: the show's IMDb id lets Wikidata find its RT id by P345 when P4983 is missing.
+  // TMDB sends null or "" where it has none; a missing block only costs that lookup.
+  external_ids: z.object({ imdb_id: z.string().nullable().optional() }).optional(),
 });
 
 export type TmdbShowDetails = z.infer<typeof tmdbShowDetailsSchema>;
+
+/**
+ * /find/{external_id}: every kind of result in its own list. A series id lands in tv_results; an
+ * episode's id in tv_episode_results, which names its series (show_id). The other lists are not read.
+ */
+export const tmdbFindSchema = z.object({
+  tv_results: z.array(tmdbSearchResultSchema),
+  tv_episode_results: z.array(z.object({ show_id: id })).optional(),
+});
+
+/** The external ids /find takes that Gandalf can send for a show. */
+export type TmdbExternalSource = 'imdb_id' | 'tvdb_id';
 
 /** /tv/{id}/recommendations and /tv/{id}/similar answer pages shaped like /search/tv's. */
 export const tmdbTvListSchema = tmdbSearchResponseSchema;
@@ -82,6 +97,8 @@ export type TmdbTvList = z.infer<typeof tmdbTvListSchema>;
 export interface TmdbClient {
   searchTv(query: string, signal?: AbortSignal): Promise<TmdbSearchResult[]>;
   tvDetails(id: number, signal?: AbortSignal): Promise<TmdbShowDetails | null>;
+  /** The TMDB TV id an IMDb or TVDB id names (its series, for an episode's id), or null when TMDB has none. */
+  findTvId(externalId: string, source: TmdbExternalSource, signal?: AbortSignal): Promise<number | null>;
   /** One page of the shows TMDB recommends beside a show; null when TMDB does not know the show. */
   tvRecommendations(id: number, page?: number, signal?: AbortSignal): Promise<TmdbTvList | null>;
   /** One page of the shows TMDB finds similar (genres and keywords); null when it does not know the show. */
@@ -149,7 +166,11 @@ export function createTmdbClient(opts: { url: string; apiKey: string; timeoutMs:
       return body?.results ?? [];
     },
     tvDetails(id, signal) {
-      return getJson(tmdbShowDetailsSchema, `/tv/${id}`, { language: 'en-US', append_to_response: 'aggregate_credits' }, signal);
+      return getJson(tmdbShowDetailsSchema, `/tv/${id}`, { language: 'en-US', append_to_response: 'aggregate_credits,external_ids' }, signal);
+    },
+    async findTvId(externalId, source, signal) {
+      const body = await getJson(tmdbFindSchema, `/find/${encodeURIComponent(externalId)}`, { external_source: source, language: 'en-US' }, signal);
+      return body?.tv_results[0]?.id ?? body?.tv_episode_results?.[0]?.show_id ?? null;
     },
     tvRecommendations(id, page = 1, signal) {
       return getJson(tmdbTvListSchema, `/tv/${id}/recommendations`, { language: 'en-US', page: String(page) }, signal);

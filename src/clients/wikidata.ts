@@ -1,5 +1,5 @@
-// Wikidata Query Service (DESIGN §2): maps TMDB TV ids (P4983) to Rotten Tomatoes ids (P1258), one
-// SPARQL query per chunk. WDQS allows five parallel queries per client, so each client keeps at most
+// Wikidata Query Service (DESIGN §2): maps TMDB TV ids (P4983) and IMDb ids (P345) to Rotten Tomatoes
+// ids (P1258), one SPARQL query per chunk (a UNION of the two when a chunk has both kinds). WDQS allows five parallel queries per client, so each client keeps at most
 // `maxInFlight` in flight; pacing, retries and the circuit are the caller's (ServiceCaller, 'wikidata').
 // 429/5xx are transient (Retry-After kept); 403 (User-Agent refused) and 400 (bad query) are permanent.
 import got, { type Response } from 'got';
@@ -10,6 +10,8 @@ import { WikidataErrors } from '../contracts/index.js';
 
 /** Wikidata property "TMDB TV series ID" (a string such as "1399"). */
 const P_TMDB_TV = 'P4983';
+/** Wikidata property "IMDb ID" (a string such as "tt0944947"). */
+const P_IMDB = 'P345';
 /** Wikidata property "Rotten Tomatoes ID" (`tv/the_bear`; film ids start with `m/`). */
 const P_ROTTEN_TOMATOES = 'P1258';
 
@@ -23,26 +25,46 @@ export interface WikidataClientOptions {
   maxInFlight?: number;
 }
 
+/** RT ids Wikidata lists, per key asked for, in answer order without repeats; keys it maps to nothing are absent. */
+export interface WikidataRtIds {
+  byTmdb: Map<number, string[]>;
+  byImdb: Map<string, string[]>;
+}
+
 export interface WikidataClient {
   /**
    * TMDB TV id → every RT id Wikidata lists for it, in answer order without repeats (a film `m/…` id
    * can sit beside the `tv/…` one: the caller picks). Ids Wikidata maps to nothing are absent.
    */
   rtIdsForTmdbIds(tmdbIds: number[], signal?: AbortSignal): Promise<Map<number, string[]>>;
+  /** The same for TMDB ids and IMDb ids at once, in one query. */
+  rtIdsFor(keys: { tmdbIds: number[]; imdbIds?: string[] }, signal?: AbortSignal): Promise<WikidataRtIds>;
 }
 
 /**
- * The one query this client sends. Only validated integers reach it, printed by the client itself,
- * so nothing a caller passes can change the query's meaning.
+ * The one query this client sends: by TMDB ids, by IMDb ids, or a UNION of both. Only validated ids
+ * reach it, printed by the client itself, so nothing a caller passes can change the query's meaning.
  */
-export function rtIdsQuery(tmdbIds: readonly number[]): string {
-  const values = tmdbIds.map((id) => `"${assertTmdbId(id)}"`).join(' ');
-  return `SELECT ?tmdb ?rt WHERE { VALUES ?tmdb { ${values} } ?item wdt:${P_TMDB_TV} ?tmdb ; wdt:${P_ROTTEN_TOMATOES} ?rt . }`;
+export function rtIdsQuery(tmdbIds: readonly number[], imdbIds: readonly string[] = []): string {
+  const byTmdb = `VALUES ?tmdb { ${tmdbIds.map((id) => `"${assertTmdbId(id)}"`).join(' ')} } ?item wdt:${P_TMDB_TV} ?tmdb ; wdt:${P_ROTTEN_TOMATOES} ?rt .`;
+  const byImdb = `VALUES ?imdb { ${imdbIds.map((id) => `"${assertImdbId(id)}"`).join(' ')} } ?item wdt:${P_IMDB} ?imdb ; wdt:${P_ROTTEN_TOMATOES} ?rt .`;
+  if (imdbIds.length === 0) return `SELECT ?tmdb ?rt WHERE { ${byTmdb} }`;
+  if (tmdbIds.length === 0) return `SELECT ?imdb ?rt WHERE { ${byImdb} }`;
+  return `SELECT ?tmdb ?imdb ?rt WHERE { { ${byTmdb} } UNION { ${byImdb} } }`;
 }
 
 function assertTmdbId(id: unknown): number {
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) {
     throw new PermanentServiceError(WikidataErrors.badInput, `TMDB ids must be positive integers, got ${responseSample(String(id), 40)}`);
+  }
+  return id;
+}
+
+const IMDB_ID = /^tt\d{7,10}$/;
+
+function assertImdbId(id: unknown): string {
+  if (typeof id !== 'string' || !IMDB_ID.test(id)) {
+    throw new PermanentServiceError(WikidataErrors.badInput, `IMDb ids look like tt0944947, got ${responseSample(String(id), 40)}`);
   }
   return id;
 }
@@ -58,7 +80,15 @@ const literal = z.object({ type: z.literal('literal'), value: z.string() });
 const sparqlAnswer = z.object({
   head: z.object({ vars: z.array(z.string()) }).optional(),
   results: z.object({
-    bindings: z.array(z.object({ tmdb: literal.extend({ value: z.string().regex(/^\d+$/) }), rt: literal.extend({ value: z.string().trim().min(1) }) })),
+    bindings: z.array(
+      z
+        .object({
+          tmdb: literal.extend({ value: z.string().regex(/^\d+$/) }).optional(),
+          imdb: literal.extend({ value: z.string().regex(IMDB_ID) }).optional(),
+          rt: literal.extend({ value: z.string().trim().min(1) }),
+        })
+        .refine((b) => b.tmdb || b.imdb, 'a binding with neither ?tmdb nor ?imdb'),
+    ),
   }),
 });
 
@@ -146,36 +176,46 @@ export function createWikidataClient(opts: WikidataClientOptions): WikidataClien
       const issue = parsed.error.issues[0];
       throw new TransientServiceError(
         WikidataErrors.badResponse,
-        `Wikidata answered JSON that is not a ?tmdb ?rt result (${issue?.path.join('.') || 'body'}: ${issue?.message}): ${responseSample(body)}`,
+        `Wikidata answered JSON that is not a ?tmdb/?imdb ?rt result (${issue?.path.join('.') || 'body'}: ${issue?.message}): ${responseSample(body)}`,
       );
     }
     return parsed.data;
   }
 
+  async function rtIdsFor(keys: { tmdbIds: number[]; imdbIds?: string[] }, signal?: AbortSignal): Promise<WikidataRtIds> {
+    const tmdbIds = [...new Set(keys.tmdbIds.map(assertTmdbId))];
+    const imdbIds = [...new Set((keys.imdbIds ?? []).map(assertImdbId))];
+    const found: WikidataRtIds = { byTmdb: new Map(), byImdb: new Map() };
+    if (tmdbIds.length === 0 && imdbIds.length === 0) return found;
+    const query = rtIdsQuery(tmdbIds, imdbIds);
+    const release = await acquire(signal);
+    let response: Response<string>;
+    try {
+      response = await send(query, signal);
+    } finally {
+      release();
+    }
+    check(response);
+    const askedTmdb = new Set(tmdbIds);
+    const askedImdb = new Set(imdbIds);
+    const add = <K>(map: Map<K, string[]>, key: K, rt: string) => {
+      const list = map.get(key);
+      if (!list) map.set(key, [rt]);
+      else if (!list.includes(rt)) list.push(rt);
+    };
+    for (const binding of parse(response.body).results.bindings) {
+      const rt = binding.rt.value.trim();
+      // Not ours: never let an answer add ids nobody asked for.
+      if (binding.tmdb && askedTmdb.has(Number(binding.tmdb.value))) add(found.byTmdb, Number(binding.tmdb.value), rt);
+      if (binding.imdb && askedImdb.has(binding.imdb.value)) add(found.byImdb, binding.imdb.value, rt);
+    }
+    return found;
+  }
+
   return {
+    rtIdsFor,
     async rtIdsForTmdbIds(tmdbIds, signal) {
-      const ids = [...new Set(tmdbIds.map(assertTmdbId))];
-      const found = new Map<number, string[]>();
-      if (ids.length === 0) return found;
-      const query = rtIdsQuery(ids);
-      const release = await acquire(signal);
-      let response: Response<string>;
-      try {
-        response = await send(query, signal);
-      } finally {
-        release();
-      }
-      check(response);
-      const asked = new Set(ids);
-      for (const binding of parse(response.body).results.bindings) {
-        const tmdb = Number(binding.tmdb.value);
-        if (!asked.has(tmdb)) continue; // not ours: never let an answer add ids nobody asked for
-        const rt = binding.rt.value.trim();
-        const list = found.get(tmdb);
-        if (!list) found.set(tmdb, [rt]);
-        else if (!list.includes(rt)) list.push(rt);
-      }
-      return found;
+      return (await rtIdsFor({ tmdbIds }, signal)).byTmdb;
     },
   };
 }

@@ -338,6 +338,22 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('rate_limits').addColumn('learned_rps', 'double precision').execute();
     },
   },
+  '0012_show_identifiers': {
+    // The external ids Gandalf sends with an activity (IMDb, TVDB, TVmaze…), and TMDB's IMDb id for a
+    // matched show: a show with an IMDb or TVDB id is found on TMDB by /find instead of by its name, and
+    // on Wikidata by P345 as well as P4983. tmdb_match records which way TMDB matched it, for the
+    // report's dataQuality.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('show_identifiers')
+        .addColumn('show_id', 'integer', (c) => c.notNull().references('shows.id').onDelete('cascade'))
+        .addColumn('identifier_type', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('show_identifiers_pk', ['show_id', 'identifier_type'])
+        .execute();
+      await db.schema.alterTable('shows').addColumn('tmdb_match', 'text').execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -2,6 +2,7 @@
 // everything keyed by session_id belongs to one viewer's run.
 import type { ColumnType, Generated } from 'kysely';
 import type { SessionState } from '../contracts/index.js';
+import type { IdentifierType } from '../domain/identifiers.js';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** A timestamp the database fills in on insert but the app may set on update. */
@@ -11,6 +12,8 @@ type Json<T> = ColumnType<T, string, string>;
 export type LookupStatus = 'pending' | 'matched' | 'not_found' | 'failed';
 /** How the crawl found a show's RT page: Wikidata's TMDB→RT id, a confirmed slug guess, or not on RT. */
 export type RtMatch = 'wikidata' | 'slug' | 'not_found';
+/** How a show was found on TMDB: by an IMDb or TVDB id Gandalf sent (/find), or by a name search. */
+export type TmdbMatch = 'imdb' | 'tvdb' | 'name';
 
 export interface SessionsTable {
   id: string;
@@ -34,6 +37,8 @@ export interface ShowsTable {
   region: string | null;
   tmdb_status: Generated<LookupStatus>;
   tmdb_id: number | null;
+  /** Null when not matched, matched by the catalog crawler (by TMDB id), or matched before it was kept. */
+  tmdb_match: TmdbMatch | null;
   tmdb_checked_at: Timestamp | null;
   tmdb_error: string | null;
   first_air_date: string | null;
@@ -49,6 +54,13 @@ export interface ShowsTable {
   rt_error: string | null;
   critics_score: number | null;
   audience_score: number | null;
+}
+
+/** An external id of a show: the first well-formed one per type Gandalf sent, else (IMDb) TMDB's. */
+export interface ShowIdentifiersTable {
+  show_id: number;
+  identifier_type: IdentifierType;
+  value: string;
 }
 
 export interface ShowGenresTable {
@@ -237,6 +249,7 @@ export interface CatalogCandidatesTable {
 export interface Database {
   sessions: SessionsTable;
   shows: ShowsTable;
+  show_identifiers: ShowIdentifiersTable;
   show_genres: ShowGenresTable;
   actors: ActorsTable;
   show_cast: ShowCastTable;

@@ -63,6 +63,11 @@ export interface Report {
     /** How the crawl found each show's RT page: Wikidata's TMDB→RT id, a slug guess its JSON-LD confirmed, or none. */
     /** Absent in reports stored before it was kept. Shows crawled before then count in none of the three. */
     rtMatchedBy?: { wikidata: number; slug: number; notFound: number };
+    /**
+     * How each show was found on TMDB: by an IMDb or TVDB id Gandalf sent (/find), or by a name search.
+     * Absent in reports stored before it was kept; shows matched before then (or by the catalog crawler) count in none.
+     */
+    identifiedBy?: { imdb: number; tvdb: number; name: number };
     showsFailed: number;
     /** Shows that failed for good and can be re-driven (GET /api/sessions/:id/failures). */
     unresolvedFailures: number;

@@ -12,7 +12,7 @@ import { responseSample } from './text.js';
 export interface RtShowPage {
   /** JSON-LD `name`, e.g. "Peacemaker (2022)"; null without JSON-LD. */
   name: string | null;
-  /** Year of JSON-LD `dateCreated`. */
+  /** Year of JSON-LD `dateCreated` (else `startDate`, else `partOfSeries.startDate`); some real pages have none. */
   firstAirYear: number | null;
   /** JSON-LD `actor[].name`, in page order. */
   actors: string[];
@@ -99,7 +99,9 @@ function text(v: unknown): string | null {
 }
 
 function readJsonLd(o: Obj): Pick<RtShowPage, 'name' | 'firstAirYear' | 'actors'> & { critics: number | null } {
-  const year = /^\s*(\d{4})/.exec(typeof o.dateCreated === 'string' ? o.dateCreated : '');
+  const series = isObj(o.partOfSeries) ? o.partOfSeries : {};
+  const date = [o.dateCreated, o.startDate, series.startDate].find((d): d is string => typeof d === 'string' && /^\s*\d{4}/.test(d));
+  const year = /^\s*(\d{4})/.exec(date ?? '');
   const actorList: unknown[] = Array.isArray(o.actor) ? (o.actor as unknown[]) : o.actor === undefined ? [] : [o.actor];
   const actors = actorList
     .map((a) => (isObj(a) ? text(a.name) : text(a)))

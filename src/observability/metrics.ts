@@ -38,6 +38,17 @@ export const rtMatches = new client.Counter({
   labelNames: ['method'] as const,
   registers: [registry],
 });
+export const showsIdentified = new client.Counter({
+  name: 'showprint_shows_identified_total',
+  help: 'Shows matched on TMDB, by how: imdb or tvdb (an id Gandalf sent, looked up with /find) or name (a search)',
+  labelNames: ['method'] as const,
+  registers: [registry],
+});
+export const identifiersIgnored = new client.Counter({
+  name: 'showprint_gandalf_identifiers_ignored_total',
+  help: "Entries of Gandalf's activity subject lists that were malformed (unknown type, bad value) and ignored",
+  registers: [registry],
+});
 export const robotsDisallowed = new client.Counter({
   name: 'showprint_robots_disallowed_total',
   help: 'URLs the crawler did not request because robots.txt forbids them (each show is dead-lettered with the path)',

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, test } from 'node:test';
 import express from 'express';
 import type { DatabaseHandle } from '../../src/db/index.js';
+import { rtSlugCandidates } from '../../src/domain/rtMatch.js';
 import { type CatalogShow, type ListeningStandin, buildCatalog, createRtStandin, createWikidataStandin, listenStandin, rtFactsFor } from '../../standins/index.js';
 import type { RtStandin } from '../../standins/rt.js';
 import type { ServiceThrottled } from '../../src/contracts/index.js';
@@ -200,5 +201,28 @@ test('a page robots.txt forbids is dead-lettered with that reason, never request
     }
   } finally {
     await new Promise((r) => server.close(r));
+  }
+});
+
+test('fewer requests: a show off RT takes no `_<year>` guess; a colliding title takes its year form once the bare slug shows another show', async () => {
+  const offRt = candidates.filter((s) => s.rt === null && !/\(\d{4}\)$/.test(s.name)).slice(0, 3);
+  // Its bare slug is another show's page: RT gave this one `<slug>_<year>`.
+  const colliding = catalog.shows.filter((s) => s.onTmdb && s.rt !== null && /_\d{4}$/.test(rtFactsFor(s)!.slug)).slice(0, 2);
+  assert.ok(offRt.length === 3 && colliding.length > 0, 'the catalog has both kinds');
+  const ids = await insertShows([...offRt, ...colliding]);
+  const crawl = testCrawlActivities(db.db, { rt: rt.url });
+  await new MockActivityEnvironment().run(crawl.crawlShows, input(ids));
+  const rows = await rowsOf(ids);
+  const paths = rt.requestedPaths();
+  for (const [i, show] of offRt.entries()) {
+    assert.equal(rows[i]!.rt_status, 'not_found', show.name);
+    const all = rtSlugCandidates({ name: show.name, originalName: show.originalName, firstAirYear: Number(show.firstAirDate.slice(0, 4)) });
+    assert.ok(all.some((c) => c.ifTaken), `${show.name} has year forms to skip`);
+    for (const c of all) assert.equal(paths.includes(`/${c.rtId}`), !c.ifTaken, `${show.name}: ${c.rtId}`);
+  }
+  for (const [i, show] of colliding.entries()) {
+    const slug = rtFactsFor(show)!.slug;
+    assert.deepEqual([rows[offRt.length + i]!.rt_status, rows[offRt.length + i]!.rt_url], ['matched', `${rt.url}/tv/${slug}`], show.name);
+    assert.ok(paths.includes(`/tv/${slug.replace(/_\d{4}$/, '')}`), `${show.name}: the bare slug was asked first`);
   }
 });

@@ -111,3 +111,18 @@ test('contract: the Gandalf stand-in sends Int64 as numbers by default, as strin
     }
   }
 });
+
+// Gandalf's `subject` identifiers (DESIGN §2): kept when well-formed, counted and dropped when not.
+test('subject identifiers: well-formed ones kept (one per type), malformed ones counted, never fatal', async () => {
+  reply = { status: 200, body: readFileSync(new URL('../fixtures/gandalf/activity-page-subjects.json', import.meta.url), 'utf8') };
+  const page = await client().getActivityPage(secretKey, 1, 300);
+  assert.deepEqual(page.activities.map((a) => a.identifiers), [
+    [{ value: 'tt0251497', identifierType: 'IMDB' }, { value: '76706', identifierType: 'TVDB' }],
+    [{ value: '361753', identifierType: 'TVDB' }, { value: '41280', identifierType: 'TVMAZE' }],
+    // An IMDb id without "tt", an unknown type, a null value and a bare string are ignored; the good one stays.
+    [{ value: 'tt7654321', identifierType: 'IMDB' }],
+    [], // `subject` that is not a list
+    [],
+  ]);
+  assert.equal(page.ignoredIdentifiers, 5);
+});

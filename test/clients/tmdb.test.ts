@@ -9,10 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { TransientServiceError } from '../../src/clients/errors.js';
 import {
-  createTmdbClient, parseTmdbBody, responseSampleAt, tmdbSearchResponseSchema, tmdbShowDetailsSchema,
+  createTmdbClient, parseTmdbBody, responseSampleAt, tmdbFindSchema, tmdbSearchResponseSchema, tmdbShowDetailsSchema,
 } from '../../src/clients/tmdb.js';
 import { displayShowName, regionOf } from '../../src/domain/names.js';
 import { pickTmdbMatch } from '../../src/domain/tmdbMatch.js';
+import { imdbIdFor, tvdbIdFor } from '../../standins/catalog.js';
 import { type ListeningStandin, buildCatalog, createTmdbStandin, listenStandin } from '../../standins/index.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/tmdb/${name}`, import.meta.url), 'utf8');
@@ -191,4 +192,58 @@ void test('region twins in the default catalog resolve to the tagged country thr
     }
   }
   assert.deepEqual([...countries].sort(), ['GB', 'US']);
+});
+
+void test('/find: a series id gives its tv result, an episode id its show_id, an unknown id or a 404 nothing', async () => {
+  const bodies: Record<string, string> = {
+    '/3/find/tt0251497': fixture('find-imdb-tv.json'),
+    '/3/find/tt1130462': fixture('find-imdb-episode.json'),
+    '/3/find/tt0000001': fixture('find-empty.json'),
+    '/3/find/76706': fixture('find-imdb-tv.json'),
+    '/3/find/tt0000002': '{"tv_results": [{"id": "64187"}]}',
+  };
+  const asked: URL[] = [];
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url!, 'http://x');
+    asked.push(url);
+    const body = bodies[url.pathname];
+    res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(body ?? '{"status_code":34}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const client = createTmdbClient({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/3`, apiKey: 'k', timeoutMs: 2_000 });
+    assert.equal(await client.findTvId('tt0251497', 'imdb_id'), 64187);
+    assert.equal(asked[0]!.searchParams.get('external_source'), 'imdb_id');
+    assert.equal(await client.findTvId('76706', 'tvdb_id'), 64187);
+    assert.equal(asked[1]!.searchParams.get('external_source'), 'tvdb_id');
+    assert.equal(await client.findTvId('tt1130462', 'imdb_id'), 64187);
+    assert.equal(await client.findTvId('tt0000001', 'imdb_id'), null);
+    assert.equal(await client.findTvId('tt0000404', 'imdb_id'), null);
+    const bad = await client.findTvId('tt0000002', 'imdb_id').catch((e: unknown) => e);
+    assert.ok(bad instanceof TransientServiceError && bad.type === 'TmdbBadResponse', String(bad));
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
+
+void test('contract: the TMDB stand-in answers /find in the fixture\'s shape, for IMDb and TVDB ids, and empty lists for an unknown id', async () => {
+  const structure = (body: string) => {
+    const doc = JSON.parse(body) as Record<string, Record<string, unknown>[]>;
+    return { lists: Object.keys(doc).sort(), tv: [...new Set(doc.tv_results!.map((r) => Object.keys(r).filter((k) => k in tmdbFindTvKeys).sort().join()))] };
+  };
+  const tmdbFindTvKeys = JSON.parse(fixture('find-imdb-tv.json')).tv_results[0] as Record<string, unknown>;
+  const want = structure(fixture('find-imdb-tv.json'));
+  const show = catalog.shows.find((s) => s.onTmdb)!;
+  for (const [id, source] of [[imdbIdFor(show), 'imdb_id'], [tvdbIdFor(show), 'tvdb_id']] as const) {
+    const body = await rawGet(`/find/${id}`, { external_source: source });
+    assert.deepEqual(structure(body), want, source);
+    assert.equal(parseTmdbBody(tmdbFindSchema, '/find', body).tv_results[0]!.id, show.id);
+  }
+  assert.deepEqual(JSON.parse(await rawGet('/find/tt0000000', { external_source: 'imdb_id' })), JSON.parse(fixture('find-empty.json')));
+  const client = createTmdbClient({ url: standin.url, apiKey: 'k', timeoutMs: 2_000 });
+  assert.equal(await client.findTvId(imdbIdFor(show), 'imdb_id'), show.id);
+  assert.equal(await client.findTvId('tt0000000', 'imdb_id'), null);
+  // A show missing from TMDB is not found by its ids either.
+  const offTmdb = catalog.shows.find((s) => !s.onTmdb)!;
+  assert.equal(await client.findTvId(imdbIdFor(offTmdb), 'imdb_id'), null);
 });

@@ -77,6 +77,24 @@ test('the fixture query goes as GET with the SPARQL JSON Accept header and the a
   assert.equal(found.has(4194304), false);
 });
 
+test('with IMDb ids the chunk is one UNION query (P4983 and P345); each row lands under the key its half asked by', async () => {
+  reply = json(fixture('rtIdsUnion.response.json'));
+  seen.length = 0;
+  const query = fixture('rtIdsUnion.query.sparql').trim();
+  const keys = { tmdbIds: [1399, 4194304], imdbIds: ['tt0903747', 'tt0944947', 'tt9999999'] };
+  assert.equal(rtIdsQuery(keys.tmdbIds, keys.imdbIds), query);
+  const found = await client().rtIdsFor(keys);
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0].url.searchParams.get('query'), query);
+  assert.deepEqual(found.byTmdb, new Map([[1399, ['tv/game_of_thrones']]]));
+  assert.deepEqual(found.byImdb, new Map([['tt0903747', ['tv/breaking_bad']], ['tt0944947', ['tv/game_of_thrones']]]));
+  // IMDb ids alone: only the P345 half; a malformed IMDb id is refused before anything is sent.
+  assert.equal(rtIdsQuery([], ['tt0903747']), 'SELECT ?imdb ?rt WHERE { VALUES ?imdb { "tt0903747" } ?item wdt:P345 ?imdb ; wdt:P1258 ?rt . }');
+  const bad = await failure(client().rtIdsFor({ tmdbIds: [1399], imdbIds: ['tt1" } } #'] }));
+  assert.ok(bad instanceof PermanentServiceError && bad.type === 'WikidataBadInput');
+  assert.equal(seen.length, 1);
+});
+
 test('ids are validated before anything is sent; repeats are asked once; an empty list sends nothing', async () => {
   reply = json(FIXTURE_ANSWER);
   seen.length = 0;

@@ -54,6 +54,8 @@ test('a demo-10k session completes with a report equal to an independent computa
   assert.deepEqual(report.rtScore, expected.rtScore);
   // RT pages were found without search: through Wikidata, by confirmed slug guesses, or not at all.
   assert.deepEqual(report.dataQuality.rtMatchedBy, expected.rtMatchedBy);
+  assert.deepEqual(report.dataQuality.identifiedBy, expected.identifiedBy);
+  assert.ok(expected.identifiedBy.imdb > 0 && expected.identifiedBy.tvdb > 0 && expected.identifiedBy.name > 0, 'demo-10k exercises every way');
   assert.ok(expected.rtMatchedBy.wikidata > 0 && expected.rtMatchedBy.slug > 0 && expected.rtMatchedBy.notFound > 0, 'demo-10k exercises every way');
   const paths = stack.standins.rtRequestedPaths();
   assert.ok(paths.length > 0 && !paths.some((p) => p.startsWith('/search')), 'RT was crawled, and /search never requested');

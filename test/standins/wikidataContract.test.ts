@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { load } from 'cheerio';
-import { buildCatalog, type Catalog } from '../../standins/catalog.js';
+import { buildCatalog, imdbIdFor, type Catalog } from '../../standins/catalog.js';
 import { type ListeningStandin, listenStandin } from '../../standins/http.js';
 import { rtFactsFor } from '../../standins/rtFacts.js';
 import { createWikidataStandin } from '../../standins/wikidata.js';
@@ -161,4 +161,32 @@ test('over the default catalog: about a quarter unmapped, a few stale, some film
   const notOnTmdb = catalog.shows.find((s) => !s.onTmdb)!;
   const none = (await (await get(withIds([notOnTmdb.id, 4_999_999_999]))).json()) as SparqlJson;
   assert.deepEqual(none.results.bindings, []);
+});
+
+test("the IMDb (P345) and UNION shapes: the stand-in's answer has the union fixture's structure, and finds some shows the TMDB id misses", async () => {
+  const union = JSON.parse(fixture('rtIdsUnion.response.json')) as SparqlJson;
+  const onRt = catalog.shows.filter((s) => s.onTmdb && s.rt);
+  const byTmdbOnly = onRt.find((s) => rtFactsFor(s)!.wikidata.kind === 'current')!;
+  const byImdbOnly = onRt.find((s) => rtFactsFor(s)!.wikidata.kind === 'unmapped' && rtFactsFor(s)!.wikidataByImdb.kind === 'current')!;
+  const neither = onRt.find((s) => rtFactsFor(s)!.wikidataByImdb.kind === 'unmapped')!;
+  const query = fixture('rtIdsUnion.query.sparql')
+    .trim()
+    .replace(/VALUES \?tmdb \{[^}]*\}/, `VALUES ?tmdb { "${byTmdbOnly.id}" "${byImdbOnly.id}" }`)
+    .replace(/VALUES \?imdb \{[^}]*\}/, `VALUES ?imdb { "${imdbIdFor(byImdbOnly)}" "${imdbIdFor(neither)}" }`);
+  const res = await get(query);
+  assert.equal(res.status, 200);
+  const answer = (await res.json()) as SparqlJson;
+  assert.deepEqual(shape(answer), shape(union));
+  assert.deepEqual(answer.results.bindings.map((b) => [b.tmdb?.value ?? b.imdb?.value, b.rt.value]), [
+    [String(byTmdbOnly.id), `tv/${rtFactsFor(byTmdbOnly)!.slug}`],
+    [imdbIdFor(byImdbOnly), `tv/${rtFactsFor(byImdbOnly)!.slug}`],
+  ]);
+  // By IMDb id alone.
+  const imdbOnly = await get(`SELECT ?imdb ?rt WHERE { VALUES ?imdb { "${imdbIdFor(byImdbOnly)}" } ?item wdt:P345 ?imdb ; wdt:P1258 ?rt . }`);
+  assert.deepEqual(((await imdbOnly.json()) as SparqlJson).head.vars, ['imdb', 'rt']);
+  // Coverage: the IMDb id finds a share of the shows the TMDB id misses, and never a different page.
+  const missed = onRt.filter((s) => rtFactsFor(s)!.wikidata.kind === 'unmapped');
+  const found = missed.filter((s) => rtFactsFor(s)!.wikidataByImdb.kind === 'current').length / missed.length;
+  assert.ok(found > 0.5 && found < 0.7, `IMDb finds ${found} of the unmapped`);
+  assert.ok(onRt.every((s) => { const f = rtFactsFor(s)!; return f.wikidata.kind === 'unmapped' || f.wikidataByImdb === f.wikidata; }));
 });

@@ -1,6 +1,7 @@
 // The report's facts computed independently of showprint: straight from the stand-in's catalog and
 // the generated history (which knows each activity's true show), with none of the app's parsing,
 // matching, SQL or database. If the pipeline mis-parses, mis-matches or mis-counts, the two differ.
+import { subjectsFor } from '../../standins/catalog.js';
 import { type Catalog, type CatalogShow, historyFor, rtFactsFor } from '../../standins/index.js';
 
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -27,8 +28,13 @@ export interface ExpectedReport {
   crossoverStar: { name: string; showCount: number; shows: string[] };
   genres: { name: string; share: number }[];
   rtScore: { score: number; band: string; showsScored: number };
-  /** How the crawl should find each TMDB-matched show's RT page: Wikidata's current id, else a slug, else none. */
+  /**
+   * How the crawl should find each TMDB-matched show's RT page: Wikidata's current id (by TMDB id, or
+   * by IMDb id), else a slug, else none.
+   */
   rtMatchedBy: { wikidata: number; slug: number; notFound: number };
+  /** How each TMDB-matched show should be found: by the IMDb id Gandalf sent, else its TVDB id, else its name. */
+  identifiedBy: { imdb: number; tvdb: number; name: number };
 }
 
 export function expectedReport(dataKey: string, catalog: Catalog): ExpectedReport {
@@ -88,10 +94,14 @@ export function expectedReport(dataKey: string, catalog: Catalog): ExpectedRepor
   const rt = round2(scores.reduce((a, b) => a + b, 0) / scores.length);
 
   const rtMatchedBy = { wikidata: 0, slug: 0, notFound: 0 };
+  const identifiedBy = { imdb: 0, tvdb: 0, name: 0 };
   for (const s of onTmdb) {
+    const types = subjectsFor(s).map((id) => id.identifierType);
+    identifiedBy[types.includes('IMDB') ? 'imdb' : types.includes('TVDB') ? 'tvdb' : 'name']++;
     const facts = rtFactsFor(s);
     if (!facts) rtMatchedBy.notFound++;
-    else if (facts.wikidata.kind === 'current') rtMatchedBy.wikidata++;
+    // Every matched show has an IMDb id: Gandalf's, or TMDB's external_ids.
+    else if (facts.wikidata.kind === 'current' || facts.wikidataByImdb.kind === 'current') rtMatchedBy.wikidata++;
     else rtMatchedBy.slug++;
   }
 
@@ -112,5 +122,6 @@ export function expectedReport(dataKey: string, catalog: Catalog): ExpectedRepor
     genres,
     rtScore: { score: rt, band: rt < 40 ? 'Rotten' : rt < 70 ? 'Fresh' : 'Certified Fresh', showsScored: scores.length },
     rtMatchedBy,
+    identifiedBy,
   };
 }

@@ -1,6 +1,7 @@
 // Gandalf's "Sauron" GraphQL API: signed POSTs, errors carried in errors[].extensions.code.
 // Its Int64 scalars (total, limit, page) arrive as JSON numbers or numeric strings; both are read.
 import got from 'got';
+import { type ExternalId, parseSubjects } from '../../domain/identifiers.js';
 import { responseSample } from '../../domain/text.js';
 import { PermanentServiceError, TransientServiceError, isThrottleStatus, isTransientStatus, parseRetryAfter } from '../errors.js';
 import { signRequestBody } from './signature.js';
@@ -10,7 +11,8 @@ export interface GandalfActivity {
   id: string;
   title: string;
   date: string;
-  identifiers: { value: string; identifierType: string }[];
+  /** The well-formed ids of its `subject` list (one per type). */
+  identifiers: ExternalId[];
 }
 
 export interface GandalfPage {
@@ -18,6 +20,8 @@ export interface GandalfPage {
   total: number;
   page: number;
   limit: number;
+  /** Malformed `subject` entries on this page, left out of `identifiers`: counted, never fatal. */
+  ignoredIdentifiers: number;
 }
 
 export interface GandalfClient {
@@ -110,14 +114,17 @@ function parseActivityResponse(raw: unknown, dataKey = ''): GandalfPage {
     ints[field] = n;
   }
   const activities: GandalfActivity[] = [];
+  let ignoredIdentifiers = 0;
   for (const item of r.data as { id?: unknown; metadata?: { title?: unknown; date?: unknown; subject?: unknown } }[]) {
     if (typeof item?.id !== 'string' || typeof item.metadata?.title !== 'string') continue; // not a Netflix activity
+    const subjects = parseSubjects(item.metadata.subject);
+    ignoredIdentifiers += subjects.ignored;
     activities.push({
       id: item.id,
       title: item.metadata.title,
       date: typeof item.metadata.date === 'string' ? item.metadata.date : '',
-      identifiers: Array.isArray(item.metadata.subject) ? (item.metadata.subject as GandalfActivity['identifiers']) : [],
+      identifiers: subjects.ids,
     });
   }
-  return { activities, ...ints };
+  return { activities, ...ints, ignoredIdentifiers };
 }
