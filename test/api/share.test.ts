@@ -106,15 +106,15 @@ describe('what each card says', () => {
   const expected: Record<StoryCard, { title: string | RegExp; mentions: string[] }> = {
     overview: { title: '28 shows', mentions: ['1,234 episodes', '3 films'] },
     firstShow: { title: 'The Copper Ashes', mentions: ['10 January 2021', 'Where the ashes first glowed.'] },
-    mostWatched: { title: 'Hawkstead', mentions: ['You watched 42 of 226 episodes', 'Hawkstead is home.'] },
+    mostWatched: { title: 'Hawkstead', mentions: ['watched 42 of 226 episodes', 'Hawkstead is home.'] },
     topShows: { title: /Can.t stop/, mentions: ['#1 Hawkstead · 42 episodes', '#2 Off-Road · 30 episodes', '#3 The Copper Ashes · 1 episode'] },
-    crossoverStar: { title: 'Barbara Mensah', mentions: ['Turns up in 5 of your shows', 'Hawkstead · Off-Road · Lantern · Quay'] },
+    crossoverStar: { title: 'Barbara Mensah', mentions: ['Turns up in 5 of your shows', 'Hawkstead · Off-Road · Lantern · Quay and 1 more'] },
     genres: { title: 'Mostly Drama', mentions: ['Drama 22%', 'Comedy 9%', 'Drama, with a side of dragons.'] },
-    rtTaste: { title: 'Certified Fresh', mentions: ['82 / 100, from 16 scored shows', 'The critics agree with you.'] },
+    rtTaste: { title: 'Critics’ darling', mentions: ['Critics’ average 82, across 16 scored shows', 'The critics agree with you.'] },
     bff: { title: 'Noah Scott', mentions: ['from Off-Road', 'Noah would drive you anywhere.'] },
     starSign: { title: 'Gemini', mentions: ['Two shows at once, always.'] },
     personality: { title: 'Escape Artist', mentions: ['Any world but this one.'] },
-    summary: { title: 'Escape Artist', mentions: ['Gemini · Mostly Drama · Certified Fresh taste', '28 shows · 1,234 episodes', 'Best friend: Noah Scott from Off-Road'] },
+    summary: { title: 'Escape Artist', mentions: ['Gemini · Mostly Drama · Critics’ darling', '28 shows · 1,234 episodes', 'Best friend: Noah Scott from Off-Road'] },
   };
 
   test('the table covers every story card', () => {
@@ -178,11 +178,12 @@ describe('what each card says', () => {
   });
 
   test('long text is clipped at a code point, with an ellipsis', () => {
-    const t = cardText(sampleReport('s1', { mostWatchedShow: { name: `${'🎬'.repeat(100)}`, watched: 1, total: null, summary: 'x'.repeat(500) } }), 'mostWatched');
+    const t = cardText(sampleReport('s1', { mostWatchedShow: { name: `${'🎬'.repeat(100)}`, watched: 1, total: null, summary: 'x' }, mostWatchedShowQuip: 'x'.repeat(500) }), 'mostWatched');
     assert.equal(Array.from(t.title).length, 70);
     assert.ok(t.title.endsWith('…'));
     assert.ok(!/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(t.title), 'a lone surrogate');
-    assert.equal(Array.from(t.lines[0]).length, 160);
+    assert.equal(t.lines[0], '1 episode watched', 'a show of unknown length: no "of ?"');
+    assert.equal(Array.from(t.lines[1]).length, 160);
     assert.equal(clip('  short  ', 10), 'short');
     assert.ok(cardDescription(t).length <= 200);
   });

@@ -186,7 +186,7 @@ test('an unknown dataKey ends in a plain-words failure with a way to try again',
   assert.match(await page.locator('#failure-code').innerText(), /RECORD_NOT_FOUND/);
   await page.screenshot({ path: new URL('viewer-failure-mobile.png', ARTIFACTS).pathname, fullPage: true });
 
-  await page.getByRole('button', { name: 'Try again' }).click();
+  await page.getByRole('button', { name: 'Make a new report' }).click();
   await page.getByRole('button', { name: 'Start my report' }).waitFor({ state: 'visible' });
   await page.context().close();
 });
@@ -205,10 +205,11 @@ test('a session link without its viewer cookie, a link to an erased session and 
   assert.ok([200, 202].includes(forgot.status), `the admin key forgets it: ${forgot.status}`);
   await until(async () => (await fetch(`${stack.apiUrl}/api/sessions/${erased}`, { headers: { authorization: `Bearer ${stack.apiKey}` } })).status === 404, 30_000, 'the session to be erased');
   await page.goto(`${stack.apiUrl}/?session=${erased}#viewer=${viewerToken}`);
-  await page.locator('#failure-title').filter({ hasText: /couldn’t find that session/ }).waitFor({ state: 'visible' });
+  await page.locator('#failure-title').filter({ hasText: /This report is gone/ }).waitFor({ state: 'visible' });
   assert.equal(new URL(page.url()).hash, '', 'the token left the address bar');
 
-  await page.getByRole('button', { name: 'Try again' }).click();
+  // Nothing to try again: the button offers a new report instead.
+  await page.getByRole('button', { name: 'Make a new report' }).click();
   await page.route('**/api/sessions', (route) => route.abort('internetdisconnected'));
   await page.getByRole('button', { name: 'Start my report' }).click();
   const error = page.locator('#form-error');

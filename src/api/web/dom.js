@@ -31,8 +31,8 @@ window.showprint = window.showprint || {};
   }
 
   function initials(name) {
-    const words = String(name || '?').trim().split(/\s+/).filter(Boolean);
-    const letters = words.length > 1 ? words[0][0] + words[words.length - 1][0] : (words[0] || '?').slice(0, 2);
+    const words = String(name || '').trim().split(/\s+/).filter(Boolean);
+    const letters = words.length > 1 ? words[0][0] + words[words.length - 1][0] : (words[0] || '★').slice(0, 2);
     return letters.toUpperCase();
   }
 

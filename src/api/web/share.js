@@ -41,9 +41,11 @@
     const at = new Date(expiresAt);
     if (Number.isNaN(at.getTime())) return '';
     const minutes = Math.max(1, Math.round((at.getTime() - Date.now()) / 60_000));
-    const time = new Intl.DateTimeFormat('en', { hour: 'numeric', minute: '2-digit' }).format(at);
-    const left = minutes < 90 ? `about ${plural(minutes, 'minute')}` : `about ${plural(Math.round(minutes / 60), 'hour')}`;
-    return `The code works until ${time} (${left}).`;
+    // A short-lived code by the clock; a long-lived link by the day (a time of day means nothing in 30 days).
+    if (minutes < 90) return `The code works until ${new Intl.DateTimeFormat('en', { hour: 'numeric', minute: '2-digit' }).format(at)} (about ${plural(minutes, 'minute')}).`;
+    if (minutes < 36 * 60) return `The code works for about ${plural(Math.round(minutes / 60), 'hour')}.`;
+    const days = Math.round(minutes / (24 * 60));
+    return `The code works for ${plural(days, 'day')}, until ${new Intl.DateTimeFormat('en', { day: 'numeric', month: 'long' }).format(at)}.`;
   }
 
   /**

@@ -15,7 +15,7 @@
 
 (() => {
   const { el, icon } = window.showprint.dom;
-  const { STORY_CARDS, LABELS, describe, drawBody } = window.showprint.cards;
+  const { STORY_CARDS, LABELS, describe, drawBody, storyCards } = window.showprint.cards;
 
   /** Default time per card; `data-card-ms` on the stories element overrides it. */
   const CARD_MS = 6000;
@@ -32,7 +32,8 @@
    *   called for a card's Share / Download controls
    */
   function createStories(ui, onAction) {
-    const kinds = STORY_CARDS;
+    /** The cards this report plays: all of them, or a short story for an empty or tiny history. */
+    let kinds = STORY_CARDS;
     /** kind → { article, body, coverage, updated, popover, segment, fingerprint, title, fadeTimer } */
     const shells = new Map();
     let index = 0;
@@ -74,17 +75,20 @@
       download.dataset.action = 'download';
       download.setAttribute('download', `showprint-${kind}.png`);
       download.setAttribute('aria-label', `Download image of the ${LABELS[kind]} card`);
+      // A provisional card is not shared: its place holds a note, so the card keeps its size.
+      const wait = el('p', 'share-wait', 'Sharing opens when your report is complete.');
+      wait.hidden = true;
       const popover = el('div', 'share-popover');
       popover.hidden = true;
 
-      article.append(el('div', 'card-flags', null, coverage, updated), body, el('div', 'card-actions', null, share, download), popover);
+      article.append(el('div', 'card-flags', null, coverage, updated), body, el('div', 'card-actions', null, share, download, wait), popover);
 
       const segment = el('button', 'segment', null, el('span', 'segment-track', null, el('span', 'segment-fill')));
       segment.type = 'button';
       segment.dataset.for = kind;
       segment.addEventListener('click', () => userGo(i));
 
-      return { kind, article, body, coverage, updated, share, download, popover, segment, fingerprint: null, title: '', fadeTimer: null };
+      return { kind, article, body, coverage, updated, share, download, wait, popover, segment, fingerprint: null, title: '', fadeTimer: null };
     }
 
     function segmentLabel(s, i) {
@@ -104,6 +108,8 @@
         s.article.setAttribute('aria-hidden', String(!current));
         if (current) s.segment.setAttribute('aria-current', 'step');
         else s.segment.removeAttribute('aria-current');
+        // One tab stop for the whole bar (the current card's segment); arrows move inside it.
+        s.segment.tabIndex = current ? 0 : -1;
         s.segment.setAttribute('aria-label', segmentLabel(s, i));
         s.segment.classList.toggle('is-done', i < index);
       });
@@ -129,6 +135,7 @@
       const target = Math.max(0, Math.min(kinds.length - 1, i));
       const before = shells.get(kinds[index]);
       const hadFocus = before && before.article.contains(document.activeElement);
+      const onSegments = ui.segments.contains(document.activeElement);
       if (before) closePopover(before);
       index = target;
       elapsed = 0;
@@ -136,6 +143,7 @@
       const now = shells.get(kinds[index]);
       // The card that held the focus is now inert: the focus follows to the new card.
       if (hadFocus && now !== before) now.article.focus({ preventScroll: true });
+      if (onSegments) now.segment.focus({ preventScroll: true });
       startFade(now);
     }
 
@@ -224,6 +232,7 @@
     function render(report) {
       const first = shells.size === 0;
       if (first) {
+        kinds = storyCards(report);
         kinds.forEach((kind, i) => shells.set(kind, createShell(kind, i)));
         ui.stage.replaceChildren(...kinds.map((k) => shells.get(k).article));
         ui.segments.replaceChildren(...kinds.map((k) => el('li', null, null, shells.get(k).segment)));
@@ -247,6 +256,10 @@
         s.article.classList.toggle('is-provisional', provisional);
         s.coverage.hidden = !provisional;
         s.coverage.textContent = provisional ? String(coverage.label || 'Still counting') : '';
+        s.article.dataset.shareable = String(report.final);
+        s.share.hidden = !report.final;
+        s.download.hidden = !report.final;
+        s.wait.hidden = report.final;
       }
       if (first) {
         index = 0;
@@ -293,7 +306,14 @@
     ui.stage.addEventListener('click', (event) => {
       const control = event.target.closest('[data-action]');
       const article = control && control.closest('[data-card]');
-      if (article && ui.stage.contains(article)) onAction(control.dataset.action, article.dataset.card, control, event);
+      if (article && ui.stage.contains(article) && article.dataset.shareable === 'true') onAction(control.dataset.action, article.dataset.card, control, event);
+    });
+
+    ui.segments.addEventListener('keydown', (event) => {
+      if (event.key === 'Home' || event.key === 'End') {
+        event.preventDefault();
+        userGo(event.key === 'Home' ? 0 : kinds.length - 1);
+      }
     });
 
     document.addEventListener('keydown', (event) => {
@@ -315,8 +335,8 @@
       }
     });
 
-    // Hold to pause with any pointer; on a touch screen a sideways swipe moves a card, and a tap on
-    // the left third goes back, elsewhere forward (mice have the buttons). `touch-action: pan-y` on
+    // Hold to pause with any pointer; a sideways swipe moves a card, and a tap or click on the left
+    // third goes back, elsewhere forward. `touch-action: pan-y` on
     // the stage leaves vertical scrolling to the browser.
     ui.stage.addEventListener('pointerdown', (event) => {
       if (!event.isPrimary || event.button > 0 || event.target.closest(CONTROLS)) return;
@@ -333,7 +353,8 @@
       const dy = event.clientY - g.y;
       if (Math.abs(dx) > 40 && Math.abs(dx) > Math.abs(dy) * 1.2) {
         userGo(index + (dx < 0 ? 1 : -1));
-      } else if (g.touch && performance.now() - g.t < 300 && Math.abs(dx) < 12 && Math.abs(dy) < 12) {
+      } else if (performance.now() - g.t < 300 && Math.abs(dx) < 12 && Math.abs(dy) < 12) {
+        // A tap or a click: the left third goes back, the rest forward (a long press only held it).
         const rect = ui.stage.getBoundingClientRect();
         userGo(index + (event.clientX - rect.left < rect.width / 3 ? -1 : 1));
       }
@@ -349,6 +370,10 @@
     return {
       render,
       clear,
+      /** Shows a card the viewer asked for (e.g. "See what changed"). */
+      show: (kind) => {
+        if (kinds.includes(kind)) userGo(kinds.indexOf(kind));
+      },
       hold,
       closePopover: (kind) => shells.has(kind) && closePopover(shells.get(kind)),
       shell: (kind) => shells.get(kind),
