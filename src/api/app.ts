@@ -1,5 +1,6 @@
 // The Express app: routers built over injected dependencies.
 import type { Client } from '@temporalio/client';
+import compression from 'compression';
 import express from 'express';
 import { fileURLToPath } from 'node:url';
 import type { AppConfig, PipelineSettings } from '../config/index.js';
@@ -104,7 +105,9 @@ export function createApp(deps: ApiDeps): express.Express {
   // The page spells session states from the contract, not by hand: a script it loads before app.js.
   app.get('/session-states.js', allow({ public: true }), (_req, res) => void res.type('text/javascript').send(sessionStatesScript));
   app.use('/share', shareRouter(share));
-  app.use(express.static(webDir));
+  // Only the page's own files are compressed: they are text that never streams (an event stream
+  // must not sit in a compressor's buffer), and they are what a phone waits for first.
+  app.use(compression(), express.static(webDir));
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `No route for ${req.method} ${req.path}`)));
   app.use(errorHandler);
   return app;
