@@ -68,6 +68,8 @@ const STATES = window.SESSION_STATES;
   const stories = window.showprint.createStories(
     {
       root: ui.stories,
+      shell: ui.report,
+      close: $('story-close'),
       stage: ui.cards,
       segments: $('story-segments'),
       toggle: $('story-toggle'),

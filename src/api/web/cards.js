@@ -8,7 +8,7 @@
 'use strict';
 
 (() => {
-  const { el, fmt, plural, formatDate, icon, avatar } = window.showprint.dom;
+  const { el, fmt, plural, formatDate, icon, avatar, poster } = window.showprint.dom;
   const { ALL_CARDS, cardVerdicts, storyCards, tasteKind, quipAfter, watchedLine, percent } = window.showprint.verdicts;
 
   /** The story cards in the order they play (STORY_CARDS in src/domain/report.ts). */
@@ -63,6 +63,17 @@
     }
     const text = c.total > 0 ? `${what}: ${fmt(c.done)} of ${plural(c.total, 'show')} so far.` : `${what}.`;
     return el('div', 'counting', null, ring, el('p', 'counting-text', null, el('strong', null, 'Still counting. '), document.createTextNode(text)));
+  }
+
+  /**
+   * A number that counts up when its card comes on screen (stories.js runs it, unless the viewer
+   * prefers reduced motion). Screen readers get the number itself, never the count.
+   */
+  function countTo(value, className) {
+    const shown = el('span', 'count-up', fmt(value));
+    shown.dataset.countTo = String(value);
+    shown.setAttribute('aria-hidden', 'true');
+    return el('span', className, null, shown, el('span', 'visually-hidden', fmt(value)));
   }
 
   function meter(percent, className = 'meter') {
@@ -148,7 +159,7 @@
     overview(m) {
       const stats = el('ul', 'stat-trio');
       for (const [value, word] of [[m.shows, 'show'], [m.episodes, 'episode'], [m.films, 'film']]) {
-        stats.append(el('li', 'stat', null, el('span', 'stat-value', fmt(value)), el('span', 'stat-label', value === 1 ? word : `${word}s`)));
+        stats.append(el('li', 'stat', null, countTo(value, 'stat-value'), el('span', 'stat-label', value === 1 ? word : `${word}s`)));
       }
       return {
         eyebrow: 'Your TV story',
@@ -169,6 +180,7 @@
         eyebrow: 'Where it all began',
         icon: 'play',
         title: m.name,
+        hero: poster(m.name, null),
         body: [el('p', 'card-detail', null, document.createTextNode('First watched on '), time), quip(m.quip)],
       };
     },
@@ -179,6 +191,7 @@
         eyebrow: 'Your comfort show',
         icon: 'heart',
         title: m.name,
+        hero: poster(m.name, null),
         body: [el('p', 'card-detail big-stat', m.summary), m.total ? meter((m.watched / m.total) * 100) : null, quip(m.quip)],
       };
     },
@@ -208,10 +221,8 @@
         eyebrow: 'Your crossover star',
         icon: 'star',
         title: m.name,
-        body: [
-          el('div', 'card-row', null, avatar(m.name, m.imageUrl, `Photo of ${m.name}`), el('p', 'card-detail', `Turns up in ${fmt(m.showCount)} of your shows`)),
-          chips,
-        ],
+        hero: avatar(m.name, m.imageUrl, `Photo of ${m.name}`),
+        body: [el('p', 'card-detail', `Turns up in ${fmt(m.showCount)} of your shows`), chips],
       };
     },
 
@@ -253,7 +264,7 @@
         title: m.score.kind.name,
         body: [
           el('p', 'card-detail big-stat', m.score.kind.line),
-          el('p', 'big-number', null, el('span', 'big-number-value', m.score.score.toFixed(0)), el('span', 'big-number-unit', ' critics’ average')),
+          el('p', 'big-number', null, countTo(Math.round(m.score.score), 'big-number-value'), el('span', 'big-number-unit', ' critics’ average')),
           meter(m.score.score, 'meter rt-meter'),
           note(`Across ${plural(m.score.showsScored, 'scored show')}, weighted by how much you watched.`),
           quip(m.quip),
@@ -270,7 +281,8 @@
         eyebrow: 'Your TV best friend',
         icon: 'people',
         title: m.name,
-        body: [el('div', 'card-row', null, avatar(m.name, m.imageUrl, `${m.name} from ${m.show}`), el('p', 'card-detail', `from ${m.show}`)), quip(m.quip)],
+        hero: avatar(m.name, m.imageUrl, `${m.name} from ${m.show}`),
+        body: [el('p', 'card-detail', `from ${m.show}`), quip(m.quip)],
       };
     },
 
@@ -282,7 +294,7 @@
       }
       const glyph = el('p', 'zodiac', `${ZODIAC[m.sign.sign] || '✦'}\uFE0E`);
       glyph.setAttribute('aria-hidden', 'true');
-      return { eyebrow: 'Your TV star sign', icon: 'moon', title: m.sign.sign, body: [glyph, quip(m.sign.quip)] };
+      return { eyebrow: 'Your TV star sign', icon: 'moon', title: m.sign.sign, hero: glyph, body: [quip(m.sign.quip)] };
     },
 
     personality(m) {
@@ -331,9 +343,10 @@
   /** Draws a card's inside: eyebrow (with icon), heading, body. */
   function drawBody(kind, drawing) {
     const eyebrow = el('p', 'card-eyebrow', null, icon(drawing.icon, 'card-icon icon'), el('span', null, drawing.eyebrow));
-    const heading = el('h3', 'card-title', drawing.title);
+    const heading = el('h2', 'card-title', drawing.title);
     heading.id = `card-${kind}-title`;
-    return [eyebrow, heading, ...drawing.body.filter(Boolean)];
+    const hero = drawing.hero ? el('div', 'card-hero', null, drawing.hero) : null;
+    return [hero, eyebrow, heading, ...drawing.body].filter(Boolean);
   }
 
   /** Tolerates reports stored before versions existed: no version means version 1, final; no coverage means none. */

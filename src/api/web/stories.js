@@ -1,6 +1,9 @@
-// showprint's viewer page, part 3 of 5: the story player. One card on screen at a time, progress
-// segments above it (each one a button to that card), auto-advance with pause and resume, arrow keys
-// and Space on a keyboard, swipe and tap on a touch screen, and hold-to-pause with any pointer.
+// showprint's viewer page, part 3 of 5: the story player. It opens full screen (a 9:16 stage, the
+// whole screen on a phone, centred with room around it on a desktop), one card at a time, thin
+// progress segments over the top (one tab stop; arrows, Home and End inside), auto-advance with
+// pause and resume, arrow keys, Space and Escape on a keyboard, a tap or click on the left third
+// to go back and elsewhere to go on, a sideways swipe, hold-to-pause with any pointer, and a swipe
+// down (or Escape, or the close button) to put the stories back in the page.
 //
 // Reduced motion (a choice, documented here): under `prefers-reduced-motion: reduce` the cards do not
 // advance on their own. A story that moves by itself is the kind of motion those viewers opt out of,
@@ -24,10 +27,14 @@
   const TICK_MS = 100;
   /** Controls inside a card: pressing them is never a tap, swipe or hold on the story. */
   const CONTROLS = 'button, a, input, select, textarea, label, .card-actions, .share-popover';
+  /** Cards drawn light on dark: the controls over the top switch colours with them. */
+  const DARK_CARDS = new Set(['overview', 'starSign', 'personality']);
+  const COUNT_MS = 900;
 
   /**
-   * @param {object} ui the player's elements: root (the stories region), stage (where the cards go),
-   *   segments (an <ol>), toggle, prev, next (buttons), counter and live (text elements)
+   * @param {object} ui the player's elements: root (the stories region), shell (the report section,
+   *   which takes the screen in full mode), stage (where the cards go), segments (an <ol>), toggle,
+   *   prev, next, close (buttons), counter and live (text elements)
    * @param {(action: string, kind: string, control: Element, event: Event) => void} onAction
    *   called for a card's Share / Download controls
    */
@@ -118,6 +125,7 @@
       ui.prev.setAttribute('aria-disabled', String(index === 0));
       ui.next.setAttribute('aria-disabled', String(index === kinds.length - 1));
       ui.root.dataset.current = kinds[index];
+      ui.root.dataset.tone = DARK_CARDS.has(kinds[index]) ? 'dark' : 'light';
       ui.root.dataset.index = String(index);
       fill();
     }
@@ -145,6 +153,7 @@
       if (hadFocus && now !== before) now.article.focus({ preventScroll: true });
       if (onSegments) now.segment.focus({ preventScroll: true });
       startFade(now);
+      countUp(now.article);
     }
 
     /** A move the viewer asked for: said out loud for screen readers (auto-advance is not). */
@@ -194,6 +203,45 @@
       if (on) holds.add(reason);
       else holds.delete(reason);
       fill();
+    }
+
+    /** The current card's numbers count up from zero (at once under reduced motion). */
+    function countUp(article) {
+      for (const node of article.querySelectorAll('[data-count-to]')) {
+        const to = Number(node.dataset.countTo) || 0;
+        const format = (n) => Math.round(n).toLocaleString('en');
+        if (reducedMotion() || to === 0) {
+          node.textContent = format(to);
+          continue;
+        }
+        const start = performance.now();
+        const step = (now) => {
+          const t = Math.min(1, (now - start) / COUNT_MS);
+          node.textContent = format(to * (1 - (1 - t) ** 3));
+          if (t < 1 && node.isConnected) window.requestAnimationFrame(step);
+        };
+        window.requestAnimationFrame(step);
+      }
+    }
+
+    // ---------- full screen, or in the page ----------
+
+    /** 'full': the stories fill the screen (the page's header and summary out of the way); 'page': in the page. */
+    function setMode(mode) {
+      ui.shell.dataset.mode = mode;
+      document.body.dataset.player = mode;
+      const full = mode === 'full';
+      const label = full ? 'Close full screen' : 'Open full screen';
+      ui.close.setAttribute('aria-label', label);
+      ui.close.title = full ? `${label} (Esc)` : label;
+      ui.close.replaceChildren(icon(full ? 'close' : 'expand'));
+    }
+
+    function toggleMode() {
+      const full = ui.shell.dataset.mode !== 'full';
+      setMode(full ? 'full' : 'page');
+      // Closing is like leaving a story: it stops; opening plays again (unless motion is unwelcome).
+      setPlaying(full && !reducedMotion());
     }
 
     // ---------- the "updated" marks ----------
@@ -265,10 +313,12 @@
         index = 0;
         elapsed = 0;
         lastTick = performance.now();
+        setMode('full');
         setPlaying(!reducedMotion());
         timer = setInterval(tick, TICK_MS);
       }
       apply();
+      if (first || changed.includes(kinds[index])) countUp(shells.get(kinds[index]).article);
       return { first, changed };
     }
 
@@ -293,6 +343,7 @@
       ui.stage.replaceChildren();
       ui.segments.replaceChildren();
       ui.counter.textContent = '';
+      delete document.body.dataset.player;
       delete ui.root.dataset.current;
       delete ui.root.dataset.index;
     }
@@ -302,6 +353,7 @@
     ui.prev.addEventListener('click', () => userGo(index - 1));
     ui.next.addEventListener('click', () => userGo(index + 1));
     ui.toggle.addEventListener('click', togglePlaying);
+    ui.close.addEventListener('click', toggleMode);
 
     ui.stage.addEventListener('click', (event) => {
       const control = event.target.closest('[data-action]');
@@ -328,6 +380,9 @@
       } else if (event.key === 'ArrowLeft') {
         event.preventDefault();
         userGo(index - 1);
+      } else if (event.key === 'Escape' && ui.shell.dataset.mode === 'full') {
+        event.preventDefault();
+        toggleMode();
       } else if (event.key === ' ' && !target.closest('button, a, summary')) {
         // On a focused button Space presses that button instead.
         event.preventDefault();
@@ -351,7 +406,10 @@
       if (cancelled) return;
       const dx = event.clientX - g.x;
       const dy = event.clientY - g.y;
-      if (Math.abs(dx) > 40 && Math.abs(dx) > Math.abs(dy) * 1.2) {
+      if (dy > 80 && dy > Math.abs(dx) * 1.2 && ui.shell.dataset.mode === 'full') {
+        // Swipe down: out of full screen, as a story closes.
+        toggleMode();
+      } else if (Math.abs(dx) > 40 && Math.abs(dx) > Math.abs(dy) * 1.2) {
         userGo(index + (dx < 0 ? 1 : -1));
       } else if (performance.now() - g.t < 300 && Math.abs(dx) < 12 && Math.abs(dy) < 12) {
         // A tap or a click: the left third goes back, the rest forward (a long press only held it).
@@ -377,6 +435,7 @@
       hold,
       closePopover: (kind) => shells.has(kind) && closePopover(shells.get(kind)),
       shell: (kind) => shells.get(kind),
+      setMode,
       shells: () => [...shells.values()],
       get currentKind() {
         return kinds[index];
