@@ -455,7 +455,8 @@ describe('over HTTP', () => {
     assert.match(String(res.headers.get('content-security-policy')), /default-src 'none'/);
     const html = await res.text();
     assert.ok(!html.includes('<script'), 'an unescaped <script');
-    assert.ok(!html.includes('<img'), 'an unescaped <img');
+    // The one image is the card's own story image (the landing page shows it large); no other.
+    assert.deepEqual(html.match(/<img[^>]*/g)?.map((tag) => tag.slice(0, tag.indexOf(' width'))), [`<img src="${url}/story.png"`], 'an unescaped <img');
     assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
     assert.ok(html.includes('&quot;&gt;&lt;img src=x onerror=alert(2)&gt; &amp; &#39;quoted&#39;'));
     assert.ok(!html.includes(ids.hostile), 'the session id is in the page');
@@ -516,6 +517,24 @@ describe('over HTTP', () => {
     assert.ok((await (await get(links.mostWatched.url)).text()).includes('Version Two Show'));
     // Another card of the same version is another image.
     assert.notEqual((await get(links.overview.imageUrl)).headers.get('etag'), newer.headers.get('etag'));
+  });
+
+  test('the story image: 1080×1920 from the same link, cached apart from the preview; the share page shows it large', async () => {
+    const links = await makeLinks(ids.a);
+    const story = links.genres.imageUrl.replace(/\/image\.png$/, '/story.png');
+    const res = await get(story);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'image/png');
+    assert.deepEqual(pngSize(Buffer.from(await res.arrayBuffer())), { width: 1080, height: 1920 });
+    assert.notEqual(res.headers.get('etag'), (await get(links.genres.imageUrl)).headers.get('etag'));
+    assert.equal((await get(`${story}?download=1`)).headers.get('content-disposition'), 'attachment; filename="showprint-genres-story.png"');
+    // A landing page: the card large (with its words as alt text), what showprint is, a way in.
+    const html = await (await get(links.genres.url)).text();
+    assert.match(html, new RegExp(`<img src="${story.replace(/[.?]/g, '\\$&')}" width="1080" height="1920" alt="Your genre mix: Mostly Drama[^"]*">`));
+    assert.match(html, /showprint turns a Netflix watch history into a story/);
+    assert.match(html, /<a class="cta" href="[^"]+\/">Make your own<\/a>/);
+    // A bad token is the same 404 as for the preview.
+    assert.equal((await get(`${new URL(links.genres.url).origin}/share/not-a-token/story.png`)).status, 404);
   });
 
   test("another session's viewer token is 404 on the share and hand-off routes; no credential is 401", async () => {

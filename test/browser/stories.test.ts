@@ -237,7 +237,7 @@ async function startFakeApi(initial: FakeApi['state']): Promise<FakeApi> {
     res.json({ links: Object.fromEntries(STORY_CARDS.map((card) => [card, { url: `${base}/share/tok-${card}`, imageUrl: `${base}/share/tok-${card}/image.png` }])) });
   });
   app.delete(`/api/sessions/${SESSION}/share-links`, (_req, res) => void res.json({ revoked: true }));
-  app.get('/share/:token/image.png', (req, res) => {
+  app.get(['/share/:token/image.png', '/share/:token/story.png'], (req, res) => {
     if (req.query.download === '1') res.set('content-disposition', `attachment; filename="showprint-${req.params.token}.png"`);
     res.type('image/png').send(PNG);
   });
@@ -564,12 +564,12 @@ test('share a card (copy and popover, or the share sheet), download its image, r
     await popover.waitFor({ state: 'hidden' });
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Share the Most watched card');
 
-    // Download: the card's image with ?download=1, as a real download.
+    // Download: the card's story image (what people post) with ?download=1, as a real download.
     const download = most.getByRole('link', { name: 'Download image of the Most watched card' });
-    assert.equal(await download.getAttribute('href'), `${api.base}/share/tok-mostWatched/image.png?download=1`);
+    assert.equal(await download.getAttribute('href'), `${api.base}/share/tok-mostWatched/story.png?download=1`);
     const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
     assert.match(file.suggestedFilename(), /\.png$/);
-    assert.ok(api.requests.includes('GET /share/tok-mostWatched/image.png?download=1'));
+    assert.ok(api.requests.includes('GET /share/tok-mostWatched/story.png?download=1'));
     // Another card's Share uses the links already made.
     await page.keyboard.press('ArrowRight');
     await card(page, 'topShows').getByRole('button', { name: /^Share/ }).click();
@@ -631,6 +631,38 @@ test('where there is a share sheet, Share opens it with the card link', async ()
       { title: 'Star sign: Gemini · showprint', url: `${api.base}/share/tok-starSign` },
     ]);
     assert.equal(await card(page, 'starSign').locator('.share-popover').isHidden(), true, 'no popover when the sheet opened');
+  } finally {
+    await page.context().close();
+    await api.close();
+  }
+});
+
+test('where the browser shares files, Share hands the sheet the card’s story image as a PNG', async () => {
+  const api = await startFakeApi({ session: 'COMPLETED', versions: [finalReport()], eventsStatus: 200 });
+  const page = await newPage();
+  await page.addInitScript(`
+    window.shared = [];
+    Object.defineProperty(Navigator.prototype, 'canShare', { value: (data) => Array.isArray(data.files) && data.files.every((f) => f.type === 'image/png'), configurable: true });
+    Object.defineProperty(Navigator.prototype, 'share', { value: async (data) => {
+      const files = await Promise.all((data.files || []).map(async (f) => ({ name: f.name, type: f.type, size: f.size, head: Array.from(new Uint8Array(await f.slice(1, 4).arrayBuffer())) })));
+      window.shared.push({ title: data.title, text: data.text, url: data.url, files });
+    }, configurable: true });
+  `);
+  try {
+    await page.goto(`${api.base}/?session=${SESSION}`);
+    await page.locator('#report[data-final="true"]').waitFor({ state: 'visible' });
+    await page.getByRole('button', { name: 'Card 9 of 11: Star sign' }).click();
+    await card(page, 'starSign').getByRole('button', { name: /^Share/ }).click();
+    await page.waitForFunction(() => (window as unknown as { shared: unknown[] }).shared.length === 1);
+    const [shared] = await page.evaluate(() => (window as unknown as { shared: { files: { name: string; type: string; size: number; head: number[] }[] }[] }).shared);
+    assert.deepEqual(shared, {
+      title: 'Star sign: Gemini · showprint',
+      text: `${api.base}/share/tok-starSign`,
+      url: undefined,
+      files: [{ name: 'showprint-starSign.png', type: 'image/png', size: PNG.length, head: [...Buffer.from('PNG')] }],
+    });
+    assert.ok(api.requests.includes('GET /share/tok-starSign/story.png'), 'the story image, not the link preview');
+    assert.deepEqual(jsErrors(page), []);
   } finally {
     await page.context().close();
     await api.close();
@@ -711,7 +743,7 @@ test('a real session past its deadline: provisional stories with coverage badges
     assert.equal(image.status, 200);
     assert.match(image.headers.get('content-type') ?? '', /^image\/png/);
     assert.match(image.headers.get('content-disposition') ?? '', /attachment/);
-    assert.deepEqual(pngSize(Buffer.from(await image.arrayBuffer())), { width: 1200, height: 630 });
+    assert.deepEqual(pngSize(Buffer.from(await image.arrayBuffer())), { width: 1080, height: 1920 }, 'the story image');
     await page.keyboard.press('Escape');
 
     // Revoke: the link answers 404 from then on.

@@ -15,6 +15,7 @@ import { ApiKeySet } from '../../src/api/protection/apiKeys.js';
 import { apiGuard } from '../../src/api/protection/middleware.js';
 import { ViewerTokens } from '../../src/api/protection/viewerTokens.js';
 import { eventsRouter } from '../../src/api/eventsRouter.js';
+import { percent, tasteKind } from '../../src/domain/cardVerdicts.js';
 import { type Report, STORY_CARDS } from '../../src/domain/report.js';
 import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
 import { until } from '../support/mockActivities.js';
@@ -143,10 +144,12 @@ test('a viewer starts demo-small, watches live progress and reads the report as 
   assert.ok(report.genres.length > 0);
   for (const genre of report.genres) {
     const row = page.locator('[data-card="genres"] .genre-row').filter({ has: page.locator('.genre-name', { hasText: genre.name }) });
-    assert.equal(await row.locator('.genre-share').innerText(), `${genre.share.toFixed(2)}%`);
+    // As people read a share: 22%, not 22.00%.
+    assert.equal(await row.locator('.genre-share').innerText(), percent(genre.share));
   }
 
-  assert.ok((await cardText(page, 'rtTaste')).includes(report.rtScore.band));
+  // RT taste reads as a kind of taste (the band stays in the data).
+  assert.ok((await cardText(page, 'rtTaste')).includes(tasteKind(report.rtScore.score).name));
 
   const bff = page.locator('[data-card="bff"]');
   assert.ok((await bff.innerText()).includes(report.bff.name));

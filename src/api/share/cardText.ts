@@ -16,6 +16,10 @@ export interface CardText {
   bars: { label: string; value: number }[];
   /** While the card can still change: how much it was drawn from (the card's coverage label). */
   badge: string | null;
+  /** Labelled facts (the summary's recap, which its image draws as the poster of the whole story). */
+  rows: { label: string; value: string }[];
+  /** Whom or what the card is about, for its picture (a person's initials, a show's monogram); null when it names no one. */
+  subject: string | null;
   /** Drawn from a provisional report: an image of it is stamped so. */
   provisional: boolean;
 }
@@ -41,7 +45,7 @@ function formatDate(date: string): string {
   return Number.isNaN(d.getTime()) ? date : dateFormat.format(d);
 }
 
-type Body = Pick<CardText, 'eyebrow' | 'title'> & { lines?: (string | null | undefined)[]; bars?: CardText['bars'] };
+type Body = Pick<CardText, 'eyebrow' | 'title'> & { lines?: (string | null | undefined)[]; bars?: CardText['bars']; subject?: string; rows?: [string, string | null | false | undefined][] };
 
 /** "12 of 28 shows" so far, for a card still counting. */
 function sofar(r: StoredReport, card: StoryCard, what: string): string {
@@ -56,11 +60,11 @@ function body(r: StoredReport, card: StoryCard, ok: Verdicts): Body {
       return { eyebrow: 'Your TV, in numbers', title: plural(r.totalShows, 'show'), lines: [`${plural(r.totalEpisodes, 'episode')} · ${plural(r.films, 'film')}`] };
     case 'firstShow':
       if (!r.firstShow) return { eyebrow: 'Where it all began', title: 'A fresh start', lines: ['We found no shows in this history yet.'] };
-      return { eyebrow: 'Where it all began', title: r.firstShow.name, lines: [`First watched on ${formatDate(r.firstShow.date)}`, quipAfter(r.firstShow.name, r.firstShowQuip)] };
+      return { eyebrow: 'Where it all began', title: r.firstShow.name, subject: r.firstShow.name, lines: [`First watched on ${formatDate(r.firstShow.date)}`, quipAfter(r.firstShow.name, r.firstShowQuip)] };
     case 'mostWatched':
       if (!r.mostWatchedShow) return { eyebrow: 'Your comfort show', title: 'Still looking', lines: ['No show stood out yet.'] };
       // From the counts, not the stored summary: that one says "of ?" when the show's length is unknown.
-      return { eyebrow: 'Your comfort show', title: r.mostWatchedShow.name, lines: [watchedLine(r.mostWatchedShow.watched, r.mostWatchedShow.total), quipAfter(r.mostWatchedShow.name, r.mostWatchedShowQuip)] };
+      return { eyebrow: 'Your comfort show', title: r.mostWatchedShow.name, subject: r.mostWatchedShow.name, lines: [watchedLine(r.mostWatchedShow.watched, r.mostWatchedShow.total), quipAfter(r.mostWatchedShow.name, r.mostWatchedShowQuip)] };
     case 'topShows':
       if (r.topShows.length === 0) return { eyebrow: 'Your top 3', title: 'No favourites yet', lines: ['Watch a few more episodes and come back.'] };
       return { eyebrow: 'Your top 3', title: 'Can’t stop, won’t stop', lines: r.topShows.slice(0, 3).map((s, i) => `#${i + 1} ${s.name} · ${plural(s.episodes, 'episode')}`) };
@@ -70,7 +74,7 @@ function body(r: StoredReport, card: StoryCard, ok: Verdicts): Body {
       if (!s) return { eyebrow: 'Your crossover star', title: 'No repeat faces', lines: ['No actor appears in more than one of your shows.'] };
       const listed = s.shows.slice(0, 4);
       const more = s.showCount - listed.length;
-      return { eyebrow: 'Your crossover star', title: s.name, lines: [`Turns up in ${fmt(s.showCount)} of your shows`, `${listed.join(' · ')}${more > 0 ? ` and ${fmt(more)} more` : ''}`] };
+      return { eyebrow: 'Your crossover star', title: s.name, subject: s.name, lines: [`Turns up in ${fmt(s.showCount)} of your shows`, `${listed.join(' · ')}${more > 0 ? ` and ${fmt(more)} more` : ''}`] };
     }
     case 'genres': {
       if (!ok.genres) return { eyebrow: 'Your genre mix', title: 'Sorting your shows', lines: [sofar(r, card, 'We are looking up your shows')] };
@@ -96,7 +100,7 @@ function body(r: StoredReport, card: StoryCard, ok: Verdicts): Body {
     }
     case 'bff':
       if (!r.bff) return { eyebrow: 'Your TV best friend', title: 'Still to meet', lines: ['We need a few more shows to find your match.'] };
-      return { eyebrow: 'Your TV best friend', title: r.bff.name, lines: [`from ${r.bff.show}`, quipAfter(r.bff.name, r.bff.quip)] };
+      return { eyebrow: 'Your TV best friend', title: r.bff.name, subject: r.bff.name, lines: [`from ${r.bff.show}`, quipAfter(r.bff.name, r.bff.quip)] };
     case 'starSign':
       if (!r.starSign || !ok.starSign) {
         // Not drawn yet (its gate has not opened) reads differently from not drawn at all.
@@ -117,6 +121,14 @@ function body(r: StoredReport, card: StoryCard, ok: Verdicts): Body {
         eyebrow: 'My TV, in a nutshell',
         title: (ok.personality && r.personality?.name) || 'A TV original',
         lines: [facts, `${plural(r.totalShows, 'show')} · ${plural(r.totalEpisodes, 'episode')}`, r.bff && `Best friend: ${r.bff.name} from ${r.bff.show}`],
+        // The page's recap, in its order.
+        rows: [
+          ['Star sign', ok.starSign && r.starSign?.sign],
+          ['Comfort show', r.mostWatchedShow?.name],
+          ['Top genre', ok.genres && r.genres[0]?.name],
+          ['Critics’ taste', ok.rtTaste && r.rtScore && tasteKind(r.rtScore.score).name],
+          ['TV best friend', r.bff?.name],
+        ],
       };
     }
   }
@@ -139,6 +151,8 @@ export function cardText(report: Report | StoredReport, card: StoryCard): CardTe
     lines: (b.lines ?? []).filter((l): l is string => typeof l === 'string' && l.trim().length > 0).map((l) => clip(l, LINE_MAX)),
     bars: (b.bars ?? []).map((bar) => ({ label: clip(bar.label, 40), value: Math.min(1, Math.max(0, bar.value)) })),
     badge: badge(r, card),
+    rows: (b.rows ?? []).filter((row): row is [string, string] => typeof row[1] === 'string' && row[1].trim().length > 0).map(([label, value]) => ({ label, value: clip(value, 40) })),
+    subject: b.subject ? clip(b.subject, TITLE_MAX) : null,
     provisional: r.final === false,
   };
 }
