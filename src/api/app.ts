@@ -1,6 +1,9 @@
 // The Express app: routers built over injected dependencies.
 import type { Client } from '@temporalio/client';
+import compression from 'compression';
 import express from 'express';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppConfig, PipelineSettings } from '../config/index.js';
 import type { Db } from '../db/index.js';
@@ -58,6 +61,7 @@ export interface ApiDeps {
 
 // The viewer's page: static files, no build step.
 const webDir = fileURLToPath(new URL('./web/', import.meta.url));
+const fontDir = path.dirname(createRequire(import.meta.url).resolve('@fontsource/inter/files/inter-latin-400-normal.woff2'));
 
 const sessionStatesScript = [
   `window.SESSION_STATES = Object.freeze(${JSON.stringify(Object.fromEntries(SESSION_STATES.map((state) => [state, state])))});`,
@@ -124,7 +128,11 @@ export function createApp(deps: ApiDeps): express.Express {
   // The page spells session states from the contract, not by hand: a script it loads before app.js.
   app.get('/session-states.js', allow({ public: true }), (_req, res) => void res.type('text/javascript').send(sessionStatesScript));
   app.use('/share', shareRouter(share));
-  app.use(express.static(webDir));
+  // Only the page's own files are compressed: they are text that never streams (an event stream
+  // must not sit in a compressor's buffer), and they are what a phone waits for first.
+  app.use(compression(), express.static(webDir));
+  // The page's font: the same Inter the share images are drawn with, from the package we ship.
+  app.use('/fonts', allow({ public: true }), express.static(fontDir, { immutable: true, maxAge: '365d' }));
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `No route for ${req.method} ${req.path}`)));
   app.use(errorHandler);
   return app;

@@ -1,5 +1,6 @@
 // Human-readable terminal output for progress and reports.
 import type { ForgetReceipt, SessionProgress } from '../contracts/index.js';
+import { watchedLine } from '../domain/cardVerdicts.js';
 import { type Report, STORY_CARDS } from '../domain/report.js';
 
 export function formatProgressLine(p: SessionProgress): string {
@@ -29,7 +30,7 @@ function reportLines(r: Report): [label: string, value: string][] {
   const lines: [string, string][] = [
     ['First show', r.firstShow ? `${r.firstShow.name} (${r.firstShow.date})` : '–'],
     ['  first show quip', r.firstShowQuip ?? ''],
-    ['Most watched', r.mostWatchedShow ? `${r.mostWatchedShow.name}, ${r.mostWatchedShow.summary}` : '–'],
+    ['Most watched', r.mostWatchedShow ? `${r.mostWatchedShow.name}, ${watchedLine(r.mostWatchedShow.watched, r.mostWatchedShow.total)}` : '–'],
     ['  most watched quip', r.mostWatchedShowQuip ?? ''],
     ['Top shows', r.topShows.map((s) => `${s.name} (${s.episodes})`).join(', ') || '–'],
     ['Totals', `${r.totalShows} shows, ${r.totalEpisodes} episodes, ${r.films} films`],

@@ -106,15 +106,15 @@ describe('what each card says', () => {
   const expected: Record<StoryCard, { title: string | RegExp; mentions: string[] }> = {
     overview: { title: '28 shows', mentions: ['1,234 episodes', '3 films'] },
     firstShow: { title: 'The Copper Ashes', mentions: ['10 January 2021', 'Where the ashes first glowed.'] },
-    mostWatched: { title: 'Hawkstead', mentions: ['You watched 42 of 226 episodes', 'Hawkstead is home.'] },
+    mostWatched: { title: 'Hawkstead', mentions: ['watched 42 of 226 episodes', 'Hawkstead is home.'] },
     topShows: { title: /Can.t stop/, mentions: ['#1 Hawkstead · 42 episodes', '#2 Off-Road · 30 episodes', '#3 The Copper Ashes · 1 episode'] },
-    crossoverStar: { title: 'Barbara Mensah', mentions: ['Turns up in 5 of your shows', 'Hawkstead · Off-Road · Lantern · Quay'] },
+    crossoverStar: { title: 'Barbara Mensah', mentions: ['Turns up in 5 of your shows', 'Hawkstead · Off-Road · Lantern · Quay and 1 more'] },
     genres: { title: 'Mostly Drama', mentions: ['Drama 22%', 'Comedy 9%', 'Drama, with a side of dragons.'] },
-    rtTaste: { title: 'Certified Fresh', mentions: ['82 / 100, from 16 scored shows', 'The critics agree with you.'] },
+    rtTaste: { title: 'Critics’ darling', mentions: ['Critics’ average 82, across 16 scored shows', 'The critics agree with you.'] },
     bff: { title: 'Noah Scott', mentions: ['from Off-Road', 'Noah would drive you anywhere.'] },
     starSign: { title: 'Gemini', mentions: ['Two shows at once, always.'] },
     personality: { title: 'Escape Artist', mentions: ['Any world but this one.'] },
-    summary: { title: 'Escape Artist', mentions: ['Gemini · Mostly Drama · Certified Fresh taste', '28 shows · 1,234 episodes', 'Best friend: Noah Scott from Off-Road'] },
+    summary: { title: 'Escape Artist', mentions: ['Gemini · Mostly Drama · Critics’ darling', '28 shows · 1,234 episodes', 'Best friend: Noah Scott from Off-Road'] },
   };
 
   test('the table covers every story card', () => {
@@ -178,11 +178,12 @@ describe('what each card says', () => {
   });
 
   test('long text is clipped at a code point, with an ellipsis', () => {
-    const t = cardText(sampleReport('s1', { mostWatchedShow: { name: `${'🎬'.repeat(100)}`, watched: 1, total: null, summary: 'x'.repeat(500) } }), 'mostWatched');
+    const t = cardText(sampleReport('s1', { mostWatchedShow: { name: `${'🎬'.repeat(100)}`, watched: 1, total: null, summary: 'x' }, mostWatchedShowQuip: 'x'.repeat(500) }), 'mostWatched');
     assert.equal(Array.from(t.title).length, 70);
     assert.ok(t.title.endsWith('…'));
     assert.ok(!/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(t.title), 'a lone surrogate');
-    assert.equal(Array.from(t.lines[0]).length, 160);
+    assert.equal(t.lines[0], '1 episode watched', 'a show of unknown length: no "of ?"');
+    assert.equal(Array.from(t.lines[1]).length, 160);
     assert.equal(clip('  short  ', 10), 'short');
     assert.ok(cardDescription(t).length <= 200);
   });
@@ -456,7 +457,8 @@ describe('over HTTP', () => {
     assert.match(String(res.headers.get('content-security-policy')), /default-src 'none'/);
     const html = await res.text();
     assert.ok(!html.includes('<script'), 'an unescaped <script');
-    assert.ok(!html.includes('<img'), 'an unescaped <img');
+    // The one image is the card's own story image (the landing page shows it large); no other.
+    assert.deepEqual(html.match(/<img[^>]*/g)?.map((tag) => tag.slice(0, tag.indexOf(' width'))), [`<img src="${url}/story.png"`], 'an unescaped <img');
     assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
     assert.ok(html.includes('&quot;&gt;&lt;img src=x onerror=alert(2)&gt; &amp; &#39;quoted&#39;'));
     assert.ok(!html.includes(ids.hostile), 'the session id is in the page');
@@ -517,6 +519,24 @@ describe('over HTTP', () => {
     assert.ok((await (await get(links.mostWatched.url)).text()).includes('Version Two Show'));
     // Another card of the same version is another image.
     assert.notEqual((await get(links.overview.imageUrl)).headers.get('etag'), newer.headers.get('etag'));
+  });
+
+  test('the story image: 1080×1920 from the same link, cached apart from the preview; the share page shows it large', async () => {
+    const links = await makeLinks(ids.a);
+    const story = links.genres.imageUrl.replace(/\/image\.png$/, '/story.png');
+    const res = await get(story);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'image/png');
+    assert.deepEqual(pngSize(Buffer.from(await res.arrayBuffer())), { width: 1080, height: 1920 });
+    assert.notEqual(res.headers.get('etag'), (await get(links.genres.imageUrl)).headers.get('etag'));
+    assert.equal((await get(`${story}?download=1`)).headers.get('content-disposition'), 'attachment; filename="showprint-genres-story.png"');
+    // A landing page: the card large (with its words as alt text), what showprint is, a way in.
+    const html = await (await get(links.genres.url)).text();
+    assert.match(html, new RegExp(`<img src="${story.replace(/[.?]/g, '\\$&')}" width="1080" height="1920" alt="Your genre mix: Mostly Drama[^"]*">`));
+    assert.match(html, /showprint turns a Netflix watch history into a story/);
+    assert.match(html, /<a class="cta" href="[^"]+\/">Make your own<\/a>/);
+    // A bad token is the same 404 as for the preview.
+    assert.equal((await get(`${new URL(links.genres.url).origin}/share/not-a-token/story.png`)).status, 404);
   });
 
   test("another session's viewer token is 404 on the share and hand-off routes; no credential is 401", async () => {

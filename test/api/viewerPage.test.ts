@@ -30,3 +30,16 @@ test('app.js spells no session state itself', () => {
   const page = readFileSync('src/api/web/app.js', 'utf8');
   for (const state of SESSION_STATES) assert.ok(!page.includes(`'${state}'`), `app.js spells '${state}'`);
 });
+
+test('the page has a favicon, its files are compressed, and the card rules load before the cards', async () => {
+  const icon = await fetch(`${app.url}/favicon.svg`);
+  assert.equal(icon.status, 200);
+  assert.match(icon.headers.get('content-type') ?? '', /^image\/svg\+xml/);
+  const html = await (await fetch(`${app.url}/`)).text();
+  assert.match(html, /<link rel="icon" href="\/favicon\.svg"/);
+  assert.ok(html.indexOf('/verdicts.js') > 0 && html.indexOf('/verdicts.js') < html.indexOf('/cards.js'), 'the rules load first');
+  for (const file of ['/styles.css', '/cards.js', '/']) {
+    const res = await fetch(`${app.url}${file}`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(res.headers.get('content-encoding'), 'gzip', file);
+  }
+});

@@ -15,6 +15,7 @@ import { ApiKeySet } from '../../src/api/protection/apiKeys.js';
 import { apiGuard } from '../../src/api/protection/middleware.js';
 import { ViewerTokenEpochs, ViewerTokens } from '../../src/api/protection/viewerTokens.js';
 import { eventsRouter } from '../../src/api/eventsRouter.js';
+import { percent, tasteKind } from '../../src/domain/cardVerdicts.js';
 import { type Report, STORY_CARDS } from '../../src/domain/report.js';
 import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
 import { until } from '../support/mockActivities.js';
@@ -143,10 +144,12 @@ test('a viewer starts demo-small, watches live progress and reads the report as 
   assert.ok(report.genres.length > 0);
   for (const genre of report.genres) {
     const row = page.locator('[data-card="genres"] .genre-row').filter({ has: page.locator('.genre-name', { hasText: genre.name }) });
-    assert.equal(await row.locator('.genre-share').innerText(), `${genre.share.toFixed(2)}%`);
+    // As people read a share: 22%, not 22.00%.
+    assert.equal(await row.locator('.genre-share').innerText(), percent(genre.share));
   }
 
-  assert.ok((await cardText(page, 'rtTaste')).includes(report.rtScore.band));
+  // RT taste reads as a kind of taste (the band stays in the data).
+  assert.ok((await cardText(page, 'rtTaste')).includes(tasteKind(report.rtScore.score).name));
 
   const bff = page.locator('[data-card="bff"]');
   assert.ok((await bff.innerText()).includes(report.bff.name));
@@ -186,7 +189,7 @@ test('an unknown dataKey ends in a plain-words failure with a way to try again',
   assert.match(await page.locator('#failure-code').innerText(), /RECORD_NOT_FOUND/);
   await page.screenshot({ path: new URL('viewer-failure-mobile.png', ARTIFACTS).pathname, fullPage: true });
 
-  await page.getByRole('button', { name: 'Try again' }).click();
+  await page.getByRole('button', { name: 'Make a new report' }).click();
   await page.getByRole('button', { name: 'Start my report' }).waitFor({ state: 'visible' });
   await page.context().close();
 });
@@ -205,10 +208,11 @@ test('a session link without its viewer cookie, a link to an erased session and 
   assert.ok([200, 202].includes(forgot.status), `the admin key forgets it: ${forgot.status}`);
   await until(async () => (await fetch(`${stack.apiUrl}/api/sessions/${erased}`, { headers: { authorization: `Bearer ${stack.apiKey}` } })).status === 404, 30_000, 'the session to be erased');
   await page.goto(`${stack.apiUrl}/?session=${erased}#viewer=${viewerToken}`);
-  await page.locator('#failure-title').filter({ hasText: /couldn’t find that session/ }).waitFor({ state: 'visible' });
+  await page.locator('#failure-title').filter({ hasText: /This report is gone/ }).waitFor({ state: 'visible' });
   assert.equal(new URL(page.url()).hash, '', 'the token left the address bar');
 
-  await page.getByRole('button', { name: 'Try again' }).click();
+  // Nothing to try again: the button offers a new report instead.
+  await page.getByRole('button', { name: 'Make a new report' }).click();
   await page.route('**/api/sessions', (route) => route.abort('internetdisconnected'));
   await page.getByRole('button', { name: 'Start my report' }).click();
   const error = page.locator('#form-error');

@@ -10,11 +10,11 @@ export const CARD_WIDTH = 1200;
 export const CARD_HEIGHT = 630;
 
 /** A satori element: the shape React elements have, written as plain objects (no JSX). */
-interface Node {
+export interface Node {
   type: string;
   props: { style?: Record<string, string | number>; children?: (Node | string)[] | Node | string };
 }
-const div = (style: Record<string, string | number>, children?: Node['props']['children']): Node => ({ type: 'div', props: { style, children } });
+export const div = (style: Record<string, string | number>, children?: Node['props']['children']): Node => ({ type: 'div', props: { style, children } });
 
 // Inter's .woff files (satori reads woff, not woff2), every subset the package ships. Each subset
 // gets a family name of its own: under one shared name satori draws a missing glyph's box from the
@@ -24,7 +24,7 @@ const FONT_FILES = ([400, 700, 800] as const).flatMap((weight) => SUBSETS.map((s
 let fonts: Promise<Font[]> | undefined;
 
 /** Read once, on the first render, so a process that never renders never reads them. */
-function loadFonts(): Promise<Font[]> {
+export function loadFonts(): Promise<Font[]> {
   const require = createRequire(import.meta.url);
   fonts ??= Promise.all(
     FONT_FILES.map(async ({ weight, subset }) => ({
@@ -48,12 +48,12 @@ const titleSize = (title: string) => {
 function bars(text: CardText): Node | undefined {
   if (text.bars.length === 0) return undefined;
   return div(
-    { display: 'flex', flexDirection: 'column', gap: 12, marginTop: 28 },
+    { display: 'flex', flexDirection: 'column', gap: 8, marginTop: 20 },
     text.bars.map((bar) =>
       div({ display: 'flex', alignItems: 'center', gap: 20 }, [
-        div({ display: 'flex', width: 300, fontSize: 28, fontWeight: 700 }, bar.label),
-        div({ display: 'flex', width: 560, height: 22, borderRadius: 11, backgroundColor: 'rgba(255,255,255,0.22)' }, [
-          div({ display: 'flex', width: `${Math.max(4, Math.round(bar.value * 100))}%`, height: 22, borderRadius: 11, backgroundColor: '#ffe3d3' }),
+        div({ display: 'flex', width: 300, fontSize: 24, fontWeight: 700 }, bar.label),
+        div({ display: 'flex', width: 560, height: 18, borderRadius: 9, backgroundColor: 'rgba(255,255,255,0.22)' }, [
+          div({ display: 'flex', width: `${Math.max(4, Math.round(bar.value * 100))}%`, height: 18, borderRadius: 9, backgroundColor: '#ffe3d3' }),
         ]),
       ]),
     ),
@@ -100,10 +100,22 @@ export function cardElement(text: CardText): Node {
 
 // No font here has emoji (satori would draw a box): they are left out of the image, not the page.
 const EMOJI = /\p{Extended_Pictographic}|\p{Emoji_Modifier}|\u200d|\ufe0f|\u20e3/gu;
-const drawable = (text: string) => text.replace(EMOJI, '').replace(/\s{2,}/g, ' ').trim();
+export const drawable = (text: string) => text.replace(EMOJI, '').replace(/\s{2,}/g, ' ').trim();
+
+/** The card's text without what no font here can draw. */
+export const drawableText = (text: CardText): CardText => ({
+  ...text,
+  eyebrow: drawable(text.eyebrow),
+  title: drawable(text.title),
+  lines: text.lines.map(drawable),
+  bars: text.bars.map((b) => ({ ...b, label: drawable(b.label) })),
+  badge: text.badge && drawable(text.badge),
+  rows: text.rows.map((r) => ({ label: drawable(r.label), value: drawable(r.value) })),
+  subject: text.subject && drawable(text.subject),
+});
 
 export async function renderCardPng(text: CardText): Promise<Buffer> {
-  const shown = { ...text, eyebrow: drawable(text.eyebrow), title: drawable(text.title), lines: text.lines.map(drawable), bars: text.bars.map((b) => ({ ...b, label: drawable(b.label) })), badge: text.badge && drawable(text.badge) };
+  const shown = drawableText(text);
   const svg = await satori(cardElement(shown) as Parameters<typeof satori>[0], { width: CARD_WIDTH, height: CARD_HEIGHT, fonts: await loadFonts() });
   return new Resvg(svg, { fitTo: { mode: 'original' }, font: { loadSystemFonts: false } }).render().asPng();
 }

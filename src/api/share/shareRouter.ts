@@ -12,6 +12,7 @@ import { allow } from '../protection/access.js';
 import { type AuditSink, actorOf } from '../protection/audit.js';
 import { findSession, parseSessionId } from '../sessionLookup.js';
 import { renderCardPng } from './cardImage.js';
+import { renderStoryPng } from './storyImage.js';
 import { cardText } from './cardText.js';
 import type { ImageCache } from './imageCache.js';
 import { publicOrigin } from './origin.js';
@@ -96,7 +97,7 @@ export function shareRouter({ db, links, images, publicUrl }: ShareDeps): Router
     const report = opened && (await readReport(db, opened.link.sessionId, opened.version));
     if (!opened || !report) return pageNotFound(res, origin);
     const page = `${origin}/share/${token}`;
-    res.type('html').send(sharePage(cardText(report, opened.link.card), { page, image: `${page}/image.png`, home: `${origin}/` }));
+    res.type('html').send(sharePage(cardText(report, opened.link.card), { page, image: `${page}/image.png`, story: `${page}/story.png`, home: `${origin}/` }));
   });
 
   router.get('/:token/image.png', allow({ public: true }), async (req, res) => {
@@ -114,6 +115,24 @@ export function shareRouter({ db, links, images, publicUrl }: ShareDeps): Router
     res.set({ 'Cache-Control': 'private, no-cache', ETag: image.etag });
     // Card names are plain ASCII: the quoted form needs no encoding.
     if (req.query.download === '1') res.set('Content-Disposition', `attachment; filename="showprint-${card}.png"`);
+    res.type('png').send(image.png);
+  });
+
+  // ---- Story images (issue 26): the card as a 1080×1920 PNG, the format people post to their
+  // stories (the summary card's is the poster). Same link, same access and caching as image.png. ----
+  router.get('/:token/story.png', allow({ public: true }), async (req, res) => {
+    res.set('X-Robots-Tag', 'noindex');
+    const notFound = () => new HttpError(404, 'not_found', 'No such shared card');
+    const opened = await open(String(req.params.token));
+    if (!opened) throw notFound();
+    const { sessionId, card, epoch } = opened.link;
+    const image = await images.getOrRender({ sessionId, card: `${card}.story`, version: opened.version, epoch }, async () => {
+      const report = await readReport(db, sessionId, opened.version);
+      if (!report) throw notFound();
+      return renderStoryPng(card, cardText(report, card));
+    });
+    res.set({ 'Cache-Control': 'private, no-cache', ETag: image.etag });
+    if (req.query.download === '1') res.set('Content-Disposition', `attachment; filename="showprint-${card}-story.png"`);
     res.type('png').send(image.png);
   });
 

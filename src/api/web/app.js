@@ -37,6 +37,7 @@ const STATES = window.SESSION_STATES;
     reportSummary: $('report-summary'),
     improving: $('report-improving'),
     improvingText: $('report-improving-text'),
+    seeChanges: $('see-changes'),
     reportStatus: $('report-status'),
     stories: $('stories'),
     cards: $('cards'),
@@ -67,6 +68,8 @@ const STATES = window.SESSION_STATES;
   const stories = window.showprint.createStories(
     {
       root: ui.stories,
+      shell: ui.report,
+      close: $('story-close'),
       stage: ui.cards,
       segments: $('story-segments'),
       toggle: $('story-toggle'),
@@ -132,6 +135,7 @@ const STATES = window.SESSION_STATES;
     return { message: /[.!?]$/.test(text) ? text : `${text}.`, details: technical ? technical[2] : undefined };
   }
 
+  /** A failure and what its button does: `action` (a retry, or starting over, which says so). */
   function showFailure(title, explained, action) {
     stopWatching();
     const { message, details } = typeof explained === 'string' ? { message: explained } : explained;
@@ -141,6 +145,7 @@ const STATES = window.SESSION_STATES;
     ui.failureDetails.hidden = !details;
     ui.failureDetails.open = false;
     retryAction = action;
+    ui.retryButton.textContent = action === startOver ? 'Make a new report' : 'Try again';
     show(ui.failure);
     ui.retryButton.focus();
   }
@@ -406,7 +411,8 @@ const STATES = window.SESSION_STATES;
     if (res.status === 401) {
       showFailure('This report is private', 'Only the browser that started it can open it. Start a new report instead.', startOver);
     } else if (res.status === 404) {
-      showFailure('We couldn’t find that session', 'This link doesn’t match any report we know about. Start a new one instead.', startOver);
+      // An erased report and a mistyped link look the same from here, and neither comes back.
+      showFailure('This report is gone', 'It may have been erased, or the link is incomplete. You can make a new one in a minute or two.', startOver);
     } else if (res.status === 400) {
       showFailure('That link looks broken', 'The session id in this link isn’t valid. Start a new report instead.', startOver);
     } else if (!res.ok) {
@@ -529,9 +535,33 @@ const STATES = window.SESSION_STATES;
       ui.reportTitle.focus();
       return;
     }
+    if (report.final) offerChanges(changed);
     const what = changed.length === 0 ? 'No card changed.' : `${plural(changed.length, 'card')} changed: ${changed.map((k) => LABELS[k]).join(', ')}.`;
     ui.reportStatus.textContent = report.final ? `Your report is complete. ${what}` : `Your report was updated. ${what}`;
   }
+
+  // ---------- "See what changed" ----------
+
+  /** The final version's changed cards, and how many of them the viewer has stepped through. */
+  let tour = { cards: [], seen: 0 };
+
+  /** When the final report lands, the banner's place offers a walk through the cards it changed. */
+  function offerChanges(changed) {
+    tour = { cards: changed, seen: 0 };
+    ui.seeChanges.hidden = changed.length === 0;
+    ui.seeChanges.textContent = `See what changed (${plural(changed.length, 'card')})`;
+  }
+
+  ui.seeChanges.addEventListener('click', () => {
+    const kind = tour.cards[tour.seen];
+    if (!kind) return;
+    tour.seen++;
+    stories.show(kind);
+    const next = tour.cards[tour.seen];
+    if (next) ui.seeChanges.textContent = `Next change: ${LABELS[next]} (${tour.seen + 1} of ${tour.cards.length})`;
+    else ui.seeChanges.textContent = 'That’s everything that changed';
+    ui.seeChanges.setAttribute('aria-disabled', String(!next));
+  });
 
   /** While the report is provisional: how far the rest has got. */
   function noteImproving(p) {
@@ -554,6 +584,9 @@ const STATES = window.SESSION_STATES;
     reportSessionId = null;
     ui.stories.hidden = true;
     ui.improving.hidden = true;
+    ui.seeChanges.hidden = true;
+    ui.seeChanges.removeAttribute('aria-disabled');
+    tour = { cards: [], seen: 0 };
     ui.reportStatus.textContent = '';
     ui.handoffButton.disabled = true;
     ui.revokeButton.disabled = true;

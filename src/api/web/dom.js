@@ -31,8 +31,8 @@ window.showprint = window.showprint || {};
   }
 
   function initials(name) {
-    const words = String(name || '?').trim().split(/\s+/).filter(Boolean);
-    const letters = words.length > 1 ? words[0][0] + words[words.length - 1][0] : (words[0] || '?').slice(0, 2);
+    const words = String(name || '').trim().split(/\s+/).filter(Boolean);
+    const letters = words.length > 1 ? words[0][0] + words[words.length - 1][0] : (words[0] || '★').slice(0, 2);
     return letters.toUpperCase();
   }
 
@@ -65,6 +65,8 @@ window.showprint = window.showprint || {};
     ribbon: 'M12 3a5 5 0 1 0 0 10a5 5 0 1 0 0-10M9 12l-2 9 5-3 5 3-2-9',
     share: 'M12 15V4M8 8l4-4 4 4M5 13v6h14v-6',
     download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
+    close: 'M6 6l12 12M18 6L6 18',
+    expand: 'M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5',
   };
 
   function icon(name, className = 'icon') {
@@ -107,8 +109,33 @@ window.showprint = window.showprint || {};
     return wrap;
   }
 
+  /**
+   * A show's poster, or (no image path in the report, or it fails to load) a designed stand-in: the
+   * show's name set large on the card's colours, so a card never shows a broken image.
+   */
+  function poster(name, imageUrl) {
+    const wrap = el('div', 'poster is-fallback', null, icon('tv', 'poster-icon icon'), el('span', 'poster-name', initials(name)));
+    wrap.setAttribute('role', 'img');
+    wrap.setAttribute('aria-label', `Poster of ${name}`);
+    if (imageUrl && /^https:\/\//.test(String(imageUrl))) {
+      const img = document.createElement('img');
+      img.alt = `Poster of ${name}`;
+      img.decoding = 'async';
+      img.referrerPolicy = 'no-referrer';
+      img.addEventListener('load', () => {
+        wrap.classList.remove('is-fallback');
+        wrap.removeAttribute('role');
+        wrap.removeAttribute('aria-label');
+      }, { once: true });
+      img.addEventListener('error', () => img.remove(), { once: true });
+      img.src = imageUrl;
+      wrap.append(img);
+    }
+    return wrap;
+  }
+
   /** A session's API path: /api/sessions/<id><rest>. */
   const sessionPath = (sessionId, rest = '') => `/api/sessions/${encodeURIComponent(sessionId)}${rest}`;
 
-  window.showprint.dom = { el, fmt, plural, formatDate, initials, apiError, icon, avatar, sessionPath };
+  window.showprint.dom = { el, fmt, plural, formatDate, initials, apiError, icon, avatar, poster, sessionPath };
 })();

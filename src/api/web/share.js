@@ -1,9 +1,10 @@
 // showprint's viewer page, part 4 of 5: sharing. Per card a Share button (the system share sheet
-// where there is one, else copy the link and show it in a small popover) and a "Download image"
-// link; for the report, "Revoke share links" and "Continue on your phone" (a QR code).
+// where there is one, with the card's 1080×1920 story image as a file where the browser shares
+// files; else copy the link and show it in a small popover) and a "Download image" link (the story
+// image); for the report, "Revoke share links" and "Continue on your phone" (a QR code).
 // Share links are made once per session and report version (POST …/share-links), on the first
 // Share or Download. Every request rides on the page's HttpOnly viewer cookie (same-origin).
-/* global window, document, navigator, fetch, URL */
+/* global window, document, navigator, fetch, URL, File */
 'use strict';
 
 (() => {
@@ -22,12 +23,38 @@
     }
   }
 
-  /** The card image's address that downloads it (`?download=1`). */
-  function downloadHref(imageUrl) {
+  /** The card's story image (1080×1920, what people post), beside its link preview (image.png). */
+  function storyUrl(imageUrl) {
     const url = webUrl(imageUrl);
+    if (!url || !/\/image\.png$/.test(url.pathname)) return null;
+    url.pathname = url.pathname.replace(/\/image\.png$/, '/story.png');
+    return url;
+  }
+
+  /** The story image's address that downloads it (`?download=1`). */
+  function downloadHref(imageUrl) {
+    const url = storyUrl(imageUrl);
     if (!url) return null;
     url.searchParams.set('download', '1');
     return url.href;
+  }
+
+  /**
+   * The card's story image as a file for the share sheet, where the browser can share files (most
+   * phones): posting it to a story is then one tap. Null where it can't, or the image can't be had.
+   */
+  async function storyFile(link, kind) {
+    if (typeof navigator.canShare !== 'function') return null;
+    const url = storyUrl(link.imageUrl);
+    if (!url) return null;
+    try {
+      const res = await fetch(url.href, { credentials: 'same-origin' });
+      if (!res.ok) return null;
+      const file = new File([await res.blob()], `showprint-${kind}.png`, { type: 'image/png' });
+      return navigator.canShare({ files: [file] }) ? file : null;
+    } catch {
+      return null;
+    }
   }
 
   /** A QR code's SVG as an <img> source: an image never runs scripts, and the text is never parsed into the page. */
@@ -41,9 +68,11 @@
     const at = new Date(expiresAt);
     if (Number.isNaN(at.getTime())) return '';
     const minutes = Math.max(1, Math.round((at.getTime() - Date.now()) / 60_000));
-    const time = new Intl.DateTimeFormat('en', { hour: 'numeric', minute: '2-digit' }).format(at);
-    const left = minutes < 90 ? `about ${plural(minutes, 'minute')}` : `about ${plural(Math.round(minutes / 60), 'hour')}`;
-    return `The code works until ${time} (${left}).`;
+    // A short-lived code by the clock; a long-lived link by the day (a time of day means nothing in 30 days).
+    if (minutes < 90) return `The code works until ${new Intl.DateTimeFormat('en', { hour: 'numeric', minute: '2-digit' }).format(at)} (about ${plural(minutes, 'minute')}).`;
+    if (minutes < 36 * 60) return `The code works for about ${plural(Math.round(minutes / 60), 'hour')}.`;
+    const days = Math.round(minutes / (24 * 60));
+    return `The code works for ${plural(days, 'day')}, until ${new Intl.DateTimeFormat('en', { day: 'numeric', month: 'long' }).format(at)}.`;
   }
 
   /**
@@ -172,7 +201,11 @@
         const title = stories.shell(kind)?.title || 'My TV story';
         if (typeof navigator.share === 'function') {
           try {
-            await navigator.share({ title: `${LABELS[kind]}: ${title} · showprint`, url: url.href });
+            const file = await storyFile(link, kind);
+            // With a file, the sheet posts the picture (the link rides along as text); without, the link.
+            await navigator.share(file
+              ? { files: [file], title: `${LABELS[kind]}: ${title} · showprint`, text: url.href }
+              : { title: `${LABELS[kind]}: ${title} · showprint`, url: url.href });
             return;
           } catch (error) {
             // The viewer closed the share sheet: nothing to do. Anything else: copy instead.

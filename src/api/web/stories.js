@@ -1,6 +1,9 @@
-// showprint's viewer page, part 3 of 5: the story player. One card on screen at a time, progress
-// segments above it (each one a button to that card), auto-advance with pause and resume, arrow keys
-// and Space on a keyboard, swipe and tap on a touch screen, and hold-to-pause with any pointer.
+// showprint's viewer page, part 3 of 5: the story player. It opens full screen (a 9:16 stage, the
+// whole screen on a phone, centred with room around it on a desktop), one card at a time, thin
+// progress segments over the top (one tab stop; arrows, Home and End inside), auto-advance with
+// pause and resume, arrow keys, Space and Escape on a keyboard, a tap or click on the left third
+// to go back and elsewhere to go on, a sideways swipe, hold-to-pause with any pointer, and a swipe
+// down (or Escape, or the close button) to put the stories back in the page.
 //
 // Reduced motion (a choice, documented here): under `prefers-reduced-motion: reduce` the cards do not
 // advance on their own. A story that moves by itself is the kind of motion those viewers opt out of,
@@ -15,7 +18,7 @@
 
 (() => {
   const { el, icon } = window.showprint.dom;
-  const { STORY_CARDS, LABELS, describe, drawBody } = window.showprint.cards;
+  const { STORY_CARDS, LABELS, describe, drawBody, storyCards } = window.showprint.cards;
 
   /** Default time per card; `data-card-ms` on the stories element overrides it. */
   const CARD_MS = 6000;
@@ -24,15 +27,20 @@
   const TICK_MS = 100;
   /** Controls inside a card: pressing them is never a tap, swipe or hold on the story. */
   const CONTROLS = 'button, a, input, select, textarea, label, .card-actions, .share-popover';
+  /** Cards drawn light on dark: the controls over the top switch colours with them. */
+  const DARK_CARDS = new Set(['overview', 'starSign', 'personality']);
+  const COUNT_MS = 900;
 
   /**
-   * @param {object} ui the player's elements: root (the stories region), stage (where the cards go),
-   *   segments (an <ol>), toggle, prev, next (buttons), counter and live (text elements)
+   * @param {object} ui the player's elements: root (the stories region), shell (the report section,
+   *   which takes the screen in full mode), stage (where the cards go), segments (an <ol>), toggle,
+   *   prev, next, close (buttons), counter and live (text elements)
    * @param {(action: string, kind: string, control: Element, event: Event) => void} onAction
    *   called for a card's Share / Download controls
    */
   function createStories(ui, onAction) {
-    const kinds = STORY_CARDS;
+    /** The cards this report plays: all of them, or a short story for an empty or tiny history. */
+    let kinds = STORY_CARDS;
     /** kind → { article, body, coverage, updated, popover, segment, fingerprint, title, fadeTimer } */
     const shells = new Map();
     let index = 0;
@@ -74,17 +82,20 @@
       download.dataset.action = 'download';
       download.setAttribute('download', `showprint-${kind}.png`);
       download.setAttribute('aria-label', `Download image of the ${LABELS[kind]} card`);
+      // A provisional card is not shared: its place holds a note, so the card keeps its size.
+      const wait = el('p', 'share-wait', 'Sharing opens when your report is complete.');
+      wait.hidden = true;
       const popover = el('div', 'share-popover');
       popover.hidden = true;
 
-      article.append(el('div', 'card-flags', null, coverage, updated), body, el('div', 'card-actions', null, share, download), popover);
+      article.append(el('div', 'card-flags', null, coverage, updated), body, el('div', 'card-actions', null, share, download, wait), popover);
 
       const segment = el('button', 'segment', null, el('span', 'segment-track', null, el('span', 'segment-fill')));
       segment.type = 'button';
       segment.dataset.for = kind;
       segment.addEventListener('click', () => userGo(i));
 
-      return { kind, article, body, coverage, updated, share, download, popover, segment, fingerprint: null, title: '', fadeTimer: null };
+      return { kind, article, body, coverage, updated, share, download, wait, popover, segment, fingerprint: null, title: '', fadeTimer: null };
     }
 
     function segmentLabel(s, i) {
@@ -104,6 +115,8 @@
         s.article.setAttribute('aria-hidden', String(!current));
         if (current) s.segment.setAttribute('aria-current', 'step');
         else s.segment.removeAttribute('aria-current');
+        // One tab stop for the whole bar (the current card's segment); arrows move inside it.
+        s.segment.tabIndex = current ? 0 : -1;
         s.segment.setAttribute('aria-label', segmentLabel(s, i));
         s.segment.classList.toggle('is-done', i < index);
       });
@@ -112,6 +125,7 @@
       ui.prev.setAttribute('aria-disabled', String(index === 0));
       ui.next.setAttribute('aria-disabled', String(index === kinds.length - 1));
       ui.root.dataset.current = kinds[index];
+      ui.root.dataset.tone = DARK_CARDS.has(kinds[index]) ? 'dark' : 'light';
       ui.root.dataset.index = String(index);
       fill();
     }
@@ -129,6 +143,7 @@
       const target = Math.max(0, Math.min(kinds.length - 1, i));
       const before = shells.get(kinds[index]);
       const hadFocus = before && before.article.contains(document.activeElement);
+      const onSegments = ui.segments.contains(document.activeElement);
       if (before) closePopover(before);
       index = target;
       elapsed = 0;
@@ -136,7 +151,9 @@
       const now = shells.get(kinds[index]);
       // The card that held the focus is now inert: the focus follows to the new card.
       if (hadFocus && now !== before) now.article.focus({ preventScroll: true });
+      if (onSegments) now.segment.focus({ preventScroll: true });
       startFade(now);
+      countUp(now.article);
     }
 
     /** A move the viewer asked for: said out loud for screen readers (auto-advance is not). */
@@ -188,6 +205,45 @@
       fill();
     }
 
+    /** The current card's numbers count up from zero (at once under reduced motion). */
+    function countUp(article) {
+      for (const node of article.querySelectorAll('[data-count-to]')) {
+        const to = Number(node.dataset.countTo) || 0;
+        const format = (n) => Math.round(n).toLocaleString('en');
+        if (reducedMotion() || to === 0) {
+          node.textContent = format(to);
+          continue;
+        }
+        const start = performance.now();
+        const step = (now) => {
+          const t = Math.min(1, (now - start) / COUNT_MS);
+          node.textContent = format(to * (1 - (1 - t) ** 3));
+          if (t < 1 && node.isConnected) window.requestAnimationFrame(step);
+        };
+        window.requestAnimationFrame(step);
+      }
+    }
+
+    // ---------- full screen, or in the page ----------
+
+    /** 'full': the stories fill the screen (the page's header and summary out of the way); 'page': in the page. */
+    function setMode(mode) {
+      ui.shell.dataset.mode = mode;
+      document.body.dataset.player = mode;
+      const full = mode === 'full';
+      const label = full ? 'Close full screen' : 'Open full screen';
+      ui.close.setAttribute('aria-label', label);
+      ui.close.title = full ? `${label} (Esc)` : label;
+      ui.close.replaceChildren(icon(full ? 'close' : 'expand'));
+    }
+
+    function toggleMode() {
+      const full = ui.shell.dataset.mode !== 'full';
+      setMode(full ? 'full' : 'page');
+      // Closing is like leaving a story: it stops; opening plays again (unless motion is unwelcome).
+      setPlaying(full && !reducedMotion());
+    }
+
     // ---------- the "updated" marks ----------
 
     function markUpdated(s) {
@@ -224,6 +280,7 @@
     function render(report) {
       const first = shells.size === 0;
       if (first) {
+        kinds = storyCards(report);
         kinds.forEach((kind, i) => shells.set(kind, createShell(kind, i)));
         ui.stage.replaceChildren(...kinds.map((k) => shells.get(k).article));
         ui.segments.replaceChildren(...kinds.map((k) => el('li', null, null, shells.get(k).segment)));
@@ -247,15 +304,21 @@
         s.article.classList.toggle('is-provisional', provisional);
         s.coverage.hidden = !provisional;
         s.coverage.textContent = provisional ? String(coverage.label || 'Still counting') : '';
+        s.article.dataset.shareable = String(report.final);
+        s.share.hidden = !report.final;
+        s.download.hidden = !report.final;
+        s.wait.hidden = report.final;
       }
       if (first) {
         index = 0;
         elapsed = 0;
         lastTick = performance.now();
+        setMode('full');
         setPlaying(!reducedMotion());
         timer = setInterval(tick, TICK_MS);
       }
       apply();
+      if (first || changed.includes(kinds[index])) countUp(shells.get(kinds[index]).article);
       return { first, changed };
     }
 
@@ -280,6 +343,7 @@
       ui.stage.replaceChildren();
       ui.segments.replaceChildren();
       ui.counter.textContent = '';
+      delete document.body.dataset.player;
       delete ui.root.dataset.current;
       delete ui.root.dataset.index;
     }
@@ -289,11 +353,19 @@
     ui.prev.addEventListener('click', () => userGo(index - 1));
     ui.next.addEventListener('click', () => userGo(index + 1));
     ui.toggle.addEventListener('click', togglePlaying);
+    ui.close.addEventListener('click', toggleMode);
 
     ui.stage.addEventListener('click', (event) => {
       const control = event.target.closest('[data-action]');
       const article = control && control.closest('[data-card]');
-      if (article && ui.stage.contains(article)) onAction(control.dataset.action, article.dataset.card, control, event);
+      if (article && ui.stage.contains(article) && article.dataset.shareable === 'true') onAction(control.dataset.action, article.dataset.card, control, event);
+    });
+
+    ui.segments.addEventListener('keydown', (event) => {
+      if (event.key === 'Home' || event.key === 'End') {
+        event.preventDefault();
+        userGo(event.key === 'Home' ? 0 : kinds.length - 1);
+      }
     });
 
     document.addEventListener('keydown', (event) => {
@@ -308,6 +380,9 @@
       } else if (event.key === 'ArrowLeft') {
         event.preventDefault();
         userGo(index - 1);
+      } else if (event.key === 'Escape' && ui.shell.dataset.mode === 'full') {
+        event.preventDefault();
+        toggleMode();
       } else if (event.key === ' ' && !target.closest('button, a, summary')) {
         // On a focused button Space presses that button instead.
         event.preventDefault();
@@ -315,8 +390,8 @@
       }
     });
 
-    // Hold to pause with any pointer; on a touch screen a sideways swipe moves a card, and a tap on
-    // the left third goes back, elsewhere forward (mice have the buttons). `touch-action: pan-y` on
+    // Hold to pause with any pointer; a sideways swipe moves a card, and a tap or click on the left
+    // third goes back, elsewhere forward. `touch-action: pan-y` on
     // the stage leaves vertical scrolling to the browser.
     ui.stage.addEventListener('pointerdown', (event) => {
       if (!event.isPrimary || event.button > 0 || event.target.closest(CONTROLS)) return;
@@ -331,9 +406,13 @@
       if (cancelled) return;
       const dx = event.clientX - g.x;
       const dy = event.clientY - g.y;
-      if (Math.abs(dx) > 40 && Math.abs(dx) > Math.abs(dy) * 1.2) {
+      if (dy > 80 && dy > Math.abs(dx) * 1.2 && ui.shell.dataset.mode === 'full') {
+        // Swipe down: out of full screen, as a story closes.
+        toggleMode();
+      } else if (Math.abs(dx) > 40 && Math.abs(dx) > Math.abs(dy) * 1.2) {
         userGo(index + (dx < 0 ? 1 : -1));
-      } else if (g.touch && performance.now() - g.t < 300 && Math.abs(dx) < 12 && Math.abs(dy) < 12) {
+      } else if (performance.now() - g.t < 300 && Math.abs(dx) < 12 && Math.abs(dy) < 12) {
+        // A tap or a click: the left third goes back, the rest forward (a long press only held it).
         const rect = ui.stage.getBoundingClientRect();
         userGo(index + (event.clientX - rect.left < rect.width / 3 ? -1 : 1));
       }
@@ -349,9 +428,14 @@
     return {
       render,
       clear,
+      /** Shows a card the viewer asked for (e.g. "See what changed"). */
+      show: (kind) => {
+        if (kinds.includes(kind)) userGo(kinds.indexOf(kind));
+      },
       hold,
       closePopover: (kind) => shells.has(kind) && closePopover(shells.get(kind)),
       shell: (kind) => shells.get(kind),
+      setMode,
       shells: () => [...shells.values()],
       get currentKind() {
         return kinds[index];

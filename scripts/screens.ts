@@ -1,0 +1,111 @@
+// `npm run screens`: screenshots of every story card at phone size (390×844) into docs/screens/,
+// the pictures README shows. The real page files are served beside a one-session API that answers
+// with a sample final report, and Debian's Chromium (playwright-core) plays it card by card.
+// Options: --out <dir> (default docs/screens), --provisional (a provisional report instead),
+// --desktop (1280×900 instead of a phone).
+import express from 'express';
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { securityHeaders } from '../src/api/protection/middleware.js';
+import { SESSION_STATES } from '../src/contracts/index.js';
+import { type CardCoverage, type Report, STORY_CARDS } from '../src/domain/report.js';
+
+const WEB_DIR = fileURLToPath(new URL('../src/api/web/', import.meta.url));
+const FONT_DIR = path.dirname(createRequire(import.meta.url).resolve('@fontsource/inter/files/inter-latin-400-normal.woff2'));
+const SESSION = 'screens-demo';
+
+export function sampleReport(provisional = false): Report {
+  const total = 68;
+  const coverage = Object.fromEntries(
+    STORY_CARDS.map((card) => {
+      const partial = provisional && !['overview', 'firstShow', 'mostWatched', 'topShows'].includes(card);
+      const done = partial ? 9 : total;
+      return [card, { complete: !partial, done, total, label: partial ? `From ${done} of ${total} shows so far` : `From all ${total} shows` } satisfies CardCoverage];
+    }),
+  ) as Record<(typeof STORY_CARDS)[number], CardCoverage>;
+  return {
+    sessionId: SESSION,
+    version: provisional ? 1 : 2,
+    final: !provisional,
+    generatedAt: '2026-12-07T10:00:00.000Z',
+    coverage,
+    firstShow: { name: 'The Copper Ashes', date: '2021-01-10' },
+    mostWatchedShow: { name: 'Hawkstead', watched: 42, total: 226, summary: 'watched 42 of 226 episodes' },
+    totalShows: total,
+    totalEpisodes: 1184,
+    films: 12,
+    topShows: [
+      { name: 'Hawkstead', episodes: 42, totalEpisodes: 226 },
+      { name: 'Off-Road', episodes: 30, totalEpisodes: 40 },
+      { name: 'Glass Harbour', episodes: 22, totalEpisodes: 22 },
+    ],
+    crossoverStar: { name: 'Barbara Mensah', imageUrl: null, showCount: 5, shows: ['Hawkstead', 'Off-Road', 'Glass Harbour', 'Pine Hollow', 'Static'] },
+    genres: [
+      { name: 'Drama', share: 22 },
+      { name: 'Sci-Fi & Fantasy', share: 14 },
+      { name: 'Crime', share: 12 },
+      { name: 'Comedy', share: 9 },
+      { name: 'Mystery', share: 7 },
+    ],
+    rtScore: { score: 26, band: 'Rotten', showsScored: 52 },
+    bff: { name: 'Noah Scott', show: 'Off-Road', quip: 'He would drive you anywhere, snacks included.', imageUrl: null },
+    starSign: { sign: 'Gemini', quip: 'Two shows at once, always, and both of them on a cliffhanger.' },
+    personality: { name: 'Escape Artist', quip: 'Escape Artist, obviously: any world but this one will do.' },
+    firstShowQuip: 'Where the ashes first glowed.',
+    mostWatchedShowQuip: 'Hawkstead is home.',
+    rtScoreQuip: 'You find the gems before anyone hands out medals.',
+    topGenresQuip: 'Drama first, dragons close behind.',
+    aiSources: {},
+    dataQuality: { invalidDates: 0, invalidDateSamples: [], showsNotOnTmdb: 1, showsNotOnRt: 8, showsFailed: 0, unresolvedFailures: 0, rtUnavailable: false, crawlComplete: !provisional },
+  };
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { out: { type: 'string', default: 'docs/screens' }, provisional: { type: 'boolean', default: false }, desktop: { type: 'boolean', default: false } } });
+  const report = sampleReport(values.provisional);
+  const app = express();
+  app.use(securityHeaders());
+  app.get('/session-states.js', (_req, res) => {
+    res.type('text/javascript').send(`window.SESSION_STATES = Object.freeze(${JSON.stringify(Object.fromEntries(SESSION_STATES.map((s) => [s, s])))});\n`);
+  });
+  app.use(express.static(WEB_DIR));
+  app.use('/fonts', express.static(FONT_DIR));
+  app.get('/api/demo-keys', (_req, res) => void res.json([]));
+  app.get(`/api/sessions/${SESSION}/events`, (_req, res) => {
+    res.status(200).set({ 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    res.write(`event: report\ndata: ${JSON.stringify({ version: report.version, final: report.final })}\n\n`);
+    if (report.final) res.end(`event: done\ndata: ${JSON.stringify({ state: 'COMPLETED', failureReason: null })}\n\n`);
+  });
+  app.get(`/api/sessions/${SESSION}/report`, (_req, res) => void res.json(report));
+  const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  try {
+    const viewport = values.desktop ? { width: 1280, height: 900 } : { width: 390, height: 844 };
+    const page = await browser.newPage({ viewport, deviceScaleFactor: values.desktop ? 1 : 2, reducedMotion: 'reduce', hasTouch: !values.desktop, isMobile: !values.desktop });
+    await page.goto(`${base}/?session=${SESSION}`);
+    await page.locator(`#report[data-version="${report.version}"]`).waitFor({ state: 'visible' });
+    await page.evaluate(() => document.fonts.ready);
+    await mkdir(values.out, { recursive: true });
+    const suffix = `${values.provisional ? '-provisional' : ''}${values.desktop ? '-desktop' : ''}`;
+    for (const [i, card] of STORY_CARDS.entries()) {
+      await page.evaluate((n) => (document.querySelectorAll('.segment')[n] as HTMLElement).click(), i);
+      await page.locator(`#stories[data-current="${card}"]`).waitFor();
+      const file = path.join(values.out, `${String(i + 1).padStart(2, '0')}-${card}${suffix}.png`);
+      await page.screenshot({ path: file });
+      console.log(file);
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) await main();
