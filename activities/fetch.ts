@@ -79,7 +79,6 @@ export async function storeBatch(db: Db, sessionId: string, batchNo: number, par
         .execute();
       const rows = await trx.selectFrom('shows').select(['id', 'name_key']).where('name_key', 'in', showKeys).execute();
       for (const row of rows) showIds.set(row.name_key, row.id);
-      // The first batch to see a show claims it; a retried batch finds its own claims again.
       // A show's first id of a type stays: ids name the show, they do not change with the viewer.
       const identifiers = showKeys.flatMap((key) => (parsed.identifiers.get(key) ?? []).map((id) => ({ show_id: showIds.get(key)!, identifier_type: id.identifierType, value: id.value })));
       if (identifiers.length > 0) {
@@ -89,6 +88,7 @@ export async function storeBatch(db: Db, sessionId: string, batchNo: number, par
           .onConflict((oc) => oc.columns(['show_id', 'identifier_type']).doNothing())
           .execute();
       }
+      // The first batch to see a show claims it; a retried batch finds its own claims again.
       await trx
         .insertInto('session_shows')
         .values(rows.map((row) => ({ session_id: sessionId, show_id: row.id, first_batch: batchNo })))
@@ -166,7 +166,7 @@ export function createFetchActivities({ db, gandalf, caller }: FetchDeps) {
         const ignored = results.reduce((n, r) => n + r.ignoredIdentifiers, 0);
         if (ignored > 0) {
           identifiersIgnored.inc(ignored);
-          log.warn('Gandalf sent malformed subject identifiers; ignored them (those shows are matched by name)', { ignored, pages: pages.length });
+          log.warn('Gandalf sent malformed subject identifiers; ignored them (their shows are matched by their other ids or by name)', { ignored, pages: pages.length });
         }
         await storeBatch(db, input.sessionId, input.batch, parseActivities(activities));
         const fresh = await db

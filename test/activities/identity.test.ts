@@ -5,10 +5,10 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createFetchActivities } from '../../activities/fetch.js';
+import { createFetchActivities, parseActivities, storeBatch } from '../../activities/fetch.js';
 import { createReportActivities } from '../../activities/report.js';
 import { createShowDataActivities } from '../../activities/showData.js';
-import { createGandalfClient } from '../../src/clients/gandalf/client.js';
+import { type GandalfActivity, createGandalfClient } from '../../src/clients/gandalf/client.js';
 import { publicKeyHexFromPrivate } from '../../src/clients/gandalf/signature.js';
 import { createDbRateLimiter } from '../../src/clients/rateLimiter.js';
 import { createServiceCaller } from '../../src/clients/retry.js';
@@ -123,4 +123,35 @@ test('shows with ids take no TMDB search, and no slug guess where Wikidata knows
     tvdb: onTmdb.filter((s) => subjectsFor(s).length > 0 && !hasImdb(s)).length,
     name: onTmdb.filter((s) => subjectsFor(s).length === 0).length,
   });
+});
+
+test("a show's ids: the first of each type is kept, across activities and batches; films and shows without ids store none", async () => {
+  const sessionId = 'ids-store';
+  await db.db.insertInto('sessions').values({ id: sessionId, workflow_id: `session-${sessionId}`, data_source: 'NETFLIX', state: 'PROCESSING', failure_reason: null }).execute();
+  const act = (id: string, title: string, identifiers: GandalfActivity['identifiers']) => ({ id, title, date: '8/14/2025', identifiers });
+  await storeBatch(db.db, sessionId, 1, parseActivities([
+    act('a1', 'Harbor Lights: Season 1: Pilot', []),
+    act('a2', 'Harbor Lights: Season 1: Episode 2', [{ value: 'tt7000001', identifierType: 'IMDB' }]),
+    act('a3', 'Harbor Lights: Season 1: Episode 3', [{ value: 'tt7000002', identifierType: 'IMDB' }, { value: '400001', identifierType: 'TVDB' }]),
+    act('a4', 'Quiet Acre: Season 1: Episode 1', []),
+    act('a5', 'Glass Onion: A Knives Out Mystery', [{ value: 'tt11564570', identifierType: 'IMDB' }]),
+  ]));
+  // A later batch adds a type the show lacked and changes none it has.
+  await storeBatch(db.db, sessionId, 2, parseActivities([
+    act('b1', 'Harbor Lights: Season 2: Episode 1', [{ value: 'tt7000003', identifierType: 'IMDB' }, { value: '55501', identifierType: 'TVMAZE' }]),
+  ]));
+  const rows = await db.db
+    .selectFrom('show_identifiers')
+    .innerJoin('session_shows', 'session_shows.show_id', 'show_identifiers.show_id')
+    .innerJoin('shows', 'shows.id', 'show_identifiers.show_id')
+    .select(['shows.name', 'show_identifiers.identifier_type', 'show_identifiers.value'])
+    .where('session_shows.session_id', '=', sessionId)
+    .orderBy('shows.name')
+    .orderBy('show_identifiers.identifier_type')
+    .execute();
+  assert.deepEqual(rows.map((r) => [r.name, r.identifier_type, r.value]), [
+    ['Harbor Lights', 'IMDB', 'tt7000001'],
+    ['Harbor Lights', 'TVDB', '400001'],
+    ['Harbor Lights', 'TVMAZE', '55501'],
+  ]);
 });
