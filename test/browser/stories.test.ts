@@ -165,7 +165,7 @@ const QR_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="29" height="29" v
 interface FakeApi {
   base: string;
   /** What the API serves now: the session's state, its report versions (latest last), the stream's status. */
-  state: { session: string; versions: Report[] | [LegacyReport]; eventsStatus: number };
+  state: { session: string; versions: Report[] | [LegacyReport]; eventsStatus: number; handoffTtlMs?: number };
   requests: string[];
   /** Sends an event to every open stream. */
   emit(event: string, data: unknown): void;
@@ -244,7 +244,7 @@ async function startFakeApi(initial: FakeApi['state']): Promise<FakeApi> {
     res.type('image/png').send(PNG);
   });
   app.post(`/api/sessions/${SESSION}/handoff`, (_req, res) => {
-    res.json({ url: `${base}/?session=${SESSION}#viewer=spv1.handoff-token`, qrSvg: QR_SVG, expiresAt: new Date(Date.now() + 10 * 60_000).toISOString() });
+    res.json({ url: `${base}/?session=${SESSION}#viewer=spv1.handoff-token`, qrSvg: QR_SVG, expiresAt: new Date(Date.now() + (state.handoffTtlMs ?? 10 * 60_000)).toISOString() });
   });
 
   const server: Server = await new Promise((resolve) => {
@@ -665,6 +665,23 @@ test('where the browser shares files, Share hands the sheet the card’s story i
     });
     assert.ok(api.requests.includes('GET /share/tok-starSign/story.png'), 'the story image, not the link preview');
     assert.deepEqual(jsErrors(page), []);
+  } finally {
+    await page.context().close();
+    await api.close();
+  }
+});
+
+test('a hand-off link that lasts 30 days says so by the day, not by the clock', async () => {
+  const api = await startFakeApi({ session: 'COMPLETED', versions: [finalReport()], eventsStatus: 200, handoffTtlMs: 30 * 24 * 3600_000 });
+  const page = await newPage({ viewport: { width: 390, height: 844 } });
+  try {
+    await page.goto(`${api.base}/?session=${SESSION}`);
+    await page.locator('#report[data-final="true"]').waitFor({ state: 'visible' });
+    await page.getByRole('button', { name: 'Continue on your phone' }).click();
+    const expiry = page.locator('#handoff-expiry');
+    await expiry.filter({ hasText: /works/ }).waitFor();
+    assert.match(await expiry.innerText(), /^The code works for 30 days, until [A-Z][a-z]+ \d{1,2}\.$/);
+    assert.ok(!/hour|:\d\d/.test(await expiry.innerText()));
   } finally {
     await page.context().close();
     await api.close();
