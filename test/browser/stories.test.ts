@@ -868,6 +868,35 @@ for (const size of [{ name: 'phone', width: 390, height: 844, mobile: true }, { 
   });
 }
 
+test('a card’s reveal: lines rise in turn and numbers count up, and under reduced motion nothing animates', async () => {
+  const api = await startFakeApi({ session: 'COMPLETED', versions: [finalReport()], eventsStatus: 200 });
+  try {
+    for (const reducedMotion of ['no-preference', 'reduce'] as const) {
+      const page = await newPage({ viewport: { width: 390, height: 844 }, reducedMotion });
+      await page.goto(`${api.base}/?session=${SESSION}`);
+      await page.locator('#report[data-final="true"]').waitFor({ state: 'visible' });
+      await page.getByRole('button', { name: 'Pause stories' }).or(page.getByRole('button', { name: 'Play stories' })).waitFor();
+      const body = card(page, 'overview').locator('.card-body > *');
+      const animations = await body.evaluateAll((els) => els.map((e) => [getComputedStyle(e).animationName, getComputedStyle(e).animationDelay]));
+      const counts = await card(page, 'overview').locator('[data-count-to]').evaluateAll((els) => els.map((e) => e.textContent));
+      if (reducedMotion === 'reduce') {
+        assert.ok(animations.every(([name]) => name === 'none'), JSON.stringify(animations));
+        assert.deepEqual(counts, ['28', '310', '4'], 'numbers are final at once');
+      } else {
+        assert.ok(animations.every(([name]) => name === 'rise'), JSON.stringify(animations));
+        assert.ok(new Set(animations.map(([, delay]) => delay)).size > 1, 'staggered');
+        await page.waitForTimeout(1500);
+        assert.deepEqual(await card(page, 'overview').locator('[data-count-to]').evaluateAll((els) => els.map((e) => e.textContent)), ['28', '310', '4'], 'the count-up ends on the number');
+      }
+      // Screen readers get the number itself, never the count.
+      assert.deepEqual(await card(page, 'overview').locator('.stat-value .visually-hidden').allTextContents(), ['28', '310', '4']);
+      await page.context().close();
+    }
+  } finally {
+    await api.close();
+  }
+});
+
 test('a swipe down on a phone closes the full-screen stories', async () => {
   const api = await startFakeApi({ session: 'COMPLETED', versions: [finalReport()], eventsStatus: 200 });
   const page = await newPage({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
