@@ -1,10 +1,11 @@
 // `npm run screens`: screenshots of every story card at phone size (390×844) into docs/screens/,
-// the pictures README shows. The real page files are served beside a one-session API that answers
-// with a sample final report, and Debian's Chromium (playwright-core) plays it card by card.
+// and each card's 1080×1920 story image beside them, the pictures README shows. The real page files
+// are served beside a one-session API that answers with a sample final report, and Debian's
+// Chromium (playwright-core) plays it card by card.
 // Options: --out <dir> (default docs/screens), --provisional (a provisional report instead),
 // --desktop (1280×900 instead of a phone).
 import express from 'express';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -12,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { securityHeaders } from '../src/api/protection/middleware.js';
+import { cardText } from '../src/api/share/cardText.js';
+import { renderStoryPng } from '../src/api/share/storyImage.js';
 import { SESSION_STATES } from '../src/contracts/index.js';
 import { type CardCoverage, type Report, STORY_CARDS } from '../src/domain/report.js';
 
@@ -52,7 +55,7 @@ export function sampleReport(provisional = false): Report {
       { name: 'Comedy', share: 9 },
       { name: 'Mystery', share: 7 },
     ],
-    rtScore: { score: 26, band: 'Rotten', showsScored: 52 },
+    rtScore: { score: 26, band: 'Rotten', showsScored: provisional ? 6 : 52 },
     bff: { name: 'Noah Scott', show: 'Off-Road', quip: 'He would drive you anywhere, snacks included.', imageUrl: null },
     starSign: { sign: 'Gemini', quip: 'Two shows at once, always, and both of them on a cliffhanger.' },
     personality: { name: 'Escape Artist', quip: 'Escape Artist, obviously: any world but this one will do.' },
@@ -89,18 +92,25 @@ async function main() {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   try {
     const viewport = values.desktop ? { width: 1280, height: 900 } : { width: 390, height: 844 };
-    const page = await browser.newPage({ viewport, deviceScaleFactor: values.desktop ? 1 : 2, reducedMotion: 'reduce', hasTouch: !values.desktop, isMobile: !values.desktop });
+    const page = await browser.newPage({ viewport, reducedMotion: 'reduce', hasTouch: !values.desktop, isMobile: !values.desktop });
     await page.goto(`${base}/?session=${SESSION}`);
     await page.locator(`#report[data-version="${report.version}"]`).waitFor({ state: 'visible' });
     await page.evaluate(() => document.fonts.ready);
     await mkdir(values.out, { recursive: true });
     const suffix = `${values.provisional ? '-provisional' : ''}${values.desktop ? '-desktop' : ''}`;
     for (const [i, card] of STORY_CARDS.entries()) {
+      // A provisional run pictures only the cards still counting (the rest look as in the final).
+      if (report.coverage[card].complete === false ? false : values.provisional) continue;
       await page.evaluate((n) => (document.querySelectorAll('.segment')[n] as HTMLElement).click(), i);
       await page.locator(`#stories[data-current="${card}"]`).waitFor();
       const file = path.join(values.out, `${String(i + 1).padStart(2, '0')}-${card}${suffix}.png`);
       await page.screenshot({ path: file });
       console.log(file);
+      if (!values.desktop && !values.provisional) {
+        const image = path.join(values.out, `story-${String(i + 1).padStart(2, '0')}-${card}${suffix}.png`);
+        await writeFile(image, await renderStoryPng(card, cardText(report, card)));
+        console.log(image);
+      }
     }
   } finally {
     await browser.close();

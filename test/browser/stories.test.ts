@@ -165,7 +165,7 @@ const QR_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="29" height="29" v
 interface FakeApi {
   base: string;
   /** What the API serves now: the session's state, its report versions (latest last), the stream's status. */
-  state: { session: string; versions: Report[] | [LegacyReport]; eventsStatus: number };
+  state: { session: string; versions: Report[] | [LegacyReport]; eventsStatus: number; handoffTtlMs?: number };
   requests: string[];
   /** Sends an event to every open stream. */
   emit(event: string, data: unknown): void;
@@ -244,7 +244,7 @@ async function startFakeApi(initial: FakeApi['state']): Promise<FakeApi> {
     res.type('image/png').send(PNG);
   });
   app.post(`/api/sessions/${SESSION}/handoff`, (_req, res) => {
-    res.json({ url: `${base}/?session=${SESSION}#viewer=spv1.handoff-token`, qrSvg: QR_SVG, expiresAt: new Date(Date.now() + 10 * 60_000).toISOString() });
+    res.json({ url: `${base}/?session=${SESSION}#viewer=spv1.handoff-token`, qrSvg: QR_SVG, expiresAt: new Date(Date.now() + (state.handoffTtlMs ?? 10 * 60_000)).toISOString() });
   });
 
   const server: Server = await new Promise((resolve) => {
@@ -671,18 +671,35 @@ test('where the browser shares files, Share hands the sheet the card’s story i
   }
 });
 
+test('a hand-off link that lasts 30 days says so by the day, not by the clock', async () => {
+  const api = await startFakeApi({ session: 'COMPLETED', versions: [finalReport()], eventsStatus: 200, handoffTtlMs: 30 * 24 * 3600_000 });
+  const page = await newPage({ viewport: { width: 390, height: 844 } });
+  try {
+    await page.goto(`${api.base}/?session=${SESSION}`);
+    await page.locator('#report[data-final="true"]').waitFor({ state: 'visible' });
+    await page.getByRole('button', { name: 'Continue on your phone' }).click();
+    const expiry = page.locator('#handoff-expiry');
+    await expiry.filter({ hasText: /works/ }).waitFor();
+    assert.match(await expiry.innerText(), /^The code works for 30 days, until [A-Z][a-z]+ \d{1,2}\.$/);
+    assert.ok(!/hour|:\d\d/.test(await expiry.innerText()));
+  } finally {
+    await page.context().close();
+    await api.close();
+  }
+});
+
 // ---------- honest provisional cards, the player at two sizes, accessibility ----------
 
 const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
 
 /** axe-core's violations on the page as it is (its script injected; the context bypasses CSP for it). */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
+async function axeViolations(page: Page, rules?: string[]): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async (only) => {
     const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
+    const result = await axe.run(document, only ? { resultTypes: ['violations'], runOnly: only } : { resultTypes: ['violations'] });
     return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-  });
+  }, rules ?? null);
   return violations;
 }
 
@@ -691,10 +708,16 @@ const allCardText = (page: Page) => page.locator('[data-card]').evaluateAll((els
 
 test('below their thresholds, RT taste, the crossover star and the star sign are still counting; no "?" anywhere; the upgrade moves nothing; "See what changed" walks the changes', async () => {
   const api = await startFakeApi({ session: 'PROVISIONAL_REPORT_READY', versions: [provisionalReport()], eventsStatus: 200 });
-  const page = await newPage({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  const page = await newPage({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, bypassCSP: true });
   try {
     await page.goto(`${api.base}/?session=${SESSION}`);
     await page.locator('#report[data-version="1"]').waitFor({ state: 'visible' });
+    // The provisional cards (badges, rings, the note in place of Share) meet AA too, and axe finds nothing else.
+    for (const [i, kind] of STORY_CARDS.entries()) {
+      await page.locator('.segment').nth(i).click();
+      await waitForCurrent(page, kind);
+      assert.deepEqual(await axeViolations(page, i === 0 ? undefined : ['color-contrast']), [], kind);
+    }
     // 8 scored shows of 28 (29% crawled), casts of 8 of 28 shows, no sign yet: no verdict on any of them.
     const rt = await card(page, 'rtTaste').textContent();
     assert.match(rt ?? '', /Still asking the critics/);
@@ -803,6 +826,8 @@ for (const size of [{ name: 'phone', width: 390, height: 844, mobile: true }, { 
         });
         assert.deepEqual(outside, [], `${kind} overflows its card`);
         await page.screenshot({ path: new URL(`stories-${size.name}-${String(i + 1).padStart(2, '0')}-${kind}.png`, ARTIFACTS).pathname });
+        // AA contrast on every card's colours, with the controls over it.
+        assert.deepEqual(await axeViolations(page, ['color-contrast']), [], `${kind}'s colours`);
       }
       // Every image has alt text (or is a described picture).
       assert.deepEqual(await page.locator('img:not([alt])').count(), 0);
@@ -842,6 +867,35 @@ for (const size of [{ name: 'phone', width: 390, height: 844, mobile: true }, { 
     }
   });
 }
+
+test('a card’s reveal: lines rise in turn and numbers count up, and under reduced motion nothing animates', async () => {
+  const api = await startFakeApi({ session: 'COMPLETED', versions: [finalReport()], eventsStatus: 200 });
+  try {
+    for (const reducedMotion of ['no-preference', 'reduce'] as const) {
+      const page = await newPage({ viewport: { width: 390, height: 844 }, reducedMotion });
+      await page.goto(`${api.base}/?session=${SESSION}`);
+      await page.locator('#report[data-final="true"]').waitFor({ state: 'visible' });
+      await page.getByRole('button', { name: 'Pause stories' }).or(page.getByRole('button', { name: 'Play stories' })).waitFor();
+      const body = card(page, 'overview').locator('.card-body > *');
+      const animations = await body.evaluateAll((els) => els.map((e) => [getComputedStyle(e).animationName, getComputedStyle(e).animationDelay]));
+      const counts = await card(page, 'overview').locator('[data-count-to]').evaluateAll((els) => els.map((e) => e.textContent));
+      if (reducedMotion === 'reduce') {
+        assert.ok(animations.every(([name]) => name === 'none'), JSON.stringify(animations));
+        assert.deepEqual(counts, ['28', '310', '4'], 'numbers are final at once');
+      } else {
+        assert.ok(animations.every(([name]) => name === 'rise'), JSON.stringify(animations));
+        assert.ok(new Set(animations.map(([, delay]) => delay)).size > 1, 'staggered');
+        await page.waitForTimeout(1500);
+        assert.deepEqual(await card(page, 'overview').locator('[data-count-to]').evaluateAll((els) => els.map((e) => e.textContent)), ['28', '310', '4'], 'the count-up ends on the number');
+      }
+      // Screen readers get the number itself, never the count.
+      assert.deepEqual(await card(page, 'overview').locator('.stat-value .visually-hidden').allTextContents(), ['28', '310', '4']);
+      await page.context().close();
+    }
+  } finally {
+    await api.close();
+  }
+});
 
 test('a swipe down on a phone closes the full-screen stories', async () => {
   const api = await startFakeApi({ session: 'COMPLETED', versions: [finalReport()], eventsStatus: 200 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { cardText } from '../../src/api/share/cardText.js';
 import { localEngine } from '../../src/domain/ai/localEngine.js';
-import { VERDICT_RULES, cardVerdicts, percent, quipAfter, storyCards, tasteKind, watchedLine } from '../../src/domain/cardVerdicts.js';
+import { ALL_CARDS, VERDICT_RULES, cardVerdicts, percent, quipAfter, storyCards, tasteKind, watchedLine } from '../../src/domain/cardVerdicts.js';
 import { type CardCoverage, type Report, STORY_CARDS, type StoryCard } from '../../src/domain/report.js';
 import { rng, starInput } from '../support/aiInputs.js';
 
@@ -99,6 +99,10 @@ describe('verdict thresholds', () => {
 });
 
 describe('the story a history tells', () => {
+  test('the page plays the cards the report names, in its order', () => {
+    assert.deepEqual([...ALL_CARDS], [...STORY_CARDS]);
+  });
+
   test('an empty history is one card, a tiny one four, any other all eleven', () => {
     assert.deepEqual(storyCards({ totalShows: 0 }), ['overview']);
     assert.deepEqual(storyCards({ totalShows: 2 }), ['overview', 'firstShow', 'mostWatched', 'summary']);

@@ -567,7 +567,8 @@ const STATES = window.SESSION_STATES;
   function noteImproving(p) {
     if (!shownReport || shownReport.final || ui.improving.classList.contains('is-stopped')) return;
     const percent = Math.round(Number(p.percent) || 0);
-    ui.improvingText.textContent = `Still improving… ${percent}% done. Cards update by themselves as more shows are checked.`;
+    // One line over the card: what the cards' notes and the "Updated" marks explain in full.
+    ui.improvingText.textContent = `Still improving: ${percent}% checked`;
   }
 
   /** The report will not change any more: hide the indicator, or leave a sentence saying why it stopped. */
@@ -575,6 +576,7 @@ const STATES = window.SESSION_STATES;
     ui.improving.hidden = !message;
     ui.improving.classList.toggle('is-stopped', Boolean(message));
     if (message) ui.improvingText.textContent = message;
+    ui.improving.title = message || '';
   }
 
   function clearReport() {
