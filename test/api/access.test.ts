@@ -132,6 +132,7 @@ const EXPECTED_ROUTES: Record<string, AccessPolicy> = {
   // A share link is its own capability (a signed token naming one card), checked by the route.
   'GET /share/:token': { public: true },
   'GET /share/:token/image.png': { public: true },
+  'GET /share/:token/story.png': { public: true },
   // Operator controls (pause/resume a session, service holds, worker drains), as their routers declare them.
   'POST /api/sessions/:id/pause': { scope: 'admin' },
   'POST /api/sessions/:id/resume': { scope: 'admin' },
@@ -446,6 +447,7 @@ const SPECS: Record<string, RouteSpec> = {
   // `:token` is not a share token here: the one answer every dead link gets.
   'GET /share/:token': { allowed: { status: 404 } },
   'GET /share/:token/image.png': { allowed: { status: 404, code: 'not_found' } },
+  'GET /share/:token/story.png': { allowed: { status: 404, code: 'not_found' } },
   // No query: 400 before anything starts.
   'GET /api/callback': { allowed: { status: 400 } },
   'GET /api/demo-keys': { allowed: { status: 200 } },
