@@ -309,7 +309,7 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('rate_limits').addColumn('last_decrease_at', 'timestamptz').execute();
     },
   },
-  '0013_viewer_access': {
+  '0012_viewer_access': {
     // Viewer access that can be taken back (src/api/protection/viewerTokens.ts, handoffCodes.ts): a
     // token epoch per session (revoking moves it on: every device is logged out) and one-time,
     // short-lived hand-off codes, stored only as digests and traded once for a viewer cookie.
