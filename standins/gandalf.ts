@@ -90,9 +90,9 @@ export function createGandalfStandin(opts: GandalfStandinOptions): Standin {
       return;
     }
     if (admission.kind === 'fault') {
-      // Half the faults look like a resolver failure, half like an overloaded gateway.
+      // Half the faults look like a resolver failure, half like a broken gateway.
       if (gate.random() < 0.5) gqlError(res, 'INTERNAL_SERVER_ERROR', 'internal server error');
-      else res.status(503).type('text/plain').send('Service Unavailable');
+      else res.status(502).type('text/plain').send('Bad Gateway');
       return;
     }
     if (admission.corrupt) {

@@ -14,7 +14,10 @@ export interface Limits {
   rps: number;
   /** Bucket capacity per client. */
   burst: number;
-  /** 0..1: share of admitted requests answered with a 500/503. */
+  /**
+   * 0..1: share of admitted requests answered with a 500/502: real failures. (A 503 means "slow
+   * down", a pace rather than a failure (DESIGN §2 "Throttling"): `refusal` and `outage` send those.)
+   */
   faultRate: number;
   /** 0..1: share of admitted requests that take slowMs extra. */
   slowRate?: number;
@@ -94,7 +97,7 @@ class TokenBucket {
 
 export type Admission =
   | { kind: 'throttled'; status: 429 | 503; retryAfterSec?: number; body: NonNullable<RefusalStyle['body']> }
-  | { kind: 'fault'; status: 500 | 503 }
+  | { kind: 'fault'; status: 500 | 502 }
   | { kind: 'ok'; corrupt?: boolean };
 
 /** One per service: limits, per-client token buckets, fault dice, stats. */
@@ -206,7 +209,7 @@ export class ServiceGate {
     }
     if (l.faultRate > 0 && this.rng() < l.faultRate) {
       s.faults++;
-      return { kind: 'fault', status: this.rng() < 0.5 ? 500 : 503 };
+      return { kind: 'fault', status: this.rng() < 0.5 ? 500 : 502 };
     }
     // Rolled only when set, so seeded runs without corruption see the same random stream as before.
     if ((l.corruptRate ?? 0) > 0 && this.rng() < (l.corruptRate ?? 0)) {
@@ -247,10 +250,10 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** The service's own answers to a refusal for pace (429) and to a fault or an outage (500, 503). */
+/** The service's own answers to a refusal for pace (429), a fault (500, 502) and an outage (503). */
 export interface NativeRefusals {
   throttled: (res: Response, retryAfterSec: number) => void;
-  fault: (res: Response, status: 500 | 503) => void;
+  fault: (res: Response, status: 500 | 502 | 503) => void;
 }
 
 const REFUSAL_TEXT = { 429: 'Too Many Requests', 503: 'Service Unavailable' } as const;

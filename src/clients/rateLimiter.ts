@@ -114,9 +114,13 @@ export function increasedRate(current: number, credit: number, max: number): num
   return Math.min(max, current + credit);
 }
 
-/** How long everyone waits after a refusal that named no Retry-After: at least a second, or one slot at the new rate. */
-export function defaultPauseMs(rate: number): number {
-  return Math.max(1000, 1000 / rate);
+/**
+ * How long everyone waits after a refusal that named no Retry-After: a second, or one slot at the new
+ * rate, doubled for each cut in a row with no answer between (the service's bucket was still
+ * empty after the last pause), up to 30 s.
+ */
+export function defaultPauseMs(rate: number, refusedInARow = 1): number {
+  return Math.min(30_000, Math.max(1000, 1000 / rate) * 2 ** Math.max(0, refusedInARow - 1));
 }
 
 interface ServiceState {
@@ -127,6 +131,8 @@ interface ServiceState {
   flushedAt: number;
   /** The rate this process last saw refused (the row's learned_rps). */
   learned: number | null;
+  /** Cuts this process saw with no success between. */
+  cutsInARow: number;
   /** Successes this process saw since it last saw the rate cut, and when that was (Date.now()). */
   successesSinceCut: number;
   cutAt: number;
@@ -175,7 +181,7 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
   const states = new Map<ServiceName, ServiceState>();
   const stateOf = (service: ServiceName, max: number): ServiceState => {
     let state = states.get(service);
-    if (!state) states.set(service, (state = { rate: max, learned: null, successesSinceCut: 0, cutAt: -Infinity, credit: 0, flushedAt: 0, throttledAt: -Infinity, throttlesPending: 0, throttleWrittenAt: -Infinity, waiting: new Map(), reserving: false, holdUntil: 0 }));
+    if (!state) states.set(service, (state = { rate: max, learned: null, cutsInARow: 0, successesSinceCut: 0, cutAt: -Infinity, credit: 0, flushedAt: 0, throttledAt: -Infinity, throttlesPending: 0, throttleWrittenAt: -Infinity, waiting: new Map(), reserving: false, holdUntil: 0 }));
     return state;
   };
   async function ensureRow(service: string) {
@@ -318,12 +324,13 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
         const before: AdaptiveRate = { current: Math.min(row?.current_rps ?? max, max), learned: row?.learned_rps ?? null };
         const after = row?.cut ? decreasedRate(before, max, answered) : before;
         // Without a Retry-After, a second or one slot at the new rate: the service's bucket refills meanwhile.
-        const pauseMs = retryAfterMs ?? defaultPauseMs(after.current);
+        const inARow = row?.cut ? state.cutsInARow + 1 : Math.max(1, state.cutsInARow);
+        const pauseMs = retryAfterMs ?? defaultPauseMs(after.current, inARow);
         await sql`update rate_limits set
             next_slot_at = greatest(next_slot_at, clock_timestamp() + make_interval(secs => ${pauseMs / 1000}::float8))
             ${row?.cut ? sql`, current_rps = ${after.current}::float8, learned_rps = ${after.learned}::float8, last_decrease_at = now()` : sql``}
           where service = ${service}`.execute(trx);
-        return { ...after, cut: !!row?.cut };
+        return { ...after, cut: !!row?.cut, inARow };
       });
       state.throttling = write;
       state.throttlesPending++;
@@ -334,6 +341,7 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
       state.rate = result.current;
       state.learned = result.learned;
       if (result.cut) {
+        state.cutsInARow = result.inARow;
         state.successesSinceCut = 0;
         state.cutAt = now;
       }
@@ -344,6 +352,7 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
       if (!max) return;
       const state = stateOf(service, max);
       state.successesSinceCut++;
+      state.cutsInARow = 0;
       state.credit += successCredit(state.rate, max, state.learned);
       const now = Date.now();
       if (state.credit === 0 || now - state.flushedAt < AIMD.flushEveryMs) return;

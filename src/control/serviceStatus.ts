@@ -40,7 +40,7 @@ export async function serviceStatus(db: Db, rates: Partial<Record<ServiceName, n
     return {
       service,
       ratePerSecond: rate,
-      // The limiter's own clamp: the configured rate is the ceiling, 5% of it the floor.
+      // The limiter's own clamp: the configured rate is the ceiling, AIMD.floorShare of it the floor.
       currentRatePerSecond:
         rate === null ? null : slot?.current_rps == null ? rate : +Math.max(rate * AIMD.floorShare, Math.min(rate, slot.current_rps)).toFixed(3),
       nextSlotAt: slot && slot.next_slot_at.getTime() > 0 ? slot.next_slot_at.toISOString() : null,

@@ -68,6 +68,7 @@ function simulate(max: number, limit: number, retryAfter: boolean, requests: num
   let cutAt = -Infinity;
   let successes = 0;
   let refusals = 0;
+  let inARow = 0;
   for (let i = 0; i < requests; i++) {
     t = Math.max(t, nextSlot);
     nextSlot = t + 1 / rate.current;
@@ -76,17 +77,19 @@ function simulate(max: number, limit: number, retryAfter: boolean, requests: num
     if (tokens >= 1) {
       tokens -= 1;
       successes++;
+      inARow = 0;
       rate = { ...rate, current: increasedRate(rate.current, successCredit(rate.current, max, rate.learned), max) };
       continue;
     }
     refusals++;
     if (t - cutAt >= AIMD.decreaseWindowMs / 1000) {
+      inARow++;
       const answered = Number.isFinite(cutAt) && successes < AIMD.rapidSuccesses ? successes / (t - cutAt) : undefined;
       rate = decreasedRate(rate, max, answered);
       cutAt = t;
       successes = 0;
     }
-    const pause = retryAfter ? Math.max(1, Math.ceil((1 - tokens) / limit)) : defaultPauseMs(rate.current) / 1000;
+    const pause = retryAfter ? Math.max(1, Math.ceil((1 - tokens) / limit)) : defaultPauseMs(rate.current, inARow) / 1000;
     nextSlot = Math.max(nextSlot, t + pause);
   }
   return { share: refusals / requests, throughput: requests / t };

@@ -46,12 +46,19 @@ test('a missing robots.txt (4xx) allows everything', async () => {
 });
 
 test('an unreachable robots.txt (5xx) is a transient error, and the next check fetches it again', async () => {
-  const { url, fetches } = await site(503);
+  const { url, fetches } = await site(500);
   const p = policy('showprint-crawler/0.1');
-  await assert.rejects(p.disallowedPath(`${url}/tv/x`), (e: unknown) => e instanceof TransientServiceError && /robots\.txt answered HTTP 503/.test(e.message));
+  await assert.rejects(p.disallowedPath(`${url}/tv/x`), (e: unknown) => e instanceof TransientServiceError && /robots\.txt answered HTTP 500/.test(e.message));
   const afterFirst = fetches();
   await assert.rejects(p.disallowedPath(`${url}/tv/x`));
   assert.ok(fetches() > afterFirst, 'a failed fetch is not cached');
+});
+
+test('a robots.txt answered 503 is a pace: fetched again until the throttle patience runs out, spending no attempt', async () => {
+  const { url, fetches } = await site(503);
+  const p = createRobotsPolicy({ service: 'rt', userAgent: 'showprint-crawler/0.1', caller: createServiceCaller(noLimits, undefined, { ...DEFAULT_RETRY, attempts: 1, throttlePatienceMs: 200 }), timeoutMs: 2000 });
+  await assert.rejects(p.disallowedPath(`${url}/tv/x`), (e: unknown) => e instanceof TransientServiceError && e.throttled && /HTTP 503/.test(e.message));
+  assert.ok(fetches() > 1, `fetched ${fetches()} times with one attempt`);
 });
 
 test('concurrent checks share one fetch, and later ones use the cache', async () => {
