@@ -21,6 +21,10 @@ import { type CardCoverage, type Report, STORY_CARDS } from '../src/domain/repor
 const WEB_DIR = fileURLToPath(new URL('../src/api/web/', import.meta.url));
 const FONT_DIR = path.dirname(createRequire(import.meta.url).resolve('@fontsource/inter/files/inter-latin-400-normal.woff2'));
 const SESSION = 'screens-demo';
+/** The sample's posters: TMDB is not reached from here, so the page is handed a drawn one (a show without one keeps its monogram). */
+const POSTERS = 'https://image.tmdb.org/t/p/w500';
+const POSTER_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="300"><defs><linearGradient id="g" x2="0" y2="1"><stop offset="0" stop-color="#f4b860"/><stop offset="1" stop-color="#3a1f5d"/></linearGradient></defs><rect width="200" height="300" fill="url(#g)"/><circle cx="100" cy="120" r="46" fill="#fff3"/></svg>';
 
 export function sampleReport(provisional = false): Report {
   const total = 68;
@@ -37,15 +41,15 @@ export function sampleReport(provisional = false): Report {
     final: !provisional,
     generatedAt: '2026-12-07T10:00:00.000Z',
     coverage,
-    firstShow: { name: 'The Copper Ashes', date: '2021-01-10' },
-    mostWatchedShow: { name: 'Hawkstead', watched: 42, total: 226, summary: 'watched 42 of 226 episodes' },
+    firstShow: { name: 'The Copper Ashes', date: '2021-01-10', posterUrl: null },
+    mostWatchedShow: { name: 'Hawkstead', watched: 42, total: 226, summary: 'watched 42 of 226 episodes', posterUrl: `${POSTERS}/hawkstead.jpg` },
     totalShows: total,
     totalEpisodes: 1184,
     films: 12,
     topShows: [
-      { name: 'Hawkstead', episodes: 42, totalEpisodes: 226 },
-      { name: 'Off-Road', episodes: 30, totalEpisodes: 40 },
-      { name: 'Glass Harbour', episodes: 22, totalEpisodes: 22 },
+      { name: 'Hawkstead', episodes: 42, totalEpisodes: 226, posterUrl: `${POSTERS}/hawkstead.jpg` },
+      { name: 'Off-Road', episodes: 30, totalEpisodes: 40, posterUrl: `${POSTERS}/off-road.jpg` },
+      { name: 'Glass Harbour', episodes: 22, totalEpisodes: 22, posterUrl: null },
     ],
     crossoverStar: { name: 'Barbara Mensah', imageUrl: null, showCount: 5, shows: ['Hawkstead', 'Off-Road', 'Glass Harbour', 'Pine Hollow', 'Static'] },
     genres: [
@@ -55,7 +59,7 @@ export function sampleReport(provisional = false): Report {
       { name: 'Comedy', share: 9 },
       { name: 'Mystery', share: 7 },
     ],
-    rtScore: { score: 26, band: 'Rotten', showsScored: provisional ? 6 : 52 },
+    rtScore: { score: 26, band: 'Rotten', showsScored: provisional ? 6 : 52, critics: { mean: 48.3, shows: provisional ? 5 : 47 }, audience: { mean: 74.1, shows: provisional ? 6 : 51 } },
     bff: { name: 'Noah Scott', show: 'Off-Road', quip: 'He would drive you anywhere, snacks included.', imageUrl: null },
     starSign: { sign: 'Gemini', quip: 'Two shows at once, always, and both of them on a cliffhanger.' },
     personality: { name: 'Escape Artist', quip: 'Escape Artist, obviously: any world but this one will do.' },
@@ -93,9 +97,11 @@ async function main() {
   try {
     const viewport = values.desktop ? { width: 1280, height: 900 } : { width: 390, height: 844 };
     const page = await browser.newPage({ viewport, reducedMotion: 'reduce', hasTouch: !values.desktop, isMobile: !values.desktop });
+    await page.route(`${POSTERS}/**`, (route) => route.fulfill({ contentType: 'image/svg+xml', body: POSTER_SVG }));
     await page.goto(`${base}/?session=${SESSION}`);
     await page.locator(`#report[data-version="${report.version}"]`).waitFor({ state: 'visible' });
     await page.evaluate(() => document.fonts.ready);
+    await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete));
     await mkdir(values.out, { recursive: true });
     const suffix = `${values.provisional ? '-provisional' : ''}${values.desktop ? '-desktop' : ''}`;
     for (const [i, card] of STORY_CARDS.entries()) {

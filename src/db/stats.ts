@@ -3,7 +3,7 @@
 // Names compare by code point (collate "C"), the same on every database and in JavaScript.
 import { sql } from 'kysely';
 import { rtBandOf } from '../domain/ai/answers.js';
-import { type ShowStat, imageUrl, round2 } from '../domain/report.js';
+import { type RtScore, type RtSide, type ShowStat, imageUrl, round2 } from '../domain/report.js';
 import type { Db } from './index.js';
 
 /** Code-point order, matching `collate "C"`. */
@@ -11,23 +11,23 @@ const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export interface SessionStats {
   shows: ShowStat[]; // ordered: most distinct episodes, then total episodes, then name
-  firstShow: { showId: number; name: string; date: string } | null;
+  firstShow: { showId: number; name: string; date: string; posterUrl: string | null } | null;
   totalEpisodes: number;
   films: number;
   genres: { name: string; share: number }[];
   crossoverStar: { name: string; imageUrl: string | null; showCount: number; shows: string[] } | null;
-  rtScore: { score: number; band: string; showsScored: number } | null;
+  rtScore: RtScore | null;
   latestWatch: string | null;
 }
 
 export async function loadSessionStats(db: Db, sessionId: string): Promise<SessionStats> {
-  const showRows = await sql<{ show_id: number; name: string; episodes: string; total: number | null; first_date: string | null }>`
-    select e.show_id, s.name, count(*) as episodes, s.number_of_episodes as total, min(e.first_watched_on) as first_date
+  const showRows = await sql<{ show_id: number; name: string; episodes: string; total: number | null; poster_path: string | null; first_date: string | null }>`
+    select e.show_id, s.name, count(*) as episodes, s.number_of_episodes as total, s.poster_path, min(e.first_watched_on) as first_date
     from episodes e join shows s on s.id = e.show_id
     where e.session_id = ${sessionId}
-    group by e.show_id, s.name, s.number_of_episodes
+    group by e.show_id, s.name, s.number_of_episodes, s.poster_path
     order by count(*) desc, s.number_of_episodes desc nulls last, s.name collate "C" asc`.execute(db);
-  const shows: ShowStat[] = showRows.rows.map((r) => ({ showId: r.show_id, name: r.name, episodes: Number(r.episodes), totalEpisodes: r.total }));
+  const shows: ShowStat[] = showRows.rows.map((r) => ({ showId: r.show_id, name: r.name, episodes: Number(r.episodes), totalEpisodes: r.total, posterUrl: imageUrl(r.poster_path) }));
 
   const first = showRows.rows
     .filter((r) => r.first_date)
@@ -78,12 +78,22 @@ export async function loadSessionStats(db: Db, sessionId: string): Promise<Sessi
   if (scored.rows.length > 0) {
     const values = scored.rows.map((r) => Math.min(1, (watchedById.get(r.show_id) ?? 0) / r.total) * r.score);
     const score = round2(values.reduce((a, b) => a + b, 0) / values.length);
-    rtScore = { score, band: rtBandOf(score)!, showsScored: values.length };
+    // Each side on its own, unweighted, for the card to set critics against audience.
+    const sides = await sql<{ critics_mean: number | null; critics_shows: string; audience_mean: number | null; audience_shows: string }>`
+      select avg(s.critics_score) filter (where s.critics_score > 0)::float8 as critics_mean,
+             count(*) filter (where s.critics_score > 0) as critics_shows,
+             avg(s.audience_score) filter (where s.audience_score > 0)::float8 as audience_mean,
+             count(*) filter (where s.audience_score > 0) as audience_shows
+      from shows s
+      where s.id in (select distinct show_id from episodes where session_id = ${sessionId})`.execute(db);
+    const row = sides.rows[0];
+    const side = (mean: number | null | undefined, n: string | undefined): RtSide | null => (mean != null && Number(n) > 0 ? { mean: round2(Number(mean)), shows: Number(n) } : null);
+    rtScore = { score, band: rtBandOf(score)!, showsScored: values.length, critics: side(row?.critics_mean, row?.critics_shows), audience: side(row?.audience_mean, row?.audience_shows) };
   }
 
   return {
     shows,
-    firstShow: first ? { showId: first.show_id, name: first.name, date: first.first_date! } : null,
+    firstShow: first ? { showId: first.show_id, name: first.name, date: first.first_date!, posterUrl: imageUrl(first.poster_path) } : null,
     totalEpisodes: shows.reduce((n, s) => n + s.episodes, 0),
     films: Number(films?.n ?? 0),
     genres,

@@ -9,6 +9,23 @@ export interface ShowStat {
   name: string;
   episodes: number;
   totalEpisodes: number | null;
+  posterUrl: string | null;
+}
+
+/** A plain mean of one side's scores over the viewer's shows that have one (a 0 counts as none, as in `score`). */
+export interface RtSide {
+  mean: number;
+  shows: number;
+}
+
+/** DESIGN §1's taste score, with the critics' and the audience's means beside it. */
+export interface RtScore {
+  score: number;
+  band: string;
+  showsScored: number;
+  /** Null when no show has that side's score; absent in reports stored before they were kept. */
+  critics?: RtSide | null;
+  audience?: RtSide | null;
 }
 
 /** The story cards of the viewer's page, in the order they play; share links and images name them too. */
@@ -38,15 +55,16 @@ export interface Report {
   final: boolean;
   generatedAt: string;
   coverage: Record<StoryCard, CardCoverage>;
-  firstShow: { name: string; date: string } | null;
-  mostWatchedShow: { name: string; watched: number; total: number | null; summary: string } | null;
+  /** `posterUrl` (TMDB, w500): null when TMDB has none; absent in reports stored before it was kept. */
+  firstShow: { name: string; date: string; posterUrl?: string | null } | null;
+  mostWatchedShow: { name: string; watched: number; total: number | null; summary: string; posterUrl?: string | null } | null;
   totalShows: number;
   totalEpisodes: number;
   films: number;
-  topShows: { name: string; episodes: number; totalEpisodes: number | null }[];
+  topShows: { name: string; episodes: number; totalEpisodes: number | null; posterUrl?: string | null }[];
   crossoverStar: { name: string; imageUrl: string | null; showCount: number; shows: string[] } | null;
   genres: { name: string; share: number }[];
-  rtScore: { score: number; band: string; showsScored: number } | null;
+  rtScore: RtScore | null;
   bff: Bff | null;
   starSign: { sign: string; quip: string } | null;
   personality: { name: string; quip: string } | null;

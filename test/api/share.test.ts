@@ -51,7 +51,7 @@ function sampleReport(sessionId: string, overrides: Partial<Report> = {}): Repor
       { name: 'Comedy', share: 9 },
       { name: 'Kids', share: 1 },
     ],
-    rtScore: { score: 81.6, band: 'Certified Fresh', showsScored: 16 },
+    rtScore: { score: 81.6, band: 'Certified Fresh', showsScored: 16, critics: { mean: 77.6, shows: 15 }, audience: { mean: 63.5, shows: 18 } },
     bff: { name: 'Noah Scott', show: 'Off-Road', quip: 'Noah would drive you anywhere.', imageUrl: null },
     starSign: { sign: 'Gemini', quip: 'Two shows at once, always.' },
     personality: { name: 'Escape Artist', quip: 'Any world but this one.' },
@@ -110,7 +110,7 @@ describe('what each card says', () => {
     topShows: { title: /Can.t stop/, mentions: ['#1 Hawkstead · 42 episodes', '#2 Off-Road · 30 episodes', '#3 The Copper Ashes · 1 episode'] },
     crossoverStar: { title: 'Barbara Mensah', mentions: ['Turns up in 5 of your shows', 'Hawkstead · Off-Road · Lantern · Quay and 1 more'] },
     genres: { title: 'Mostly Drama', mentions: ['Drama 22%', 'Comedy 9%', 'Drama, with a side of dragons.'] },
-    rtTaste: { title: 'Critics’ darling', mentions: ['Critics’ average 82, across 16 scored shows', 'The critics agree with you.'] },
+    rtTaste: { title: 'Critics’ darling', mentions: ['Critics 78 · Audience 64', 'Taste score 82, weighted by watch time across 16 scored shows', 'The critics agree with you.'] },
     bff: { title: 'Noah Scott', mentions: ['from Off-Road', 'Noah would drive you anywhere.'] },
     starSign: { title: 'Gemini', mentions: ['Two shows at once, always.'] },
     personality: { title: 'Escape Artist', mentions: ['Any world but this one.'] },
@@ -175,6 +175,22 @@ describe('what each card says', () => {
     // RT unreachable reads differently from nothing scored.
     assert.match(cardText(sampleReport('s1', { rtScore: null, dataQuality: { ...r.dataQuality, rtUnavailable: true } }), 'rtTaste').lines[0], /could not be reached/);
     assert.match(cardText(sampleReport('s1', { rtScore: null }), 'rtTaste').lines[0], /None of your shows/);
+  });
+
+  test('RT taste sets critics against audience in the lines the images draw; a side nobody scored is left out, never a 0', () => {
+    const full = sampleReport('s1');
+    assert.deepEqual(cardText(full, 'rtTaste').lines.slice(0, 3), [
+      'You and the critics agree: you watch what they rave about.',
+      'Critics 78 · Audience 64',
+      'The critics agree with you.',
+    ]);
+    const rt = full.rtScore!;
+    assert.equal(cardText(sampleReport('s1', { rtScore: { ...rt, audience: null } }), 'rtTaste').lines[1], 'Critics 78');
+    assert.equal(cardText(sampleReport('s1', { rtScore: { ...rt, critics: { mean: 0, shows: 0 } } }), 'rtTaste').lines[1], 'Audience 64');
+    // A report stored before the means were kept: no side line at all.
+    const old = cardText(sampleReport('s1', { rtScore: { score: 81.6, band: 'Certified Fresh', showsScored: 16 } }), 'rtTaste');
+    assert.ok(!/Critics \d|Audience/.test(old.lines.join('\n')), old.lines.join('\n'));
+    for (const t of [old, cardText(full, 'rtTaste')]) assert.ok(!/(^|\D)0(\D|$)/.test(t.lines.join('\n')), `a bare 0: ${t.lines.join(' / ')}`);
   });
 
   test('long text is clipped at a code point, with an ellipsis', () => {

@@ -753,7 +753,7 @@ test('below their thresholds, RT taste, the crossover star and the star sign are
     assert.deepEqual(await page.locator('#report-title').boundingBox(), titleBefore);
     assert.equal(await page.evaluate(() => (window as unknown as { shift: number }).shift), 0, 'no layout shift');
     for (const text of await allCardText(page)) assert.ok(!text.includes('?'), text);
-    assert.match((await card(page, 'rtTaste').textContent()) ?? '', /Crowd-pleaser.*71 critics’ average/);
+    assert.match((await card(page, 'rtTaste').textContent()) ?? '', /Crowd-pleaser.*71 taste score/);
 
     // "See what changed": one card after another, in story order.
     const see = page.locator('#see-changes');
@@ -767,6 +767,87 @@ test('below their thresholds, RT taste, the crossover star and the star sign are
     assert.equal(await see.getAttribute('aria-disabled'), 'true');
     assert.equal(await card(page, 'summary').getByRole('button', { name: /^Share/ }).isVisible(), true, 'final cards share');
     assert.deepEqual(jsErrors(page), []);
+  } finally {
+    await page.context().close();
+    await api.close();
+  }
+});
+
+/** A poster TMDB would serve: an SVG, so the screenshots show a picture, not a pixel. */
+const POSTER_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="300"><defs><linearGradient id="g" x2="0" y2="1"><stop offset="0" stop-color="#f4b860"/><stop offset="1" stop-color="#3a1f5d"/></linearGradient></defs><rect width="200" height="300" fill="url(#g)"/><circle cx="100" cy="120" r="46" fill="#fff3"/></svg>';
+const TMDB_IMAGES = 'https://image.tmdb.org/t/p/w500';
+
+test('show cards draw the report’s posters with alt text, the designed monogram when there is none or it fails to load; RT taste sets critics against audience', async () => {
+  const report = finalReport();
+  report.mostWatchedShow = { ...report.mostWatchedShow!, posterUrl: `${TMDB_IMAGES}/hawkstead.jpg` };
+  report.topShows = [
+    { ...report.topShows[0], posterUrl: `${TMDB_IMAGES}/hawkstead.jpg` },
+    { ...report.topShows[1], posterUrl: `${TMDB_IMAGES}/gone.jpg` },
+    { ...report.topShows[2], posterUrl: null },
+  ];
+  report.rtScore = { ...report.rtScore!, critics: { mean: 76.4, shows: 23 }, audience: { mean: 63.2, shows: 25 } };
+  const api = await startFakeApi({ session: 'COMPLETED', versions: [report], eventsStatus: 200 });
+  const page = await newPage({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  const asked: string[] = [];
+  await page.route(`${TMDB_IMAGES}/**`, (route) => {
+    asked.push(route.request().url());
+    return route.request().url().endsWith('/gone.jpg') ? route.fulfill({ status: 404 }) : route.fulfill({ contentType: 'image/svg+xml', body: POSTER_SVG });
+  });
+  try {
+    await page.goto(`${api.base}/?session=${SESSION}`);
+    await page.locator('#report[data-final="true"]').waitFor({ state: 'visible' });
+    const poster = (kind: string, within = '.card-hero') => card(page, kind).locator(`${within} .poster`);
+
+    // A poster in the report: the picture, described, and the monogram's label gone with the fallback.
+    await poster('mostWatched').and(page.locator(':not(.is-fallback)')).waitFor({ state: 'attached' });
+    assert.equal(await poster('mostWatched').locator('img').getAttribute('alt'), 'Poster of Hawkstead');
+    assert.equal(await poster('mostWatched').locator('img').getAttribute('src'), `${TMDB_IMAGES}/hawkstead.jpg`);
+    assert.equal(await poster('mostWatched').getAttribute('role'), null);
+    // None in the report (the first show): the monogram, labelled as the poster, no image asked for.
+    assert.equal(await poster('firstShow').locator('img').count(), 0);
+    assert.equal(await poster('firstShow').getAttribute('role'), 'img');
+    assert.equal(await poster('firstShow').getAttribute('aria-label'), `Poster of ${HOSTILE_NAME}`);
+    // The top 3: a poster, one that fails to load (the monogram stays), none.
+    const podium = (place: number) => card(page, 'topShows').locator(`.place-${place} .poster`);
+    await podium(1).and(page.locator(':not(.is-fallback)')).waitFor({ state: 'attached' });
+    assert.equal(await podium(1).locator('img').getAttribute('alt'), 'Poster of Hawkstead');
+    await podium(2).locator('img').waitFor({ state: 'detached' });
+    for (const [place, name, monogram] of [[2, 'Off-Road', 'OF'], [3, 'Glass Harbour', 'GH']] as const) {
+      assert.equal(await podium(place).getAttribute('class'), 'poster is-fallback podium-poster');
+      assert.equal(await podium(place).getAttribute('aria-label'), `Poster of ${name}`);
+      assert.equal(await podium(place).locator('.poster-name').textContent(), monogram);
+    }
+    assert.deepEqual([...new Set(asked)].sort(), [`${TMDB_IMAGES}/gone.jpg`, `${TMDB_IMAGES}/hawkstead.jpg`]);
+
+    // Critics against audience: both means, rounded, each with how many shows it covers.
+    const sides = await card(page, 'rtTaste').locator('.versus-side').evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
+    assert.deepEqual(sides, ['CRITICS 76 23 shows', 'AUDIENCE 63 25 shows']);
+
+    const changed = ['firstShow', 'mostWatched', 'topShows', 'rtTaste'];
+    for (const [i, kind] of STORY_CARDS.entries()) {
+      if (!changed.includes(kind)) continue;
+      await page.locator('.segment').nth(i).click();
+      await waitForCurrent(page, kind);
+      await page.screenshot({ path: new URL(`stories-poster-${kind}-phone.png`, ARTIFACTS).pathname });
+    }
+    assert.deepEqual(jsErrors(page), []);
+
+    // axe (its script needs the CSP bypassed) finds nothing on these cards, posters loaded or not.
+    const audit = await newPage({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, bypassCSP: true });
+    try {
+      await audit.route(`${TMDB_IMAGES}/**`, (route) => (route.request().url().endsWith('/gone.jpg') ? route.fulfill({ status: 404 }) : route.fulfill({ contentType: 'image/svg+xml', body: POSTER_SVG })));
+      await audit.goto(`${api.base}/?session=${SESSION}`);
+      await audit.locator('#report[data-final="true"]').waitFor({ state: 'visible' });
+      await card(audit, 'topShows').locator('.place-2 img').waitFor({ state: 'detached' });
+      for (const [i, kind] of STORY_CARDS.entries()) {
+        if (!changed.includes(kind)) continue;
+        await audit.locator('.segment').nth(i).click();
+        await waitForCurrent(audit, kind);
+        assert.deepEqual(await axeViolations(audit), [], kind);
+      }
+    } finally {
+      await audit.context().close();
+    }
   } finally {
     await page.context().close();
     await api.close();

@@ -41,7 +41,7 @@ test('a demo-10k session completes with a report equal to an independent computa
   assert.ok(expected.invalidDates > 0, 'demo-10k carries impossible dates to report');
   assert.deepEqual(report.firstShow, expected.firstShow);
   assert.deepEqual(
-    { name: report.mostWatchedShow?.name, watched: report.mostWatchedShow?.watched, total: report.mostWatchedShow?.total },
+    { name: report.mostWatchedShow?.name, watched: report.mostWatchedShow?.watched, total: report.mostWatchedShow?.total, posterUrl: report.mostWatchedShow?.posterUrl },
     expected.mostWatchedShow,
   );
   assert.equal(report.mostWatchedShow?.summary, `watched ${expected.mostWatchedShow.watched} of ${expected.mostWatchedShow.total} episodes`);

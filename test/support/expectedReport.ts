@@ -3,6 +3,7 @@
 // matching, SQL or database. If the pipeline mis-parses, mis-matches or mis-counts, the two differ.
 import { subjectsFor } from '../../standins/catalog.js';
 import { type Catalog, type CatalogShow, historyFor, rtFactsFor } from '../../standins/index.js';
+import { hashString } from '../../standins/random.js';
 
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -17,17 +18,28 @@ function calendarDate(raw: string): string | null {
   return d.toISOString().slice(0, 10);
 }
 
+interface Side {
+  mean: number;
+  shows: number;
+}
+
+/** A side's plain mean over the scores it has (a 0 is none), or null. */
+function side(scores: (number | null)[]): Side | null {
+  const had = scores.filter((n): n is number => n !== null && n > 0);
+  return had.length > 0 ? { mean: round2(had.reduce((a, b) => a + b, 0) / had.length), shows: had.length } : null;
+}
+
 export interface ExpectedReport {
   totalShows: number;
   totalEpisodes: number;
   films: number;
   invalidDates: number;
-  firstShow: { name: string; date: string };
-  mostWatchedShow: { name: string; watched: number; total: number | null };
-  topShows: { name: string; episodes: number; totalEpisodes: number | null }[];
+  firstShow: { name: string; date: string; posterUrl: string | null };
+  mostWatchedShow: { name: string; watched: number; total: number | null; posterUrl: string | null };
+  topShows: { name: string; episodes: number; totalEpisodes: number | null; posterUrl: string | null }[];
   crossoverStar: { name: string; showCount: number; shows: string[] };
   genres: { name: string; share: number }[];
-  rtScore: { score: number; band: string; showsScored: number };
+  rtScore: { score: number; band: string; showsScored: number; critics: Side | null; audience: Side | null };
   /**
    * How the crawl should find each TMDB-matched show's RT page: Wikidata's current id (by TMDB id, or
    * by IMDb id), else a slug, else none.
@@ -65,6 +77,8 @@ export function expectedReport(dataKey: string, catalog: Catalog): ExpectedRepor
   // A show missing from TMDB keeps the name Netflix gave it (without a region tag) and has no totals.
   const nameOf = (s: CatalogShow) => (s.onTmdb ? s.name : s.netflixName.replace(/\s*\([^)]*\)\s*$/, ''));
   const totalOf = (s: CatalogShow) => (s.onTmdb ? s.numberOfEpisodes : null);
+  // The TMDB stand-in leaves out about 4% of posters, by a hash of the show's id.
+  const posterOf = (s: CatalogShow) => (s.onTmdb && hashString(`no-poster:${s.id}`) % 100 >= 4 ? `https://image.tmdb.org/t/p/w500${s.posterPath}` : null);
   const watched = (s: CatalogShow) => episodes.get(s.id)!.size;
   const ranked = [...shows].sort(
     (a, b) => watched(b) - watched(a) || (totalOf(b) ?? -1) - (totalOf(a) ?? -1) || byCodePoint(nameOf(a), nameOf(b)),
@@ -92,6 +106,7 @@ export function expectedReport(dataKey: string, catalog: Catalog): ExpectedRepor
     .filter((s) => s.rt && (s.rt.criticsScore ?? s.rt.audienceScore ?? 0) > 0 && s.numberOfEpisodes > 0)
     .map((s) => Math.min(1, watched(s) / s.numberOfEpisodes) * (s.rt!.criticsScore ?? s.rt!.audienceScore)!);
   const rt = round2(scores.reduce((a, b) => a + b, 0) / scores.length);
+  const rated = onTmdb.filter((s) => s.rt);
 
   const rtMatchedBy = { wikidata: 0, slug: 0, notFound: 0 };
   const identifiedBy = { imdb: 0, tvdb: 0, name: 0 };
@@ -111,16 +126,22 @@ export function expectedReport(dataKey: string, catalog: Catalog): ExpectedRepor
     totalEpisodes: shows.reduce((n, s) => n + watched(s), 0),
     films: films.size,
     invalidDates,
-    firstShow: { name: nameOf(catalog.showById.get(first[0])!), date: first[1] },
-    mostWatchedShow: { name: nameOf(most), watched: watched(most), total: totalOf(most) },
-    topShows: ranked.slice(0, 3).map((s) => ({ name: nameOf(s), episodes: watched(s), totalEpisodes: totalOf(s) })),
+    firstShow: { name: nameOf(catalog.showById.get(first[0])!), date: first[1], posterUrl: posterOf(catalog.showById.get(first[0])!) },
+    mostWatchedShow: { name: nameOf(most), watched: watched(most), total: totalOf(most), posterUrl: posterOf(most) },
+    topShows: ranked.slice(0, 3).map((s) => ({ name: nameOf(s), episodes: watched(s), totalEpisodes: totalOf(s), posterUrl: posterOf(s) })),
     crossoverStar: {
       name: catalog.actorById.get(starId)!.name,
       showCount: starShows.size,
       shows: ranked.filter((s) => starShows.has(s.id)).slice(0, 5).map(nameOf),
     },
     genres,
-    rtScore: { score: rt, band: rt < 40 ? 'Rotten' : rt < 70 ? 'Fresh' : 'Certified Fresh', showsScored: scores.length },
+    rtScore: {
+      score: rt,
+      band: rt < 40 ? 'Rotten' : rt < 70 ? 'Fresh' : 'Certified Fresh',
+      showsScored: scores.length,
+      critics: side(rated.map((s) => s.rt!.criticsScore)),
+      audience: side(rated.map((s) => s.rt!.audienceScore)),
+    },
     rtMatchedBy,
     identifiedBy,
   };

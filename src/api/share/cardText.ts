@@ -1,7 +1,7 @@
 // What each story card says when shared: the same words as the viewer's page, as plain text that
 // the share page escapes and the image draws. Only the card's own section of the report is read,
 // so a link to one card never tells anything else about the viewer.
-import { type Verdicts, cardVerdicts, percent, quipAfter, tasteKind, watchedLine } from '../../domain/cardVerdicts.js';
+import { type Verdicts, cardVerdicts, criticsAndAudience, percent, quipAfter, tasteKind, watchedLine } from '../../domain/cardVerdicts.js';
 import type { Report, StoryCard } from '../../domain/report.js';
 
 export interface CardText {
@@ -96,7 +96,13 @@ function body(r: StoredReport, card: StoryCard, ok: Verdicts): Body {
         return { eyebrow: 'Your taste, by the critics', title: 'Unrated', lines: [why] };
       }
       const kind = tasteKind(s.score);
-      return { eyebrow: 'Your taste, by the critics', title: kind.name, lines: [kind.line, `Critics’ average ${Math.round(s.score)}, across ${plural(s.showsScored, 'scored show')}`, quipAfter(kind.name, r.rtScoreQuip)] };
+      // Critics against audience second, so the images (which draw three lines) keep it.
+      const sides = criticsAndAudience(s).map((side) => `${side.label} ${side.score}`).join(' · ');
+      return {
+        eyebrow: 'Your taste, by the critics',
+        title: kind.name,
+        lines: [kind.line, sides, quipAfter(kind.name, r.rtScoreQuip), `Taste score ${Math.round(s.score)}, weighted by watch time across ${plural(s.showsScored, 'scored show')}`],
+      };
     }
     case 'bff':
       if (!r.bff) return { eyebrow: 'Your TV best friend', title: 'Still to meet', lines: ['We need a few more shows to find your match.'] };

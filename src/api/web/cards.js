@@ -9,7 +9,7 @@
 
 (() => {
   const { el, fmt, plural, formatDate, icon, avatar, poster } = window.showprint.dom;
-  const { ALL_CARDS, cardVerdicts, storyCards, tasteKind, quipAfter, watchedLine, percent } = window.showprint.verdicts;
+  const { ALL_CARDS, cardVerdicts, storyCards, tasteKind, criticsAndAudience, quipAfter, watchedLine, percent } = window.showprint.verdicts;
 
   /** The story cards in the order they play (STORY_CARDS in src/domain/report.ts). */
   const STORY_CARDS = ALL_CARDS;
@@ -76,6 +76,20 @@
     return el('span', className, null, shown, el('span', 'visually-hidden', fmt(value)));
   }
 
+  /** Critics against audience: a tile each, for the sides some show has (none for old reports). */
+  function versus(sides) {
+    if (sides.length === 0) return null;
+    const tiles = el('ul', 'versus');
+    tiles.setAttribute('aria-label', 'Critics against audience, mean scores of your shows');
+    for (const side of sides) {
+      tiles.append(el('li', `versus-side versus-${side.label.toLowerCase()}`, null,
+        el('span', 'versus-label', side.label),
+        el('span', 'versus-score', String(side.score)),
+        el('span', 'versus-shows', plural(side.shows, 'show'))));
+    }
+    return tiles;
+  }
+
   function meter(percent, className = 'meter') {
     const bar = el('div', className, null, el('span', 'meter-fill'));
     bar.firstChild.style.width = `${Math.max(2, Math.min(100, percent))}%`;
@@ -102,7 +116,7 @@
       films: num(r.films),
       since: r.firstShow ? r.firstShow.date : null,
     }),
-    firstShow: (r) => (r.firstShow ? { name: r.firstShow.name, date: r.firstShow.date, quip: quipAfter(r.firstShow.name, r.firstShowQuip) } : null),
+    firstShow: (r) => (r.firstShow ? { name: r.firstShow.name, date: r.firstShow.date, posterUrl: r.firstShow.posterUrl || null, quip: quipAfter(r.firstShow.name, r.firstShowQuip) } : null),
     mostWatched: (r) => (r.mostWatchedShow
       ? {
         name: r.mostWatchedShow.name,
@@ -110,10 +124,11 @@
         summary: watchedLine(r.mostWatchedShow.watched, r.mostWatchedShow.total),
         watched: num(r.mostWatchedShow.watched),
         total: r.mostWatchedShow.total ? num(r.mostWatchedShow.total) : null,
+        posterUrl: r.mostWatchedShow.posterUrl || null,
         quip: quipAfter(r.mostWatchedShow.name, r.mostWatchedShowQuip),
       }
       : null),
-    topShows: (r) => list(r.topShows).map((s) => ({ name: s.name, episodes: num(s.episodes) })),
+    topShows: (r) => list(r.topShows).map((s) => ({ name: s.name, episodes: num(s.episodes), posterUrl: s.posterUrl || null })),
     crossoverStar: (r, ok) => {
       if (!ok.crossoverStar) return { counting: sofar(r, 'crossoverStar') };
       return r.crossoverStar
@@ -128,7 +143,7 @@
       const kind = r.rtScore ? tasteKind(num(r.rtScore.score)) : null;
       return {
         waiting: !r.rtScore && !r.final,
-        score: r.rtScore ? { score: num(r.rtScore.score), kind, showsScored: num(r.rtScore.showsScored) } : null,
+        score: r.rtScore ? { score: num(r.rtScore.score), kind, showsScored: num(r.rtScore.showsScored), sides: criticsAndAudience(r.rtScore) } : null,
         quip: kind ? quipAfter(kind.name, r.rtScoreQuip) : null,
         unavailable: Boolean(r.dataQuality && r.dataQuality.rtUnavailable),
       };
@@ -180,7 +195,7 @@
         eyebrow: 'Where it all began',
         icon: 'play',
         title: m.name,
-        hero: poster(m.name, null),
+        hero: poster(m.name, m.posterUrl),
         body: [el('p', 'card-detail', null, document.createTextNode('First watched on '), time), quip(m.quip)],
       };
     },
@@ -191,7 +206,7 @@
         eyebrow: 'Your comfort show',
         icon: 'heart',
         title: m.name,
-        hero: poster(m.name, null),
+        hero: poster(m.name, m.posterUrl),
         body: [el('p', 'card-detail big-stat', m.summary), m.total ? meter((m.watched / m.total) * 100) : null, quip(m.quip)],
       };
     },
@@ -200,7 +215,10 @@
       if (m.length === 0) return { eyebrow: 'Your top 3', icon: 'trophy', title: 'No favourites yet', body: [note('Watch a few more episodes and come back.')] };
       const podium = el('ol', 'podium');
       m.forEach((s, i) => {
+        const thumb = poster(s.name, s.posterUrl);
+        thumb.classList.add('podium-poster');
         podium.append(el('li', `podium-item place-${i + 1}`, null,
+          thumb,
           el('span', 'podium-place', `#${i + 1}`),
           el('span', 'podium-name', s.name),
           el('span', 'podium-count', plural(s.episodes, 'episode'))));
@@ -264,9 +282,10 @@
         title: m.score.kind.name,
         body: [
           el('p', 'card-detail big-stat', m.score.kind.line),
-          el('p', 'big-number', null, countTo(Math.round(m.score.score), 'big-number-value'), el('span', 'big-number-unit', ' critics’ average')),
+          el('p', 'big-number', null, countTo(Math.round(m.score.score), 'big-number-value'), el('span', 'big-number-unit', ' taste score')),
           meter(m.score.score, 'meter rt-meter'),
           note(`Across ${plural(m.score.showsScored, 'scored show')}, weighted by how much you watched.`),
+          versus(m.score.sides),
           quip(m.quip),
         ],
       };

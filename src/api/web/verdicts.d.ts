@@ -19,6 +19,7 @@ export declare const ALL_CARDS: readonly StoryCard[];
 export declare function cardVerdicts(report: object): Verdicts;
 export declare function storyCards(report: object): StoryCard[];
 export declare function tasteKind(score: number): { name: string; line: string };
+export declare function criticsAndAudience(rtScore: object | null | undefined): { label: 'Critics' | 'Audience'; score: number; shows: number }[];
 export declare function quipAfter(above: string | null | undefined, quip: string | null | undefined): string | null;
 export declare function watchedLine(watched: number, total: number | null | undefined): string;
 export declare function percent(value: number): string;

@@ -79,6 +79,20 @@ export function tasteKind(score) {
   return { name: 'Cult taste', line: 'You love the shows critics walk past. Their loss.' };
 }
 
+/**
+ * The critics' and the audience's mean scores, to set side by side: each side only when some of the
+ * viewer's shows have it (reports stored before the means were kept have neither), so a side nobody
+ * scored is left out, never shown as 0.
+ * @param {object | null | undefined} rtScore the report's rtScore
+ * @returns {{ label: string, score: number, shows: number }[]}
+ */
+export function criticsAndAudience(rtScore) {
+  const r = rtScore || {};
+  return [['Critics', r.critics], ['Audience', r.audience]]
+    .filter(([, side]) => side && Number(side.shows) > 0 && Math.round(Number(side.mean)) > 0)
+    .map(([label, side]) => ({ label, score: Math.round(Number(side.mean)), shows: Number(side.shows) }));
+}
+
 const fold = (text) => String(text || '').normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 
 /**
@@ -126,5 +140,5 @@ export function percent(value) {
 
 if (typeof window !== 'undefined') {
   window.showprint = window.showprint || {};
-  window.showprint.verdicts = { VERDICT_RULES, ALL_CARDS, cardVerdicts, storyCards, tasteKind, quipAfter, watchedLine, percent };
+  window.showprint.verdicts = { VERDICT_RULES, ALL_CARDS, cardVerdicts, storyCards, tasteKind, criticsAndAudience, quipAfter, watchedLine, percent };
 }

@@ -190,7 +190,7 @@ export function checkExpectedReport(report: Record<string, unknown> | null, data
     ['films', r.films, e.films],
     ['invalidDates', r.dataQuality.invalidDates, e.invalidDates],
     ['firstShow', r.firstShow, e.firstShow],
-    ['mostWatchedShow', { name: r.mostWatchedShow?.name, watched: r.mostWatchedShow?.watched, total: r.mostWatchedShow?.total }, e.mostWatchedShow],
+    ['mostWatchedShow', { name: r.mostWatchedShow?.name, watched: r.mostWatchedShow?.watched, total: r.mostWatchedShow?.total, posterUrl: r.mostWatchedShow?.posterUrl }, e.mostWatchedShow],
     ['topShows', r.topShows, e.topShows],
     ['crossoverStar', { name: r.crossoverStar?.name, showCount: r.crossoverStar?.showCount, shows: r.crossoverStar?.shows }, e.crossoverStar],
     ['genres', r.genres, e.genres],
