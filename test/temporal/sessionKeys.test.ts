@@ -10,7 +10,8 @@ import type { DatabaseHandle } from '../../src/db/index.js';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, KEY_KIND_METADATA, PayloadKeyError, generatePayloadKey } from '../../src/temporal/codec/payloadCodec.js';
 import { SESSION_KEY_CACHE_MS, SESSION_KEY_PREFIX, SessionErasedError, type SessionKeyring, createSessionKeyring, sessionDigest } from '../../src/temporal/codec/sessionKeys.js';
 import { createTestDatabase } from '../support/db.js';
-import { type ServedApp, bearer, serveApp, testSecurity } from '../support/servedApp.js';
+import { codecUiToken } from '../../src/api/protection/apiKeys.js';
+import { type ServedApp, TEST_CODEC_TOKEN_SECRET, bearer, serveApp, testSecurity } from '../support/servedApp.js';
 
 const master = generatePayloadKey('master-1');
 const ctx = (workflowId: string): SerializationContext => ({ type: 'workflow', namespace: 'default', workflowId });
@@ -272,6 +273,19 @@ describe('the codec server over the keyring', () => {
     assert.match(err.error.message, /erased/);
     assert.ok(!err.error.message.includes(SECRET.dataKey));
     assert.equal((await decode([xyzSealed])).status, 200);
+
+    // The Web UI's codec URL gets a 200 it can show (any other status reads there as "Codec Server
+    // could not connect"): the erased payload says so, the live one beside it still decodes.
+    const ui = await fetch(`${app.url}/codec/ui/${codecUiToken(TEST_CODEC_TOKEN_SECRET, app.apiKey)}/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ payloads: [abcSealed, xyzSealed].map(wire) }),
+    });
+    assert.equal(ui.status, 200);
+    const shown = ((await ui.json()) as { payloads: { data: string }[] }).payloads.map((p) => JSON.parse(Buffer.from(p.data, 'base64').toString()));
+    assert.match(shown[0], /^\[erased: this session was forgotten/);
+    assert.ok(!JSON.stringify(shown[0]).includes(SECRET.dataKey));
+    assert.deepEqual(shown[1], { who: 'xyz' });
   });
 
   test('a session payload from a deployment whose keys this database lacks is 422, not 410', async () => {

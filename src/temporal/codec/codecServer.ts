@@ -47,6 +47,12 @@ export function codecCors(corsOrigins: string[]): RequestHandler {
   };
 }
 
+/** What the Web UI shows for a payload of a forgotten session (a JSON string). */
+const ERASED_PLACEHOLDER: Payload = {
+  metadata: { encoding: new TextEncoder().encode('json/plain') },
+  data: new TextEncoder().encode(JSON.stringify('[erased: this session was forgotten ("forget me"); its data is gone for good]')),
+};
+
 /** `access` is the API's rule for who may use the codec (a read key or a codec URL token). */
 export function codecRouter({ codec, access }: { codec: PayloadCodec; access: RequestHandler }): Router {
   const router = Router();
@@ -54,10 +60,26 @@ export function codecRouter({ codec, access }: { codec: PayloadCodec; access: Re
   // A page of history can hold many payloads: a larger limit than the API's 16 kB, still bounded.
   router.use(express.json({ limit: '4mb' }));
 
-  const handle = (op: 'encode' | 'decode') => async (req: Request, res: Response) => {
+  /**
+   * The Web UI reads any answer but 200 as "Codec Server could not connect", and then shows nothing
+   * of the workflow: for it an erased session's payload decodes to a line saying so, one by one.
+   */
+  const decodeForUi = (payloads: Payload[]) =>
+    Promise.all(
+      payloads.map(async (payload) => {
+        try {
+          return (await codec.decode([payload]))[0];
+        } catch (error) {
+          if (error instanceof SessionErasedError) return ERASED_PLACEHOLDER;
+          throw error;
+        }
+      }),
+    );
+
+  const handle = (op: 'encode' | 'decode', forUi: boolean) => async (req: Request, res: Response) => {
     const { payloads } = codecBody.parse(req.body ?? {});
     try {
-      const out = await codec[op](payloads.map(toPayload));
+      const out = op === 'decode' && forUi ? await decodeForUi(payloads.map(toPayload)) : await codec[op](payloads.map(toPayload));
       res.json({ payloads: out.map(fromPayload) });
     } catch (error) {
       // Answered here in the API's error shape, so the Temporal plumbing needs nothing from src/api.
@@ -68,8 +90,8 @@ export function codecRouter({ codec, access }: { codec: PayloadCodec; access: Re
     }
   };
   for (const prefix of ['', '/ui/:token']) {
-    router.post(`${prefix}/encode`, access, handle('encode'));
-    router.post(`${prefix}/decode`, access, handle('decode'));
+    router.post(`${prefix}/encode`, access, handle('encode', prefix !== ''));
+    router.post(`${prefix}/decode`, access, handle('decode', prefix !== ''));
   }
   return router;
 }
