@@ -118,7 +118,8 @@ void test('refusals for pace (429, 503, any body) spend no attempt: five of them
 });
 
 void test('an endpoint refusing us for pace past the patience: the local engine answers', async () => {
-  const refusals = Array.from({ length: 50 }, (): Reply => ({ status: 429, headers: { 'retry-after': '0' }, body: {} }));
+  // More refusals than the patience can use up, however fast this machine answers: the give-up must come from the patience.
+  const refusals = Array.from({ length: 100_000 }, (): Reply => ({ status: 429, headers: { 'retry-after': '0' }, body: {} }));
   reset(refusals);
   const r = await createAiClient({ baseUrl, apiKey: 'sk-test', model: 'test-model', timeoutMs: 2000, maxAttempts: 2, backoffBaseMs: 1, throttlePatienceMs: 200 }).ask(showQuipsQuestion, input);
   assert.equal(r.source, 'local');
