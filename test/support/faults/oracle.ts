@@ -45,8 +45,15 @@ function canonicalReport(report: Report | null): Record<string, unknown> | null 
   return Object.fromEntries(Object.entries(report).filter(([k]) => !VOLATILE.includes(k)));
 }
 
+// How this session's shows were identified depends on what the show cache already held (a faulted
+// run after its baseline finds the baseline's shows matched), not on the faults: left out of the comparison.
 const without = (report: Record<string, unknown> | null, keys: string[]) =>
-  report && Object.fromEntries(Object.entries(report).filter(([k]) => !keys.includes(k)));
+  report &&
+  Object.fromEntries(
+    Object.entries(report)
+      .filter(([k]) => !keys.includes(k))
+      .map(([k, v]) => (k === 'dataQuality' && v && typeof v === 'object' ? [k, { ...(v as Record<string, unknown>), identifiedBy: undefined }] : [k, v])),
+  );
 
 const repeatedDates = (dates: string[]) => dates.length - new Set(dates).size;
 
