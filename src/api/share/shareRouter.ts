@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { type Request, type Response, Router } from 'express';
 import type { Db } from '../../db/index.js';
 import { readReport } from '../../db/reportVersions.js';
-import { STORY_CARDS } from '../../domain/report.js';
+import { STORY_CARDS, type StoryCard } from '../../domain/report.js';
 import { HttpError } from '../errors.js';
 import { allow } from '../protection/access.js';
 import { type AuditSink, actorOf } from '../protection/audit.js';
@@ -100,41 +100,30 @@ export function shareRouter({ db, links, images, publicUrl }: ShareDeps): Router
     res.type('html').send(sharePage(cardText(report, opened.link.card), { page, image: `${page}/image.png`, story: `${page}/story.png`, home: `${origin}/` }));
   });
 
-  router.get('/:token/image.png', allow({ public: true }), async (req, res) => {
-    res.set('X-Robots-Tag', 'noindex');
-    const notFound = () => new HttpError(404, 'not_found', 'No such shared card');
-    const opened = await open(String(req.params.token));
-    if (!opened) throw notFound();
-    const { sessionId, card, epoch } = opened.link;
-    const image = await images.getOrRender({ sessionId, card, version: opened.version, epoch }, async () => {
-      const report = await readReport(db, sessionId, opened.version);
-      if (!report) throw notFound();
-      return renderCardPng(cardText(report, card));
+  /**
+   * One card's image, in one of its formats: the 1200×630 link preview (`image.png`) or the 1080×1920
+   * story (`story.png`; the summary card's is the poster). Same link, access and caching for both.
+   */
+  const imageRoute = (file: string, format: { cacheSuffix: string; filename: (card: string) => string; render: (card: StoryCard, text: ReturnType<typeof cardText>) => Promise<Buffer> }) =>
+    router.get(`/:token/${file}`, allow({ public: true }), async (req, res) => {
+      res.set('X-Robots-Tag', 'noindex');
+      const notFound = () => new HttpError(404, 'not_found', 'No such shared card');
+      const opened = await open(String(req.params.token));
+      if (!opened) throw notFound();
+      const { sessionId, card, epoch } = opened.link;
+      const image = await images.getOrRender({ sessionId, card: `${card}${format.cacheSuffix}`, version: opened.version, epoch }, async () => {
+        const report = await readReport(db, sessionId, opened.version);
+        if (!report) throw notFound();
+        return format.render(card, cardText(report, card));
+      });
+      // Revalidated on every use (a 304 is cheap): a revoked link stops showing its image at once.
+      res.set({ 'Cache-Control': 'private, no-cache', ETag: image.etag });
+      // Card names are plain ASCII: the quoted form needs no encoding.
+      if (req.query.download === '1') res.set('Content-Disposition', `attachment; filename="${format.filename(card)}"`);
+      res.type('png').send(image.png);
     });
-    // Revalidated on every use (a 304 is cheap): a revoked link stops showing its image at once.
-    res.set({ 'Cache-Control': 'private, no-cache', ETag: image.etag });
-    // Card names are plain ASCII: the quoted form needs no encoding.
-    if (req.query.download === '1') res.set('Content-Disposition', `attachment; filename="showprint-${card}.png"`);
-    res.type('png').send(image.png);
-  });
-
-  // ---- Story images (issue 26): the card as a 1080×1920 PNG, the format people post to their
-  // stories (the summary card's is the poster). Same link, same access and caching as image.png. ----
-  router.get('/:token/story.png', allow({ public: true }), async (req, res) => {
-    res.set('X-Robots-Tag', 'noindex');
-    const notFound = () => new HttpError(404, 'not_found', 'No such shared card');
-    const opened = await open(String(req.params.token));
-    if (!opened) throw notFound();
-    const { sessionId, card, epoch } = opened.link;
-    const image = await images.getOrRender({ sessionId, card: `${card}.story`, version: opened.version, epoch }, async () => {
-      const report = await readReport(db, sessionId, opened.version);
-      if (!report) throw notFound();
-      return renderStoryPng(card, cardText(report, card));
-    });
-    res.set({ 'Cache-Control': 'private, no-cache', ETag: image.etag });
-    if (req.query.download === '1') res.set('Content-Disposition', `attachment; filename="showprint-${card}-story.png"`);
-    res.type('png').send(image.png);
-  });
+  imageRoute('image.png', { cacheSuffix: '', filename: (card) => `showprint-${card}.png`, render: (_card, text) => renderCardPng(text) });
+  imageRoute('story.png', { cacheSuffix: '.story', filename: (card) => `showprint-${card}-story.png`, render: (card, text) => renderStoryPng(card, text) });
 
   return router;
 }
