@@ -5,7 +5,7 @@
 import type { ServiceCaller } from '../src/clients/retry.js';
 import type { TmdbClient } from '../src/clients/tmdb.js';
 import type { Db } from '../src/db/index.js';
-import type { ChunkInput } from '../src/contracts/index.js';
+import type { ShowsInput } from '../src/contracts/index.js';
 import { createCatalogDiscoveryActivities } from './catalogDiscovery.js';
 import { createCatalogEnrichActivities } from './catalogEnrich.js';
 import { createViewerYield, yieldingHolds } from './viewerYield.js';
@@ -15,7 +15,7 @@ export interface CatalogDeps {
   tmdb: TmdbClient;
   caller: ServiceCaller;
   /** The sessions' crawl activity (activities/crawl.ts) over the given caller and concurrency. */
-  crawlWith: (caller: ServiceCaller, maxConcurrency: number) => { crawlShows: (input: ChunkInput) => Promise<{ done: number; failed: number }> };
+  crawlWith: (caller: ServiceCaller, maxConcurrency: number) => { crawlShows: (input: ShowsInput) => Promise<{ done: number; failed: number }> };
 }
 
 /** RT requests one catalog chunk keeps in flight (a session's chunk: RT_MAX_CONCURRENCY). */

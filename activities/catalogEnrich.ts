@@ -15,7 +15,7 @@ import { outcomeStands } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import type { CatalogCandidateStatus } from '../src/db/schema.js';
 import { displayShowName, regionOf, showIdentityKey, showKey } from '../src/domain/names.js';
-import { type ChunkInput, type ChunkRetry, isLastChunkAttempt } from '../src/contracts/index.js';
+import { type ChunkRetry, type ShowsInput, isLastChunkAttempt } from '../src/contracts/index.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { classified, showsUnfinished } from './failures.js';
 import { storeDetails, storeDetailsBatch } from './showData.js';
@@ -40,7 +40,7 @@ export interface EnrichCatalogChunkResult {
   showIds: number[];
 }
 
-export interface CatalogCrawlChunkInput extends ChunkInput {
+export interface CatalogCrawlChunkInput extends ShowsInput {
   yieldMaxMs: number;
 }
 
@@ -50,7 +50,7 @@ export interface CatalogEnrichDeps {
   caller: ServiceCaller;
   viewers: ViewerYield;
   /** The sessions' RT crawl activity (activities/crawl.ts), run as it is. */
-  crawlShows: (input: ChunkInput) => Promise<{ done: number; failed: number }>;
+  crawlShows: (input: ShowsInput) => Promise<{ done: number; failed: number }>;
 }
 
 type Outcome = Extract<CatalogCandidateStatus, 'enriched' | 'cached' | 'skipped'>;

@@ -30,7 +30,7 @@ import { externalCalls, robotsDisallowed, rtMatches } from '../src/observability
 import { type RtShowFacts, acceptRtPage, rtIdFromWikidata, rtSlugCandidates } from '../src/domain/rtMatch.js';
 import { assertWholePage, parseRtShowPage } from '../src/domain/rtPage.js';
 import { firstAirYear } from '../src/domain/tmdbMatch.js';
-import { type ChunkInput, type ServiceThrottled, isLastChunkAttempt } from '../src/contracts/index.js';
+import { type ShowsInput, type ServiceThrottled, isLastChunkAttempt } from '../src/contracts/index.js';
 import { classified, showsUnfinished } from './failures.js';
 
 crawleeLog.setLevel(crawleeLog.LEVELS.WARNING);
@@ -168,7 +168,7 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
    * Throttling's time budget: since when RT has refused this chunk for pace with no real answer in
    * between; past the patience the session is told once, and told again when RT answers.
    */
-  function throttleWatch(input: ChunkInput, report: CrawlDeps['reportThrottled']) {
+  function throttleWatch(input: ShowsInput, report: CrawlDeps['reportThrottled']) {
     let since: number | null = null;
     let reported = false;
     const send = (throttled: boolean) => {
@@ -196,7 +196,7 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
   }
 
   return {
-    async crawlShows(input: ChunkInput): Promise<{ done: number; failed: number }> {
+    async crawlShows(input: ShowsInput): Promise<{ done: number; failed: number }> {
       return classified(async () => {
         const ctx = Context.current();
         const lastAttempt = isLastChunkAttempt(ctx.info, input.retry);

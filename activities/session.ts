@@ -1,9 +1,12 @@
 // Keeps the sessions projection (what lists and finished sessions are read from) in step with the workflow.
 
-import { outcomeStands, writeOffShows } from '../src/db/deadLetters.js';
+import { outcomeStands, stageColumns, writeOffShows } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import { sessionDuration, sessionsFinished } from '../src/observability/metrics.js';
-import { type ChunkWriteOff, DATA_SOURCE, type MarkChunkFailedInput, type RecordSessionStateInput, isTerminalState } from '../src/contracts/index.js';
+import { ApplicationFailure } from '@temporalio/activity';
+import { sql } from 'kysely';
+import type { LookupStatus } from '../src/db/schema.js';
+import { type ChunkWriteOff, DATA_SOURCE, type MarkChunkFailedInput, PipelineErrors, type RecordSessionStateInput, isStageName, isTerminalState } from '../src/contracts/index.js';
 
 export function createSessionActivities({ db }: { db: Db }) {
   return {
@@ -36,11 +39,16 @@ export function createSessionActivities({ db }: { db: Db }) {
      */
     async markChunkFailed(input: MarkChunkFailedInput): Promise<ChunkWriteOff> {
       if (input.showIds.length === 0) return { failedShowIds: [], matchedShowIds: [] };
-      const [status, checkedAt] = input.stage === 'showData' ? (['tmdb_status', 'tmdb_checked_at'] as const) : (['rt_status', 'rt_checked_at'] as const);
-      const shows = await db.selectFrom('shows').select(['id', status, checkedAt]).where('id', 'in', input.showIds).execute();
-      const stands = (s: (typeof shows)[number]) => outcomeStands(s[status], s[checkedAt]);
-      const failedShowIds = shows.filter((s) => !stands(s)).map((s) => s.id);
-      const matchedShowIds = shows.filter((s) => stands(s) && s[status] === 'matched').map((s) => s.id);
+      if (!isStageName(input.stage)) throw ApplicationFailure.nonRetryable(`no pipeline stage named '${String(input.stage)}'`, PipelineErrors.unknownStage);
+      const { status, checkedAt } = stageColumns(input.stage);
+      const rows = await db
+        .selectFrom('shows')
+        .select(['id', sql.ref<LookupStatus>(status).as('status'), sql.ref<Date | null>(checkedAt).as('checked_at')])
+        .where('id', 'in', input.showIds)
+        .execute();
+      const stands = (s: (typeof rows)[number]) => outcomeStands(s.status, s.checked_at);
+      const failedShowIds = rows.filter((s) => !stands(s)).map((s) => s.id);
+      const matchedShowIds = rows.filter((s) => stands(s) && s.status === 'matched').map((s) => s.id);
       await writeOffShows(db, { sessionId: input.sessionId, stage: input.stage, showIds: failedShowIds, reason: input.reason, attempts: input.attempts ?? 1 });
       return { failedShowIds, matchedShowIds };
     },

@@ -13,7 +13,7 @@ import type { ShowsTable, TmdbMatch } from '../src/db/schema.js';
 import { showsIdentified } from '../src/observability/metrics.js';
 import { isWellFormedId } from '../src/domain/identifiers.js';
 import { pickTmdbMatch } from '../src/domain/tmdbMatch.js';
-import { type ChunkInput, type ChunkOutcome, isLastChunkAttempt } from '../src/contracts/index.js';
+import { type ShowsInput, type ChunkOutcome, isLastChunkAttempt } from '../src/contracts/index.js';
 import { classified, showsUnfinished } from './failures.js';
 import { mapWithConcurrency } from './concurrency.js';
 
@@ -195,7 +195,7 @@ export function createShowDataActivities({ db, tmdb, caller, concurrency = 6 }: 
   }
 
   return {
-    async enrichShows(input: ChunkInput): Promise<ChunkOutcome> {
+    async enrichShows(input: ShowsInput): Promise<ChunkOutcome> {
       return classified(async () => {
         const ctx = Context.current();
         const signal = ctx.cancellationSignal;

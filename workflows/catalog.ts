@@ -30,14 +30,17 @@ import {
   type CatalogCrawlProgress,
   type CatalogCrawlWorkflowType,
   type CatalogStop,
+  type ShowsInput,
   PERMANENT_ERROR_TYPES,
   catalogChunkOwner,
   catalogProgressQuery,
   chunkRetryPolicy,
   crawlIdOfWorkflowId,
   emptyCatalogCounts,
+  firstStage,
 } from '../src/contracts/index.js';
 import { describeCrawl, roundBudget, stopAfterRound } from './catalogPlan.js';
+import { type StageRunner, runByActivity, runShowPipeline } from './showPipeline.js';
 
 const priority = { priorityKey: CATALOG_PRIORITY };
 const { pickCatalogSeeds, discoverCatalogRound, writeOffCatalogChunk, finishCatalogCrawl } = proxyActivities<Activities>({
@@ -74,7 +77,7 @@ export async function CatalogCrawlWorkflow(input: CatalogCrawlInput): Promise<Ca
   setHandler(catalogProgressQuery, progress);
   const showDetails = () => setCurrentDetails(describeCrawl(progress()));
   showDetails();
-  const { enrichCatalogChunk, crawlCatalogShows } = proxyActivities<Activities>({
+  const catalogActivities = proxyActivities<Activities>({
     priority,
     // Long enough to wait out viewers' sessions and held services; the heartbeat finds a dead worker.
     startToCloseTimeout: '12h',
@@ -84,6 +87,9 @@ export async function CatalogCrawlWorkflow(input: CatalogCrawlInput): Promise<Ca
   // "Cached and fresh" means fresh for a while yet: a show about to expire is warmed again.
   const freshTtlMs = Math.max(0, settings.showCacheTtlMs - settings.staleWithinMs);
   const common = { showCacheTtlMs: freshTtlMs, yieldMaxMs: settings.yieldMaxMs, retry: settings.retry };
+  const { enrichCatalogChunk } = catalogActivities;
+  // The stages after the first run with the row's catalog activity (the sessions' own, giving way to viewers first).
+  const stages: StageRunner = (row, shows) => runByActivity(catalogActivities)({ ...row, activity: row.catalogActivity ?? row.activity }, { ...shows, yieldMaxMs: settings.yieldMaxMs } as ShowsInput);
 
   const finish = async (why: CatalogStop): Promise<CatalogCrawlOutcome> => {
     stoppedBecause = why;
@@ -109,8 +115,10 @@ export async function CatalogCrawlWorkflow(input: CatalogCrawlInput): Promise<Ca
     }
     if (showIds.length === 0) return;
     try {
-      const crawled = await crawlCatalogShows({ sessionId: catalogChunkOwner(crawlId), parentWorkflowId: '', chunk, showIds, ...common });
-      counts.failed += crawled.failed;
+      // The catalog ran the first stage its own way (by discovery chunk): the rest take its matches.
+      const ran = { [firstStage().name]: { showIds, outcome: { done: showIds.length, failed: 0, matchedShowIds: showIds } } };
+      const outcomes = await runShowPipeline(stages, { sessionId: catalogChunkOwner(crawlId), showCacheTtlMs: freshTtlMs, retry: settings.retry }, { start: {}, ran });
+      for (const [name, outcome] of Object.entries(outcomes)) if (name !== firstStage().name) counts.failed += outcome.failed;
     } catch (error) {
       if (isPermanent(error)) throw error;
       counts.failed += showIds.length;

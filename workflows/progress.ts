@@ -1,5 +1,6 @@
 // Pure progress arithmetic over a session's snapshot, shared by the query handler and the gates.
-import type { SessionProgress, SessionSnapshot, StageCounters, StageProgress, ThrottledService } from '../src/contracts/index.js';
+// The pipeline's stages and their weights come from the stage table.
+import { type SessionProgress, type SessionSnapshot, type StageCounters, type StageName, type StageProgress, type ThrottledService, STAGES, perStage, stageLabels, stageRow } from '../src/contracts/index.js';
 
 function stage({ total, done, failed }: StageCounters, complete: boolean): StageProgress {
   const percent = total === 0 ? (complete ? 100 : 0) : Math.min(100, (done / total) * 100);
@@ -14,30 +15,36 @@ export function doneShare(s: SessionSnapshot, counters: StageCounters): number {
   return counters.total === 0 ? 1 : counters.done / counters.total;
 }
 
-export function showDataComplete(s: SessionSnapshot): boolean {
-  return s.fetch.done && s.pendingShowIds.length === 0 && s.showData.done >= s.showData.total;
+/** Every show has its outcome at `name` (and so at the stages it needs): nothing more will reach it. */
+export function stageComplete(s: SessionSnapshot, name: StageName): boolean {
+  const needs = stageRow(name).needs;
+  const upstream = needs === null ? s.fetch.done && s.pendingShowIds.length === 0 : stageComplete(s, needs as StageName);
+  return upstream && s.stages[name].done >= s.stages[name].total;
 }
 
-export function crawlComplete(s: SessionSnapshot): boolean {
-  return showDataComplete(s) && s.crawl.done >= s.crawl.total;
-}
+export const everyStageComplete = (s: SessionSnapshot): boolean => STAGES.every((row) => stageComplete(s, row.name));
+
+/** Weighted by how long each step typically takes; the AI steps are short. The stages' weights are the table's. */
+const FETCH_WEIGHT = 0.25;
+const GATE_WEIGHTS = { quips: 0.05, bff: 0.05, starSign: 0.05 };
 
 export function computeProgress(sessionId: string, s: SessionSnapshot, nowMs: number, failureReason?: string): SessionProgress {
   const fetchTotal = s.fetch.totalPages ?? 0;
   const fetch = { ...stage({ total: fetchTotal, done: s.fetch.pagesDone, failed: 0 }, s.fetch.done), activities: s.fetch.activities };
   const gate = (finished: boolean) => stage({ total: 1, done: finished ? 1 : 0, failed: 0 }, finished);
-  const stages = {
+  const stages: SessionProgress['stages'] = {
     fetch,
-    showData: stage(s.showData, showDataComplete(s)),
-    crawl: stage(s.crawl, crawlComplete(s)),
+    ...perStage((row) => stage(s.stages[row.name], stageComplete(s, row.name))),
     quips: gate(s.gates.quips),
     bff: gate(s.gates.bff),
     starSign: gate(s.gates.starSign),
   };
-  // Weighted by how long each stage typically takes; the AI stages are short.
-  const weights = { fetch: 0.25, showData: 0.3, crawl: 0.3, quips: 0.05, bff: 0.05, starSign: 0.05 };
+  const weights: [keyof SessionProgress['stages'], number][] = [['fetch', FETCH_WEIGHT], ...STAGES.map((row): [StageName, number] => [row.name, row.weight]), ...(Object.entries(GATE_WEIGHTS) as [keyof typeof GATE_WEIGHTS, number][])];
   let percent = 0;
-  for (const [name, weight] of Object.entries(weights)) percent += (stages[name as keyof typeof stages].percent / 100) * weight;
+  for (const [name, weight] of weights) percent += (stages[name].percent / 100) * weight;
+  // The weights add up to 1 with two stages; a table with more is scaled back to 100%.
+  const totalWeight = weights.reduce((sum, [, w]) => sum + w, 0);
+  if (Math.abs(totalWeight - 1) > 1e-9) percent /= totalWeight;
   if (s.state === 'COMPLETED') percent = 1;
   const elapsedMs = nowMs - s.startedAtMs;
   return {
@@ -52,6 +59,7 @@ export function computeProgress(sessionId: string, s: SessionSnapshot, nowMs: nu
     paused: s.paused ? { since: new Date(s.paused.sinceMs).toISOString(), reason: s.paused.reason } : null,
     throttled: Object.entries(s.throttled ?? {}).map(([service, sinceMs]) => ({ service: service as ThrottledService, since: new Date(sinceMs).toISOString() })),
     stages,
+    pipeline: stageLabels(),
   };
 }
 
@@ -65,8 +73,9 @@ function estimateEta(s: SessionSnapshot, nowMs: number): number | null {
     if (s.fetch.pagesDone === 0 || s.fetch.totalPages === null) return null;
     estimates.push(((s.fetch.totalPages - s.fetch.pagesDone) * elapsed) / s.fetch.pagesDone);
   }
-  for (const [name, counters] of [['showData', s.showData], ['crawl', s.crawl]] as const) {
-    const started = s.stageStartedAtMs[name];
+  for (const row of STAGES) {
+    const counters = s.stages[row.name];
+    const started = counters.startedAtMs;
     const remaining = counters.total - counters.done;
     if (remaining <= 0) continue;
     if (started === undefined || counters.done === 0) {

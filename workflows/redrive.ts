@@ -4,11 +4,12 @@
 import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { BACKGROUND_RETRY, CHUNK_ACTIVITY_TIMEOUTS, type RedriveInput, type RedriveOutcome, type RedriveWorkflowType, chunkRetryPolicy, redriveSignal } from '../src/contracts/index.js';
+import { runByActivity, runShowPipeline } from './showPipeline.js';
 
 const { listFailedShows, resolveFailedShows, buildReport } = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry: BACKGROUND_RETRY });
 
 export async function RedriveWorkflow(input: RedriveInput): Promise<RedriveOutcome> {
-  const { enrichShows, crawlShows } = proxyActivities<Activities>({ ...CHUNK_ACTIVITY_TIMEOUTS, retry: chunkRetryPolicy(input.retry) });
+  const stages = runByActivity(proxyActivities<Activities>({ ...CHUNK_ACTIVITY_TIMEOUTS, retry: chunkRetryPolicy(input.retry) }));
   let requested = 0;
   setHandler(redriveSignal, () => void requested++);
   const outcome: RedriveOutcome = { passes: 0, resolved: 0, remaining: 0 };
@@ -16,14 +17,9 @@ export async function RedriveWorkflow(input: RedriveInput): Promise<RedriveOutco
   while (requested > 0) {
     requested = 0;
     outcome.passes++;
+    // Each stage takes its own dead letters and what the stage it needs matches again.
     const failed = await listFailedShows({ sessionId: input.sessionId });
-    const chunk = { sessionId: input.sessionId, parentWorkflowId: '', chunk: -outcome.passes, showCacheTtlMs: input.showCacheTtlMs, retry: input.retry };
-    let toCrawl = failed.crawl;
-    if (failed.showData.length > 0) {
-      const enriched = await enrichShows({ ...chunk, showIds: failed.showData });
-      toCrawl = [...new Set([...toCrawl, ...enriched.matchedShowIds])];
-    }
-    if (toCrawl.length > 0) await crawlShows({ ...chunk, showIds: toCrawl });
+    await runShowPipeline(stages, { sessionId: input.sessionId, showCacheTtlMs: input.showCacheTtlMs, retry: input.retry }, { start: failed });
     const { resolved, remaining } = await resolveFailedShows({ sessionId: input.sessionId });
     outcome.resolved += resolved;
     outcome.remaining = remaining;

@@ -4,7 +4,8 @@
 // who is waiting (interactive sessions start at priority 1, and their activities inherit it).
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { BACKGROUND_RETRY, CHUNK_ACTIVITY_TIMEOUTS, type RefreshInput, type RefreshOutcome, type RefreshWorkflowType, REFRESH_PRIORITY, chunkRetryPolicy } from '../src/contracts/index.js';
+import { BACKGROUND_RETRY, CHUNK_ACTIVITY_TIMEOUTS, type RefreshInput, type RefreshOutcome, type RefreshWorkflowType, REFRESH_PRIORITY, chunkRetryPolicy, firstStage } from '../src/contracts/index.js';
+import { runByActivity, runShowPipeline } from './showPipeline.js';
 
 const background = { priority: { priorityKey: REFRESH_PRIORITY }, retry: BACKGROUND_RETRY };
 const { fetchNewHistory } = proxyActivities<Activities>({ ...background, startToCloseTimeout: '30m', heartbeatTimeout: '1m' });
@@ -13,14 +14,13 @@ const { writeShowQuips, pickTvBff, pickStarSign, buildReport } = proxyActivities
 export async function RefreshWorkflow(input: RefreshInput): Promise<RefreshOutcome> {
   const { sessionId, settings } = input;
   // Chunk activities retry as a session's do: the activity must know which attempt is its last.
-  const { enrichShows, crawlShows } = proxyActivities<Activities>({ ...background, ...CHUNK_ACTIVITY_TIMEOUTS, retry: chunkRetryPolicy(settings.chunkRetry) });
+  const stages = runByActivity(proxyActivities<Activities>({ ...background, ...CHUNK_ACTIVITY_TIMEOUTS, retry: chunkRetryPolicy(settings.chunkRetry) }));
   // Seconds since the epoch: unique per refresh, and far above any session's own batch numbers.
   const batch = Math.floor(Date.now() / 1000);
   const fetched = await fetchNewHistory({ sessionId, dataKey: input.dataKey, pageSize: settings.pageSize, batch });
   for (let i = 0; i < fetched.newShowIds.length; i += settings.chunkSize) {
-    const chunk = { sessionId, parentWorkflowId: '', chunk: -1, showIds: fetched.newShowIds.slice(i, i + settings.chunkSize), showCacheTtlMs: settings.showCacheTtlMs, retry: settings.chunkRetry };
-    const enriched = await enrichShows(chunk);
-    if (enriched.matchedShowIds.length > 0) await crawlShows({ ...chunk, showIds: enriched.matchedShowIds });
+    const showIds = fetched.newShowIds.slice(i, i + settings.chunkSize);
+    await runShowPipeline(stages, { sessionId, showCacheTtlMs: settings.showCacheTtlMs, retry: settings.chunkRetry }, { start: { [firstStage().name]: showIds } });
   }
   if (fetched.newActivities > 0) {
     await writeShowQuips({ sessionId });

@@ -2,9 +2,9 @@
 //   1. wait for the viewer's connection (a signal), if the session started without a dataKey;
 //   2. run the lanes side by side until the report is built or this run has done its share:
 //      – the fetch lane pages through the history with batched activities,
-//      – the show-data window and the crawl window fan chunks out to child workflows,
+//      – one chunk window per stage of the pipeline table fans chunks out to child workflows,
 //      – the gates run the AI steps as progress allows: quips once the fetch is over, the TV best
-//        friend once show data is, the star sign once 97% of enrichment is done, then the report;
+//        friend once the first stage is, the star sign once 97% of enrichment is done, then the report;
 //      – the deadline lane stores a provisional report if the final one is not there by
 //        REPORT_DEADLINE (a durable timer), which later gates rebuild until the final one;
 //   3. continue-as-new with a minimal snapshot whenever the run has done its share.
@@ -39,25 +39,28 @@ import {
   type SessionOutcome,
   type SessionState,
   type SessionWorkflowType,
+  type StageChunkWorkflowType,
+  type StageName,
+  type StageRow,
   PipelineErrors,
   SESSION_FETCH_RETRY,
   SESSION_STEP_RETRY,
+  STAGES,
   SessionProgressKey,
   SessionStateKey,
-  chunkCrawledSignal,
-  chunkEnrichedSignal,
   connectSignal,
   connectUpdate,
   serviceThrottledSignal,
-  crawlWorkflowId,
   pauseUpdate,
   progressQuery,
   resumeUpdate,
-  showDataWorkflowId,
+  stageRow,
+  stageSignal,
+  stageWorkflowId,
 } from '../src/contracts/index.js';
-import { CrawlWorkflow, ShowDataWorkflow } from './children.js';
 import { SessionWorkflowV1 } from './legacy/sessionV1.js';
-import { type ChunkStart, SessionRun } from './sessionRun.js';
+import { type ChunkStart, SessionRun, lanesShape } from './sessionRun.js';
+import { describeSession } from './sessionView.js';
 
 /**
  * Marks histories written by this shape of the workflow. Sessions begun before it (v1) replay
@@ -71,6 +74,11 @@ export const REPORT_DEADLINE_PATCH = 'report-deadline';
  * sessions begun before it store their final report once the star sign's 97% gate has opened.
  */
 export const HONEST_FINAL_PATCH = 'honest-final';
+/**
+ * Marks histories whose runs hand over the stage table's snapshot (`stages` by name); runs begun
+ * before it hand over the lanes' two fixed stages, as the code they began on would.
+ */
+export const STAGE_TABLE_PATCH = 'stage-table';
 
 const { fetchHistoryBatch } = proxyActivities<Activities>({ startToCloseTimeout: '10m', heartbeatTimeout: '1m', retry: SESSION_FETCH_RETRY });
 const { recordSessionState, writeShowQuips, pickTvBff, pickStarSign, buildReport } = proxyActivities<Activities>({ startToCloseTimeout: '3m', retry: SESSION_STEP_RETRY });
@@ -89,6 +97,7 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
   const { sessionId, settings } = input;
   const workflowId = workflowInfo().workflowId;
   const run = SessionRun.fromInput(input, Date.now());
+  const stageTable = patched(STAGE_TABLE_PATCH);
   let dataKey = input.dataKey;
   let failureReason: string | undefined;
   /** The first failure of any lane: every lane stops at its next step. */
@@ -125,13 +134,13 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
   /** Stores the next report version: provisional until the final one. */
   async function storeReport(final: boolean) {
     const ref = run.claimReportVersion(final);
-    const stored = await buildReport({ sessionId, crawlComplete: run.crawlComplete, throttled: run.throttledServices, ...ref });
+    const stored = await buildReport({ sessionId, crawlComplete: run.allStagesComplete, throttled: run.throttledServices, ...ref });
     // Older activity code answered nothing: the claimed version is what was stored.
     run.reportStored({ ...ref, coverage: stored?.coverage });
     showDetails();
   }
   /** The Web UI's current details follow every step. */
-  const showDetails = () => setCurrentDetails(describe(run, sessionId, failureReason));
+  const showDetails = () => setCurrentDetails(describeSession(run, sessionId, failureReason));
 
   setHandler(progressQuery, () => run.progress(sessionId, Date.now(), failureReason));
   // Pausing holds back new work only: the lanes' conditions wait on it, in-flight work finishes.
@@ -175,12 +184,11 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
       },
     },
   );
-  setHandler(chunkEnrichedSignal, (report) => {
-    if (run.chunkEnriched(report)) showDetails();
-  });
-  setHandler(chunkCrawledSignal, (report) => {
-    if (run.chunkCrawled(report)) showDetails();
-  });
+  for (const row of STAGES) {
+    setHandler(stageSignal(row), (report) => {
+      if (run.chunkReported(row.name, report)) showDetails();
+    });
+  }
   // A crawl chunk waiting out RT's refusals past the patience says so; the session shows it until RT answers.
   setHandler(serviceThrottledSignal, (report) => {
     if (run.serviceThrottled(report)) {
@@ -203,13 +211,14 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
     await Promise.all(batches);
   }
 
-  function startChunk(kind: 'showData' | 'crawl', { chunk, showIds }: ChunkStart): Promise<boolean> {
-    const args: [ChunkInput] = [{ sessionId, parentWorkflowId: workflowId, chunk, showIds, showCacheTtlMs: settings.showCacheTtlMs, retry: settings.chunkRetry }];
-    const common = { args, parentClosePolicy: ParentClosePolicy.ABANDON, staticSummary: `${kind === 'showData' ? 'show data' : 'crawl'} · chunk ${chunk} · ${showIds.length} shows` };
-    const started =
-      kind === 'showData'
-        ? startChild(ShowDataWorkflow, { ...common, workflowId: showDataWorkflowId(workflowId, chunk) })
-        : startChild(CrawlWorkflow, { ...common, workflowId: crawlWorkflowId(workflowId, chunk) });
+  function startChunk(row: StageRow & { name: StageName }, { chunk, showIds }: ChunkStart): Promise<boolean> {
+    const args: [ChunkInput] = [{ sessionId, parentWorkflowId: workflowId, chunk, stage: row.name, showIds, showCacheTtlMs: settings.showCacheTtlMs, retry: settings.chunkRetry }];
+    const started = startChild<StageChunkWorkflowType>(row.workflowType, {
+      args,
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      staticSummary: `${row.label} · chunk ${chunk} · ${showIds.length} shows`,
+      workflowId: stageWorkflowId(workflowId, row, chunk),
+    });
     // The id is derived from the chunk, so a repeated start finds the existing child instead of a second one.
     return settled(
       started.then(
@@ -221,18 +230,16 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
     );
   }
 
-  /** A sliding window of chunk children: one starts whenever a slot and a chunk are ready, until all have started. */
-  async function chunkWindow(kind: 'showData' | 'crawl', ready: () => boolean, allStarted: () => boolean, next: () => ChunkStart) {
+  /** A stage's sliding window of chunk children: one starts whenever a slot and a chunk are ready, until all have started. */
+  async function chunkWindow(row: StageRow & { name: StageName }) {
     const starts: Promise<boolean>[] = [];
     for (;;) {
-      await condition(() => stopping() || allStarted() || (!run.paused && ready()));
-      if (stopping() || allStarted()) break;
-      starts.push(startChunk(kind, next()));
+      await condition(() => stopping() || run.allChunksStarted(row.name) || (!run.paused && run.chunkReady(row.name)));
+      if (stopping() || run.allChunksStarted(row.name)) break;
+      starts.push(startChunk(row, run.startChunk(row.name, Date.now())));
     }
     await Promise.all(starts);
   }
-  const showDataWindow = () => chunkWindow('showData', () => run.showDataChunkReady, () => run.allShowsChunked, () => run.startShowDataChunk(Date.now()));
-  const crawlWindow = () => chunkWindow('crawl', () => run.crawlChunkReady, () => run.allCrawlsStarted, () => run.startCrawlChunk(Date.now()));
 
   /** Waits for `ready`, then runs the step once; a run that is stopping leaves it to the next run. */
   async function gate(name: keyof Gates, ready: () => boolean, step: () => Promise<unknown>) {
@@ -252,7 +259,7 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
         await writeShowQuips({ sessionId });
         await enterState('STATS_DATA_READY');
       }),
-      gate('bff', () => run.showDataComplete, () => pickTvBff({ sessionId })),
+      gate('bff', () => run.firstStageComplete, () => pickTvBff({ sessionId })),
       // The star sign needs the whole picture, but not the last few stragglers: 97% is enough.
       gate('starSign', () => run.enrichedEnough, async () => {
         await pickStarSign({ sessionId });
@@ -260,7 +267,7 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
         if (run.hasProvisionalReport) await storeReport(false);
       }),
     ]);
-    await gate('report', () => run.gates.quips && run.gates.bff && run.gates.starSign && (!honestFinal || run.crawlComplete), () => storeReport(true));
+    await gate('report', () => run.gates.quips && run.gates.bff && run.gates.starSign && (!honestFinal || run.allStagesComplete), () => storeReport(true));
   }
 
   /**
@@ -286,8 +293,7 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
   async function closeAsFailed(reason: string) {
     failureReason = reason;
     await CancellationScope.nonCancellable(async () => {
-      const { showData, crawl } = run.childrenInFlight();
-      const ids = [...showData.map((c) => showDataWorkflowId(workflowId, c)), ...crawl.map((c) => crawlWorkflowId(workflowId, c))];
+      const ids = run.childrenInFlight().map((c) => stageWorkflowId(workflowId, stageRow(c.stage), c.chunk));
       await Promise.all(ids.map((id) => getExternalWorkflowHandle(id).cancel().catch(() => undefined)));
       await enterState('FAILED', reason);
     });
@@ -306,7 +312,7 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
     run.startReportClock(Date.now());
     showDetails();
 
-    await Promise.all([fetchLane(), showDataWindow(), crawlWindow(), gates(), deadlineLane()]);
+    await Promise.all([fetchLane(), ...STAGES.map(chunkWindow), gates(), deadlineLane()]);
     if (laneFailure !== undefined) throw laneFailure;
     if (run.fatal) throw new SessionFailure(run.fatal);
 
@@ -315,7 +321,8 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
       await condition(allHandlersFinished);
       showDetails();
       log.info('continuing as new', { sessionId, run: run.run, historyLength: workflowInfo().historyLength });
-      return await continueAsNew<SessionWorkflowType>({ sessionId, dataKey, settings, snapshot: run.snapshot() });
+      const snapshot = run.snapshot();
+      return await continueAsNew<SessionWorkflowType>({ sessionId, dataKey, settings, snapshot: stageTable ? snapshot : lanesShape(snapshot) });
     }
 
     await enterState('COMPLETED');
@@ -338,31 +345,4 @@ function readableCause(error: ActivityFailure): string {
   const cause = error.cause;
   if (cause instanceof ApplicationFailure) return cause.message;
   return cause?.message ?? error.message;
-}
-
-/** The Web UI's "current details": a markdown table of the stages. */
-function describe(run: SessionRun, sessionId: string, failureReason?: string): string {
-  const p = run.progress(sessionId, Date.now(), failureReason);
-  const row = (name: string, st: { done: number; total: number; failed: number; percent: number }) => `| ${name} | ${st.done} / ${st.total} | ${st.failed} | ${st.percent}% |`;
-  const mark = (passed: boolean) => (passed ? '✓' : '…');
-  return [
-    `**Session ${sessionId}**: ${p.state}${failureReason ? ` (${failureReason})` : ''}, ${p.percent}% (run ${run.run})`,
-    ...(p.paused ? ['', `**PAUSED** since ${p.paused.since}${p.paused.reason ? `: ${p.paused.reason}` : ''}`] : []),
-    ...(p.throttled ?? []).map((t) => `\n**THROTTLED**: ${t.service} has refused us for pace since ${t.since}; waiting at its pace`),
-    '',
-    '| stage | done / total | failed | % |',
-    '|---|---|---|---|',
-    row('fetch (pages)', p.stages.fetch),
-    row('show data', p.stages.showData),
-    row('crawl', p.stages.crawl),
-    `| gates | quips ${mark(run.gates.quips)} · bff ${mark(run.gates.bff)} · star sign ${mark(run.gates.starSign)} | | |`,
-    `| report | ${reportLine(run)} | | |`,
-  ].join('\n');
-}
-
-function reportLine(run: SessionRun): string {
-  const latest = run.latestReport;
-  const due = run.provisionalDueAtMs;
-  if (latest) return `v${latest.version} ${latest.final ? 'final' : 'provisional'}${latest.coverage ? ` · ${latest.coverage}` : ''}`;
-  return due === null ? 'not yet' : `provisional due ${new Date(due).toISOString()}`;
 }

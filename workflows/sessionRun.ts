@@ -1,23 +1,31 @@
 // SessionRun: one SessionWorkflow run's state and its pure transitions — a page fetched, a chunk
-// started, enriched or crawled, a gate passed — with no Temporal in it, so it is unit-tested on
-// its own. The workflow decides *when*; SessionRun decides *what* and keeps the counts.
-import type {
-  ChunkCrawled,
-  ChunkEnriched,
-  FetchBatchResult,
-  Gates,
-  PipelineSettings,
-  ReportTrack,
-  ReportVersionRef,
-  ServiceThrottled,
-  SessionInput,
-  ThrottledService,
-  SessionProgress,
-  SessionSnapshot,
-  SessionState,
-  SessionStateV1,
+// started or reported, a gate passed — with no Temporal in it, so it is unit-tested on its own.
+// The workflow decides *when*; SessionRun decides *what* and keeps the counts. The stages are the
+// pipeline table's (src/contracts/pipeline.ts): nothing here names one.
+import {
+  type ChunkReport,
+  type FetchBatchResult,
+  type Gates,
+  type PipelineSettings,
+  type ReportTrack,
+  type ReportVersionRef,
+  type ServiceThrottled,
+  type SessionInput,
+  type SessionProgress,
+  type SessionSnapshot,
+  type SessionSnapshotLanes,
+  type SessionState,
+  type SessionStateV1,
+  type StageName,
+  type StageState,
+  type ThrottledService,
+  STAGES,
+  firstStage,
+  perStage,
+  stageRow,
+  stagesNeeding,
 } from '../src/contracts/index.js';
-import { computeProgress, crawlComplete, doneShare, showDataComplete } from './progress.js';
+import { computeProgress, doneShare, everyStageComplete, stageComplete } from './progress.js';
 
 /** A chunk of shows handed to a child workflow. */
 export interface ChunkStart {
@@ -32,6 +40,8 @@ export interface PageBatch {
   lastPage: number;
 }
 
+const emptyStage = (): StageState => ({ total: 0, done: 0, failed: 0, inFlight: [], queue: [] });
+
 export function initialSnapshot(input: Pick<SessionInput, 'dataKey'>, nowMs: number): SessionSnapshot {
   return {
     run: 1,
@@ -40,9 +50,7 @@ export function initialSnapshot(input: Pick<SessionInput, 'dataKey'>, nowMs: num
     fetch: { nextPage: 1, totalPages: null, pagesDone: 0, activities: 0, batchesStarted: 0, done: false },
     pendingShowIds: [],
     nextChunk: 0,
-    showData: { total: 0, done: 0, failed: 0, inFlight: [] },
-    crawl: { total: 0, done: 0, failed: 0, inFlight: [], queue: [] },
-    stageStartedAtMs: {},
+    stages: perStage(emptyStage),
     gates: { quips: false, bff: false, starSign: false, report: false },
     report: noReportYet(),
   };
@@ -50,9 +58,23 @@ export function initialSnapshot(input: Pick<SessionInput, 'dataKey'>, nowMs: num
 
 const noReportYet = (): ReportTrack => ({ deadlineAtMs: null, claimed: 0, finalClaimed: false, latest: null });
 
-/** A v1 run's state as a snapshot (same run number): what v1 sessions continue from, and how they answer the progress query. */
+/**
+ * A snapshot written before the stage table (the lanes' two fixed stages) in today's shape. A stage
+ * the table gained since starts empty: it takes the shows that reach it from now on.
+ */
+export function snapshotFromLanes(old: SessionSnapshotLanes): SessionSnapshot {
+  const { showData, crawl, stageStartedAtMs, ...common } = old;
+  const known: Record<string, StageState> = {
+    showData: { total: showData.total, done: showData.done, failed: showData.failed, inFlight: showData.inFlight.map((c) => ({ ...c })), queue: [], startedAtMs: stageStartedAtMs.showData },
+    // The lanes kept no sizes for crawl chunks: no stage took the crawl's shows, so none were needed.
+    crawl: { total: crawl.total, done: crawl.done, failed: crawl.failed, inFlight: crawl.inFlight.map((chunk) => ({ chunk, size: 0 })), queue: crawl.queue.map((q) => ({ ...q, showIds: [...q.showIds] })), startedAtMs: stageStartedAtMs.crawl },
+  };
+  return { ...common, stages: perStage((row) => known[row.name] ?? emptyStage()) };
+}
+
+/** A v1 run's state as a snapshot (same run number): what v1 sessions continue from. */
 export function snapshotFromV1(v1: SessionStateV1): SessionSnapshot {
-  return {
+  return snapshotFromLanes({
     run: v1.runs,
     state: v1.state,
     startedAtMs: v1.startedAtMs,
@@ -63,6 +85,23 @@ export function snapshotFromV1(v1: SessionStateV1): SessionSnapshot {
     crawl: { total: v1.crawl.total, done: v1.crawl.done, failed: v1.crawl.failed, inFlight: [...v1.crawl.inFlight], queue: v1.crawl.queue.map((q) => ({ ...q, showIds: [...q.showIds] })) },
     stageStartedAtMs: { ...v1.stageStartedAtMs },
     gates: { ...v1.gates },
+  });
+}
+
+/** Today's snapshot, whichever shape the previous run wrote. */
+const currentShape = (snapshot: SessionSnapshot | SessionSnapshotLanes): SessionSnapshot => ('stages' in snapshot ? snapshot : snapshotFromLanes(snapshot));
+
+/** A snapshot in the lanes' shape: what a run that began before the stage table hands its next run. */
+export function lanesShape(s: SessionSnapshot): SessionSnapshotLanes {
+  const { stages, ...common } = s;
+  const [first, second] = STAGES;
+  const a = stages[first!.name];
+  const b = stages[second!.name];
+  return {
+    ...common,
+    showData: { total: a.total, done: a.done, failed: a.failed, inFlight: a.inFlight },
+    crawl: { total: b.total, done: b.done, failed: b.failed, inFlight: b.inFlight.map((c) => c.chunk), queue: b.queue },
+    stageStartedAtMs: { showData: a.startedAtMs, crawl: b.startedAtMs },
   };
 }
 
@@ -91,7 +130,7 @@ export class SessionRun {
 
   /** The run an input starts: fresh, or where the previous run (this version's or v1's) stopped. */
   static fromInput(input: SessionInput, nowMs: number): SessionRun {
-    if (input.snapshot) return new SessionRun(input.snapshot, input.settings, false);
+    if (input.snapshot) return new SessionRun(currentShape(input.snapshot), input.settings, false);
     if (input.carried) {
       const snapshot = snapshotFromV1(input.carried);
       return new SessionRun({ ...snapshot, run: snapshot.run + 1 }, input.settings, false);
@@ -162,96 +201,97 @@ export class SessionRun {
     f.activities += result.activities;
     f.totalPages = Math.max(f.totalPages ?? 1, Math.ceil(result.total / this.settings.pageSize));
     this.s.pendingShowIds.push(...result.newShowIds);
-    this.s.showData.total += result.newShowIds.length;
-    this.s.crawl.total += result.newShowIds.length;
+    for (const stage of Object.values(this.s.stages)) stage.total += result.newShowIds.length;
     if (f.nextPage > f.totalPages && this.fetchesInFlight === 0) f.done = true;
   }
 
-  // ── show-data window ────────────────────────────────────────────────────────
+  // ── the stages' chunk windows ─────────────────────────────────────────────────
 
-  /** Every show the fetch found is in a chunk: the show-data window has nothing more to start. */
+  /** Every show the fetch found is in a chunk of the first stage. */
   get allShowsChunked(): boolean {
     return this.s.fetch.done && this.s.pendingShowIds.length === 0;
   }
 
-  /** A chunk can start: a slot is free and a full chunk waits (or a partial one, when waiting gains nothing). */
-  get showDataChunkReady(): boolean {
-    const sd = this.s.showData;
-    if (this.s.pendingShowIds.length === 0 || sd.inFlight.length >= this.settings.childWindow) return false;
-    // A partial chunk goes out when the fetch is over, or when TMDB would otherwise sit idle.
-    return this.s.pendingShowIds.length >= this.settings.chunkSize || this.s.fetch.done || sd.inFlight.length === 0;
+  private stage(name: StageName): StageState {
+    return this.s.stages[name];
   }
 
-  startShowDataChunk(nowMs: number): ChunkStart {
-    const showIds = this.s.pendingShowIds.splice(0, this.settings.chunkSize);
-    const chunk = this.s.nextChunk++;
-    this.s.showData.inFlight.push({ chunk, size: showIds.length });
-    this.s.stageStartedAtMs.showData ??= nowMs;
-    return { chunk, showIds };
+  /** A chunk of `name` can start: a slot is free and a chunk waits. */
+  chunkReady(name: StageName): boolean {
+    const st = this.stage(name);
+    if (st.inFlight.length >= this.settings.childWindow) return false;
+    if (stageRow(name).needs !== null) return st.queue.length > 0;
+    const pending = this.s.pendingShowIds.length;
+    // A partial chunk goes out when the fetch is over, or when the service would otherwise sit idle.
+    return pending > 0 && (pending >= this.settings.chunkSize || this.s.fetch.done || st.inFlight.length === 0);
   }
 
-  /** A show-data child reported. Returns false for a report already counted (a repeated signal). */
-  chunkEnriched(r: ChunkEnriched): boolean {
-    const sd = this.s.showData;
-    const started = sd.inFlight.find((c) => c.chunk === r.chunk);
+  /** Every show that will reach `name` has gone to one of its chunks: its window has nothing more to start. */
+  allChunksStarted(name: StageName): boolean {
+    const needs = stageRow(name).needs;
+    if (needs === null) return this.allShowsChunked;
+    return this.stageComplete(needs as StageName) && this.stage(name).queue.length === 0;
+  }
+
+  startChunk(name: StageName, nowMs: number): ChunkStart {
+    const st = this.stage(name);
+    const next = stageRow(name).needs === null ? { chunk: this.s.nextChunk++, showIds: this.s.pendingShowIds.splice(0, this.settings.chunkSize) } : st.queue.shift()!;
+    st.inFlight.push({ chunk: next.chunk, size: next.showIds.length });
+    st.startedAtMs ??= nowMs;
+    return next;
+  }
+
+  /** A chunk child of `name` reported. Returns false for a report already counted (a repeated signal). */
+  chunkReported(name: StageName, r: ChunkReport): boolean {
+    const st = this.stage(name);
+    const started = st.inFlight.find((c) => c.chunk === r.chunk);
     if (!started) return false;
-    sd.inFlight = sd.inFlight.filter((c) => c.chunk !== r.chunk);
-    sd.done += r.done;
-    sd.failed += r.failed;
-    // Shows without a TMDB match have no cast to match on RT: their crawl is finished too.
-    this.s.crawl.done += Math.max(0, started.size - r.matchedShowIds.length);
-    if (r.matchedShowIds.length > 0) this.s.crawl.queue.push({ chunk: r.chunk, showIds: r.matchedShowIds });
+    st.inFlight = st.inFlight.filter((c) => c.chunk !== r.chunk);
+    st.done += r.done;
+    st.failed += r.failed;
+    if (r.matchedShowIds) this.passOn(name, r.chunk, started.size, r.matchedShowIds);
     if (r.fatal) this.fatalReason ??= r.fatal;
     return true;
   }
 
-  get showDataComplete(): boolean {
-    return showDataComplete(this.s);
+  /** The shows `from` matched go on to the stages needing it; the rest are finished there, and further on. */
+  private passOn(from: StageName, chunk: number, size: number, matched: number[]): void {
+    for (const next of stagesNeeding(from)) {
+      this.finishUnreached(next.name, size - matched.length);
+      if (matched.length > 0) this.stage(next.name).queue.push({ chunk, showIds: [...matched] });
+    }
   }
 
-  // ── crawl window ────────────────────────────────────────────────────────────
-
-  get crawlChunkReady(): boolean {
-    return this.s.crawl.queue.length > 0 && this.s.crawl.inFlight.length < this.settings.childWindow;
+  private finishUnreached(name: StageName, count: number): void {
+    this.stage(name).done += Math.max(0, count);
+    for (const next of stagesNeeding(name)) this.finishUnreached(next.name, count);
   }
 
-  /** Every matched show has gone to a crawl child: the crawl window has nothing more to start. */
-  get allCrawlsStarted(): boolean {
-    return this.showDataComplete && this.s.crawl.queue.length === 0;
+  stageComplete(name: StageName): boolean {
+    return stageComplete(this.s, name);
   }
 
-  startCrawlChunk(nowMs: number): ChunkStart {
-    const next = this.s.crawl.queue.shift()!;
-    this.s.crawl.inFlight.push(next.chunk);
-    this.s.stageStartedAtMs.crawl ??= nowMs;
-    return next;
+  /** Every show has its outcome at every stage. */
+  get allStagesComplete(): boolean {
+    return everyStageComplete(this.s);
   }
 
-  /** A crawl child reported. Returns false for a report already counted. */
-  chunkCrawled(r: ChunkCrawled): boolean {
-    const c = this.s.crawl;
-    if (!c.inFlight.includes(r.chunk)) return false;
-    c.inFlight = c.inFlight.filter((x) => x !== r.chunk);
-    c.done += r.done;
-    c.failed += r.failed;
-    return true;
-  }
-
-  get crawlComplete(): boolean {
-    return crawlComplete(this.s);
-  }
-
-  /** Children started and not yet reported: what a failing session cancels. */
-  childrenInFlight(): { showData: number[]; crawl: number[] } {
-    return { showData: this.s.showData.inFlight.map((c) => c.chunk), crawl: [...this.s.crawl.inFlight] };
+  /** Children started and not yet reported, per stage: what a failing session cancels. */
+  childrenInFlight(): { stage: StageName; chunk: number }[] {
+    return STAGES.flatMap((row) => this.stage(row.name).inFlight.map((c) => ({ stage: row.name, chunk: c.chunk })));
   }
 
   // ── gates ───────────────────────────────────────────────────────────────────
 
-  /** The star sign's gate: every show chunked, and `settings.starSignGate` (97%) of show data and crawl done. */
+  /** The first stage is complete (the TV best friend needs its casts). */
+  get firstStageComplete(): boolean {
+    return this.stageComplete(firstStage().name);
+  }
+
+  /** The star sign's gate: every show chunked, and `settings.starSignGate` (97%) of every stage done. */
   get enrichedEnough(): boolean {
     const gate = this.settings.starSignGate;
-    return this.allShowsChunked && doneShare(this.s, this.s.showData) >= gate && doneShare(this.s, this.s.crawl) >= gate;
+    return this.allShowsChunked && STAGES.every((row) => doneShare(this.s, this.stage(row.name)) >= gate);
   }
 
   gatePassed(name: keyof Gates): void {

@@ -1,37 +1,43 @@
-// The chunk children's contract: what a ShowData or Crawl child is given and what it reports back.
+// What a stage's activity is given (a list of shows) and what a session's chunk child is given and
+// reports back.
+import type { StageName } from './pipeline.js';
 import type { ChunkRetry } from './retry.js';
 
-export interface ChunkInput {
+/** A list of shows for one stage's activity: a session's chunk, a refresh's new shows, a re-drive's failures. */
+export interface ShowsInput {
+  /** Whose shows: a session's id, or a catalog crawl's chunk owner. */
   sessionId: string;
-  parentWorkflowId: string;
-  chunk: number;
   showIds: number[];
   showCacheTtlMs: number;
   /** Absent in chunks started before it existed: those used DEFAULT_CHUNK_RETRY. */
   retry?: ChunkRetry;
+  /** The session workflow to tell when a service refuses for pace: only a session's own chunks have one. */
+  parentWorkflowId?: string;
 }
 
-export interface ChunkEnriched {
+/** A session's chunk: one child workflow runs it through one stage and signals the session. */
+export interface ChunkInput extends ShowsInput {
+  parentWorkflowId: string;
   chunk: number;
+  /** Its stage; children started before the stage table had none (their workflow type tells it). */
+  stage?: StageName;
+}
+
+/** What a stage's activity finished; `matchedShowIds` go on to the stages that need this one (all shows, when absent). */
+export interface StageOutcome {
   done: number;
   failed: number;
-  /** Shows matched on TMDB: only these can be crawled on RT (matching needs the cast). */
-  matchedShowIds: number[];
+  matchedShowIds?: number[];
+}
+
+/** A stage's outcome that lists its matches (TMDB's show data). */
+export type ChunkOutcome = Required<StageOutcome>;
+
+/** What a chunk child signals its session (a crawl chunk's report carries no matched shows). */
+export interface ChunkReport extends StageOutcome {
+  chunk: number;
   /** A permanent, session-wide failure (e.g. TMDB rejected our key). */
   fatal?: string;
-}
-
-export interface ChunkCrawled {
-  chunk: number;
-  done: number;
-  failed: number;
-}
-
-/** What a chunk's activity finished: the shows done, those that failed, those TMDB matched. */
-export interface ChunkOutcome {
-  done: number;
-  failed: number;
-  matchedShowIds: number[];
 }
 
 /** What a chunk whose activity ran out of attempts wrote off; the rest an earlier attempt finished. */
@@ -43,7 +49,7 @@ export interface ChunkWriteOff {
 /** Shows written off after their chunk's last attempt, with the reason a person reads. */
 export interface MarkChunkFailedInput {
   sessionId: string;
-  stage: 'showData' | 'crawl';
+  stage: StageName;
   showIds: number[];
   reason: string;
   /** How many attempts the chunk had (absent in histories from before it was recorded). */

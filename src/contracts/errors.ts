@@ -39,6 +39,8 @@ export const ServiceErrors = {
 
 /** The pipeline's own failures. */
 export const PipelineErrors = {
+  /** A stage name the pipeline table does not have. */
+  unknownStage: 'UnknownStage',
   /** Some shows of a chunk failed transiently on an attempt that is not the last: retried later. */
   showsUnfinished: 'ShowsUnfinished',
   /** A session that failed for a reason a person can read (the failure's message). */

@@ -1,5 +1,7 @@
 // The session's contract: its states, settings, input, continue-as-new snapshot and progress.
 // Type-only or plain data: safe for the workflow sandbox, the API, the CLI and the database.
+import type { StageName } from './pipeline.js';
+import type { StageLabel } from './stages.js';
 import type { ChunkRetry } from './retry.js';
 
 /** Every state a session can be in, in the order it moves through them. */
@@ -45,12 +47,18 @@ export interface Gates {
   report: boolean;
 }
 
-/**
- * What one SessionWorkflow run hands the next through continue-as-new: the cursor, the counters,
- * the shows not yet chunked, the chunks in flight, the crawl queue and the gates passed. Nothing
- * in it grows with the session beyond what is still to do.
- */
-export interface SessionSnapshot {
+/** One pipeline stage's part of a session: its counts, its chunks in flight and those waiting for a slot. */
+export interface StageState extends StageCounters {
+  /** Chunks started and not yet reported, with their sizes. */
+  inFlight: { chunk: number; size: number }[];
+  /** Chunks of shows the needed stage matched, waiting for a slot (the first stage chunks from pendingShowIds instead). */
+  queue: { chunk: number; showIds: number[] }[];
+  /** When its first chunk started (for the ETA). */
+  startedAtMs?: number;
+}
+
+/** What every snapshot carries besides the stages. */
+interface SnapshotCommon {
   /** The run this snapshot starts (the first run has none). */
   run: number;
   state: SessionState;
@@ -64,14 +72,9 @@ export interface SessionSnapshot {
     batchesStarted: number;
     done: boolean;
   };
-  /** Shows seen by the fetch and not yet handed to a show-data chunk. */
+  /** Shows seen by the fetch and not yet handed to a chunk of the first stage. */
   pendingShowIds: number[];
   nextChunk: number;
-  /** Show-data chunks started and not yet reported, with their sizes. */
-  showData: StageCounters & { inFlight: { chunk: number; size: number }[] };
-  /** Crawl chunks started and not yet reported, and those waiting for a slot. */
-  crawl: StageCounters & { inFlight: number[]; queue: { chunk: number; showIds: number[] }[] };
-  stageStartedAtMs: { showData?: number; crawl?: number };
   gates: Gates;
   /** The report's deadline and the versions stored so far; absent in snapshots taken before the deadline existed. */
   report?: ReportTrack;
@@ -79,6 +82,26 @@ export interface SessionSnapshot {
   paused?: PauseState | null;
   /** Services that have refused the session's chunks for pace past the throttle patience, and since when. */
   throttled?: Partial<Record<ThrottledService, number>>;
+}
+
+/**
+ * What one SessionWorkflow run hands the next through continue-as-new: the cursor, the counters,
+ * the shows not yet chunked, each stage's chunks in flight and waiting, and the gates passed.
+ * Nothing in it grows with the session beyond what is still to do.
+ */
+export interface SessionSnapshot extends SnapshotCommon {
+  /** Per stage of the pipeline table (src/contracts/pipeline.ts). */
+  stages: Record<StageName, StageState>;
+}
+
+/**
+ * The snapshot as runs wrote it before the stage table (two fixed stages). Kept only so sessions
+ * that continued as new before it go on; read by `snapshotFromLanes`.
+ */
+export interface SessionSnapshotLanes extends SnapshotCommon {
+  showData: StageCounters & { inFlight: { chunk: number; size: number }[] };
+  crawl: StageCounters & { inFlight: number[]; queue: { chunk: number; showIds: number[] }[] };
+  stageStartedAtMs: Record<string, number | undefined>;
 }
 
 /** The services whose refusals for pace a session reports (its chunks' own crawl). */
@@ -138,7 +161,7 @@ export interface SessionStateV1 {
   chunkSizes: Record<number, number>;
   showData: StageCounters & { inFlight: number[]; finished: number[] };
   crawl: StageCounters & { inFlight: number[]; finished: number[]; queue: { chunk: number; showIds: number[] }[] };
-  stageStartedAtMs: { showData?: number; crawl?: number };
+  stageStartedAtMs: Record<string, number | undefined>;
   gates: Gates;
 }
 
@@ -146,8 +169,8 @@ export interface SessionInput {
   sessionId: string;
   dataKey?: string;
   settings: PipelineSettings;
-  /** Where the previous run stopped (continue-as-new). */
-  snapshot?: SessionSnapshot;
+  /** Where the previous run stopped (continue-as-new); runs before the stage table wrote the lanes' shape. */
+  snapshot?: SessionSnapshot | SessionSnapshotLanes;
   /** Where a v1 run stopped: sessions continued-as-new by code before SessionSnapshot. */
   carried?: SessionStateV1;
 }
@@ -179,14 +202,15 @@ export interface SessionProgress {
    * them at their pace (nothing is failed for it) and says so here.
    */
   throttled?: { service: ThrottledService; since: string }[];
+  /** The fetch, each pipeline stage by name, and the AI steps. */
   stages: {
     fetch: StageProgress & { activities: number };
-    showData: StageProgress;
-    crawl: StageProgress;
     quips: StageProgress;
     bff: StageProgress;
     starSign: StageProgress;
-  };
+  } & Record<StageName, StageProgress>;
+  /** The pipeline's stages in order, with their labels: what the page and the CLI draw rows for (absent from older runs). */
+  pipeline?: StageLabel[];
 }
 
 export interface FetchBatchInput {

@@ -3,7 +3,7 @@
 // filter on in the Web UI (e.g. SessionState="FAILED").
 import { type Priority, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { CatalogCrawlInput, CatalogCrawlOutcome } from './catalog.js';
-import type { ChunkCrawled, ChunkEnriched, ChunkInput } from './chunks.js';
+import type { ChunkInput, ChunkReport } from './chunks.js';
 import type { ForgetInput, ForgetReceipt, RetentionInput, RetentionOutcome } from './privacy.js';
 import type { ChunkRetry } from './retry.js';
 import type { PipelineSettings, SessionInput, SessionOutcome } from './session.js';
@@ -33,8 +33,8 @@ export interface RefreshOutcome {
 }
 
 export type SessionWorkflowType = (input: SessionInput) => Promise<SessionOutcome>;
-export type ShowDataWorkflowType = (input: ChunkInput) => Promise<ChunkEnriched>;
-export type CrawlWorkflowType = (input: ChunkInput) => Promise<ChunkCrawled>;
+/** Every stage's chunk child (the table names its type). */
+export type StageChunkWorkflowType = (input: ChunkInput) => Promise<ChunkReport>;
 export type RedriveWorkflowType = (input: RedriveInput) => Promise<RedriveOutcome>;
 export type RefreshWorkflowType = (input: RefreshInput) => Promise<RefreshOutcome>;
 export type ForgetWorkflowType = (input: ForgetInput) => Promise<ForgetReceipt>;
@@ -44,8 +44,6 @@ export type CatalogCrawlWorkflowType = (input: CatalogCrawlInput) => Promise<Cat
 /** Workflow type names, as the Web UI and `temporal workflow start --type` spell them. */
 export const WorkflowTypes = {
   session: 'SessionWorkflow',
-  showData: 'ShowDataWorkflow',
-  crawl: 'CrawlWorkflow',
   redrive: 'RedriveWorkflow',
   refresh: 'RefreshWorkflow',
   forget: 'ForgetWorkflow',

@@ -2,7 +2,13 @@
 import { sql } from 'kysely';
 import type { Db } from './index.js';
 import type { LookupStatus } from './schema.js';
-import { isCatalogChunkOwner } from '../contracts/index.js';
+import { type StageName, STAGES, isCatalogChunkOwner, stageRow } from '../contracts/index.js';
+
+/** A stage's columns on a `shows` row, from its row in the stage table. */
+export function stageColumns(stage: StageName) {
+  const prefix = stageRow(stage).showColumns;
+  return { status: `${prefix}_status`, error: `${prefix}_error`, checkedAt: `${prefix}_checked_at` } as const;
+}
 
 /**
  * Whether a show's stored outcome for a stage still stands: settled (matched, or not on the
@@ -20,11 +26,14 @@ export function outcomeStands(status: LookupStatus, checkedAt: Date | string | n
 export async function writeOffShows(db: Db, input: { sessionId: string; stage: DeadLetter['stage']; showIds: number[]; reason: string; attempts: number }): Promise<void> {
   if (input.showIds.length === 0) return;
   const reason = input.reason.slice(0, 500);
-  const update =
-    input.stage === 'showData'
-      ? db.updateTable('shows').set({ tmdb_status: 'failed', tmdb_error: reason, tmdb_checked_at: null })
-      : db.updateTable('shows').set({ rt_status: 'failed', rt_error: reason, rt_checked_at: null, rt_match: null, rt_url: null, critics_score: null, audience_score: null });
-  await update.where('id', 'in', input.showIds).execute();
+  const columns = stageColumns(input.stage);
+  // What a failed stage leaves on the row: its status, its reason, no check time, and none of its findings.
+  const cleared = Object.fromEntries(stageRow(input.stage).clearOnWriteOff.map((column) => [column, null]));
+  await db
+    .updateTable('shows')
+    .set({ ...cleared, [columns.status]: 'failed', [columns.error]: reason, [columns.checkedAt]: null } as never)
+    .where('id', 'in', input.showIds)
+    .execute();
   // A catalog crawl's chunk has no session to re-drive it: the row's reason is the whole record.
   if (isCatalogChunkOwner(input.sessionId)) return;
   for (const showId of input.showIds) {
@@ -35,7 +44,7 @@ export async function writeOffShows(db: Db, input: { sessionId: string; stage: D
 export interface DeadLetter {
   sessionId: string;
   showId: number;
-  stage: 'showData' | 'crawl';
+  stage: StageName;
   error: string;
   attempts: number;
 }
@@ -44,7 +53,7 @@ async function recordDeadLetter(db: Db, letter: DeadLetter): Promise<void> {
   const error = letter.error.slice(0, 1000);
   await db
     .insertInto('dead_letters')
-    .values({ session_id: letter.sessionId, show_id: letter.showId, stage: letter.stage, error, attempts: letter.attempts })
+    .values({ session_id: letter.sessionId, show_id: letter.showId, stage: stageRow(letter.stage).deadLetterStage as StageName, error, attempts: letter.attempts })
     .onConflict((oc) =>
       oc.columns(['session_id', 'show_id', 'stage']).doUpdateSet({
         error,
@@ -74,7 +83,9 @@ export async function resolveDeadLetters(db: Db, sessionId: string): Promise<num
     update dead_letters d set resolved_at = now()
     from shows s
     where d.session_id = ${sessionId} and d.resolved_at is null and s.id = d.show_id
-      and ((d.stage = 'showData' and s.tmdb_status in ('matched', 'not_found'))
-        or (d.stage = 'crawl' and s.rt_status in ('matched', 'not_found')))`.execute(db);
+      and (${sql.join(
+        STAGES.map((row) => sql`(d.stage = ${row.deadLetterStage} and ${sql.ref(`s.${stageColumns(row.name).status}`)} in ('matched', 'not_found'))`),
+        sql` or `,
+      )})`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }

@@ -1,7 +1,7 @@
 // Table types for Kysely. Shows, actors and cast are global (shared by all viewers);
 // everything keyed by session_id belongs to one viewer's run.
 import type { ColumnType, Generated } from 'kysely';
-import type { SessionState } from '../contracts/index.js';
+import type { SessionState, StageName } from '../contracts/index.js';
 import type { IdentifierType } from '../domain/identifiers.js';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -129,7 +129,7 @@ export interface InsightsTable {
 export interface DeadLettersTable {
   session_id: string;
   show_id: number;
-  stage: 'showData' | 'crawl';
+  stage: StageName;
   error: string;
   attempts: number;
   first_failed_at: DefaultedTimestamp;

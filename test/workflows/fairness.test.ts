@@ -7,7 +7,7 @@ import { Worker } from '@temporalio/worker';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Activities } from '../../activities/index.js';
-import { INTERACTIVE_PRIORITY, type PipelineSettings, crawlWorkflowId, sessionPriority, sessionWorkflowId, showDataWorkflowId } from '../../src/contracts/index.js';
+import { INTERACTIVE_PRIORITY, type PipelineSettings, STAGES, sessionPriority, sessionWorkflowId, stageWorkflowId } from '../../src/contracts/index.js';
 import { SessionWorkflow } from '../../workflows/session.js';
 import { createMockActivities, mockPipelineSettings, until } from '../support/mockActivities.js';
 import { createTemporalEnv, workflowBundle } from '../support/temporal.js';
@@ -83,7 +83,7 @@ test('a small session started beside a large one is dispatched interleaved with 
     assert.ok(Math.max(...overtaken) <= 6, `a small activity was queued behind ${Math.max(...overtaken)} large ones (${overtaken.join(',')})`);
     assert.ok(largeMeanwhile <= 2 * smalls.length, `${largeMeanwhile} large activities ran during the small session's ${smalls.length}`);
     // Through the server's inheritance: the small session's chunk children and their activities carry its key.
-    for (const childId of [showDataWorkflowId(sessionWorkflowId(smallId), 0), crawlWorkflowId(sessionWorkflowId(smallId), 2)]) {
+    for (const childId of [stageWorkflowId(sessionWorkflowId(smallId), STAGES[0]!, 0), stageWorkflowId(sessionWorkflowId(smallId), STAGES[1]!, 2)]) {
       const { priority } = await env.client.workflow.getHandle(childId).describe();
       assert.deepEqual([priority?.priorityKey, priority?.fairnessKey], [INTERACTIVE_PRIORITY, smallId], childId);
     }

@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type PipelineSettings, chunkCrawledSignal, connectSignal, crawlWorkflowId, pauseUpdate, progressQuery, resumeUpdate, sessionWorkflowId } from '../../src/contracts/index.js';
+import { type PipelineSettings, connectSignal, pauseUpdate, progressQuery, resumeUpdate, sessionWorkflowId, stageRow, stageSignal, stageWorkflowId } from '../../src/contracts/index.js';
 import { SessionWorkflow } from '../../workflows/session.js';
 import { type MockOptions, createMockActivities, gate, mockPipelineSettings as baseSettings, until } from '../support/mockActivities.js';
 import { createTemporalEnv, workflowBundle } from '../support/temporal.js';
@@ -52,7 +52,7 @@ describe('the star-sign gate', () => {
         assert.equal(progress.stages.showData.done, 40);
 
         // A repeated chunk report counts once.
-        await handle.signal(chunkCrawledSignal, { chunk: 0, done: 38, failed: 0 });
+        await handle.signal(stageSignal(stageRow('crawl')), { chunk: 0, done: 38, failed: 0 });
         assert.equal((await handle.query(progressQuery)).stages.crawl.done, 38);
 
         const releasedAt = Date.now();
@@ -121,7 +121,7 @@ describe('failures', () => {
       await handle.cancel();
       const error = await handle.result().catch((e: unknown) => e);
       assert.ok(error instanceof WorkflowFailedError);
-      const child = env.client.workflow.getHandle(crawlWorkflowId(sessionWorkflowId(sessionId), 0));
+      const child = env.client.workflow.getHandle(stageWorkflowId(sessionWorkflowId(sessionId), stageRow('crawl'), 0));
       await until(async () => (await child.describe()).status.name === 'CANCELLED', 10_000, 'child cancelled');
       const failed = log.calls.find((c) => c.name === 'recordSessionState' && (c.input as { state: string }).state === 'FAILED');
       assert.equal((failed?.input as { reason: string }).reason, 'cancelled');

@@ -1,9 +1,12 @@
-// SessionRun's transitions without Temporal: paging, the two windows, the gates, repeated reports,
+// SessionRun's transitions without Temporal: paging, the stages' windows, the gates, repeated reports,
 // the continue-as-new snapshot and resuming a v1 session.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { PipelineSettings, SessionInput, SessionStateV1 } from '../../src/contracts/index.js';
-import { SessionRun, initialSnapshot } from '../../workflows/sessionRun.js';
+import { type PipelineSettings, type SessionInput, type SessionSnapshotLanes, type SessionStateV1, STAGE_NAMES } from '../../src/contracts/index.js';
+import { SessionRun, initialSnapshot, lanesShape, snapshotFromLanes } from '../../workflows/sessionRun.js';
+
+// The table's two stages: TMDB's show data, then the RT crawl of what it matched.
+const [showData, crawl] = STAGE_NAMES as [(typeof STAGE_NAMES)[number], (typeof STAGE_NAMES)[number]];
 
 const settings: PipelineSettings = {
   pageSize: 10,
@@ -65,45 +68,45 @@ describe('the windows', () => {
     const run = start();
     run.startFetch();
     run.pageFetched(page(30, [1, 2, 3, 4, 5, 6, 7])); // 3 pages: the fetch goes on
-    assert.equal(run.showDataChunkReady, true);
-    assert.deepEqual(run.startShowDataChunk(1), { chunk: 0, showIds: [1, 2, 3] });
-    assert.deepEqual(run.startShowDataChunk(1), { chunk: 1, showIds: [4, 5, 6] });
-    assert.equal(run.showDataChunkReady, false, 'the window (2) is full');
-    run.chunkEnriched({ chunk: 0, done: 3, failed: 0, matchedShowIds: [1, 2] });
-    assert.equal(run.showDataChunkReady, false, 'one show pending, a chunk runs, the fetch goes on: wait for more');
-    run.chunkEnriched({ chunk: 1, done: 3, failed: 1, matchedShowIds: [] });
-    assert.equal(run.showDataChunkReady, true, 'nothing running: a partial chunk keeps TMDB busy');
+    assert.equal(run.chunkReady(showData), true);
+    assert.deepEqual(run.startChunk(showData, 1), { chunk: 0, showIds: [1, 2, 3] });
+    assert.deepEqual(run.startChunk(showData, 1), { chunk: 1, showIds: [4, 5, 6] });
+    assert.equal(run.chunkReady(showData), false, 'the window (2) is full');
+    run.chunkReported(showData, { chunk: 0, done: 3, failed: 0, matchedShowIds: [1, 2] });
+    assert.equal(run.chunkReady(showData), false, 'one show pending, a chunk runs, the fetch goes on: wait for more');
+    run.chunkReported(showData, { chunk: 1, done: 3, failed: 1, matchedShowIds: [] });
+    assert.equal(run.chunkReady(showData), true, 'nothing running: a partial chunk keeps TMDB busy');
   });
 
   test('enriched chunks queue their matched shows for the crawl; unmatched shows count as crawled', () => {
     const run = start();
     run.startFetch();
     run.pageFetched(page(10, [1, 2, 3]));
-    run.startShowDataChunk(1);
-    assert.equal(run.crawlChunkReady, false);
-    run.chunkEnriched({ chunk: 0, done: 3, failed: 1, matchedShowIds: [1, 3] });
-    assert.equal(run.showDataComplete, true);
-    assert.equal(run.crawlChunkReady, true);
-    assert.deepEqual(run.startCrawlChunk(1), { chunk: 0, showIds: [1, 3] });
-    assert.equal(run.allCrawlsStarted, true);
+    run.startChunk(showData, 1);
+    assert.equal(run.chunkReady(crawl), false);
+    run.chunkReported(showData, { chunk: 0, done: 3, failed: 1, matchedShowIds: [1, 3] });
+    assert.equal(run.stageComplete(showData), true);
+    assert.equal(run.chunkReady(crawl), true);
+    assert.deepEqual(run.startChunk(crawl, 1), { chunk: 0, showIds: [1, 3] });
+    assert.equal(run.allChunksStarted(crawl), true);
     const before = run.progress('s', 2).stages.crawl;
     assert.deepEqual([before.done, before.total], [1, 3]);
-    run.chunkCrawled({ chunk: 0, done: 2, failed: 0 });
-    assert.equal(run.crawlComplete, true);
+    run.chunkReported(crawl, { chunk: 0, done: 2, failed: 0 });
+    assert.equal(run.allStagesComplete, true);
   });
 
   test('a repeated report counts once, and a report of a chunk never started is ignored', () => {
     const run = start();
     run.startFetch();
     run.pageFetched(page(10, [1, 2, 3]));
-    run.startShowDataChunk(1);
-    assert.equal(run.chunkEnriched({ chunk: 0, done: 3, failed: 0, matchedShowIds: [1] }), true);
-    assert.equal(run.chunkEnriched({ chunk: 0, done: 3, failed: 0, matchedShowIds: [1] }), false);
-    assert.equal(run.chunkEnriched({ chunk: 9, done: 3, failed: 0, matchedShowIds: [] }), false);
+    run.startChunk(showData, 1);
+    assert.equal(run.chunkReported(showData, { chunk: 0, done: 3, failed: 0, matchedShowIds: [1] }), true);
+    assert.equal(run.chunkReported(showData, { chunk: 0, done: 3, failed: 0, matchedShowIds: [1] }), false);
+    assert.equal(run.chunkReported(showData, { chunk: 9, done: 3, failed: 0, matchedShowIds: [] }), false);
     assert.equal(run.progress('s', 2).stages.showData.done, 3);
-    run.startCrawlChunk(1);
-    assert.equal(run.chunkCrawled({ chunk: 0, done: 1, failed: 0 }), true);
-    assert.equal(run.chunkCrawled({ chunk: 0, done: 1, failed: 0 }), false);
+    run.startChunk(crawl, 1);
+    assert.equal(run.chunkReported(crawl, { chunk: 0, done: 1, failed: 0 }), true);
+    assert.equal(run.chunkReported(crawl, { chunk: 0, done: 1, failed: 0 }), false);
     assert.equal(run.progress('s', 2).stages.crawl.done, 3);
   });
 
@@ -111,10 +114,10 @@ describe('the windows', () => {
     const run = start();
     run.startFetch();
     run.pageFetched(page(10, [1, 2, 3, 4]));
-    run.startShowDataChunk(1);
-    run.startShowDataChunk(1);
-    run.chunkEnriched({ chunk: 0, done: 3, failed: 3, matchedShowIds: [], fatal: 'TMDB rejected the API key' });
-    run.chunkEnriched({ chunk: 1, done: 1, failed: 1, matchedShowIds: [], fatal: 'something else' });
+    run.startChunk(showData, 1);
+    run.startChunk(showData, 1);
+    run.chunkReported(showData, { chunk: 0, done: 3, failed: 3, matchedShowIds: [], fatal: 'TMDB rejected the API key' });
+    run.chunkReported(showData, { chunk: 1, done: 1, failed: 1, matchedShowIds: [], fatal: 'something else' });
     assert.equal(run.fatal, 'TMDB rejected the API key');
   });
 });
@@ -125,16 +128,16 @@ describe('the gates', () => {
     run.startFetch();
     run.pageFetched(page(10, Array.from({ length: 40 }, (_, i) => i + 1)));
     for (let i = 0; i < 40; i++) {
-      const { chunk, showIds } = run.startShowDataChunk(1);
-      run.chunkEnriched({ chunk, done: 1, failed: 0, matchedShowIds: showIds });
+      const { chunk, showIds } = run.startChunk(showData, 1);
+      run.chunkReported(showData, { chunk, done: 1, failed: 0, matchedShowIds: showIds });
     }
-    const crawls = Array.from({ length: 40 }, () => run.startCrawlChunk(1));
+    const crawls = Array.from({ length: 40 }, () => run.startChunk(crawl, 1));
     assert.equal(run.enrichedEnough, false, 'nothing crawled yet');
-    for (const { chunk } of crawls.slice(0, 38)) run.chunkCrawled({ chunk, done: 1, failed: 0 });
+    for (const { chunk } of crawls.slice(0, 38)) run.chunkReported(crawl, { chunk, done: 1, failed: 0 });
     assert.equal(run.enrichedEnough, false, '38 of 40 = 95%');
-    run.chunkCrawled({ chunk: crawls[38]!.chunk, done: 1, failed: 1 });
+    run.chunkReported(crawl, { chunk: crawls[38]!.chunk, done: 1, failed: 1 });
     assert.equal(run.enrichedEnough, true, '39 of 40 = 97.5%, failures count as done');
-    assert.equal(run.crawlComplete, false, 'the straggler still runs');
+    assert.equal(run.allStagesComplete, false, 'the straggler still runs');
   });
 
   test('gates passed travel in the snapshot', () => {
@@ -152,17 +155,17 @@ describe('the continue-as-new snapshot', () => {
     run.startFetch();
     run.pageFetched(page(10, Array.from({ length: 30 }, (_, i) => i + 1)));
     for (let round = 0; round < 5; round++) {
-      const { chunk, showIds } = run.startShowDataChunk(1);
-      run.chunkEnriched({ chunk, done: showIds.length, failed: 0, matchedShowIds: showIds });
-      const crawl = run.startCrawlChunk(1);
-      run.chunkCrawled({ chunk: crawl.chunk, done: crawl.showIds.length, failed: 0 });
+      const { chunk, showIds } = run.startChunk(showData, 1);
+      run.chunkReported(showData, { chunk, done: showIds.length, failed: 0, matchedShowIds: showIds });
+      const crawled = run.startChunk(crawl, 1);
+      run.chunkReported(crawl, { chunk: crawled.chunk, done: crawled.showIds.length, failed: 0 });
     }
     const snapshot = run.snapshot();
-    assert.deepEqual(snapshot.showData.inFlight, []);
-    assert.deepEqual(snapshot.crawl.inFlight, []);
-    assert.deepEqual(snapshot.crawl.queue, []);
+    assert.deepEqual(snapshot.stages[showData].inFlight, []);
+    assert.deepEqual(snapshot.stages[crawl].inFlight, []);
+    assert.deepEqual(snapshot.stages[crawl].queue, []);
     assert.equal(snapshot.pendingShowIds.length, 15);
-    assert.deepEqual(Object.keys(snapshot).sort(), ['crawl', 'fetch', 'gates', 'nextChunk', 'pendingShowIds', 'report', 'run', 'showData', 'stageStartedAtMs', 'startedAtMs', 'state']);
+    assert.deepEqual(Object.keys(snapshot).sort(), ['fetch', 'gates', 'nextChunk', 'pendingShowIds', 'report', 'run', 'stages', 'startedAtMs', 'state']);
     // The report track is four fixed fields, however many versions are stored.
     assert.deepEqual(Object.keys(snapshot.report!).sort(), ['claimed', 'deadlineAtMs', 'finalClaimed', 'latest']);
     assert.equal(JSON.stringify(snapshot).includes('dataKey'), false, 'the dataKey travels once, in the input');
@@ -195,12 +198,35 @@ describe('the continue-as-new snapshot', () => {
     assert.equal(run.isFirstRun, false);
     assert.equal(run.state, 'STATS_DATA_READY');
     // Chunk 3's report still counts, with its size from chunkSizes: 10 shows, 4 matched → 6 crawled.
-    assert.equal(run.chunkEnriched({ chunk: 3, done: 10, failed: 0, matchedShowIds: [31, 32, 33, 34] }), true);
-    assert.equal(run.chunkEnriched({ chunk: 2, done: 10, failed: 0, matchedShowIds: [] }), false, 'chunk 2 was finished in v1');
+    assert.equal(run.chunkReported(showData, { chunk: 3, done: 10, failed: 0, matchedShowIds: [31, 32, 33, 34] }), true);
+    assert.equal(run.chunkReported(showData, { chunk: 2, done: 10, failed: 0, matchedShowIds: [] }), false, 'chunk 2 was finished in v1');
     assert.equal(run.progress('s', 100).stages.crawl.done, 18);
     const snapshot = run.snapshot();
     assert.equal(snapshot.run, 5);
-    assert.deepEqual(snapshot.crawl.queue.map((q) => q.chunk), [2, 3]);
+    assert.deepEqual(snapshot.stages[crawl].queue.map((q) => q.chunk), [2, 3]);
+  });
+
+  test("a snapshot in the lanes' shape (written before the stage table) resumes with the same counts and chunks", () => {
+    const lanes: SessionSnapshotLanes = {
+      run: 3,
+      state: 'PROCESSING',
+      startedAtMs: 10,
+      fetch: { nextPage: 9, totalPages: 8, pagesDone: 8, activities: 80, batchesStarted: 5, done: true },
+      pendingShowIds: [],
+      nextChunk: 4,
+      showData: { total: 40, done: 30, failed: 1, inFlight: [{ chunk: 3, size: 10 }] },
+      crawl: { total: 40, done: 12, failed: 0, inFlight: [1], queue: [{ chunk: 2, showIds: [21, 22] }] },
+      stageStartedAtMs: { showData: 20, crawl: 30 },
+      gates: { quips: true, bff: false, starSign: false, report: false },
+    };
+    const run = start({ snapshot: lanes });
+    assert.equal(run.run, 3);
+    assert.equal(run.chunkReported(showData, { chunk: 3, done: 10, failed: 0, matchedShowIds: [31] }), true);
+    assert.equal(run.progress('s', 100).stages[crawl].done, 21, '9 of chunk 3 unmatched: crawled too');
+    assert.deepEqual(run.snapshot().stages[crawl].queue.map((q) => q.chunk), [2, 3]);
+    assert.equal(run.chunkReported(crawl, { chunk: 1, done: 5, failed: 1 }), true, 'a crawl chunk in flight before still counts');
+    // A run begun before the table hands over in the shape it began with, and nothing is lost either way.
+    assert.deepEqual(lanesShape(snapshotFromLanes(lanes)), lanes);
   });
 });
 

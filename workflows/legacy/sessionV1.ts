@@ -36,16 +36,22 @@ import {
   SESSION_STEP_RETRY,
   SessionProgressKey,
   SessionStateKey,
+  connectSignal,
+  progressQuery,
+} from '../../src/contracts/index.js';
+import {
+  CRAWL_WORKFLOW,
+  SHOW_DATA_WORKFLOW,
   chunkCrawledSignal,
   chunkEnrichedSignal,
-  connectSignal,
+  computeProgress,
+  crawlComplete,
   crawlWorkflowId,
-  progressQuery,
+  doneShare,
+  showDataComplete,
   showDataWorkflowId,
-} from '../../src/contracts/index.js';
-import { computeProgress, crawlComplete, doneShare, showDataComplete } from '../progress.js';
-import { CrawlWorkflow, ShowDataWorkflow } from '../children.js';
-import { snapshotFromV1 } from '../sessionRun.js';
+  snapshotFromV1,
+} from './frozen.js';
 
 const { fetchHistoryBatch } = proxyActivities<Activities>({ startToCloseTimeout: '10m', heartbeatTimeout: '1m', retry: SESSION_FETCH_RETRY });
 const { recordSessionState, writeShowQuips, pickTvBff, pickStarSign, buildReport } = proxyActivities<Activities>({ startToCloseTimeout: '3m', retry: SESSION_STEP_RETRY });
@@ -175,7 +181,7 @@ export async function SessionWorkflowV1(input: SessionInput): Promise<SessionOut
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowId: kind === 'showData' ? showDataWorkflowId(workflowId, chunk) : crawlWorkflowId(workflowId, chunk),
     };
-    const started = kind === 'showData' ? startChild(ShowDataWorkflow, options) : startChild(CrawlWorkflow, options);
+    const started = startChild(kind === 'showData' ? SHOW_DATA_WORKFLOW : CRAWL_WORKFLOW, options);
     // The id is derived from the chunk, so a repeated start finds the existing child instead of a second one.
     track(started.catch((error: unknown) => {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

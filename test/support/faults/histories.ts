@@ -3,7 +3,7 @@
 // history, so an attempt that was cut short or abandoned shows as a later attempt (with the earlier
 // attempt's failure as `lastFailure`), not as a failure event.
 import type { Client } from '@temporalio/client';
-import { crawlWorkflowId, showDataWorkflowId } from '../../../src/contracts/index.js';
+import { STAGES, stageWorkflowId } from '../../../src/contracts/index.js';
 
 type Handle = ReturnType<Client['workflow']['getHandle']>;
 type History = Awaited<ReturnType<Handle['fetchHistory']>>;
@@ -29,13 +29,14 @@ export async function sessionHistories(client: Client, workflowId: string, first
   return histories;
 }
 
-/** Chunk numbers are dense from 0 for show data; a chunk with no TMDB match has no crawl child. */
+/** Chunk numbers are dense from 0 for the first stage; a later stage has no child for a chunk none of whose shows reached it. */
 async function chunkWorkflowIds(client: Client, workflowId: string): Promise<string[]> {
   const exists = (id: string) => client.workflow.getHandle(id).describe().then(() => true, () => false);
+  const [first, ...rest] = STAGES;
   const ids: string[] = [];
-  for (let chunk = 0; await exists(showDataWorkflowId(workflowId, chunk)); chunk++) {
-    ids.push(showDataWorkflowId(workflowId, chunk));
-    if (await exists(crawlWorkflowId(workflowId, chunk))) ids.push(crawlWorkflowId(workflowId, chunk));
+  for (let chunk = 0; await exists(stageWorkflowId(workflowId, first!, chunk)); chunk++) {
+    ids.push(stageWorkflowId(workflowId, first!, chunk));
+    for (const row of rest) if (await exists(stageWorkflowId(workflowId, row, chunk))) ids.push(stageWorkflowId(workflowId, row, chunk));
   }
   return ids;
 }

@@ -6,7 +6,7 @@
 // derived from it and moves with it: a wait that outlasts it means the server did not do what it
 // said it would, not that the machine was slow to reach a timeout.
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import { crawlWorkflowId, showDataWorkflowId } from '../../../src/contracts/index.js';
+import { STAGES, stageWorkflowId } from '../../../src/contracts/index.js';
 import type { RunningActivity } from './histories.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -124,10 +124,9 @@ export async function sessionActivities(client: Client, workflowId: string, live
   const session = await client.workflow.getHandle(workflowId).describe();
   const descriptions: Description[] = [session];
   for (let chunk = 0; ; chunk++) {
-    const [showData, crawl] = await Promise.all([describe(showDataWorkflowId(workflowId, chunk)), describe(crawlWorkflowId(workflowId, chunk))]);
-    if (!showData) break;
-    descriptions.push(showData);
-    if (crawl) descriptions.push(crawl);
+    const [first, ...rest] = await Promise.all(STAGES.map((row) => describe(stageWorkflowId(workflowId, row, chunk))));
+    if (!first) break;
+    descriptions.push(first, ...rest.filter((d): d is Description => d !== undefined));
   }
   const now = Date.now();
   const pending: PendingActivity[] = [];
