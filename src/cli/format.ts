@@ -1,16 +1,19 @@
 // Human-readable terminal output for progress and reports.
-import type { ForgetReceipt, SessionProgress } from '../contracts/index.js';
+import { type ForgetReceipt, type SessionProgress, type StageLabel, stageLabels } from '../contracts/index.js';
 import { watchedLine } from '../domain/cardVerdicts.js';
 import { type Report, STORY_CARDS } from '../domain/report.js';
+
+/** The pipeline's stages as the session's progress names them (older runs' progress: this build's table). */
+export const progressStages = (p: SessionProgress): StageLabel[] => (p.pipeline ?? stageLabels()).filter((stage) => p.stages[stage.name] !== undefined);
+
+/** AI steps finished, of three. */
+export const aiStepsDone = (p: SessionProgress): number => [p.stages.quips, p.stages.bff, p.stages.starSign].filter((s) => s.complete).length;
 
 export function formatProgressLine(p: SessionProgress): string {
   const st = p.stages;
   const eta = p.etaSeconds === null ? '' : ` eta ${p.etaSeconds}s`;
-  return (
-    `${p.state.padEnd(17)} ${String(Math.round(p.percent)).padStart(3)}%  ` +
-    `pages ${st.fetch.done}/${st.fetch.total}  shows ${st.showData.done}/${st.showData.total}  ` +
-    `crawl ${st.crawl.done}/${st.crawl.total}  ai ${[st.quips, st.bff, st.starSign].filter((s) => s.complete).length}/3${eta}`
-  );
+  const stages = progressStages(p).map(({ name, label }) => `${label} ${st[name].done}/${st[name].total}  `);
+  return `${p.state.padEnd(17)} ${String(Math.round(p.percent)).padStart(3)}%  pages ${st.fetch.done}/${st.fetch.total}  ${stages.join('')}ai ${aiStepsDone(p)}/3${eta}`;
 }
 
 /** "12 via Wikidata, 3 by slug, 2 not on RT" (older stored reports have no such counts). */

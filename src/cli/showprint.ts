@@ -19,7 +19,7 @@ import { type ForgetReceipt, GandalfErrors, SEARCH_ATTRIBUTES, SESSION_STATES, t
 import { ApiError, createApiClient } from './apiClient.js';
 import { addCatalogCommands } from './catalogCommands.js';
 import { addControlCommands, formatServices } from './controlCommands.js';
-import { formatProgressLine, formatReceipt, formatReport, formatReportChanges } from './format.js';
+import { aiStepsDone, formatProgressLine, formatReceipt, formatReport, formatReportChanges, progressStages } from './format.js';
 
 interface SessionView {
   sessionId: string;
@@ -72,9 +72,8 @@ async function watch(sessionId: string): Promise<SessionView> {
     if (p) {
       const st = p.stages;
       row('fetch', st.fetch.done, st.fetch.total, `pages · ${st.fetch.activities} activities`);
-      row('show data', st.showData.done, st.showData.total, st.showData.failed ? `${st.showData.failed} failed` : '');
-      row('crawl', st.crawl.done, st.crawl.total, st.crawl.failed ? `${st.crawl.failed} failed` : '');
-      row('ai', [st.quips, st.bff, st.starSign].filter((s) => s.complete).length, 3, `${p.state}${p.etaSeconds ? ` · eta ${p.etaSeconds}s` : ''}`);
+      for (const { name, label } of progressStages(p)) row(label, st[name].done, st[name].total, st[name].failed ? `${st[name].failed} failed` : '');
+      row('ai', aiStepsDone(p), 3, `${p.state}${p.etaSeconds ? ` · eta ${p.etaSeconds}s` : ''}`);
       if (!tty) {
         const line = formatProgressLine(p);
         if (line !== last) console.log(line);

@@ -80,7 +80,7 @@ test('watch follows a session from waiting for its key to completed', async () =
   });
   assert.equal(watched.code, 0, watched.out);
   // Not on a terminal, progress comes as lines: the waiting state first, then completion.
-  assert.match(watched.out, /AWAITING_CONNECTION\s+\d+%\s+pages \d+\/\d+\s+shows \d+\/\d+/);
+  assert.match(watched.out, /AWAITING_CONNECTION\s+\d+%\s+pages \d+\/\d+\s+show data \d+\/\d+\s+crawl \d+\/\d+/);
   assert.match(watched.out, new RegExp(`Session ${sessionId} completed`));
 });
 

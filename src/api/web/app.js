@@ -49,7 +49,13 @@ const STATES = window.SESSION_STATES;
     forgetResult: $('forget-result'),
   };
 
-  const STAGES = ['fetch', 'showData', 'crawl', 'quips', 'bff', 'starSign'];
+  /**
+   * The pipeline's stages come with the progress (`p.pipeline`, from the server's stage table); the
+   * page has words and icons for the ones it knows, and draws a plain row from the label for any other.
+   */
+  const FIRST_STEP = 'fetch';
+  const pipelineStages = new Set();
+  const stageItems = () => [...ui.progress.querySelectorAll('[data-stage]')];
   const NETWORK_MESSAGE = 'We couldn’t reach showprint. Check your internet connection, then try again.';
   /** How often the page asks for a newer report version when the event stream is gone. */
   const POLL_MS = 5000;
@@ -265,8 +271,7 @@ const STATES = window.SESSION_STATES;
     ui.eta.textContent = 'Getting started…';
     ui.status.textContent = '';
     ui.progressTitle.textContent = 'Reading your history…';
-    for (const name of STAGES) {
-      const item = ui.progress.querySelector(`[data-stage="${name}"]`);
+    for (const item of stageItems()) {
       item.classList.remove('is-done');
       setBar(item.querySelector('[role="progressbar"]'), 0, 'Waiting');
       item.querySelector('[data-count]').textContent = 'Waiting';
@@ -278,12 +283,36 @@ const STATES = window.SESSION_STATES;
       if (stage.total === 0) return stage.activities > 0 ? `${fmt(stage.activities)} activities` : 'Waiting';
       return `${fmt(stage.done)} of ${fmt(stage.total)} pages · ${fmt(stage.activities)} activities`;
     }
-    if (name === 'showData' || name === 'crawl') {
+    if (pipelineStages.has(name)) {
       if (stage.total === 0) return stage.complete ? 'Done' : 'Waiting';
       const failed = stage.failed > 0 ? ` (${fmt(stage.failed)} not found)` : '';
       return `${fmt(stage.done)} of ${fmt(stage.total)} shows${failed}`;
     }
     return stage.complete || stage.done >= stage.total ? 'Done' : 'Waiting';
+  }
+
+  const STEPS = [FIRST_STEP, 'quips', 'bff', 'starSign'];
+  /** Progress of runs from before it carried the table: its stages are the ones not among the fixed steps. */
+  const stagesOf = (p) => Object.keys(p.stages).filter((name) => !STEPS.includes(name)).map((name) => ({ name, label: name }));
+
+  /** A row per pipeline stage, in the table's order after the fetch; a stage the page has no words for gets its label. */
+  function ensurePipelineItems(pipeline) {
+    let after = ui.progress.querySelector(`[data-stage="${FIRST_STEP}"]`);
+    for (const { name, label } of pipeline) {
+      pipelineStages.add(name);
+      let item = ui.progress.querySelector(`[data-stage="${CSS.escape(name)}"]`);
+      if (!item) {
+        item = after.cloneNode(true);
+        item.dataset.stage = name;
+        item.classList.remove('is-done');
+        const title = item.querySelector('.stage-name');
+        title.id = `stage-${name}`;
+        title.textContent = label.charAt(0).toUpperCase() + label.slice(1);
+        item.querySelector('[role="progressbar"]').setAttribute('aria-labelledby', title.id);
+      }
+      after.after(item);
+      after = item;
+    }
   }
 
   const STATE_TITLES = {
@@ -303,9 +332,11 @@ const STATES = window.SESSION_STATES;
       : formatEta(p.etaSeconds);
     ui.progressTitle.textContent = STATE_TITLES[p.state] || 'Working on it…';
     const finished = [];
-    for (const name of STAGES) {
+    ensurePipelineItems(p.pipeline || stagesOf(p));
+    for (const item of stageItems()) {
+      const name = item.dataset.stage;
       const stage = p.stages[name];
-      const item = ui.progress.querySelector(`[data-stage="${name}"]`);
+      if (!stage) continue;
       const text = stageText(name, stage);
       item.querySelector('[data-count]').textContent = text;
       setBar(item.querySelector('[role="progressbar"]'), stage.percent, text);
