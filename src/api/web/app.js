@@ -300,7 +300,7 @@ const STATES = window.SESSION_STATES;
     let after = ui.progress.querySelector(`[data-stage="${FIRST_STEP}"]`);
     for (const { name, label } of pipeline) {
       pipelineStages.add(name);
-      let item = ui.progress.querySelector(`[data-stage="${CSS.escape(name)}"]`);
+      let item = stageItems().find((candidate) => candidate.dataset.stage === name);
       if (!item) {
         item = after.cloneNode(true);
         item.dataset.stage = name;
