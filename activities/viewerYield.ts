@@ -6,7 +6,7 @@
 import { sleep } from '../src/clients/rateLimiter.js';
 import type { Db } from '../src/db/index.js';
 import type { SessionState } from '../src/contracts/index.js';
-import type { HoldGate } from '../src/control/serviceHolds.js';
+import type { HoldGate } from '../src/clients/retry.js';
 
 /** States in which a session is still looking shows up (a paused or waiting one sends nothing). */
 const WORKING: SessionState[] = ['PROCESSING', 'STATS_DATA_READY', 'PROVISIONAL_REPORT_READY'];

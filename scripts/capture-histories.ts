@@ -1,6 +1,7 @@
 // Records real workflow histories into test/histories/ for the replay test: runs a few sessions on a
 // full local stack and exports every run of every workflow they started (parents and children).
 // Usage: npm run histories:capture   (commit the files it writes)
+//        HISTORIES_DIR=test/histories/stages npm run histories:capture -- completed-small …   (a new corpus beside the old)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { ensureTemporalCli } from '../src/temporal/cli.js';
@@ -9,7 +10,7 @@ import { WorkflowTypes, connectSignal, sessionWorkflowId } from '../src/contract
 import { historyFileName } from '../test/support/histories.js';
 import { startTestStack, waitForState } from '../test/support/stack.js';
 
-const outDir = path.resolve('test/histories');
+const outDir = path.resolve(process.env.HISTORIES_DIR ?? 'test/histories');
 mkdirSync(outDir, { recursive: true });
 
 const cli = await ensureTemporalCli(process.env.TEMPORAL_CLI_PATH);

@@ -8,7 +8,14 @@ import type { CircuitBreakers } from './circuitBreaker.js';
 import { PermanentServiceError, TransientServiceError } from './errors.js';
 import { type RateLimiter, type ServiceName, sleep } from './rateLimiter.js';
 import { ServiceErrors } from '../contracts/index.js';
-import type { HoldGate } from '../control/serviceHolds.js';
+
+/** Operators' holds on a service, as the request loop honours them (src/control/serviceHolds.ts keeps them). */
+export interface HoldGate {
+  /** Resolves once `service` is not held (at once, usually); rejects only when `signal` aborts. */
+  waitWhileHeld(service: ServiceName, signal?: AbortSignal): Promise<void>;
+  /** Whether `service` is held, as of at most one poll interval ago. */
+  isHeld(service: ServiceName): Promise<boolean>;
+}
 
 export interface RetryPolicy {
   /** Attempts that end in a real failure (refusals for pace are not counted). */

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { parsePayloadKeys } from '../temporal/codec/payloadCodec.js';
-import { apiKeyEntryProblem } from '../api/protection/apiKeys.js';
+import { apiKeyEntryProblem } from './apiKeys.js';
 import type { PipelineSettings } from '../contracts/index.js';
 import { type TemporalTarget, readTemporalTarget } from '../temporal/connection.js';
 

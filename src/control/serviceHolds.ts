@@ -6,6 +6,7 @@
 // chunk of every session at its next request, including activities that are running now.
 import type { Db } from '../db/index.js';
 import { type ServiceName, sleep } from '../clients/rateLimiter.js';
+import type { HoldGate } from '../clients/retry.js';
 
 /** Services whose requests run inside heartbeating chunk activities, so they can wait out a hold. */
 export const HOLDABLE_SERVICES = ['tmdb', 'rt', 'wikidata'] as const satisfies readonly ServiceName[];
@@ -17,13 +18,6 @@ export interface ServiceHold {
   reason: string | null;
   heldBy: string;
   heldAt: string;
-}
-
-export interface HoldGate {
-  /** Resolves once `service` is not held (at once, usually); rejects only when `signal` aborts. */
-  waitWhileHeld(service: ServiceName, signal?: AbortSignal): Promise<void>;
-  /** Whether `service` is held, as of at most one poll interval ago. */
-  isHeld(service: ServiceName): Promise<boolean>;
 }
 
 /** How often a waiting worker looks again; also how stale its view of the flags may be. */

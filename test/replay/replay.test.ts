@@ -2,14 +2,16 @@
 // running workflow's determinism fails here, before it reaches a worker.
 // - test/histories: sessions recorded with today's shape (the lanes, behind the 'session-lanes' patch),
 //   and forgetting (ForgetWorkflow, RetentionWorkflow);
-// - test/histories/v1: sessions recorded before it, which must go on in v1's code after an upgrade.
+// - test/histories/v1: sessions recorded before it, which must go on in v1's code after an upgrade;
+// - test/histories/stages: sessions recorded with the stage table (behind the 'stage-table' patch),
+//   whose runs hand over snapshots with `stages` by name.
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { failureConverterPath } from '../../src/temporal/codec/payloadCodec.js';
-import { REPORT_DEADLINE_PATCH, SESSION_LANES_PATCH } from '../../workflows/session.js';
+import { REPORT_DEADLINE_PATCH, SESSION_LANES_PATCH, STAGE_TABLE_PATCH } from '../../workflows/session.js';
 import { workflowIdFromFileName } from '../support/histories.js';
 import { workflowBundle } from '../support/temporal.js';
 
@@ -22,6 +24,7 @@ const corpus = (dir: string) => {
 };
 const current = corpus('test/histories');
 const v1 = corpus('test/histories/v1');
+const stages = corpus('test/histories/stages');
 const isSession = (file: string) => file.startsWith('session-') && !file.includes('__');
 const SCENARIOS = ['session-completed-small', 'session-continued-as-new', 'session-unknown-key', 'session-never-connected', 'session-connected-later'];
 
@@ -34,7 +37,7 @@ async function replayAll(bundle: Awaited<ReturnType<typeof workflowBundle>>, his
 }
 
 test('both corpora cover completed, continued-as-new, failed and late-connected sessions and their children', () => {
-  for (const [name, files] of [['current', current.map((h) => h.file)], ['v1', v1.map((h) => h.file)]] as const) {
+  for (const [name, files] of [['current', current.map((h) => h.file)], ['v1', v1.map((h) => h.file)], ['stages', stages.map((h) => h.file)]] as const) {
     for (const needed of SCENARIOS) assert.ok(files.some((f) => f.startsWith(needed)), `${name}: no history for ${needed}`);
     assert.ok(files.filter((f) => f.startsWith('session-continued-as-new@')).length > 1, `${name}: several runs of the continued session`);
     assert.ok(files.some((f) => f.includes('__show-data__')) && files.some((f) => f.includes('__crawl__')), `${name}: child histories`);
@@ -79,10 +82,26 @@ test("today's session histories carry the 'session-lanes' patch marker; v1's do 
   for (const h of v1.filter((x) => isSession(x.file))) assert.ok(!hasMarker(h.history), `${h.file} has a patch marker`);
 });
 
-test('every recorded history, of today and of v1, replays without non-determinism', async () => {
-  const failures = await replayAll(await workflowBundle(), [...current, ...v1]);
+test("the stage table's sessions carry its patch marker and hand over `stages` by name; the lanes' sessions do neither", () => {
+  const sessions = stages.filter((h) => isSession(h.file));
+  assert.ok(sessions.length >= 5);
+  for (const h of sessions) assert.ok(patches(h.history).includes(STAGE_TABLE_PATCH), `${h.file} has no stage-table marker`);
+  for (const h of current.filter((x) => isSession(x.file))) assert.ok(!patches(h.history).includes(STAGE_TABLE_PATCH), `${h.file} has a stage-table marker`);
+  // What a continued run was handed: the first event's input holds the previous run's snapshot.
+  type Started = { workflowExecutionStartedEventAttributes?: { input?: { payloads?: { data?: string }[] } } };
+  const snapshotOf = (h: History) => {
+    const data = (h.events[0] as Started).workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data ?? '';
+    return (JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { snapshot?: Record<string, unknown> }).snapshot;
+  };
+  const handedOver = (corpus: typeof current) => corpus.filter((h) => isSession(h.file) && h.file.startsWith('session-continued-as-new@')).map((h) => snapshotOf(h.history)).filter((s) => s !== undefined);
+  assert.ok(handedOver(stages).length > 1 && handedOver(stages).every((s) => 'stages' in s && !('showData' in s)), 'the table shape');
+  assert.ok(handedOver(current).length > 1 && handedOver(current).every((s) => 'showData' in s && !('stages' in s)), "the lanes' shape");
+});
+
+test('every recorded history, of today, of the lanes before the stage table and of v1, replays without non-determinism', async () => {
+  const failures = await replayAll(await workflowBundle(), [...stages, ...current, ...v1]);
   assert.deepEqual([...failures.entries()], []);
-  assert.ok(current.length >= 10 && v1.length >= 10);
+  assert.ok(stages.length >= 10 && current.length >= 10 && v1.length >= 10);
 });
 
 test('without the patch check, v1 sessions in flight would break: their histories fail against the lanes', async () => {

@@ -2,7 +2,7 @@
 // what it needs with `allow(policy)`, which also leaves the policy on the route so the access test
 // can read every route's rule off the app itself (test/api/access.test.ts).
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { OperatorScope } from './apiKeys.js';
+import type { OperatorScope } from '../../config/apiKeys.js';
 
 /** The caller, once the guard has looked: `res.locals.principal`. */
 export type Principal =

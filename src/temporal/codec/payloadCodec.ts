@@ -207,9 +207,9 @@ export class AesGcmPayloadCodec implements PayloadCodec {
 
 /** Moves failure messages and stack traces into payloads, so the codec encrypts them too. */
 // `.ts` under tsx (dev, tests), `.js` when this runs compiled from dist/.
-export const failureConverterPath = existsSync(new URL('../../../workflows/failureConverter.ts', import.meta.url))
-  ? createRequire(import.meta.url).resolve('../../../workflows/failureConverter.ts')
-  : createRequire(import.meta.url).resolve('../../../workflows/failureConverter.js');
+export const failureConverterPath = existsSync(new URL('./failureConverter.ts', import.meta.url))
+  ? createRequire(import.meta.url).resolve('./failureConverter.ts')
+  : createRequire(import.meta.url).resolve('./failureConverter.js');
 
 /**
  * The data converter every showprint client and worker uses: the SDK's JSON converter, failures
