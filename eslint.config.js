@@ -2,6 +2,7 @@
 // workflow code must stay deterministic, and no promise may float.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
@@ -10,6 +11,8 @@ export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.data/**', 'storage/**', 'bench/out/**', 'test/artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // Tool configs in CommonJS (.dependency-cruiser.cjs: the import floors, run by `npm run lint`).
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: globals.node } },
   {
     files: ['**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -4,7 +4,7 @@
 // over the 10 s that start 10 s after the change against the new limit (target within 10%).
 import type pg from 'pg';
 import type { RunningStandins, ServiceName } from '../standins/index.js';
-import { round } from './results.js';
+import { round } from './numbers.js';
 
 /** Seconds after the change that the settled window starts, and its length. */
 export const SETTLED_FROM_SECONDS = 10;

@@ -7,7 +7,7 @@ import { type CatalogCrawlOutcome, type CatalogCrawlProgress, type CatalogCrawlS
 import { showIdentityKey } from '../src/domain/names.js';
 import { startCatalogCrawl } from '../src/temporal/catalogCrawls.js';
 import type { Catalog } from '../standins/index.js';
-import { round } from './results.js';
+import { round } from './numbers.js';
 import { say, sleep } from './infra.js';
 
 export interface CatalogMeasure {

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { newDatabase } from './database.js';
 import { projectRoot, readProc, say, spawnWorker, waitForPollers } from './infra.js';
 import { gitCommit } from './probes.js';
-import { type CompiledWorkerProbe, round } from './results.js';
+import { round } from './numbers.js';
+import type { CompiledWorkerProbe } from './results.js';
 import { type BenchEnv, NAMESPACE, workerEnv } from './runner.js';
 
 /** Seconds for a fresh `node` to import `specifier` (from the project root) and exit. */

@@ -5,7 +5,8 @@
 import type { DataConverter } from '@temporalio/common';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../src/db/index.js';
-import { AesGcmPayloadCodec, PayloadKeyError, encryptingDataConverter } from '../src/temporal/codec/payloadCodec.js';
+import { AesGcmPayloadCodec, encryptingDataConverter } from '../src/temporal/codec/payloadCodec.js';
+import { PayloadKeyError } from '../src/config/payloadKeys.js';
 import { loadPayloadKeys } from '../src/temporal/codec/payloadKeyFile.js';
 import { type SessionKeyring, createSessionKeyring } from '../src/temporal/codec/sessionKeys.js';
 

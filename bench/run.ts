@@ -20,7 +20,9 @@ import { newDatabase, type ScenarioDb } from './database.js';
 import { Cleanup, freePort, say } from './infra.js';
 import { benchPayloadEncryption } from './payload.js';
 import { childPidNamed, gitCommit, machineInfo } from './probes.js';
-import { type BenchResults, type CompiledWorkerProbe, rerender, round, type ScenarioResult, writeOutputs } from './results.js';
+import { round } from './numbers.js';
+import { rerender, writeOutputs } from './outputs.js';
+import type { BenchResults, CompiledWorkerProbe, ScenarioResult } from './results.js';
 import { type BenchEnv, NAMESPACE, runScenario } from './runner.js';
 import { appRateEnv, SCENARIOS, type Setting, SETTING_LIMITS, SETTINGS } from './scenarios.js';
 

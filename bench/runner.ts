@@ -18,7 +18,8 @@ import { listSessionExecutions, type SessionCost, sessionCost, waitSessionClosed
 import { countShared, rowsWritten, type ScenarioDb, showOutcomes, tableBytes } from './database.js';
 import { type Cleanup, PgCpuTracker, type ProcSample, readProc, resetPeakRss, say, sleep, spawnWorker, waitForPollers, type WorkerProcess } from './infra.js';
 import { cpuTimes, gitCommit } from './probes.js';
-import { type RequestCounts, round, type ScenarioResult, type ServiceWindow } from './results.js';
+import { round } from './numbers.js';
+import type { RequestCounts, ScenarioResult, ServiceWindow } from './results.js';
 import { type AdaptiveMeasure, changeLimitLater } from './adaptive.js';
 import { appRateEnv, type Bound, lowerBound, type Scenario, scenarioLimits, TERM_SERVICE } from './scenarios.js';
 

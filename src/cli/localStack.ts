@@ -3,7 +3,8 @@
 // and the API. Used by `npm start` and the benchmark.
 import { Client } from '@temporalio/client';
 import { Runtime, type Worker } from '@temporalio/worker';
-import { type TemporalTarget, connectClient, connectNative } from '../temporal/connection.js';
+import type { TemporalTarget } from '../config/temporalTarget.js';
+import { connectClient, connectNative } from '../temporal/connection.js';
 import { createLogger, temporalLogger } from '../observability/logger.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Server } from 'node:http';

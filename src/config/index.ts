@@ -1,10 +1,10 @@
 // The one place configuration is read and validated. Everything else receives a typed AppConfig.
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
-import { parsePayloadKeys } from '../temporal/codec/payloadCodec.js';
+import { parsePayloadKeys } from './payloadKeys.js';
 import { apiKeyEntryProblem } from './apiKeys.js';
 import type { PipelineSettings } from '../contracts/index.js';
-import { type TemporalTarget, readTemporalTarget } from '../temporal/connection.js';
+import { type TemporalTarget, readTemporalTarget } from './temporalTarget.js';
 
 /** Tunables the workflows receive in their input (defined next to the workflows, which never read the environment). */
 export type { PipelineSettings };

@@ -11,7 +11,8 @@ import { publicKeyHexFromPrivate } from '../../src/clients/gandalf/signature.js'
 import { DEMO_DATA_KEYS, DEMO_GANDALF_PRIVATE_KEY } from '../../standins/demoKeys.js';
 import { type AppConfig, type ServiceEndpoints, loadConfig } from '../../src/config/index.js';
 import type { DatabaseHandle } from '../../src/db/index.js';
-import { AesGcmPayloadCodec, encryptingDataConverter, generatePayloadKey, parsePayloadKeys } from '../../src/temporal/codec/payloadCodec.js';
+import { AesGcmPayloadCodec, encryptingDataConverter } from '../../src/temporal/codec/payloadCodec.js';
+import { generatePayloadKey, parsePayloadKeys } from '../../src/config/payloadKeys.js';
 import { type SessionKeyring, createSessionKeyring } from '../../src/temporal/codec/sessionKeys.js';
 import { generateApiKey } from '../../src/api/protection/apiKeyFile.js';
 import { securityOptions } from '../../src/api/protection/options.js';

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadConfig } from '../../src/config/index.js';
-import { readTemporalTarget } from '../../src/temporal/connection.js';
+import { readTemporalTarget } from '../../src/config/temporalTarget.js';
 import { type ApiProcess, startApiProcess } from '../support/faults/apiProcess.js';
 import { type ProcessStack, startProcessStack } from '../support/faults/processStack.js';
 

@@ -8,15 +8,8 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { loadPayloadKeys } from '../../src/temporal/codec/payloadKeyFile.js';
-import {
-  AesGcmPayloadCodec,
-  ENCRYPTED_ENCODING,
-  KEY_ID_METADATA,
-  PayloadKeyError,
-  formatPayloadKeys,
-  generatePayloadKey,
-  parsePayloadKeys,
-} from '../../src/temporal/codec/payloadCodec.js';
+import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../src/temporal/codec/payloadCodec.js';
+import { PayloadKeyError, formatPayloadKeys, generatePayloadKey, parsePayloadKeys } from '../../src/config/payloadKeys.js';
 
 const secret = 'demo-secret-data-key-123';
 const plain = () => defaultPayloadConverter.toPayload({ sessionId: 's1', dataKey: secret });

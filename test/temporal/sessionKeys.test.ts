@@ -7,7 +7,8 @@ import { type Payload, type SerializationContext, defaultPayloadConverter } from
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { DatabaseHandle } from '../../src/db/index.js';
-import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, KEY_KIND_METADATA, PayloadKeyError, generatePayloadKey } from '../../src/temporal/codec/payloadCodec.js';
+import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, KEY_KIND_METADATA } from '../../src/temporal/codec/payloadCodec.js';
+import { PayloadKeyError, generatePayloadKey } from '../../src/config/payloadKeys.js';
 import { SESSION_KEY_CACHE_MS, SESSION_KEY_PREFIX, SessionErasedError, type SessionKeyring, createSessionKeyring, sessionDigest } from '../../src/temporal/codec/sessionKeys.js';
 import { createTestDatabase } from '../support/db.js';
 import { codecUiToken } from '../../src/api/protection/apiKeys.js';

@@ -2,7 +2,7 @@
 // against every configured key without stopping early, so neither the content nor the length of
 // a key leaks through response timing.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { type OperatorKey, type OperatorScope, parseApiKeyEntry } from '../../config/apiKeys.js';
+import { type OperatorScope, parseApiKeyEntry } from '../../config/apiKeys.js';
 
 export interface MatchedKey {
   /** A short, non-secret fingerprint: names the key in rate limits, idempotency scopes and logs. */

@@ -5,7 +5,7 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import { z } from 'zod';
-import { PayloadKeyError } from './payloadCodec.js';
+import { PayloadKeyError } from '../../config/payloadKeys.js';
 import { SessionErasedError } from './sessionKeys.js';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');

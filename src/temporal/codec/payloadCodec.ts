@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import type { DataConverter, Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
 import { sessionIdOfWorkflowId } from '../../contracts/messages.js';
 import type { SessionKeyring } from './sessionKeys.js';
+import { type PayloadKey, PayloadKeyError } from '../../config/payloadKeys.js';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 
@@ -14,50 +15,9 @@ export const KEY_ID_METADATA = 'encryption-key-id';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const FORMAT_VERSION = 1;
-const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-
-export interface PayloadKey {
-  id: string;
-  key: Buffer;
-}
-
-export class PayloadKeyError extends Error {
-  override name = 'PayloadKeyError';
-}
 
 const utf8 = new TextEncoder();
 const text = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : undefined);
-
-/**
- * Parses `kid:base64-32-bytes,kid2:…` (first = active). Messages name the entry, never the key
- * material, so a configuration error cannot leak a key into logs.
- */
-export function parsePayloadKeys(value: string): PayloadKey[] {
-  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
-  if (entries.length === 0) throw new PayloadKeyError('PAYLOAD_KEYS has no keys');
-  const keys: PayloadKey[] = [];
-  entries.forEach((entry, i) => {
-    const colon = entry.indexOf(':');
-    const id = colon > 0 ? entry.slice(0, colon) : '';
-    if (!KEY_ID_PATTERN.test(id)) throw new PayloadKeyError(`PAYLOAD_KEYS entry ${i + 1}: expected kid:base64 with a kid of 1–64 letters, digits, . _ or -`);
-    const material = entry.slice(colon + 1);
-    const key = Buffer.from(material, 'base64');
-    if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(material) || key.length !== 32) {
-      throw new PayloadKeyError(`PAYLOAD_KEYS key "${id}": must be exactly 32 bytes, base64-encoded`);
-    }
-    if (keys.some((k) => k.id === id)) throw new PayloadKeyError(`PAYLOAD_KEYS key id "${id}" appears twice`);
-    keys.push({ id, key });
-  });
-  return keys;
-}
-
-export function formatPayloadKeys(keys: PayloadKey[]): string {
-  return keys.map((k) => `${k.id}:${k.key.toString('base64')}`).join(',');
-}
-
-export function generatePayloadKey(id: string): PayloadKey {
-  return { id, key: randomBytes(32) };
-}
 
 // The plaintext is the whole original payload (metadata too: its `encoding` tells the receiver how
 // to read the data). Framing: version, entry count, then (u16 key length, key, u32 value length,

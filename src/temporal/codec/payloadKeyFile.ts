@@ -2,7 +2,8 @@
 // use and reused on every restart (old workflow histories must stay decodable).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AesGcmPayloadCodec, type PayloadKey, encryptingDataConverter, generatePayloadKey, parsePayloadKeys } from './payloadCodec.js';
+import { AesGcmPayloadCodec, encryptingDataConverter } from './payloadCodec.js';
+import { type PayloadKey, generatePayloadKey, parsePayloadKeys } from '../../config/payloadKeys.js';
 import type { DataConverter } from '@temporalio/common';
 import type { Db } from '../../db/index.js';
 import { type SessionKeyring, createSessionKeyring } from './sessionKeys.js';

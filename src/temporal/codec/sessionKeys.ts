@@ -6,7 +6,7 @@
 // on, while every other session still decodes.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../../db/index.js';
-import { type PayloadKey, PayloadKeyError } from './payloadCodec.js';
+import { type PayloadKey, PayloadKeyError } from '../../config/payloadKeys.js';
 
 /** A payload of a session that was forgotten: its key is gone for good. */
 export class SessionErasedError extends PayloadKeyError {
