@@ -2,7 +2,8 @@
 // what is enriched so far, or the final one. Each card says how much it was drawn from.
 import { listDeadLetters } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
-import { nextReportVersion, storeReportVersion } from '../src/db/reportVersions.js';
+import { Context } from '@temporalio/activity';
+import { storeNextReportVersion } from '../src/db/reportVersions.js';
 import { loadSessionStats } from '../src/db/stats.js';
 import type { Bff, ShowQuipsOutput, StarSignOutput } from '../src/domain/ai/answers.js';
 import { type Report, cardCoverage } from '../src/domain/report.js';
@@ -13,8 +14,12 @@ export interface BuildReportInput {
   crawlComplete: boolean;
   /** Services refusing the session for pace past the throttle patience (the session's progress says so too). */
   throttled?: string[];
-  /** The version the session workflow chose; absent (re-drives, refreshes, older runs): the next one, final. */
+  /**
+   * The session workflow's claim number for this build (its retries send the same); absent
+   * (re-drives, refreshes): the activity is the claim. The database numbers the version either way.
+   */
   version?: number;
+  /** Absent: final. */
   final?: boolean;
 }
 
@@ -98,20 +103,12 @@ async function assembleReport(db: Db, sessionId: string, crawlComplete: boolean,
 
 export function createReportActivities({ db }: { db: Db }) {
   return {
-    /** Stores a report version (never overwriting a stored one) and says which; the session's state is the workflow's to record. */
+    /** Builds and stores the next report version and says which; the session's state is the workflow's to record. */
     async buildReport({ sessionId, crawlComplete, version, final, throttled }: BuildReportInput): Promise<ReportVersionRef> {
-      const stored = (report: Report): ReportVersionRef => ({ version: report.version, final: report.final, coverage: report.coverage.summary.label });
-      if (version !== undefined) {
-        const report = await assembleReport(db, sessionId, crawlComplete, { version, final: final ?? true }, throttled);
-        // A retry finds its version stored and keeps it.
-        await storeReportVersion(db, report);
-        return stored(report);
-      }
-      // Appending: another writer may take the number first; then take the next one.
-      for (;;) {
-        const report = await assembleReport(db, sessionId, crawlComplete, { version: await nextReportVersion(db, sessionId), final: true });
-        if (await storeReportVersion(db, report)) return stored(report);
-      }
+      const { workflowExecution: by, activityId } = Context.current().info;
+      const claim = version !== undefined ? `session:${version}` : `${by?.workflowId}/${by?.runId}/${activityId}`;
+      const report = await storeNextReportVersion(db, sessionId, claim, (number) => assembleReport(db, sessionId, crawlComplete, { version: number, final: final ?? true }, throttled));
+      return { version: report.version, final: report.final, coverage: report.coverage.summary.label };
     },
   };
 }

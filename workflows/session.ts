@@ -135,8 +135,9 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
   async function storeReport(final: boolean) {
     const ref = run.claimReportVersion(final);
     const stored = await buildReport({ sessionId, crawlComplete: run.allStagesComplete, throttled: run.throttledServices, ...ref });
-    // Older activity code answered nothing: the claimed version is what was stored.
-    run.reportStored({ ...ref, coverage: stored?.coverage });
+    // The database numbers versions (a re-drive may have taken one meanwhile); older activity code
+    // answered nothing, and then the claim was the number.
+    run.reportStored({ ...ref, version: stored?.version ?? ref.version, coverage: stored?.coverage });
     showDetails();
   }
   /** The Web UI's current details follow every step. */

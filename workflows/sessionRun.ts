@@ -355,7 +355,7 @@ export class SessionRun {
     return this.report.finalClaimed;
   }
 
-  /** Hands out the next version number; the workflow chooses it, so a retried build stores the same version. */
+  /** Hands out the next claim: it names the build, so a retried build finds its version (the database numbers it). */
   claimReportVersion(final: boolean): ReportVersionRef {
     if (this.report.finalClaimed) throw new Error('no report version may follow the final one');
     this.report.claimed++;

@@ -129,7 +129,7 @@ export interface PauseState {
 export interface ReportTrack {
   /** When a provisional report is due: processing start + reportDeadlineMs (null: no deadline, or not processing yet). */
   deadlineAtMs: number | null;
-  /** Version numbers handed out so far (the next is claimed + 1). */
+  /** Builds claimed so far (the next claim is claimed + 1); the database numbers the versions they store. */
   claimed: number;
   /** The final version has been claimed: no provisional one may follow it. */
   finalClaimed: boolean;

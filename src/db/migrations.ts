@@ -354,6 +354,15 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('shows').addColumn('tmdb_match', 'text').execute();
     },
   },
+  '0013_pipeline_report_claims': {
+    // Report versions get their numbers in one place, the database (storeNextReportVersion): a build
+    // names itself by a claim (the session's claim number, or a re-drive's or refresh's activity), so
+    // a retried build finds its version instead of storing a second one.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('report_versions').addColumn('claim', 'text').execute();
+      await db.schema.createIndex('report_versions_claim').unique().on('report_versions').columns(['session_id', 'claim']).where(sql.ref('claim'), 'is not', null).execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

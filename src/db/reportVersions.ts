@@ -1,5 +1,7 @@
 // A session's report versions: inserted once each, never edited; the latest is the one to show.
-// The session workflow is their only writer (through buildReport), re-drives and refreshes append.
+// Their numbers are given in one place, storeNextReportVersion, whoever builds them (the session
+// workflow, a re-drive, a refresh), so two builds never take the same number.
+import { sql } from 'kysely';
 import type { Db } from './index.js';
 import type { Report } from '../domain/report.js';
 
@@ -17,20 +19,21 @@ export async function latestReportVersion(db: Db, sessionId: string): Promise<{ 
 }
 
 /**
- * Stores a version under the number it carries. A retried activity finds its version already there
- * and keeps it: a stored version is never overwritten. Returns whether this call stored it.
+ * Numbers and stores a version: the next after the latest stored, under a lock per session. `claim`
+ * names the build (a retry sends the same one): a version already stored under it is returned as it
+ * is, never built or numbered again.
  */
-export async function storeReportVersion(db: Db, report: Report): Promise<boolean> {
-  const result = await db
-    .insertInto('report_versions')
-    .values({ session_id: report.sessionId, version: report.version, final: report.final, report: JSON.stringify(report), created_at: report.generatedAt })
-    .onConflict((oc) => oc.columns(['session_id', 'version']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
-}
-
-/** The number after the latest stored version (for re-drives and refreshes, which append). */
-export async function nextReportVersion(db: Db, sessionId: string): Promise<number> {
-  const row = await db.selectFrom('report_versions').select((eb) => eb.fn.max('version').as('latest')).where('session_id', '=', sessionId).executeTakeFirst();
-  return Number(row?.latest ?? 0) + 1;
+export async function storeNextReportVersion(db: Db, sessionId: string, claim: string, build: (version: number) => Promise<Report>): Promise<Report> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${`report_versions:${sessionId}`}))`.execute(trx);
+    const claimed = await trx.selectFrom('report_versions').select('report').where('session_id', '=', sessionId).where('claim', '=', claim).executeTakeFirst();
+    if (claimed) return claimed.report as Report;
+    const latest = await trx.selectFrom('report_versions').select((eb) => eb.fn.max('version').as('latest')).where('session_id', '=', sessionId).executeTakeFirst();
+    const report = await build(Number(latest?.latest ?? 0) + 1);
+    await trx
+      .insertInto('report_versions')
+      .values({ session_id: sessionId, version: report.version, final: report.final, report: JSON.stringify(report), created_at: report.generatedAt, claim })
+      .execute();
+    return report;
+  });
 }

@@ -144,6 +144,8 @@ export interface ReportVersionsTable {
   final: boolean;
   report: Json<unknown>;
   created_at: DefaultedTimestamp;
+  /** Which build stored it (absent on versions stored before claims): a retry finds its version by it. */
+  claim: string | null;
 }
 
 /** A session's share-link epoch: links are signed over it, so revoking them all is one increment. */
