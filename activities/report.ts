@@ -2,7 +2,8 @@
 // what is enriched so far, or the final one. Each card says how much it was drawn from.
 import { listDeadLetters } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
-import { Context } from '@temporalio/activity';
+import { asyncLocalStorage } from '@temporalio/activity';
+import { randomUUID } from 'node:crypto';
 import { storeNextReportVersion } from '../src/db/reportVersions.js';
 import { loadSessionStats } from '../src/db/stats.js';
 import type { Bff, ShowQuipsOutput, StarSignOutput } from '../src/domain/ai/answers.js';
@@ -101,13 +102,20 @@ async function assembleReport(db: Db, sessionId: string, crawlComplete: boolean,
   };
 }
 
+/** What names an appending build: its activity (a retry is the same one); called outside an activity, a build of its own. */
+function appendClaim(): string {
+  const context = asyncLocalStorage.getStore();
+  if (!context) return `direct/${randomUUID()}`;
+  const { workflowExecution: by, activityId } = context.info;
+  return `${by?.workflowId}/${by?.runId}/${activityId}`;
+}
+
 export function createReportActivities({ db }: { db: Db }) {
   return {
     /** Builds and stores the next report version and says which; the session's state is the workflow's to record. */
     async buildReport({ sessionId, crawlComplete, version, final, throttled }: BuildReportInput): Promise<ReportVersionRef> {
-      const { workflowExecution: by, activityId } = Context.current().info;
-      const claim = version !== undefined ? `session:${version}` : `${by?.workflowId}/${by?.runId}/${activityId}`;
-      const report = await storeNextReportVersion(db, sessionId, claim, (number) => assembleReport(db, sessionId, crawlComplete, { version: number, final: final ?? true }, throttled));
+      const claim = version !== undefined ? `session:${version}` : appendClaim();
+      const report = await storeNextReportVersion(db, sessionId, claim, (number, trx) => assembleReport(trx, sessionId, crawlComplete, { version: number, final: final ?? true }, throttled));
       return { version: report.version, final: report.final, coverage: report.coverage.summary.label };
     },
   };

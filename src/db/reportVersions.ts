@@ -23,13 +23,14 @@ export async function latestReportVersion(db: Db, sessionId: string): Promise<{ 
  * names the build (a retry sends the same one): a version already stored under it is returned as it
  * is, never built or numbered again.
  */
-export async function storeNextReportVersion(db: Db, sessionId: string, claim: string, build: (version: number) => Promise<Report>): Promise<Report> {
+export async function storeNextReportVersion(db: Db, sessionId: string, claim: string, build: (version: number, trx: Db) => Promise<Report>): Promise<Report> {
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`report_versions:${sessionId}`}))`.execute(trx);
     const claimed = await trx.selectFrom('report_versions').select('report').where('session_id', '=', sessionId).where('claim', '=', claim).executeTakeFirst();
     if (claimed) return claimed.report as Report;
     const latest = await trx.selectFrom('report_versions').select((eb) => eb.fn.max('version').as('latest')).where('session_id', '=', sessionId).executeTakeFirst();
-    const report = await build(Number(latest?.latest ?? 0) + 1);
+    // Built inside the transaction (one connection: PGlite has no other to give).
+    const report = await build(Number(latest?.latest ?? 0) + 1, trx);
     await trx
       .insertInto('report_versions')
       .values({ session_id: sessionId, version: report.version, final: report.final, report: JSON.stringify(report), created_at: report.generatedAt, claim })

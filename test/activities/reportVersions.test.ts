@@ -5,6 +5,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createReportActivities } from '../../activities/report.js';
+import type { ReportVersionRef } from '../../src/contracts/index.js';
 import type { DatabaseHandle } from '../../src/db/index.js';
 import { createTestDatabase } from '../support/db.js';
 
@@ -19,12 +20,12 @@ after(async () => {
   await db?.close();
 });
 
-const build = (input: { version?: number; final?: boolean }, activity: { workflowId: string; activityId: string }) =>
+const build = (input: { version?: number; final?: boolean }, activity: { workflowId: string; activityId: string }): Promise<ReportVersionRef> =>
   new MockActivityEnvironment({ activityId: activity.activityId, workflowExecution: { workflowId: activity.workflowId, runId: 'r1' } }).run(createReportActivities({ db: db.db }).buildReport, {
     sessionId: SESSION,
     crawlComplete: false,
     ...input,
-  });
+  }) as Promise<ReportVersionRef>;
 const session = (claim: number, final = false) => build({ version: claim, final }, { workflowId: `session-${SESSION}`, activityId: String(claim) });
 const redrive = (activityId: string) => build({}, { workflowId: `session-${SESSION}/redrive`, activityId });
 const stored = () => db.db.selectFrom('report_versions').select(['version', 'final', 'claim']).where('session_id', '=', SESSION).orderBy('version').execute();

@@ -67,7 +67,7 @@ test('buildReport stores the report and leaves the session row alone', async () 
   assert.equal(await finishedCount('COMPLETED'), completedBefore);
   const versions = () => db.db.selectFrom('report_versions').select(['version', 'final', 'report']).where('session_id', '=', 'rep').orderBy('version').execute();
   const first = await versions();
-  assert.deepEqual(first.map((v) => [v.version, v.final]), [[1, false]], 'the version the workflow chose is stored');
+  assert.deepEqual(first.map((v) => [v.version, v.final]), [[1, false]], 'the first claim is stored as version 1');
 
   // A retried build of the same version keeps what is stored: a stored version is never edited.
   await buildReport({ sessionId: 'rep', crawlComplete: true, version: 1, final: false });
