@@ -9,7 +9,7 @@ import type { Db } from '../db/index.js';
 import { type ReportVersionRef, type SessionProgress, type SessionState, isTerminalState, progressQuery } from '../contracts/index.js';
 import { latestReportVersion } from '../db/reportVersions.js';
 import { HttpError } from './errors.js';
-import { findSession, parseSessionId } from './sessionLookup.js';
+import { findSession, parseSessionId, readSessionState } from './sessionLookup.js';
 import { type Principal, allow, principalOf } from './protection/access.js';
 
 export interface EventsOptions {
@@ -114,14 +114,16 @@ export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats 
       const row = await readRow(hub.sessionId);
       if (hub.stopped) return;
       if (!row) return finish(hub, { state: 'FAILED', failureReason: 'This session no longer exists' });
-      if (isTerminalState(row.state)) {
+      // The row decides whether it is over; the live progress is this stream's one shared query (below).
+      const { state, failureReason } = await readSessionState(client, row, { live: false });
+      if (isTerminalState(state)) {
         // The final version lands just before the state does: a poll may not have seen it.
         announceReport(hub, await latestVersion(hub.sessionId));
-        return finish(hub, { state: row.state, failureReason: row.failure_reason });
+        return finish(hub, { state, failureReason });
       }
       // A session waiting for its dataKey has nothing new to say until the row moves on (up to a day).
-      const idle = row.state === 'AWAITING_CONNECTION' && hub.last !== undefined;
-      if (!idle) await pollWorkflow(hub, row.failure_reason);
+      const idle = state === 'AWAITING_CONNECTION' && hub.last !== undefined;
+      if (!idle) await pollWorkflow(hub, failureReason);
     } catch (error) {
       // A failed poll is retried on the next tick; the stream stays open.
       console.warn('progress poll failed', hub.sessionId, error instanceof Error ? error.message : error);
@@ -205,10 +207,11 @@ export function eventsRouter(deps: EventsDeps): Router & { stats(): EventsStats 
     res.flushHeaders();
     // Reconnect after 3 s if the connection drops mid-session.
     res.write('retry: 3000\n\n');
-    if (isTerminalState(row.state)) {
+    const { state, failureReason } = await readSessionState(client, row, { live: false });
+    if (isTerminalState(state)) {
       const latest = await latestVersion(id);
       if (latest) res.write(frame('report', latest));
-      res.end(frame('done', { state: row.state, failureReason: row.failure_reason } satisfies DonePayload));
+      res.end(frame('done', { state, failureReason } satisfies DonePayload));
       return;
     }
     join(id, row.workflow_id, res);

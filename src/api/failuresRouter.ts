@@ -6,7 +6,7 @@ import { listDeadLetters } from '../db/deadLetters.js';
 import type { Db } from '../db/index.js';
 import { type RedriveWorkflowType, WorkflowTypes, redriveSignal, redriveWorkflowId } from '../contracts/index.js';
 import { HttpError } from './errors.js';
-import { currentState, findSession } from './sessionLookup.js';
+import { findSession, readSessionState } from './sessionLookup.js';
 import { allow } from './protection/access.js';
 
 export function failuresRouter({ client, db, taskQueue, settings }: { client: Client; db: Db; taskQueue: string; settings: PipelineSettings }): Router {
@@ -32,7 +32,7 @@ export function failuresRouter({ client, db, taskQueue, settings }: { client: Cl
 
   router.post('/redrive', allow({ scope: 'write' }), async (req, res) => {
     const row = await findSession(db, client, (req.params as { id: string }).id);
-    const state = await currentState(client, row);
+    const { state } = await readSessionState(client, row);
     if (state !== 'COMPLETED') {
       throw new HttpError(409, 'not_finished', `Only a completed session can be re-driven (it is ${state}); a running one retries its own shows`);
     }

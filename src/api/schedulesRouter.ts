@@ -9,7 +9,7 @@ import { parseDuration } from '../config/duration.js';
 import type { Db } from '../db/index.js';
 import { WorkflowTypes, refreshScheduleId, refreshWorkflowId } from '../contracts/index.js';
 import { HttpError } from './errors.js';
-import { currentState, findSession } from './sessionLookup.js';
+import { findSession, readSessionState } from './sessionLookup.js';
 import { dataKeySchema } from './sessionsRouter.js';
 import { allow } from './protection/access.js';
 
@@ -40,7 +40,7 @@ export function schedulesRouter({ client, db, taskQueue, settings }: { client: C
 
   router.post('/', allow({ scope: 'write' }), async (req, res) => {
     const row = await findSession(db, client, (req.params as { id: string }).id);
-    const state = await currentState(client, row);
+    const { state } = await readSessionState(client, row);
     if (state !== 'COMPLETED') throw new HttpError(409, 'not_finished', `Only a completed session can be refreshed (it is ${state})`);
     const body = createBody.parse(req.body ?? {});
     await client.schedule.create({

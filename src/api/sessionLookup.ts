@@ -48,20 +48,27 @@ export async function findSession(db: Db, client: Client, id: unknown): Promise<
   }
 }
 
-/**
- * A running session's live progress (its workflow's query), or null once the row is terminal or the
- * query fails. The workflow knows it completed or failed a moment before its activity writes the row,
- * so every route that decides by state asks here, not the row alone: what GET showed, POST accepts.
- */
-export async function liveProgress(client: Client, row: SessionRow): Promise<SessionProgress | null> {
-  if (isTerminalState(row.state)) return null;
-  return client.workflow
-    .getHandle(row.workflow_id)
-    .query(progressQuery)
-    .catch(() => null);
+/** A session's state as every route reads it. */
+export interface SessionStateView {
+  state: SessionState;
+  failureReason: string | null;
+  /** The running workflow's progress; null once the session is terminal, when not asked for, or when the query failed. */
+  progress: SessionProgress | null;
 }
 
-/** The session's state now: the workflow's while it runs, the row's once that is terminal. */
-export async function currentState(client: Client, row: SessionRow): Promise<SessionState> {
-  return (await liveProgress(client, row))?.state ?? row.state;
+/**
+ * The one way a route reads a session's state. A terminal row is final (the workflow writes it
+ * last). While the session runs, the workflow knows its state a moment before its activity writes
+ * the row, so its progress query decides: what GET showed, POST accepts. `live: false` reads the
+ * row alone (no query, which is a billed action) for a route that only needs "is it over?".
+ */
+export async function readSessionState(client: Client, row: SessionRow, { live = true } = {}): Promise<SessionStateView> {
+  const progress =
+    live && !isTerminalState(row.state)
+      ? await client.workflow
+          .getHandle(row.workflow_id)
+          .query(progressQuery)
+          .catch(() => null)
+      : null;
+  return { state: progress?.state ?? row.state, failureReason: progress?.failureReason ?? row.failure_reason, progress };
 }

@@ -23,7 +23,7 @@ import {
   sessionWorkflowId,
 } from '../contracts/index.js';
 import { HttpError } from './errors.js';
-import { findSession, liveProgress, sessionIdSchema } from './sessionLookup.js';
+import { type SessionRow, findSession, readSessionState, sessionIdSchema } from './sessionLookup.js';
 import type { SessionService } from './sessionService.js';
 
 export interface SessionsDeps {
@@ -52,8 +52,10 @@ const listQuery = z.object({
 
 
 /** An Update to a session's workflow; one that has finished, or refuses, is a 409 with its reason. */
-async function updateSession(row: { id: string; state: string }, send: () => Promise<SessionProgress>): Promise<{ sessionId: string; progress: SessionProgress }> {
-  if (isTerminalState(row.state as SessionState)) throw new HttpError(409, 'session_finished', `The session is ${row.state}: nothing to pause or resume`);
+async function updateSession(client: Client, row: SessionRow, send: () => Promise<SessionProgress>): Promise<{ sessionId: string; progress: SessionProgress }> {
+  // Over already is cheap to tell; a session finishing right now is the workflow's to refuse.
+  const { state } = await readSessionState(client, row, { live: false });
+  if (isTerminalState(state)) throw new HttpError(409, 'session_finished', `The session is ${state}: nothing to pause or resume`);
   try {
     return { sessionId: row.id, progress: await send() };
   } catch (error) {
@@ -120,13 +122,12 @@ export function sessionsRouter({ client, db, sessions, viewerTokens, epochs, con
 
   router.get('/:id', allow({ scope: 'read', viewer: true }), async (req, res) => {
     const row = await findSession(db, client, req.params.id);
-    const progress = await liveProgress(client, row);
+    const { state, failureReason, progress } = await readSessionState(client, row);
     res.json({
       sessionId: row.id,
       workflowId: row.workflow_id,
-      state: progress?.state ?? row.state,
-      // The workflow knows it failed a moment before its activity writes the row: take both from one place.
-      failureReason: progress?.failureReason ?? row.failure_reason,
+      state,
+      failureReason,
       createdAt: row.created_at,
       completedAt: row.completed_at,
       progress,
@@ -141,8 +142,9 @@ export function sessionsRouter({ client, db, sessions, viewerTokens, epochs, con
     const report = await readReport(db, row.id, version);
     if (!report) {
       if (version !== undefined) throw new HttpError(404, 'no_such_version', `This session has no report version ${version}`);
-      if (row.state === 'FAILED') throw new HttpError(409, 'session_failed', `Session failed: ${row.failure_reason ?? 'unknown reason'}`);
-      throw new HttpError(409, 'not_ready', `The report is not ready yet (session is ${row.state})`);
+      const { state, failureReason } = await readSessionState(client, row);
+      if (state === 'FAILED') throw new HttpError(409, 'session_failed', `Session failed: ${failureReason ?? 'unknown reason'}`);
+      throw new HttpError(409, 'not_ready', `The report is not ready yet (session is ${state})`);
     }
     // Personal data: no browser or proxy keeps a copy that would outlive a forget.
     res.set('Cache-Control', 'no-store');
@@ -168,12 +170,12 @@ export function sessionsRouter({ client, db, sessions, viewerTokens, epochs, con
     const row = await findSession(db, client, req.params.id);
     const { reason } = pauseBody.parse(req.body ?? {});
     audit({ action: 'pause', sessionId: row.id, actor: actorOf(res) });
-    res.json(await updateSession(row, () => client.workflow.getHandle(row.workflow_id).executeUpdate(pauseUpdate, { args: [{ reason }] })));
+    res.json(await updateSession(client, row, () => client.workflow.getHandle(row.workflow_id).executeUpdate(pauseUpdate, { args: [{ reason }] })));
   });
   router.post('/:id/resume', allow({ scope: 'admin' }), async (req, res) => {
     const row = await findSession(db, client, req.params.id);
     audit({ action: 'resume', sessionId: row.id, actor: actorOf(res) });
-    res.json(await updateSession(row, () => client.workflow.getHandle(row.workflow_id).executeUpdate(resumeUpdate)));
+    res.json(await updateSession(client, row, () => client.workflow.getHandle(row.workflow_id).executeUpdate(resumeUpdate)));
   });
 
   router.post('/:id/cancel', allow({ scope: 'write' }), async (req, res) => {

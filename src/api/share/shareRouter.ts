@@ -10,7 +10,7 @@ import { STORY_CARDS, type StoryCard } from '../../domain/report.js';
 import { HttpError } from '../errors.js';
 import { allow } from '../protection/access.js';
 import { type AuditSink, actorOf } from '../protection/audit.js';
-import { findSession, parseSessionId } from '../sessionLookup.js';
+import { findSession, parseSessionId, readSessionState } from '../sessionLookup.js';
 import { renderCardPng } from './cardImage.js';
 import { renderStoryPng } from './storyImage.js';
 import { cardText } from './cardText.js';
@@ -44,8 +44,8 @@ export function shareLinksRouter({ client, db, links, images, publicUrl, audit }
   router.post('/share-links', allow({ viewer: true }), async (req, res) => {
     const sessionId = parseSessionId(sessionParam(req));
     if ((await latestVersion(db, sessionId)) === undefined) {
-      const row = await findSession(db, client, sessionId);
-      throw new HttpError(409, 'not_ready', `There is no report to share yet (session is ${row.state})`);
+      const { state } = await readSessionState(client, await findSession(db, client, sessionId));
+      throw new HttpError(409, 'not_ready', `There is no report to share yet (session is ${state})`);
     }
     const epoch = await links.epoch(sessionId);
     const origin = publicOrigin(req, publicUrl);
