@@ -1,6 +1,6 @@
 // Pure progress arithmetic over a session's snapshot, shared by the query handler and the gates.
 // The pipeline's stages and their weights come from the stage table.
-import { type SessionProgress, type SessionSnapshot, type StageCounters, type StageName, type StageProgress, type ThrottledService, STAGES, perStage, stageLabels, stageRow } from '../src/contracts/index.js';
+import { type SessionProgress, type SessionSnapshot, type StageCounters, type StageName, type StageProgress, type ThrottledService, type StageRow, STAGES, stageRow } from '../src/contracts/index.js';
 
 function stage({ total, done, failed }: StageCounters, complete: boolean): StageProgress {
   const percent = total === 0 ? (complete ? 100 : 0) : Math.min(100, (done / total) * 100);
@@ -22,7 +22,10 @@ export function stageComplete(s: SessionSnapshot, name: StageName): boolean {
   return upstream && s.stages[name].done >= s.stages[name].total;
 }
 
-export const everyStageComplete = (s: SessionSnapshot): boolean => STAGES.every((row) => stageComplete(s, row.name));
+/** The table's stages this session runs, in order: those its first run took (a stage added later is not among them). */
+export const sessionStages = (s: SessionSnapshot): readonly (StageRow & { name: StageName })[] => STAGES.filter((row) => s.stages[row.name] !== undefined);
+
+export const everyStageComplete = (s: SessionSnapshot): boolean => sessionStages(s).every((row) => stageComplete(s, row.name));
 
 /** Weighted by how long each step typically takes; the AI steps are short. The stages' weights are the table's. */
 const FETCH_WEIGHT = 0.25;
@@ -34,12 +37,12 @@ export function computeProgress(sessionId: string, s: SessionSnapshot, nowMs: nu
   const gate = (finished: boolean) => stage({ total: 1, done: finished ? 1 : 0, failed: 0 }, finished);
   const stages: SessionProgress['stages'] = {
     fetch,
-    ...perStage((row) => stage(s.stages[row.name], stageComplete(s, row.name))),
+    ...(Object.fromEntries(sessionStages(s).map((row) => [row.name, stage(s.stages[row.name], stageComplete(s, row.name))])) as Record<StageName, StageProgress>),
     quips: gate(s.gates.quips),
     bff: gate(s.gates.bff),
     starSign: gate(s.gates.starSign),
   };
-  const weights: [keyof SessionProgress['stages'], number][] = [['fetch', FETCH_WEIGHT], ...STAGES.map((row): [StageName, number] => [row.name, row.weight]), ...(Object.entries(GATE_WEIGHTS) as [keyof typeof GATE_WEIGHTS, number][])];
+  const weights: [keyof SessionProgress['stages'], number][] = [['fetch', FETCH_WEIGHT], ...sessionStages(s).map((row): [StageName, number] => [row.name, row.weight]), ...(Object.entries(GATE_WEIGHTS) as [keyof typeof GATE_WEIGHTS, number][])];
   let percent = 0;
   for (const [name, weight] of weights) percent += (stages[name].percent / 100) * weight;
   // The weights add up to 1 with two stages; a table with more is scaled back to 100%.
@@ -59,7 +62,7 @@ export function computeProgress(sessionId: string, s: SessionSnapshot, nowMs: nu
     paused: s.paused ? { since: new Date(s.paused.sinceMs).toISOString(), reason: s.paused.reason } : null,
     throttled: Object.entries(s.throttled ?? {}).map(([service, sinceMs]) => ({ service: service as ThrottledService, since: new Date(sinceMs).toISOString() })),
     stages,
-    pipeline: stageLabels(),
+    pipeline: sessionStages(s).map(({ name, label }) => ({ name, label })),
   };
 }
 
@@ -73,7 +76,7 @@ function estimateEta(s: SessionSnapshot, nowMs: number): number | null {
     if (s.fetch.pagesDone === 0 || s.fetch.totalPages === null) return null;
     estimates.push(((s.fetch.totalPages - s.fetch.pagesDone) * elapsed) / s.fetch.pagesDone);
   }
-  for (const row of STAGES) {
+  for (const row of sessionStages(s)) {
     const counters = s.stages[row.name];
     const started = counters.startedAtMs;
     const remaining = counters.total - counters.done;

@@ -45,7 +45,6 @@ import {
   PipelineErrors,
   SESSION_FETCH_RETRY,
   SESSION_STEP_RETRY,
-  STAGES,
   SessionProgressKey,
   SessionStateKey,
   connectSignal,
@@ -96,7 +95,8 @@ SessionWorkflow satisfies SessionWorkflowType;
 export async function sessionLanes(input: SessionInput): Promise<SessionOutcome> {
   const { sessionId, settings } = input;
   const workflowId = workflowInfo().workflowId;
-  const run = SessionRun.fromInput(input, Date.now());
+  // A stage added while sessions ran stays out of those begun before it (their replay must not start its children).
+  const run = SessionRun.fromInput(input, Date.now(), (row) => !row.patch || patched(row.patch));
   const stageTable = patched(STAGE_TABLE_PATCH);
   let dataKey = input.dataKey;
   let failureReason: string | undefined;
@@ -185,7 +185,7 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
       },
     },
   );
-  for (const row of STAGES) {
+  for (const row of run.stages) {
     setHandler(stageSignal(row), (report) => {
       if (run.chunkReported(row.name, report)) showDetails();
     });
@@ -313,7 +313,7 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
     run.startReportClock(Date.now());
     showDetails();
 
-    await Promise.all([fetchLane(), ...STAGES.map(chunkWindow), gates(), deadlineLane()]);
+    await Promise.all([fetchLane(), ...run.stages.map(chunkWindow), gates(), deadlineLane()]);
     if (laneFailure !== undefined) throw laneFailure;
     if (run.fatal) throw new SessionFailure(run.fatal);
 

@@ -17,15 +17,15 @@ import {
   type SessionState,
   type SessionStateV1,
   type StageName,
+  type StageRow,
   type StageState,
   type ThrottledService,
   STAGES,
   firstStage,
-  perStage,
   stageRow,
   stagesNeeding,
 } from '../src/contracts/index.js';
-import { computeProgress, doneShare, everyStageComplete, stageComplete } from './progress.js';
+import { computeProgress, doneShare, everyStageComplete, sessionStages, stageComplete } from './progress.js';
 
 /** A chunk of shows handed to a child workflow. */
 export interface ChunkStart {
@@ -42,7 +42,8 @@ export interface PageBatch {
 
 const emptyStage = (): StageState => ({ total: 0, done: 0, failed: 0, inFlight: [], queue: [] });
 
-export function initialSnapshot(input: Pick<SessionInput, 'dataKey'>, nowMs: number): SessionSnapshot {
+/** A first run's snapshot, with the stages it takes (all of the table's, but those a patch keeps out). */
+export function initialSnapshot(input: Pick<SessionInput, 'dataKey'>, nowMs: number, takes: (row: StageRow) => boolean = () => true): SessionSnapshot {
   return {
     run: 1,
     state: input.dataKey ? 'PROCESSING' : 'AWAITING_CONNECTION',
@@ -50,7 +51,7 @@ export function initialSnapshot(input: Pick<SessionInput, 'dataKey'>, nowMs: num
     fetch: { nextPage: 1, totalPages: null, pagesDone: 0, activities: 0, batchesStarted: 0, done: false },
     pendingShowIds: [],
     nextChunk: 0,
-    stages: perStage(emptyStage),
+    stages: Object.fromEntries(STAGES.filter(takes).map((row) => [row.name, emptyStage()])) as Record<StageName, StageState>,
     gates: { quips: false, bff: false, starSign: false, report: false },
     report: noReportYet(),
   };
@@ -58,10 +59,7 @@ export function initialSnapshot(input: Pick<SessionInput, 'dataKey'>, nowMs: num
 
 const noReportYet = (): ReportTrack => ({ deadlineAtMs: null, claimed: 0, finalClaimed: false, latest: null });
 
-/**
- * A snapshot written before the stage table (the lanes' two fixed stages) in today's shape. A stage
- * the table gained since starts empty: it takes the shows that reach it from now on.
- */
+/** A snapshot written before the stage table (the lanes' two fixed stages) in today's shape: a stage added since is not the session's. */
 export function snapshotFromLanes(old: SessionSnapshotLanes): SessionSnapshot {
   const { showData, crawl, stageStartedAtMs, ...common } = old;
   const known: Record<string, StageState> = {
@@ -69,7 +67,7 @@ export function snapshotFromLanes(old: SessionSnapshotLanes): SessionSnapshot {
     // The lanes kept no sizes for crawl chunks: no stage took the crawl's shows, so none were needed.
     crawl: { total: crawl.total, done: crawl.done, failed: crawl.failed, inFlight: crawl.inFlight.map((chunk) => ({ chunk, size: 0 })), queue: crawl.queue.map((q) => ({ ...q, showIds: [...q.showIds] })), startedAtMs: stageStartedAtMs.crawl },
   };
-  return { ...common, stages: perStage((row) => known[row.name] ?? emptyStage()) };
+  return { ...common, stages: known as Record<StageName, StageState> };
 }
 
 /** A v1 run's state as a snapshot (same run number): what v1 sessions continue from. */
@@ -128,14 +126,17 @@ export class SessionRun {
     return this.s.report!;
   }
 
-  /** The run an input starts: fresh, or where the previous run (this version's or v1's) stopped. */
-  static fromInput(input: SessionInput, nowMs: number): SessionRun {
+  /**
+   * The run an input starts: fresh, or where the previous run (this version's or v1's) stopped. A
+   * first run takes the stages `takes` admits; later runs keep what the first took.
+   */
+  static fromInput(input: SessionInput, nowMs: number, takes?: (row: StageRow) => boolean): SessionRun {
     if (input.snapshot) return new SessionRun(currentShape(input.snapshot), input.settings, false);
     if (input.carried) {
       const snapshot = snapshotFromV1(input.carried);
       return new SessionRun({ ...snapshot, run: snapshot.run + 1 }, input.settings, false);
     }
-    return new SessionRun(initialSnapshot(input, nowMs), input.settings, true);
+    return new SessionRun(initialSnapshot(input, nowMs, takes), input.settings, true);
   }
 
   get state(): SessionState {
@@ -256,7 +257,7 @@ export class SessionRun {
 
   /** The shows `from` matched go on to the stages needing it; the rest are finished there, and further on. */
   private passOn(from: StageName, chunk: number, size: number, matched: number[]): void {
-    for (const next of stagesNeeding(from)) {
+    for (const next of this.following(from)) {
       this.finishUnreached(next.name, size - matched.length);
       if (matched.length > 0) this.stage(next.name).queue.push({ chunk, showIds: [...matched] });
     }
@@ -264,7 +265,17 @@ export class SessionRun {
 
   private finishUnreached(name: StageName, count: number): void {
     this.stage(name).done += Math.max(0, count);
-    for (const next of stagesNeeding(name)) this.finishUnreached(next.name, count);
+    for (const next of this.following(name)) this.finishUnreached(next.name, count);
+  }
+
+  /** This session's stages that take what `name` matched. */
+  private following(name: StageName) {
+    return stagesNeeding(name).filter((row) => this.s.stages[row.name] !== undefined);
+  }
+
+  /** The table's stages this session runs, in order. */
+  get stages(): readonly (StageRow & { name: StageName })[] {
+    return sessionStages(this.s);
   }
 
   stageComplete(name: StageName): boolean {
@@ -278,7 +289,7 @@ export class SessionRun {
 
   /** Children started and not yet reported, per stage: what a failing session cancels. */
   childrenInFlight(): { stage: StageName; chunk: number }[] {
-    return STAGES.flatMap((row) => this.stage(row.name).inFlight.map((c) => ({ stage: row.name, chunk: c.chunk })));
+    return this.stages.flatMap((row) => this.stage(row.name).inFlight.map((c) => ({ stage: row.name, chunk: c.chunk })));
   }
 
   // ── gates ───────────────────────────────────────────────────────────────────
@@ -291,7 +302,7 @@ export class SessionRun {
   /** The star sign's gate: every show chunked, and `settings.starSignGate` (97%) of every stage done. */
   get enrichedEnough(): boolean {
     const gate = this.settings.starSignGate;
-    return this.allShowsChunked && STAGES.every((row) => doneShare(this.s, this.stage(row.name)) >= gate);
+    return this.allShowsChunked && this.stages.every((row) => doneShare(this.s, this.stage(row.name)) >= gate);
   }
 
   gatePassed(name: keyof Gates): void {

@@ -1,6 +1,5 @@
 // The Web UI's "current details" of a session: a markdown table of its steps, one row per stage of
 // the pipeline table, rebuilt at every step of the workflow.
-import { STAGES } from '../src/contracts/index.js';
 import type { SessionRun } from './sessionRun.js';
 
 /** The Web UI's "current details": a markdown table of the stages. */
@@ -16,7 +15,7 @@ export function describeSession(run: SessionRun, sessionId: string, failureReaso
     '| stage | done / total | failed | % |',
     '|---|---|---|---|',
     row('fetch (pages)', p.stages.fetch),
-    ...STAGES.map((stage) => row(stage.label, p.stages[stage.name])),
+    ...run.stages.map((stage) => row(stage.label, p.stages[stage.name])),
     `| gates | quips ${mark(run.gates.quips)} · bff ${mark(run.gates.bff)} · star sign ${mark(run.gates.starSign)} | | |`,
     `| report | ${reportLine(run)} | | |`,
   ].join('\n');

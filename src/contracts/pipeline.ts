@@ -37,6 +37,11 @@ export interface StageRow {
   /** Its columns on a `shows` row, and what a write-off clears besides them. */
   readonly showColumns: ShowColumnPrefix;
   readonly clearOnWriteOff: readonly string[];
+  /**
+   * For a stage added while sessions run: the patch id that keeps it out of sessions begun before it
+   * (their replay must not start its children). A session runs the stages its first run took.
+   */
+  readonly patch?: string;
 }
 
 export const PIPELINE = [

@@ -3,6 +3,7 @@
 // nothing else changed in the workflows: its own chunk window, children, signal, progress and gates.
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -11,6 +12,7 @@ import { failureConverterPath } from '../../src/temporal/codec/payloadCodec.js';
 import { workflowsPath } from '../../src/worker/createWorker.js';
 import { SessionWorkflow } from '../../workflows/session.js';
 import { createMockActivities, mockPipelineSettings } from '../support/mockActivities.js';
+import { workflowIdFromFileName } from '../support/histories.js';
 import { createTemporalEnv } from '../support/temporal.js';
 import { TAGGED_STAGE } from './fixtures/threeStagePipeline.js';
 
@@ -40,13 +42,17 @@ after(async () => {
   await env?.teardown();
 });
 
-test('a session runs a stage added to the table: its window, children, signal, progress and the final gate', async () => {
-  const bundle = await bundleWorkflowCode({
+let bundle: ReturnType<typeof bundleWorkflowCode> | undefined;
+const threeStageBundle = () =>
+  (bundle ??= bundleWorkflowCode({
     workflowsPath,
     failureConverterPath,
     webpackConfigHook: (config) => ({ ...config, plugins: [...(config.plugins ?? []), swapTable as never] }),
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never,
-  });
+  }));
+
+test('a session runs a stage added to the table: its window, children, signal, progress and the final gate', async () => {
+  const bundle = await threeStageBundle();
   const { activities, log } = createMockActivities({ totalActivities: 300 });
   const tagged: number[] = [];
   let lastTagAt = 0;
@@ -94,4 +100,17 @@ test('a session runs a stage added to the table: its window, children, signal, p
     assert.ok(report && report.at >= lastTagAt, 'the final report was built after the last tag');
     assert.equal((report.input as { crawlComplete: boolean }).crawlComplete, true);
   });
+});
+
+test('sessions begun before the stage was added replay without it (its patch keeps it out), continued runs included', async () => {
+  const dir = path.resolve('test/histories/stages');
+  const histories = readdirSync(dir)
+    .filter((f) => f.startsWith('session-') && f.endsWith('.json'))
+    .map((file) => ({ workflowId: workflowIdFromFileName(file), history: JSON.parse(readFileSync(path.join(dir, file), 'utf8')) }));
+  assert.ok(histories.some((h) => h.workflowId === 'session-continued-as-new'));
+  const failures: string[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: await threeStageBundle(), replayName: 'added-stage' }, histories)) {
+    if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+  }
+  assert.deepEqual(failures, []);
 });
