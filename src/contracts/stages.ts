@@ -27,7 +27,7 @@ export interface StageLabel {
 }
 export const stageLabels = (): StageLabel[] => STAGES.map(({ name, label }) => ({ name, label }));
 
-/** A per-stage record built from the table: `{ showData: f('showData'), crawl: f('crawl') }`. */
+/** A per-stage record built from the table: each stage's name to `f(row)`. */
 export function perStage<T>(f: (row: StageRow & { name: StageName }) => T): Record<StageName, T> {
   return Object.fromEntries(STAGES.map((row) => [row.name, f(row)])) as Record<StageName, T>;
 }

@@ -2,6 +2,7 @@
 // /metrics together with the Temporal SDK's own worker metrics, which the SDK's Rust core exports
 // on its own port (Runtime.install telemetry) and we append to the scrape.
 import client from 'prom-client';
+import { STAGES } from '../contracts/index.js';
 
 const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry, prefix: 'showprint_process_' });
@@ -64,8 +65,8 @@ export const circuitState = new client.Gauge({
 
 const STAGE_OF: Record<string, string> = {
   fetchHistoryBatch: 'fetch',
-  enrichShows: 'showData',
-  crawlShows: 'crawl',
+  // The pipeline's stages, by their activities.
+  ...Object.fromEntries(STAGES.map((row) => [row.activity, row.name])),
   writeShowQuips: 'quips',
   pickTvBff: 'bff',
   pickStarSign: 'starSign',
