@@ -25,6 +25,7 @@ import {
   stageRow,
   stagesNeeding,
 } from '../src/contracts/index.js';
+import { snapshotFromV1 as lanesFromV1 } from './legacy/frozen.js';
 import { computeProgress, doneShare, everyStageComplete, sessionStages, stageComplete } from './progress.js';
 
 /** A chunk of shows handed to a child workflow. */
@@ -71,20 +72,7 @@ export function snapshotFromLanes(old: SessionSnapshotLanes): SessionSnapshot {
 }
 
 /** A v1 run's state as a snapshot (same run number): what v1 sessions continue from. */
-export function snapshotFromV1(v1: SessionStateV1): SessionSnapshot {
-  return snapshotFromLanes({
-    run: v1.runs,
-    state: v1.state,
-    startedAtMs: v1.startedAtMs,
-    fetch: { ...v1.fetch },
-    pendingShowIds: [...v1.pendingShowIds],
-    nextChunk: v1.nextChunk,
-    showData: { total: v1.showData.total, done: v1.showData.done, failed: v1.showData.failed, inFlight: v1.showData.inFlight.map((chunk) => ({ chunk, size: v1.chunkSizes[chunk] ?? 0 })) },
-    crawl: { total: v1.crawl.total, done: v1.crawl.done, failed: v1.crawl.failed, inFlight: [...v1.crawl.inFlight], queue: v1.crawl.queue.map((q) => ({ ...q, showIds: [...q.showIds] })) },
-    stageStartedAtMs: { ...v1.stageStartedAtMs },
-    gates: { ...v1.gates },
-  });
-}
+export const snapshotFromV1 = (v1: SessionStateV1): SessionSnapshot => snapshotFromLanes(lanesFromV1(v1));
 
 /** Today's snapshot, whichever shape the previous run wrote. */
 const currentShape = (snapshot: SessionSnapshot | SessionSnapshotLanes): SessionSnapshot => ('stages' in snapshot ? snapshot : snapshotFromLanes(snapshot));
