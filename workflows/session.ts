@@ -74,8 +74,8 @@ export const REPORT_DEADLINE_PATCH = 'report-deadline';
  */
 export const HONEST_FINAL_PATCH = 'honest-final';
 /**
- * Marks histories whose runs hand over the stage table's snapshot (`stages` by name); runs begun
- * before it hand over the lanes' two fixed stages, as the code they began on would.
+ * Marks runs that hand over the stage table's snapshot (`stages` by name) when they continue as new;
+ * runs begun before it hand over the lanes' two fixed stages, as the code they began on would.
  */
 export const STAGE_TABLE_PATCH = 'stage-table';
 
@@ -97,7 +97,6 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
   const workflowId = workflowInfo().workflowId;
   // A stage added while sessions ran stays out of those begun before it (their replay must not start its children).
   const run = SessionRun.fromInput(input, Date.now(), (row) => !row.patch || patched(row.patch));
-  const stageTable = patched(STAGE_TABLE_PATCH);
   let dataKey = input.dataKey;
   let failureReason: string | undefined;
   /** The first failure of any lane: every lane stops at its next step. */
@@ -322,8 +321,9 @@ export async function sessionLanes(input: SessionInput): Promise<SessionOutcome>
       await condition(allHandlersFinished);
       showDetails();
       log.info('continuing as new', { sessionId, run: run.run, historyLength: workflowInfo().historyLength });
+      // Asked only here, where it decides something: a patch marker costs a search-attribute upsert.
       const snapshot = run.snapshot();
-      return await continueAsNew<SessionWorkflowType>({ sessionId, dataKey, settings, snapshot: stageTable ? snapshot : lanesShape(snapshot) });
+      return await continueAsNew<SessionWorkflowType>({ sessionId, dataKey, settings, snapshot: patched(STAGE_TABLE_PATCH) ? snapshot : lanesShape(snapshot) });
     }
 
     await enterState('COMPLETED');
