@@ -1,5 +1,5 @@
 // The worker's workflowsPath: every workflow type showprint registers.
-export { SessionWorkflow } from './session.js';
+export { SessionWorkflow } from './session/session.js';
 // Every stage's chunk child is one function; the first two stages' types keep their historical names.
 export { StageChunkWorkflow, StageChunkWorkflow as ShowDataWorkflow, StageChunkWorkflow as CrawlWorkflow } from './children.js';
 export { RedriveWorkflow } from './redrive.js';

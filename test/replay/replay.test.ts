@@ -11,7 +11,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { failureConverterPath } from '../../src/temporal/codec/payloadCodec.js';
-import { REPORT_DEADLINE_PATCH, SESSION_LANES_PATCH, STAGE_TABLE_PATCH } from '../../workflows/session.js';
+import { REPORT_DEADLINE_PATCH, SESSION_LANES_PATCH, STAGE_TABLE_PATCH } from '../../workflows/session/session.js';
 import { workflowIdFromFileName } from '../support/histories.js';
 import { workflowBundle } from '../support/temporal.js';
 

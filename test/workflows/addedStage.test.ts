@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type ShowsInput, type SessionProgress, type StageProgress, progressQuery, sessionWorkflowId } from '../../src/contracts/index.js';
 import { failureConverterPath } from '../../src/temporal/codec/payloadCodec.js';
 import { workflowsPath } from '../../src/worker/createWorker.js';
-import { SessionWorkflow } from '../../workflows/session.js';
+import { SessionWorkflow } from '../../workflows/session/session.js';
 import { createMockActivities, mockPipelineSettings } from '../support/mockActivities.js';
 import { workflowIdFromFileName } from '../support/histories.js';
 import { createTemporalEnv } from '../support/temporal.js';

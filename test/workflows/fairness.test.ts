@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Activities } from '../../activities/index.js';
 import { INTERACTIVE_PRIORITY, type PipelineSettings, STAGES, sessionPriority, sessionWorkflowId, stageWorkflowId } from '../../src/contracts/index.js';
-import { SessionWorkflow } from '../../workflows/session.js';
+import { SessionWorkflow } from '../../workflows/session/session.js';
 import { createMockActivities, mockPipelineSettings, until } from '../support/mockActivities.js';
 import { createTemporalEnv, workflowBundle } from '../support/temporal.js';
 

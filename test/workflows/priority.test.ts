@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { INTERACTIVE_PRIORITY, sessionWorkflowId } from '../../src/contracts/index.js';
 import { RefreshWorkflow } from '../../workflows/refresh.js';
-import { SessionWorkflow } from '../../workflows/session.js';
+import { SessionWorkflow } from '../../workflows/session/session.js';
 import { createMockActivities, mockPipelineSettings, until } from '../support/mockActivities.js';
 import { createTemporalEnv, workflowBundle } from '../support/temporal.js';
 

@@ -7,7 +7,7 @@ import { Worker } from '@temporalio/worker';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type PipelineSettings, connectSignal, pauseUpdate, progressQuery, resumeUpdate, sessionWorkflowId, stageRow, stageSignal, stageWorkflowId } from '../../src/contracts/index.js';
-import { SessionWorkflow } from '../../workflows/session.js';
+import { SessionWorkflow } from '../../workflows/session/session.js';
 import { type MockOptions, createMockActivities, gate, mockPipelineSettings as baseSettings, until } from '../support/mockActivities.js';
 import { createTemporalEnv, workflowBundle } from '../support/temporal.js';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type PipelineSettings, type SessionInput, type SessionSnapshotLanes, type SessionStateV1, STAGE_NAMES } from '../../src/contracts/index.js';
-import { SessionRun, initialSnapshot, lanesShape, snapshotFromLanes } from '../../workflows/sessionRun.js';
+import { SessionRun, initialSnapshot, lanesShape, snapshotFromLanes } from '../../workflows/session/sessionRun.js';
 
 // The table's two stages: TMDB's show data, then the RT crawl of what it matched.
 const [showData, crawl] = STAGE_NAMES as [(typeof STAGE_NAMES)[number], (typeof STAGE_NAMES)[number]];

@@ -23,7 +23,7 @@ import { AesGcmPayloadCodec, encryptingDataConverter } from '../../../src/tempor
 import { parsePayloadKeys } from '../../../src/config/payloadKeys.js';
 import { createSessionKeyring } from '../../../src/temporal/codec/sessionKeys.js';
 import { type SessionProgress, progressQuery, sessionWorkflowId } from '../../../src/contracts/index.js';
-import type { SessionWorkflow } from '../../../workflows/session.js';
+import type { SessionWorkflow } from '../../../workflows/session/session.js';
 import { createTestDatabase } from '../db.js';
 import { TEST_ENV } from '../stack.js';
 import { deadlineOwedByServer } from './pending.js';

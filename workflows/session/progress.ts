@@ -1,6 +1,6 @@
 // Pure progress arithmetic over a session's snapshot, shared by the query handler and the gates.
 // The pipeline's stages and their weights come from the stage table.
-import { type SessionProgress, type SessionSnapshot, type StageCounters, type StageName, type StageProgress, type ThrottledService, type StageRow, STAGES, stageRow } from '../src/contracts/index.js';
+import { type SessionProgress, type SessionSnapshot, type StageCounters, type StageName, type StageProgress, type ThrottledService, type StageRow, STAGES, stageRow } from '../../src/contracts/index.js';
 
 function stage({ total, done, failed }: StageCounters, complete: boolean): StageProgress {
   const percent = total === 0 ? (complete ? 100 : 0) : Math.min(100, (done / total) * 100);

@@ -30,7 +30,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { Activities } from '../activities/index.js';
+import type { Activities } from '../../activities/index.js';
 import {
   type ChunkInput,
   type Gates,
@@ -56,8 +56,8 @@ import {
   stageRow,
   stageSignal,
   stageWorkflowId,
-} from '../src/contracts/index.js';
-import { SessionWorkflowV1 } from './legacy/sessionV1.js';
+} from '../../src/contracts/index.js';
+import { SessionWorkflowV1 } from '../legacy/sessionV1.js';
 import { type ChunkStart, SessionRun, lanesShape } from './sessionRun.js';
 import { describeSession } from './sessionView.js';
 

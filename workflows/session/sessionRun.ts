@@ -24,8 +24,8 @@ import {
   firstStage,
   stageRow,
   stagesNeeding,
-} from '../src/contracts/index.js';
-import { snapshotFromV1 as lanesFromV1 } from './legacy/frozen.js';
+} from '../../src/contracts/index.js';
+import { snapshotFromV1 as lanesFromV1 } from '../legacy/frozen.js';
 import { computeProgress, doneShare, everyStageComplete, sessionStages, stageComplete } from './progress.js';
 
 /** A chunk of shows handed to a child workflow. */
