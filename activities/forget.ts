@@ -17,7 +17,7 @@ export interface ForgetDeps {
 }
 
 /** Tables that hold one viewer's data, children first. The show catalogue is shared and stays. */
-const SESSION_TABLES = ['episodes', 'films', 'date_problems', 'session_shows', 'insights', 'dead_letters', 'report_versions', 'share_link_epochs', 'viewer_token_epochs', 'handoff_codes'] as const;
+const SESSION_TABLES = ['episodes', 'films', 'date_problems', 'session_shows', 'insights', 'dead_letters', 'report_versions', 'share_link_epochs', 'viewer_token_epochs', 'handoff_codes', 'period_reports'] as const;
 
 const POLL_MS = 500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
