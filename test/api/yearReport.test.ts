@@ -111,7 +111,7 @@ before(async () => {
   // No Temporal server listens here, and no external service is configured: only the database answers.
   connection = Connection.lazy({ address: '127.0.0.1:1' });
   served = await serveApp({ client: new Client({ connection }), db: db.db, security });
-  for (const id of [SESSION, OTHER]) await db.db.insertInto('sessions').values({ id, workflow_id: `session-${id}`, state: 'COMPLETED' }).execute();
+  for (const id of [SESSION, OTHER]) await db.db.insertInto('sessions').values({ id, workflow_id: `session-${id}`, data_source: 'NETFLIX', state: 'COMPLETED' }).execute();
   const ids = new Map<string, number>();
   for (const [name, s] of Object.entries(SHOWS)) {
     const row = await db.db.insertInto('shows').values({ name_key: name.toLowerCase(), name, number_of_episodes: s.total, tmdb_status: 'matched', rt_status: 'matched' }).returning('id').executeTakeFirstOrThrow();
