@@ -130,6 +130,18 @@ const EXPECTED_ROUTES: Record<string, AccessPolicy> = {
   'POST /api/sessions/:id/handoff/redeem': { public: true },
   'DELETE /api/sessions/:id/viewer-tokens': { scope: 'admin', viewer: true },
   'GET /api/control/readiness': { scope: 'admin' },
+  // Blends: inviting and accepting are the viewer's own acts; revoking an invitation, the viewer's or
+  // an admin's. A Blend is read by its two viewers (each from their own session's path) and `read`
+  // operators, and hidden from everyone else: the same 404 as a Blend that does not exist.
+  'POST /api/sessions/:id/blend-invitations': { viewer: true },
+  'DELETE /api/sessions/:id/blend-invitations/:invitationId': { scope: 'admin', viewer: true },
+  'POST /api/sessions/:id/blends': { viewer: true },
+  'GET /api/sessions/:id/blends': { scope: 'read', viewer: true },
+  'GET /api/sessions/:id/blends/:blendId': { scope: 'read', viewer: true, hidden: true },
+  'POST /api/sessions/:id/blends/:blendId/share-links': { viewer: true },
+  'GET /share/blend/:token': { public: true },
+  'GET /share/blend/:token/image.png': { public: true },
+  'GET /share/blend/:token/story.png': { public: true },
   // A share link is its own capability (a signed token naming one card), checked by the route.
   'GET /share/:token': { public: true },
   'GET /share/:token/image.png': { public: true },
@@ -365,6 +377,12 @@ function expected(method: string, policy: AccessPolicy, path: string, cred: Cred
     who = { kind: 'anonymous' };
   }
   if (policy.public) return ALLOWED;
+  // A hidden route answers everyone it does not open with its own 404 (a codec token still gets its 401).
+  if (policy.hidden && who.kind !== 'codec') {
+    if (undecodableSession(path)) return refuse(400, 'bad_request');
+    const opens = who.kind === 'operator' ? !!policy.scope && who.scopes.includes(policy.scope) : who.kind === 'viewer' && !!policy.viewer && sessionOfPath(path) === who.session;
+    return opens ? ALLOWED : refuse(404, 'not_found');
+  }
   switch (who.kind) {
     case 'anonymous':
       return policy.demoAnonymous && (opts.demo ?? true) ? ALLOWED : refuse(401, 'unauthorized');
@@ -450,6 +468,18 @@ const SPECS: Record<string, RouteSpec> = {
   'GET /share/:token': { allowed: { status: 404 } },
   'GET /share/:token/image.png': { allowed: { status: 404, code: 'not_found' } },
   'GET /share/:token/story.png': { allowed: { status: 404, code: 'not_found' } },
+  // Makes an invitation row and nothing else.
+  'POST /api/sessions/:id/blend-invitations': { allowed: { status: 201 } },
+  'DELETE /api/sessions/:id/blend-invitations/:invitationId': { allowed: { status: 404, code: 'no_such_invitation' } },
+  // Fails validation after the access check: nothing is accepted.
+  'POST /api/sessions/:id/blends': { body: () => ({}), allowed: { status: 400, code: 'invalid_request' } },
+  'GET /api/sessions/:id/blends': { allowed: { status: 200 } },
+  // No Blend is called `:blendId`: the one 404 (test/api/blend.test.ts reads real Blends).
+  'GET /api/sessions/:id/blends/:blendId': { allowed: { status: 404, code: 'not_found' } },
+  'POST /api/sessions/:id/blends/:blendId/share-links': { allowed: { status: 404, code: 'not_found' } },
+  'GET /share/blend/:token': { allowed: { status: 404 } },
+  'GET /share/blend/:token/image.png': { allowed: { status: 404, code: 'not_found' } },
+  'GET /share/blend/:token/story.png': { allowed: { status: 404, code: 'not_found' } },
   // No query: 400 before anything starts.
   'GET /api/callback': { allowed: { status: 400 } },
   'GET /api/demo-keys': { allowed: { status: 200 } },

@@ -206,3 +206,17 @@ test("forgetting either viewer's session erases the Blend, its share links and i
   // Its workflow history can no longer be decoded.
   await assert.rejects(stack.client.workflow.getHandle(blendWorkflowId(blendId)).result());
 });
+
+test("forgetting the inviter's session erases their Blends and invitations too", async () => {
+  const invite = await call('POST', `/api/sessions/${S.A}/blend-invitations`, auth(T.A));
+  const accepted = await call('POST', `/api/sessions/${S.C}/blends`, auth(T.C), { invitation: invite.json.url.split('#blend=')[1] });
+  assert.equal(accepted.status, 202, accepted.text);
+  const second = accepted.json.blendId;
+  assert.equal((await waitForBlend(S.C, T.C, second)).state, 'COMPLETED');
+  const forgot = await call('DELETE', `/api/sessions/${S.A}`, auth(T.A));
+  assert.equal(forgot.status, 200, forgot.text);
+  assert.equal(forgot.json.receipt.rowsDeleted.blends, 1);
+  assert.ok(forgot.json.receipt.rowsDeleted.blend_invitations >= 1);
+  assert.equal((await call('GET', `/api/sessions/${S.C}/blends/${second}`, auth(T.C))).status, 404);
+  await assert.rejects(stack.sessionKeys.keyForSession(blendWorkflowId(second)), /erased/i);
+});
