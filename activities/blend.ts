@@ -46,7 +46,7 @@ async function loadSide(db: Db, sessionId: string): Promise<BlendSide> {
 /** Top genre names of a side, for the line's prompt. */
 const topGenres = (side: BlendSide) => [...side.genreShares].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).slice(0, 3).map(([g]) => g);
 
-export function createBlendActivities({ db, ai, client, sessionKeys }: BlendDeps) {
+export function createBlendActivities({ db, ai }: Pick<BlendDeps, 'db' | 'ai'>) {
   return {
     /** Both sessions finished: ready; either still running: waiting; either failed or forgotten: failed. */
     async blendReadiness({ sessionA, sessionB }: BlendInput): Promise<BlendReadiness> {
