@@ -11,7 +11,7 @@ import { loadSessionStats } from '../src/db/stats.js';
 import { blendLineQuestion } from '../src/domain/ai/blendLine.js';
 import { type BlendSide, blendFacts } from '../src/domain/blend.js';
 import { imageUrl, round2 } from '../src/domain/report.js';
-import type { SessionKeyring } from '../src/temporal/codec/sessionKeys.js';
+import { type SessionKeyring, sessionDigest } from '../src/temporal/codec/sessionKeys.js';
 
 export interface BlendDeps {
   db: Db;
@@ -51,7 +51,13 @@ export function createBlendActivities({ db, ai }: Pick<BlendDeps, 'db' | 'ai'>) 
     /** Both sessions finished: ready; either still running: waiting; either failed or forgotten: failed. */
     async blendReadiness({ sessionA, sessionB }: BlendInput): Promise<BlendReadiness> {
       const rows = await db.selectFrom('sessions').select(['id', 'state']).where('id', 'in', [sessionA, sessionB]).execute();
-      if (rows.length < 2) return { failed: 'one of the two reports was erased' };
+      if (rows.length < 2) {
+        // No row: forgotten (its tombstone says so), or just started (its workflow writes the row first thing).
+        const missing = [sessionA, sessionB].filter((id) => !rows.some((r) => r.id === id));
+        const erased = await db.selectFrom('erased_session_keys').select('key_id').where('session_digest', 'in', missing.map(sessionDigest)).executeTakeFirst();
+        if (erased) return { failed: 'one of the two reports was erased' };
+        return { ready: false, waitingFor: 2 - rows.filter((r) => isTerminalState(r.state)).length };
+      }
       if (rows.some((r) => r.state === 'FAILED')) return { failed: 'one of the two reports could not be made' };
       const running = rows.filter((r) => !isTerminalState(r.state)).length;
       return running === 0 ? { ready: true } : { ready: false, waitingFor: running };

@@ -594,7 +594,9 @@ describe('every route declares its access with allow()', () => {
     for (const r of routes) {
       const p = r.policy;
       const keys = Object.keys(p).sort();
-      assert.ok(keys.every((k) => ['public', 'scope', 'viewer', 'codecToken', 'demoAnonymous'].includes(k)), `${r.method} ${r.path}: ${keys}`);
+      assert.ok(keys.every((k) => ['public', 'scope', 'viewer', 'codecToken', 'demoAnonymous', 'hidden'].includes(k)), `${r.method} ${r.path}: ${keys}`);
+      // Hidden only where reading: a change must say why it is refused.
+      if (p.hidden) assert.equal(r.method, 'GET', `${r.method} ${r.path}: hidden on a change`);
       if (p.public) assert.deepEqual(keys, ['public'], `${r.method} ${r.path}: public and something else`);
       else assert.ok(p.scope || p.viewer, `${r.method} ${r.path}: neither public, nor a scope, nor a viewer`);
       if (p.viewer) assert.ok(r.path.includes(':id'), `${r.method} ${r.path}: a viewer route without a session id`);
@@ -643,6 +645,8 @@ describe('every credential on every route (sessions A and B, completed)', () => 
     for (const route of routes) {
       const { exp, reply } = await check(route, { name: 'none', kind: 'none' }, S.A);
       if (route.policy.public) assert.equal(exp.allowed, true);
+      // A hidden route answers with its own 404, as if there were nothing there.
+      else if (route.policy.hidden) assert.equal(reply.status, 404, `${route.method} ${route.path}`);
       else if (!route.policy.demoAnonymous) assert.equal(reply.status, 401, `${route.method} ${route.path}`);
     }
     // The page and its static files too.
@@ -655,7 +659,9 @@ describe('every credential on every route (sessions A and B, completed)', () => 
       for (const route of routes.filter((r) => !r.policy.public)) {
         const { reply } = await check(route, cred, S.A);
         const open = route.policy.scope === scope;
-        assert.equal(reply.status === 403, !open, `${route.method} ${route.path} with a ${scope} key: ${reply.status}`);
+        // A hidden route's refusal is its 404 (its allowed answer on a made-up id is the same 404: the matrix tells them apart on real Blends in blend.test.ts).
+        if (route.policy.hidden) assert.equal(reply.status, 404, `${route.method} ${route.path} with a ${scope} key`);
+        else assert.equal(reply.status === 403, !open, `${route.method} ${route.path} with a ${scope} key: ${reply.status}`);
       }
     }
   });
@@ -667,8 +673,9 @@ describe('every credential on every route (sessions A and B, completed)', () => 
           const origin = via === 'cookie' ? base.origin : undefined;
           const { reply } = await check(route, viewer(holder, via, tokens[holder]), target, { origin });
           assert.equal(reply.status, 404, `${route.method} ${route.path}: ${holder}'s token on the other session`);
-          // Same answer as a session that does not exist, for an operator.
-          assert.deepEqual(JSON.parse(reply.body), { error: { code: 'not_found', message: `No session ${target}` } });
+          // Same answer as a session that does not exist, for an operator (a hidden route: as its thing that does not exist).
+          const message = route.policy.hidden ? 'No blend :blendId' : `No session ${target}`;
+          assert.deepEqual(JSON.parse(reply.body), { error: { code: 'not_found', message } });
         }
       }
     }
