@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Db } from '../db/index.js';
 import { readReport } from '../db/reportVersions.js';
 import { sessionYears, yearReport } from '../db/periodReports.js';
+import { YEAR_CARDS, yearCardText } from '../domain/period.js';
 import { allow, principalOf } from './protection/access.js';
 import { bearerToken } from './protection/apiKeys.js';
 import { type StoredResponse, respondIdempotently } from './protection/idempotency.js';
@@ -151,7 +152,8 @@ export function sessionsRouter({ client, db, sessions, viewerTokens, epochs, con
     }
     // Personal data: no browser or proxy keeps a copy that would outlive a forget.
     res.set('Cache-Control', 'no-store');
-    res.json(report);
+    // A year report comes with its cards' words, the same the CLI prints and its images draw.
+    res.json('kind' in report ? { ...report, cards: YEAR_CARDS.map((card) => ({ card, ...yearCardText(report, card) })) } : report);
   });
 
   // The years the history covers, in the order the page offers them (current year first once it has enough).
