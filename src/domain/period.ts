@@ -240,7 +240,11 @@ export function yearCardText(r: YearReport, card: YearCard): { eyebrow: string; 
         title: r.versusAllTime.risingGenre ? `More ${r.versusAllTime.risingGenre}` : top ? `Still ${top.name}` : 'Same as ever',
         lines: [
           `${r.versusAllTime.episodeShare}% of every episode you ever watched was in ${y}`,
-          ...r.versusAllTime.genres.slice(0, 3).map((g) => `${g.name}: ${g.yearShare}% in ${y}, ${g.allTimeShare}% all time`),
+          // The genre the title names first, then the year's top ones.
+          ...[...r.versusAllTime.genres]
+            .sort((a, b) => Number(b.name === r.versusAllTime.risingGenre) - Number(a.name === r.versusAllTime.risingGenre))
+            .slice(0, 3)
+            .map((g) => `${g.name}: ${g.yearShare}% in ${y}, ${g.allTimeShare}% all time`),
         ],
       };
     }

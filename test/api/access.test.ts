@@ -142,6 +142,11 @@ const EXPECTED_ROUTES: Record<string, AccessPolicy> = {
   'GET /share/blend/:token': { public: true },
   'GET /share/blend/:token/image.png': { public: true },
   'GET /share/blend/:token/story.png': { public: true },
+  // A year's cards are shared like the report's: by the viewer, opened by anyone with the link.
+  'POST /api/sessions/:id/year-share-links': { viewer: true },
+  'GET /share/year/:token': { public: true },
+  'GET /share/year/:token/image.png': { public: true },
+  'GET /share/year/:token/story.png': { public: true },
   // A share link is its own capability (a signed token naming one card), checked by the route.
   'GET /share/:token': { public: true },
   'GET /share/:token/image.png': { public: true },
@@ -480,6 +485,10 @@ const SPECS: Record<string, RouteSpec> = {
   'GET /share/blend/:token': { allowed: { status: 404 } },
   'GET /share/blend/:token/image.png': { allowed: { status: 404, code: 'not_found' } },
   'GET /share/blend/:token/story.png': { allowed: { status: 404, code: 'not_found' } },
+  'POST /api/sessions/:id/year-share-links': { body: () => ({}), allowed: { status: 400, code: 'invalid_request' } },
+  'GET /share/year/:token': { allowed: { status: 404 } },
+  'GET /share/year/:token/image.png': { allowed: { status: 404, code: 'not_found' } },
+  'GET /share/year/:token/story.png': { allowed: { status: 404, code: 'not_found' } },
   // No query: 400 before anything starts.
   'GET /api/callback': { allowed: { status: 400 } },
   'GET /api/demo-keys': { allowed: { status: 200 } },

@@ -220,3 +220,28 @@ test('showprint report --year prints the year, from the same route', async () =>
   assert.match(out, /Your show of 2024:\s+Static Orbit/);
   assert.match(out, /Your longest streak of 2024:\s+16 days/);
 });
+
+test("a year's share links show its cards, each saying the year; revoking the session's links ends them", async () => {
+  const made = await fetch(`${served.url}/api/sessions/${SESSION}/year-share-links`, { method: 'POST', headers: { ...viewer(), 'content-type': 'application/json' }, body: JSON.stringify({ year: 2024 }) });
+  assert.equal(made.status, 200, await made.clone().text());
+  const { links } = (await made.json()) as { links: Record<string, { url: string; imageUrl: string; storyUrl: string }> };
+  assert.deepEqual(Object.keys(links), ['yearOverview', 'yearMostWatched', 'yearTopMonth', 'yearStreak', 'yearNewVsOld', 'yearVersusAllTime']);
+  for (const link of Object.values(links)) {
+    const page = await fetch(link.url);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /2024/);
+  }
+  assert.match(await (await fetch(links.yearStreak.url)).text(), /16 days/);
+  for (const img of [links.yearMostWatched.imageUrl, links.yearMostWatched.storyUrl]) {
+    const res = await fetch(img);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'image/png');
+  }
+  // Only the viewer makes them; an empty year has none.
+  assert.equal((await fetch(`${served.url}/api/sessions/${SESSION}/year-share-links`, { method: 'POST', headers: { ...bearer(readKey), 'content-type': 'application/json' }, body: '{"year":2024}' })).status, 403);
+  assert.equal((await fetch(`${served.url}/api/sessions/${SESSION}/year-share-links`, { method: 'POST', headers: { ...viewer(), 'content-type': 'application/json' }, body: '{"year":2019}' })).status, 404);
+  const revoked = await fetch(`${served.url}/api/sessions/${SESSION}/share-links`, { method: 'DELETE', headers: viewer() });
+  assert.equal(revoked.status, 200);
+  assert.equal((await fetch(links.yearOverview.url)).status, 404);
+  assert.equal((await fetch(links.yearOverview.imageUrl)).status, 404);
+});

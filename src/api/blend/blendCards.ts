@@ -11,7 +11,13 @@ export const BLEND_CARD_LOOK: Record<BlendCard, StoryCard> = { blendScore: 'summ
 /** The pair's name by score, the big line of the last card. */
 export const pairName = (score: number) => (score >= 70 ? 'Kindred spirits' : score >= 40 ? 'Good company' : 'Opposites attract');
 
-export function blendCardText(r: BlendReport, card: BlendCard): CardText {
+/**
+ * `side`: spoken to one of the two on their own page ("you show them"); without it, to the pair, as a
+ * shared card is read by anyone.
+ */
+export function blendCardText(r: BlendReport, card: BlendCard, side?: 'a' | 'b'): CardText {
+  const [give, take] = side === 'b' ? [r.bShowsA, r.aShowsB] : [r.aShowsB, r.bShowsA];
+  const [giveLabel, takeLabel] = side ? ['You show them', 'They show you'] : ['One way', 'The other way'];
   const base = { card: BLEND_CARD_LOOK[card], bars: [], badge: null, rows: [], subject: null, provisional: false };
   switch (card) {
     case 'blendScore':
@@ -34,8 +40,8 @@ export function blendCardText(r: BlendReport, card: BlendCard): CardText {
       return {
         ...base,
         eyebrow: 'Watch swap',
-        title: r.aShowsB || r.bShowsA ? 'Show each other' : 'Nothing to swap',
-        lines: [r.aShowsB && `One way: ${clip(r.aShowsB.name, 120)}`, r.bShowsA && `The other way: ${clip(r.bShowsA.name, 120)}`].filter((l): l is string => !!l),
+        title: give || take ? 'Show each other' : 'Nothing to swap',
+        lines: give || take ? [give && `${giveLabel}: ${clip(give.name, 120)}`, take && `${takeLabel}: ${clip(take.name, 120)}`].filter((l): l is string => !!l) : ['You have watched all of each other’s shows already.'],
       };
     case 'blendLine':
       return { ...base, eyebrow: 'You two, on the sofa', title: pairName(r.matchScore), lines: [clip(r.line, 160)] };

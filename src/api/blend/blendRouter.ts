@@ -3,7 +3,7 @@
 // either reads the Blend, from their own session's path. Reading is a hidden route: anyone else gets
 // the same 404 as for a Blend that does not exist. Under /share/blend: a Blend card's public link.
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { type Request, type Response, Router } from 'express';
+import { type Request, Router } from 'express';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { BLEND_CARDS, BLEND_WORKFLOW_TYPE, type BlendCard, type BlendInput, type BlendReport, type BlendWorkflowType, blendWorkflowId, isBlendCard } from '../../contracts/blend.js';
@@ -12,11 +12,9 @@ import { HttpError } from '../errors.js';
 import { allow, notFoundBlend } from '../protection/access.js';
 import { type AuditSink, actorOf } from '../protection/audit.js';
 import { findSession, parseSessionId } from '../sessionLookup.js';
-import { renderCardPng } from '../share/cardImage.js';
+import { type OpenedCard, publicCardRouter } from '../share/cardShare.js';
 import type { ImageCache } from '../share/imageCache.js';
 import { publicOrigin } from '../share/origin.js';
-import { SHARE_PAGE_CSP, notFoundPage, sharePage } from '../share/sharePage.js';
-import { renderStoryPng } from '../share/storyImage.js';
 import { blendCardText } from './blendCards.js';
 import type { BlendInvitations } from './invitations.js';
 
@@ -37,6 +35,8 @@ const blendIdSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
 
 type BlendRow = { id: string; session_a: string; session_b: string; state: string; failure_reason: string | null; report: unknown; created_at: Date; completed_at: Date | null };
 
+const pick = <T extends object, K extends keyof T>(o: T, keys: K[]) => Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
+
 /** A Blend as one of its sessions sees it: the swap named from that side, never the other's history. */
 function blendView(row: BlendRow, sessionId: string) {
   const report = row.report as BlendReport | null;
@@ -52,7 +52,9 @@ function blendView(row: BlendRow, sessionId: string) {
     line: report.line,
     lineSource: report.lineSource,
   };
-  return { blendId: row.id, role: isA ? 'inviter' : 'invitee', state: row.state, failureReason: row.failure_reason, createdAt: row.created_at, completedAt: row.completed_at, report: view };
+  // The cards' words from this side, the same the share images draw (spoken to the pair there).
+  const cards = report && BLEND_CARDS.map((card) => ({ card, ...pick(blendCardText(report, card, isA ? 'a' : 'b'), ['eyebrow', 'title', 'lines']) }));
+  return { blendId: row.id, role: isA ? 'inviter' : 'invitee', state: row.state, failureReason: row.failure_reason, createdAt: row.created_at, completedAt: row.completed_at, report: view, cards };
 }
 
 /** The Blend with this id that `sessionId` is in, else undefined (outsiders learn nothing). */
@@ -120,7 +122,7 @@ export function blendRouter({ client, db, taskQueue, invitations, shareKey, publ
     const blends = await db.selectFrom('blends').selectAll().where((eb) => eb.or([eb('session_a', '=', row.id), eb('session_b', '=', row.id)])).orderBy('created_at', 'desc').execute();
     const open = await db.selectFrom('blend_invitations').select(['id', 'expires_at']).where('inviter_session_id', '=', row.id).where('revoked_at', 'is', null).where('expires_at', '>', new Date()).orderBy('created_at', 'desc').execute();
     res.set('Cache-Control', 'no-store').json({
-      blends: blends.map((b) => ({ ...blendView(b, row.id), report: undefined, matchScore: (b.report as BlendReport | null)?.matchScore ?? null })),
+      blends: blends.map((b) => ({ ...blendView(b, row.id), report: undefined, cards: undefined, matchScore: (b.report as BlendReport | null)?.matchScore ?? null })),
       invitations: open.map((i) => ({ invitationId: i.id, expiresAt: i.expires_at })),
     });
   });
@@ -149,45 +151,18 @@ export function blendRouter({ client, db, taskQueue, invitations, shareKey, publ
 
 /** Mounted at /share/blend: public. A dead link (malformed, forged, its Blend erased) answers one 404. */
 export function blendShareRouter({ db, shareKey, images, publicUrl }: BlendDeps): Router {
-  const router = Router();
-
-  async function open(token: string): Promise<{ blendId: string; card: BlendCard; report: BlendReport } | undefined> {
+  async function open(token: string): Promise<OpenedCard | undefined> {
     const m = SHARE_TOKEN.exec(token);
     if (!m || !isBlendCard(m[2])) return undefined;
     const [, blendId, card, mac] = m as unknown as [string, string, BlendCard, string];
     const given = Buffer.from(mac, 'base64url');
     if (given.length !== MAC_BYTES || given.toString('base64url') !== mac || !timingSafeEqual(given, shareMac(shareKey, blendId, card))) return undefined;
-    const row = await db.selectFrom('blends').select(['report', 'state']).where('id', '=', blendId).executeTakeFirst();
+    const row = await db.selectFrom('blends').select('report').where('id', '=', blendId).executeTakeFirst();
     if (!row?.report) {
       images.dropSession(blendWorkflowId(blendId));
       return undefined;
     }
-    return { blendId, card, report: row.report as BlendReport };
+    return { text: blendCardText(row.report as BlendReport, card), cacheKey: { sessionId: blendWorkflowId(blendId), card, version: 1, epoch: 0 }, filename: `showprint-${card}` };
   }
-
-  router.get('/:token', allow({ public: true }), async (req, res) => {
-    res.set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex', 'Content-Security-Policy': SHARE_PAGE_CSP });
-    const origin = publicOrigin(req, publicUrl);
-    const opened = await open(String(req.params.token));
-    if (!opened) return void res.status(404).type('html').send(notFoundPage(`${origin}/`));
-    const page = `${origin}/share/blend/${String(req.params.token)}`;
-    res.type('html').send(sharePage(blendCardText(opened.report, opened.card), { page, image: `${page}/image.png`, story: `${page}/story.png`, home: `${origin}/` }));
-  });
-
-  const imageRoute = (file: string, suffix: string, render: (opened: NonNullable<Awaited<ReturnType<typeof open>>>) => Promise<Buffer>) =>
-    router.get(`/:token/${file}`, allow({ public: true }), async (req: Request, res: Response) => {
-      res.set('X-Robots-Tag', 'noindex');
-      const opened = await open(String(req.params.token));
-      if (!opened) throw new HttpError(404, 'not_found', 'No such shared card');
-      const image = await images.getOrRender({ sessionId: blendWorkflowId(opened.blendId), card: `${opened.card}${suffix}`, version: 1, epoch: 0 }, () => render(opened));
-      res.set({ 'Cache-Control': 'private, no-cache', ETag: image.etag });
-      if (req.query.download === '1') res.set('Content-Disposition', `attachment; filename="showprint-${opened.card}${suffix}.png"`);
-      res.type('png').send(image.png);
-    });
-  imageRoute('image.png', '', (o) => renderCardPng(blendCardText(o.report, o.card)));
-  imageRoute('story.png', '-story', (o) => {
-    const text = blendCardText(o.report, o.card);
-    return renderStoryPng(text.card, text);
-  });
-  return router;
+  return publicCardRouter({ kind: 'blend', open, images, publicUrl });
 }

@@ -72,14 +72,8 @@
     if (blend.state === 'WAITING') box.append(el('p', 'hint', 'Blending… it comes as soon as both reports are finished.'));
     else if (blend.state === 'FAILED') box.append(el('p', 'hint', `This Blend could not be made: ${blend.failureReason || 'unknown reason'}.`));
     else {
-      const r = blend.report;
       const list = el('ol', 'extra-cards');
-      list.append(
-        blendCard('Your Blend', `${r.matchScore}% match`, [`Genres ${Math.round(r.parts.genres)}% · shared shows ${Math.round(r.parts.sharedShows)}% · RT taste ${Math.round(r.parts.rtTaste)}%`]),
-        blendCard('You both watched', r.sharedShows.length > 0 ? r.sharedShows[0].name : 'Nothing yet', r.sharedShows.slice(1).map((s) => s.name)),
-        blendCard('Watch swap', 'Show each other', [r.youShowThem && `You show them: ${r.youShowThem.name}`, r.theyShowYou && `They show you: ${r.theyShowYou.name}`]),
-        blendCard('You two, on the sofa', r.line, []),
-      );
+      list.append(...blend.cards.map((card) => blendCard(card.eyebrow, card.title, card.lines)));
       box.append(list);
     }
     return box;
