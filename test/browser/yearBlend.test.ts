@@ -75,6 +75,13 @@ test('the year picker offers every year the history covers and shows the year it
     assert.match(await page.locator('#year-status').innerText(), new RegExp(`^${year}: \\d+ episodes of \\d+ shows\\.$`));
     // Nothing wider than the phone.
     assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= size.width, 'no sideways scrolling');
+    // Sharing the year: a link per card, whose page says the year.
+    await page.getByRole('button', { name: `Share your ${year}` }).click();
+    await page.locator('#year-share-links li').nth(5).waitFor();
+    const shared = await page.locator('#year-share-links a').first().getAttribute('href');
+    const sharedPage = await page.request.get(shared!);
+    assert.equal(sharedPage.status(), 200);
+    assert.match(await sharedPage.text(), new RegExp(`Your ${year} in TV`));
     await page.locator('#year-section').scrollIntoViewIfNeeded();
     await shot(page, `year-${name}`, '#year-section');
     await page.context().close();

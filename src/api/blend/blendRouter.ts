@@ -38,7 +38,7 @@ type BlendRow = { id: string; session_a: string; session_b: string; state: strin
 const pick = <T extends object, K extends keyof T>(o: T, keys: K[]) => Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
 
 /** A Blend as one of its sessions sees it: the swap named from that side, never the other's history. */
-function blendView(row: BlendRow, sessionId: string) {
+export function blendView(row: BlendRow, sessionId: string) {
   const report = row.report as BlendReport | null;
   const isA = row.session_a === sessionId;
   const view = report && {

@@ -26,9 +26,14 @@
     return item;
   }
 
+  let shownYear = null;
+
   async function showYear(id, year, button) {
     for (const b of $('year-picker').querySelectorAll('button')) b.setAttribute('aria-pressed', String(b === button));
     $('year-cards').replaceChildren();
+    $('year-share-links').replaceChildren();
+    $('year-share-button').hidden = true;
+    shownYear = year;
     if (year === null) return void ($('year-status').textContent = 'Showing all time: your story above.');
     $('year-status').textContent = `Loading ${year}…`;
     const res = await fetch(sessionPath(id, `/report?year=${year}`), json);
@@ -37,7 +42,32 @@
     const report = await res.json();
     $('year-status').textContent = `${report.year}: ${report.totalEpisodes} episodes of ${report.totalShows} shows.`;
     $('year-cards').replaceChildren(...report.cards.map(yearCard));
+    $('year-share-button').hidden = false;
+    $('year-share-button').textContent = `Share your ${report.year}`;
   }
+
+  /** Each card of the year as a link anyone can open, with its story image to post. */
+  $('year-share-button').addEventListener('click', async () => {
+    const id = shownFor;
+    const year = shownYear;
+    const res = await fetch(sessionPath(id, '/year-share-links'), send('POST', { year }));
+    if (shownFor !== id || shownYear !== year) return;
+    if (!res.ok) return void ($('year-status').textContent = await apiError(res));
+    const { links } = await res.json();
+    const titles = new Map([...$('year-cards').querySelectorAll('li')].map((li, i) => [i, li.querySelector('.extra-eyebrow').textContent]));
+    $('year-share-links').replaceChildren(
+      ...Object.values(links).map((link, i) => {
+        const item = el('li', 'year-share-link');
+        const page = el('a', null, titles.get(i) || `Card ${i + 1}`);
+        page.href = link.url;
+        const story = el('a', null, 'story image');
+        story.href = `${link.storyUrl}?download=1`;
+        item.append(page, ' · ', story);
+        return item;
+      }),
+    );
+    $('year-status').textContent = `Share links for ${year} are ready: anyone with a link sees that card and nothing else.`;
+  });
 
   async function loadYears(id) {
     const res = await fetch(sessionPath(id, '/years'), json);
