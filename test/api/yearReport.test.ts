@@ -190,6 +190,13 @@ test('a year report is stored once and read back, until a new all-time version',
     { period: '2024', based_on_version: 1 },
     { period: '2025', based_on_version: 1 },
   ]);
+  // A new all-time version (a refresh, a re-drive) makes the next request build the year again beside it.
+  await db.db.insertInto('report_versions').values({ session_id: SESSION, version: 2, final: true, report: JSON.stringify({ sessionId: SESSION, version: 2 }), created_at: new Date() }).execute();
+  const rebuilt = (await (await get(`/api/sessions/${SESSION}/report?year=2024`, viewer())).json()) as YearReport;
+  assert.equal(rebuilt.basedOnVersion, 2);
+  assert.equal(rebuilt.totalEpisodes, first.totalEpisodes);
+  const v2 = await db.db.selectFrom('period_reports').select('period').where('session_id', '=', SESSION).where('based_on_version', '=', 2).execute();
+  assert.deepEqual(v2, [{ period: '2024' }]);
 });
 
 test('bad years, an empty year and a year before any report are clear errors', async () => {
