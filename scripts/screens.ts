@@ -187,6 +187,8 @@ async function main() {
     await page.locator('#year-cards li').nth(5).waitFor();
     await page.locator('.blend-result li').nth(3).waitFor();
     const desktop = values.desktop ? '-desktop' : '';
+    // The report scrolls inside its own full-screen shell: a tall window shows each section whole.
+    await page.setViewportSize({ width: viewport.width, height: 3000 });
     for (const [section, name] of [['#year-section', 'year'], ['#blend-section', 'blend']] as const) {
       const file = path.join(values.out, `${name}${desktop}.png`);
       await page.locator(section).screenshot({ path: file });
