@@ -41,8 +41,8 @@ export interface BlendReport {
   lineSource: 'llm' | 'local';
 }
 
-export const BLEND_STATES = ['WAITING', 'COMPLETED', 'FAILED'] as const;
-export type BlendState = (typeof BLEND_STATES)[number];
+/** WAITING for either session, then COMPLETED with its report, or FAILED with a reason. */
+export type BlendState = 'WAITING' | 'COMPLETED' | 'FAILED';
 
 export type BlendWorkflowType = (input: BlendInput) => Promise<{ state: BlendState }>;
 export const BLEND_WORKFLOW_TYPE = 'BlendWorkflow';

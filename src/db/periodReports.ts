@@ -2,8 +2,7 @@
 // service, and stored once per year beside the all-time version they were built with. The API's
 // report route is their only writer: a year asked for again reads the stored one until new rows
 // (a new all-time version) make it stale.
-import { sql } from 'kysely';
-import { type EpisodeWatches, type YearReport, buildYearReport, orderYears } from '../domain/period.js';
+import { type EpisodeWatches, type YearReport, buildYearReport, episodesPerYear, orderYears } from '../domain/period.js';
 import { imageUrl } from '../domain/report.js';
 import type { Db } from './index.js';
 import { latestReportVersion } from './reportVersions.js';
@@ -31,12 +30,7 @@ export async function loadWatches(db: Db, sessionId: string): Promise<{ episodes
 
 /** The years a session's history covers, in the order the page offers them. */
 export async function sessionYears(db: Db, sessionId: string, now = new Date()): Promise<number[]> {
-  const rows = await sql<{ year: number; episodes: string }>`
-    select extract(year from d::date)::int as year, count(distinct (e.show_id, e.season, e.title)) as episodes
-    from episodes e, unnest(e.watched_on) d
-    where e.session_id = ${sessionId}
-    group by 1`.execute(db);
-  return orderYears(new Map(rows.rows.map((r) => [Number(r.year), Number(r.episodes)])), now.getUTCFullYear());
+  return orderYears(episodesPerYear((await loadWatches(db, sessionId)).episodes), now.getUTCFullYear());
 }
 
 /**

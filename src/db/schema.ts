@@ -2,6 +2,7 @@
 // everything keyed by session_id belongs to one viewer's run.
 import type { ColumnType, Generated } from 'kysely';
 import type { SessionState } from '../contracts/index.js';
+import type { BlendState } from '../contracts/blend.js';
 import type { IdentifierType } from '../domain/identifiers.js';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -271,7 +272,7 @@ export interface BlendsTable {
   /** The inviter's session, then the one that accepted. */
   session_a: string;
   session_b: string;
-  state: 'WAITING' | 'COMPLETED' | 'FAILED';
+  state: BlendState;
   failure_reason: string | null;
   report: Json<unknown> | null;
   created_at: DefaultedTimestamp;

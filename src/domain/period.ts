@@ -1,5 +1,6 @@
 // "Your year in TV": a report over one calendar year, built from the stored watch dates alone.
 // Pure: the rows go in, the cards come out, so a test can recompute every number independently.
+import { MONTH_NAMES } from './dates.js';
 import { round2 } from './report.js';
 
 /** One stored episode: its show and every day it was watched ('YYYY-MM-DD', rewatches kept). */
@@ -62,7 +63,6 @@ export interface YearReport {
   };
 }
 
-export const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'] as const;
 
 /** The current year is offered first only once it holds this many distinct episodes. */
 export const CURRENT_YEAR_MIN_EPISODES = 10;
