@@ -9,9 +9,13 @@ import { SESSION_STEP_RETRY } from '../src/contracts/index.js';
 
 const { blendReadiness, buildBlend, recordBlendFailure } = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry: SESSION_STEP_RETRY });
 
-/** First wait, and the longest: a session finishes in minutes; checks back off to every 5 minutes. */
+/**
+ * First wait, and the longest: a session finishes in minutes, a big one's polite crawl in hours;
+ * checks back off to every 15 minutes, so a week of waiting stays near 700 checks (about 6,000
+ * history events, under the 10,240 warning).
+ */
 const FIRST_WAIT_MS = 2_000;
-const LONGEST_WAIT_MS = 5 * 60_000;
+const LONGEST_WAIT_MS = 15 * 60_000;
 /** A session that has not finished in a week will not: the Blend says so instead of waiting forever. */
 const GIVE_UP_AFTER_MS = 7 * 24 * 60 * 60_000;
 
