@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { PipelineErrors, TERMINAL_SESSION_STATES, refreshScheduleId, sessionWorkflowId } from '../src/contracts/index.js';
 import type { Db } from '../src/db/index.js';
 import type { SessionKeyring } from '../src/temporal/codec/sessionKeys.js';
+import { eraseBlendsOf } from './blend.js';
 
 export interface ForgetDeps {
   db: Db;
@@ -17,7 +18,7 @@ export interface ForgetDeps {
 }
 
 /** Tables that hold one viewer's data, children first. The show catalogue is shared and stays. */
-const SESSION_TABLES = ['episodes', 'films', 'date_problems', 'session_shows', 'insights', 'dead_letters', 'report_versions', 'share_link_epochs', 'viewer_token_epochs', 'handoff_codes'] as const;
+const SESSION_TABLES = ['episodes', 'films', 'date_problems', 'session_shows', 'insights', 'dead_letters', 'report_versions', 'share_link_epochs', 'viewer_token_epochs', 'handoff_codes', 'period_reports'] as const;
 
 const POLL_MS = 500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -78,10 +79,11 @@ export function createForgetActivities({ db, client, sessionKeys }: ForgetDeps) 
       }
     },
 
-    /** Deletes every row of the session in one transaction; returns the counts by table. */
+    /** Erases the session's Blends (activities/blend.ts), then deletes every row of the session in one transaction; returns the counts by table. */
     async eraseSessionRows({ sessionId }: { sessionId: string }): Promise<Record<string, number>> {
+      const blendCounts = await eraseBlendsOf({ db, client, sessionKeys }, sessionId);
       return db.transaction().execute(async (tx) => {
-        const counts: Record<string, number> = {};
+        const counts: Record<string, number> = { ...blendCounts };
         for (const table of SESSION_TABLES) {
           const result = await tx.deleteFrom(table).where('session_id', '=', sessionId).executeTakeFirst();
           counts[table] = Number(result.numDeletedRows);

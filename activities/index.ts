@@ -10,6 +10,7 @@ import type { Client } from '@temporalio/client';
 import { type ServiceThrottled, serviceThrottledSignal } from '../src/contracts/index.js';
 import type { Db } from '../src/db/index.js';
 import type { SessionKeyring } from '../src/temporal/codec/sessionKeys.js';
+import { createBlendActivities } from './blend.js';
 import { createCatalogActivities } from './catalog.js';
 import { createCrawlActivities } from './crawl.js';
 import { createFetchActivities } from './fetch.js';
@@ -55,6 +56,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRedriveActivities(deps),
     ...createRefreshActivities(deps),
     ...createForgetActivities(deps),
+    ...createBlendActivities(deps),
   };
 }
 

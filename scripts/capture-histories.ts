@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { ensureTemporalCli } from '../src/temporal/cli.js';
 import path from 'node:path';
 import { WorkflowTypes, connectSignal, sessionWorkflowId } from '../src/contracts/index.js';
+import { blendWorkflowId } from '../src/contracts/blend.js';
 import { historyFileName } from '../test/support/histories.js';
 import { startTestStack, waitForState } from '../test/support/stack.js';
 
@@ -70,9 +71,30 @@ try {
       keep: (workflowId: string) => workflowId.startsWith('forget-') || workflowId.startsWith('retention-'),
     },
   ];
+  // A Blend of two sessions, accepted while the second still runs: only BlendWorkflow's history is
+  // kept (its sessions' are the same as completed-small's).
+  const blending: typeof scenarios = [
+    {
+      name: 'blended',
+      start: async () => {
+        const started = async (sessionId: string) => (await (await post({ dataKey: 'demo-small', sessionId })).json()) as { viewerToken: string };
+        const a = await started('blended-a');
+        await waitForState(stack, 'blended-a', ['COMPLETED']);
+        const viewer = (token: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}` });
+        const invite = (await (await fetch(`${stack.apiUrl}/api/sessions/blended-a/blend-invitations`, { method: 'POST', headers: viewer(a.viewerToken) })).json()) as { url: string };
+        const b = await started('blended-b');
+        const accepted = await fetch(`${stack.apiUrl}/api/sessions/blended-b/blends`, { method: 'POST', headers: viewer(b.viewerToken), body: JSON.stringify({ invitation: invite.url.split('#blend=')[1] }) });
+        if (accepted.status !== 202) throw new Error(`accepting answered ${accepted.status}`);
+        const { blendId } = (await accepted.json()) as { blendId: string };
+        await stack.env.client.workflow.getHandle(blendWorkflowId(blendId)).result();
+      },
+      until: [],
+      keep: (workflowId: string) => workflowId.startsWith('blend-'),
+    },
+  ];
   // `npm run histories:capture -- forgotten` records only the named scenarios.
   const only = process.argv.slice(2);
-  const chosen = [...scenarios, ...erasing].filter((s) => only.length === 0 || only.includes(s.name));
+  const chosen = [...scenarios, ...erasing, ...blending].filter((s) => only.length === 0 || only.includes(s.name));
   for (const scenario of chosen) {
     await scenario.start();
     if (scenario.until.length > 0) await waitForState(stack, scenario.name, scenario.until, 120_000);

@@ -2,6 +2,8 @@
 // and each card's 1080×1920 story image beside them, the pictures README shows. The real page files
 // are served beside a one-session API that answers with a sample final report, and Debian's
 // Chromium (playwright-core) plays it card by card.
+// The year picker with a year's cards and a finished Blend are pictured too (year*.png, blend*.png),
+// with the year's and the Blend's story images (story-year-*, story-blend-*).
 // Options: --out <dir> (default docs/screens), --provisional (a provisional report instead),
 // --desktop (1280×900 instead of a phone).
 import express from 'express';
@@ -17,6 +19,11 @@ import { cardText } from '../src/api/share/cardText.js';
 import { renderStoryPng } from '../src/api/share/storyImage.js';
 import { SESSION_STATES } from '../src/contracts/index.js';
 import { type CardCoverage, type Report, STORY_CARDS } from '../src/domain/report.js';
+import { YEAR_CARDS, type YearReport, yearCardText } from '../src/domain/period.js';
+import { BLEND_CARDS, type BlendReport } from '../src/contracts/blend.js';
+import { blendCardText } from '../src/api/blend/blendCards.js';
+import { blendView } from '../src/api/blend/blendRouter.js';
+import { yearCardShareText } from '../src/api/share/yearShare.js';
 
 const WEB_DIR = fileURLToPath(new URL('../src/api/web/', import.meta.url));
 const FONT_DIR = path.dirname(createRequire(import.meta.url).resolve('@fontsource/inter/files/inter-latin-400-normal.woff2'));
@@ -72,6 +79,54 @@ export function sampleReport(provisional = false): Report {
   };
 }
 
+/** A sample year beside the sample report: what the year picker shows for 2025. */
+export function sampleYear(): YearReport {
+  return {
+    kind: 'year',
+    sessionId: SESSION,
+    year: 2025,
+    basedOnVersion: 3,
+    generatedAt: '2026-01-02T10:00:00.000Z',
+    totalShows: 14,
+    totalEpisodes: 212,
+    daysWatched: 131,
+    mostWatchedShow: { name: 'Off-Road', episodes: 30, posterUrl: null, month: 3, monthName: 'March' },
+    topMonth: { month: 3, monthName: 'March', episodes: 41 },
+    longestStreak: { days: 9, from: '2025-03-02', to: '2025-03-10' },
+    newShows: { count: 6, top: [{ name: 'Off-Road', episodes: 30, posterUrl: null }, { name: 'Pine Hollow', episodes: 18, posterUrl: null }] },
+    oldFavourites: { count: 8, top: [{ name: 'Hawkstead', episodes: 26, posterUrl: null }] },
+    versusAllTime: {
+      episodeShare: 31.5,
+      allTimeMostWatched: 'Hawkstead',
+      genres: [
+        { name: 'Crime', yearShare: 24.5, allTimeShare: 12 },
+        { name: 'Drama', yearShare: 20, allTimeShare: 22 },
+        { name: 'Comedy', yearShare: 11, allTimeShare: 9 },
+      ],
+      risingGenre: 'Crime',
+    },
+  };
+}
+
+/** A sample finished Blend, as viewer A reads it. */
+export function sampleBlend(): BlendReport {
+  return {
+    blendId: 'screensBlend0000000000',
+    generatedAt: '2026-01-02T10:00:00.000Z',
+    matchScore: 68,
+    parts: { genres: 74.5, sharedShows: 52.25, rtTaste: 86.1 },
+    sharedShows: [
+      { name: 'Hawkstead', posterUrl: null },
+      { name: 'Glass Harbour', posterUrl: null },
+      { name: 'Static', posterUrl: null },
+    ],
+    aShowsB: { name: 'Off-Road', posterUrl: null },
+    bShowsA: { name: 'The Quiet Orchard', posterUrl: null },
+    line: 'You bring the thrillers, they bring the snacks: a sofa alliance for the ages.',
+    lineSource: 'llm',
+  };
+}
+
 async function main() {
   const { values } = parseArgs({ options: { out: { type: 'string', default: 'docs/screens' }, provisional: { type: 'boolean', default: false }, desktop: { type: 'boolean', default: false } } });
   const report = sampleReport(values.provisional);
@@ -88,7 +143,15 @@ async function main() {
     res.write(`event: report\ndata: ${JSON.stringify({ version: report.version, final: report.final })}\n\n`);
     if (report.final) res.end(`event: done\ndata: ${JSON.stringify({ state: 'COMPLETED', failureReason: null })}\n\n`);
   });
-  app.get(`/api/sessions/${SESSION}/report`, (_req, res) => void res.json(report));
+  const year = sampleYear();
+  const blend = sampleBlend();
+  const blendRow = { id: blend.blendId, session_a: SESSION, session_b: 'screens-friend', state: 'COMPLETED', failure_reason: null, report: blend, created_at: new Date(blend.generatedAt), completed_at: new Date(blend.generatedAt) };
+  app.get(`/api/sessions/${SESSION}/report`, (req, res) =>
+    void res.json(req.query.year ? { ...year, cards: YEAR_CARDS.map((card) => ({ card, ...yearCardText(year, card) })) } : report),
+  );
+  app.get(`/api/sessions/${SESSION}/years`, (_req, res) => void res.json({ years: [2025, 2024, 2023] }));
+  app.get(`/api/sessions/${SESSION}/blends`, (_req, res) => void res.json({ blends: [{ blendId: blend.blendId, state: 'COMPLETED' }], invitations: [] }));
+  app.get(`/api/sessions/${SESSION}/blends/${blend.blendId}`, (_req, res) => void res.json(blendView(blendRow, SESSION)));
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -116,6 +179,33 @@ async function main() {
         const image = path.join(values.out, `story-${String(i + 1).padStart(2, '0')}-${card}${suffix}.png`);
         await writeFile(image, await renderStoryPng(card, cardText(report, card)));
         console.log(image);
+      }
+    }
+    // The year picker on 2025, and the Blend: each section on its own (as in the final report).
+    if (values.provisional) return;
+    await page.getByRole('button', { name: '2025', exact: true }).click();
+    await page.locator('#year-cards li').nth(5).waitFor();
+    await page.locator('.blend-result li').nth(3).waitFor();
+    const desktop = values.desktop ? '-desktop' : '';
+    // The report scrolls inside its own full-screen shell: a tall window shows each section whole.
+    await page.setViewportSize({ width: viewport.width, height: 3000 });
+    for (const [section, name] of [['#year-section', 'year'], ['#blend-section', 'blend']] as const) {
+      const file = path.join(values.out, `${name}${desktop}.png`);
+      await page.locator(section).screenshot({ path: file });
+      console.log(file);
+    }
+    if (!values.desktop) {
+      for (const [i, card] of YEAR_CARDS.entries()) {
+        const file = path.join(values.out, `story-year-${i + 1}-${card}.png`);
+        const text = yearCardShareText(yearCardText(year, card), card);
+        await writeFile(file, await renderStoryPng(text.card, text));
+        console.log(file);
+      }
+      for (const [i, card] of BLEND_CARDS.entries()) {
+        const file = path.join(values.out, `story-blend-${i + 1}-${card}.png`);
+        const text = blendCardText(blend, card);
+        await writeFile(file, await renderStoryPng(text.card, text));
+        console.log(file);
       }
     }
   } finally {

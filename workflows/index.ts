@@ -7,3 +7,4 @@ export { RefreshWorkflow } from './refresh.js';
 export { ForgetWorkflow } from './forget.js';
 export { RetentionWorkflow } from './retention.js';
 export { CatalogCrawlWorkflow } from './catalog.js';
+export { BlendWorkflow } from './blend.js';

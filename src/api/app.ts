@@ -33,6 +33,9 @@ import { ViewerTokenEpochs } from './protection/viewerTokens.js';
 import { ImageCache } from './share/imageCache.js';
 import { ShareLinks } from './share/shareLinks.js';
 import { shareLinksRouter, shareRouter } from './share/shareRouter.js';
+import { blendRouter, blendShareRouter } from './blend/blendRouter.js';
+import { BlendInvitations } from './blend/invitations.js';
+import { yearShareLinksRouter, yearShareRouter } from './share/yearShare.js';
 
 export interface ApiDeps {
   client: Client;
@@ -119,6 +122,15 @@ export function createApp(deps: ApiDeps): express.Express {
     audit,
   };
   app.use('/api/sessions/:id', shareLinksRouter(share));
+  const blends = {
+    ...share,
+    taskQueue: deps.taskQueue,
+    invitations: new BlendInvitations(deps.db, security.viewerTokens.derivedKey('blend-invitations')),
+    shareKey: security.viewerTokens.derivedKey('blend-share-links'),
+  };
+  app.use('/api/sessions/:id', blendRouter(blends));
+  const years = { db: deps.db, links: share.links, key: security.viewerTokens.derivedKey('year-share-links'), images: share.images, publicUrl: deps.publicUrl };
+  app.use('/api/sessions/:id', yearShareLinksRouter(years));
   app.use('/api/sessions/:id', handoffRouter({ client: deps.client, db: deps.db, viewerTokens: security.viewerTokens, epochs, publicUrl: deps.publicUrl, secureCookies }));
   // An unsigned callback is anyone's to fire: outside the local demo it exists only with a secret.
   if (security.callbackSecret || !production) {
@@ -127,6 +139,8 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/api/demo-keys', demoRouter(deps.demoDataKeys));
   // The page spells session states from the contract, not by hand: a script it loads before app.js.
   app.get('/session-states.js', allow({ public: true }), (_req, res) => void res.type('text/javascript').send(sessionStatesScript));
+  app.use('/share/blend', blendShareRouter(blends));
+  app.use('/share/year', yearShareRouter(years));
   app.use('/share', shareRouter(share));
   // Only the page's own files are compressed: they are text that never streams (an event stream
   // must not sit in a compressor's buffer), and they are what a phone waits for first.

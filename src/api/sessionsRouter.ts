@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/index.js';
 import { readReport } from '../db/reportVersions.js';
+import { sessionYears, yearReport } from '../db/periodReports.js';
+import { YEAR_CARDS, yearCardText } from '../domain/period.js';
 import { allow, principalOf } from './protection/access.js';
 import { bearerToken } from './protection/apiKeys.js';
 import { type StoredResponse, respondIdempotently } from './protection/idempotency.js';
@@ -44,7 +46,10 @@ const dataKeySchema = z.string().trim().min(1, 'must not be empty').max(512, 'is
 const startBody = z.object({ dataKey: dataKeySchema.optional(), sessionId: sessionIdSchema.optional() }).strict();
 const connectBody = z.object({ dataKey: dataKeySchema }).strict();
 const pauseBody = z.object({ reason: z.string().trim().max(200).optional() }).strict();
-const reportQuery = z.object({ version: z.coerce.number().int().min(1).max(1_000_000).optional() }).strict();
+const reportQuery = z
+  .object({ version: z.coerce.number().int().min(1).max(1_000_000).optional(), year: z.coerce.number().int().min(1990).max(2100).optional() })
+  .strict()
+  .refine((q) => q.version === undefined || q.year === undefined, 'version and year do not go together: a year report is built beside the latest version');
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   state: z.enum(SESSION_STATES).optional(),
@@ -137,9 +142,10 @@ export function sessionsRouter({ client, db, sessions, viewerTokens, epochs, con
 
   // The latest report version, or `?version=N`; a version is never edited once stored.
   router.get('/:id/report', allow({ scope: 'read', viewer: true }), async (req, res) => {
-    const { version } = reportQuery.parse(req.query);
+    const { version, year } = reportQuery.parse(req.query);
     const row = await findSession(db, client, req.params.id);
-    const report = await readReport(db, row.id, version);
+    const report = year === undefined ? await readReport(db, row.id, version) : await yearReport(db, row.id, year);
+    if (report === null) throw new HttpError(404, 'no_such_year', `This history has nothing watched in ${year}`);
     if (!report) {
       if (version !== undefined) throw new HttpError(404, 'no_such_version', `This session has no report version ${version}`);
       const { state, failureReason } = await readSessionState(client, row);
@@ -148,7 +154,14 @@ export function sessionsRouter({ client, db, sessions, viewerTokens, epochs, con
     }
     // Personal data: no browser or proxy keeps a copy that would outlive a forget.
     res.set('Cache-Control', 'no-store');
-    res.json(report);
+    // A year report comes with its cards' words, the same the CLI prints and its images draw.
+    res.json('kind' in report ? { ...report, cards: YEAR_CARDS.map((card) => ({ card, ...yearCardText(report, card) })) } : report);
+  });
+
+  // The years the history covers, in the order the page offers them (current year first once it has enough).
+  router.get('/:id/years', allow({ scope: 'read', viewer: true }), async (req, res) => {
+    const row = await findSession(db, client, req.params.id);
+    res.set('Cache-Control', 'no-store').json({ years: await sessionYears(db, row.id) });
   });
 
   router.post('/:id/connect', allow({ scope: 'write', viewer: true }), async (req, res) => {

@@ -2,6 +2,7 @@
 import { type ForgetReceipt, type SessionProgress, type StageLabel, stageLabels } from '../contracts/index.js';
 import { watchedLine } from '../domain/cardVerdicts.js';
 import { type Report, STORY_CARDS } from '../domain/report.js';
+import { YEAR_CARDS, type YearReport, yearCardText } from '../domain/period.js';
 
 /** The pipeline's stages as the session's progress names them (older runs' progress: this build's table). */
 export const progressStages = (p: SessionProgress): StageLabel[] => (p.pipeline ?? stageLabels()).filter((stage) => p.stages[stage.name] !== undefined);
@@ -96,4 +97,14 @@ export function formatReceipt(r: ForgetReceipt): string {
     '  kept:',
     ...r.kept.map((k) => `    - ${k}`),
   ].join('\n');
+}
+
+/** A year report: each card's heading, its big line and what it says, in story order. */
+export function formatYearReport(r: YearReport): string {
+  const lines = [`── Your ${r.year} in TV ──`];
+  for (const card of YEAR_CARDS) {
+    const text = yearCardText(r, card);
+    lines.push(`${`${text.eyebrow}:`.padEnd(36)}${text.title}`, ...text.lines.map((l) => `  ${l}`));
+  }
+  return lines.join('\n');
 }

@@ -12,6 +12,7 @@ import { createWikidataClient } from '../clients/wikidata.js';
 import { type AppConfig, loadConfig, wikidataUrlFor } from '../config/index.js';
 import { openDatabase } from '../db/index.js';
 import type { Report } from '../domain/report.js';
+import type { YearReport } from '../domain/period.js';
 import type { ServiceStatus } from '../control/serviceStatus.js';
 import { loadPayloadEncryption } from '../temporal/codec/payloadKeyFile.js';
 import { workflowsPath } from '../worker/createWorker.js';
@@ -19,7 +20,7 @@ import { type ForgetReceipt, GandalfErrors, SEARCH_ATTRIBUTES, SESSION_STATES, t
 import { ApiError, createApiClient } from './apiClient.js';
 import { addCatalogCommands } from './catalogCommands.js';
 import { addControlCommands, formatServices } from './controlCommands.js';
-import { aiStepsDone, formatProgressLine, formatReceipt, formatReport, formatReportChanges, progressStages } from './format.js';
+import { aiStepsDone, formatProgressLine, formatReceipt, formatReport, formatReportChanges, formatYearReport, progressStages } from './format.js';
 
 interface SessionView {
   sessionId: string;
@@ -113,13 +114,20 @@ program
 
 program
   .command('report')
-  .description("Print a session's report (the latest version, or --version N)")
+  .description("Print a session's report (the latest version, or --version N), or one year of it (--year 2025)")
   .argument('<sessionId>')
   .option('--json', 'raw JSON')
   .option('--version <n>', 'an earlier version')
-  .action(async (sessionId: string, opts: { json?: boolean; version?: string }) => {
+  .option('--year <yyyy>', 'your year in TV: one calendar year, from the rows already stored')
+  .action(async (sessionId: string, opts: { json?: boolean; version?: string; year?: string }) => {
+    if (opts.version && opts.year) throw new Error('--version and --year do not go together: a year report is built beside the latest version');
+    const path = `/api/sessions/${encodeURIComponent(sessionId)}/report`;
+    if (opts.year) {
+      const report = await api().get<YearReport>(`${path}?year=${encodeURIComponent(opts.year)}`);
+      return void console.log(opts.json ? JSON.stringify(report, null, 2) : formatYearReport(report));
+    }
     const qs = opts.version ? `?version=${encodeURIComponent(opts.version)}` : '';
-    const report = await api().get<Report>(`/api/sessions/${encodeURIComponent(sessionId)}/report${qs}`);
+    const report = await api().get<Report>(`${path}${qs}`);
     console.log(opts.json ? JSON.stringify(report, null, 2) : formatReport(report));
   });
 

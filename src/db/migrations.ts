@@ -363,6 +363,53 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('report_versions_claim').unique().on('report_versions').columns(['session_id', 'claim']).where(sql.ref('claim'), 'is not', null).execute();
     },
   },
+  '0013_blend_period_reports': {
+    // "Your year in TV": one stored report per session, year and the all-time version it was built
+    // beside (a report of its own kind, from stored rows only; src/db/periodReports.ts).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('period_reports')
+        .addColumn('session_id', 'text', (c) => c.notNull())
+        .addColumn('period', 'text', (c) => c.notNull())
+        .addColumn('based_on_version', 'integer', (c) => c.notNull())
+        .addColumn('report', 'jsonb', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint('period_reports_pk', ['session_id', 'period', 'based_on_version'])
+        .execute();
+    },
+  },
+  '0013_blend_blends': {
+    // Blends of two viewers (src/contracts/blend.ts): invitations viewer A can revoke, and the Blends
+    // their acceptance starts. Rows name sessions without a foreign key: forgetting either session
+    // erases its Blends itself (activities/blend.ts), payload key included.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('blend_invitations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('inviter_session_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('revoked_at', 'timestamptz')
+        .execute();
+      await db.schema.createIndex('blend_invitations_inviter').on('blend_invitations').column('inviter_session_id').execute();
+      await db.schema
+        .createTable('blends')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('invitation_id', 'text', (c) => c.notNull())
+        .addColumn('session_a', 'text', (c) => c.notNull())
+        .addColumn('session_b', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('failure_reason', 'text')
+        .addColumn('report', 'jsonb')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('completed_at', 'timestamptz')
+        .execute();
+      await db.schema.createIndex('blends_session_a').on('blends').column('session_a').execute();
+      await db.schema.createIndex('blends_session_b').on('blends').column('session_b').execute();
+      // One Blend per pair and invitation: accepting twice finds the first.
+      await db.schema.createIndex('blends_invitation_pair').on('blends').columns(['invitation_id', 'session_b']).unique().execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -2,6 +2,7 @@
 // everything keyed by session_id belongs to one viewer's run.
 import type { ColumnType, Generated } from 'kysely';
 import type { SessionState, StageName } from '../contracts/index.js';
+import type { BlendState } from '../contracts/blend.js';
 import type { IdentifierType } from '../domain/identifiers.js';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -248,6 +249,38 @@ export interface CatalogCandidatesTable {
   created_at: DefaultedTimestamp;
 }
 
+/** A session's report over one period ("2025"), built beside an all-time version; never edited. */
+export interface PeriodReportsTable {
+  session_id: string;
+  period: string;
+  based_on_version: number;
+  report: Json<unknown>;
+  created_at: DefaultedTimestamp;
+}
+
+/** A Blend invitation viewer A made; its link is signed over the id (src/api/blend/invitations.ts). */
+export interface BlendInvitationsTable {
+  id: string;
+  inviter_session_id: string;
+  created_at: DefaultedTimestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+/** A Blend of two sessions; BlendWorkflow is the only writer of its state and report. */
+export interface BlendsTable {
+  id: string;
+  invitation_id: string;
+  /** The inviter's session, then the one that accepted. */
+  session_a: string;
+  session_b: string;
+  state: BlendState;
+  failure_reason: string | null;
+  report: Json<unknown> | null;
+  created_at: DefaultedTimestamp;
+  completed_at: Timestamp | null;
+}
+
 export interface Database {
   sessions: SessionsTable;
   shows: ShowsTable;
@@ -273,5 +306,8 @@ export interface Database {
   session_keys: SessionKeysTable;
   erased_session_keys: ErasedSessionKeysTable;
   catalog_candidates: CatalogCandidatesTable;
+  period_reports: PeriodReportsTable;
+  blend_invitations: BlendInvitationsTable;
+  blends: BlendsTable;
 }
 

@@ -7,7 +7,7 @@ export type GandalfDateResult = { ok: true; date: string } | { ok: false; reason
 const MIN_YEAR = 1990;
 const MAX_YEAR = 2100;
 
-const MONTH_NAMES = [
+export const MONTH_NAMES = [
   'January', 'February', 'March', 'April', 'May', 'June',
   'July', 'August', 'September', 'October', 'November', 'December',
 ];

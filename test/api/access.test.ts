@@ -109,6 +109,7 @@ const EXPECTED_ROUTES: Record<string, AccessPolicy> = {
   'GET /api/sessions': { scope: 'read' },
   'GET /api/sessions/:id': { scope: 'read', viewer: true },
   'GET /api/sessions/:id/report': { scope: 'read', viewer: true },
+  'GET /api/sessions/:id/years': { scope: 'read', viewer: true },
   'POST /api/sessions/:id/connect': { scope: 'write', viewer: true },
   'POST /api/sessions/:id/cancel': { scope: 'write' },
   'DELETE /api/sessions/:id': { scope: 'admin', viewer: true },
@@ -130,6 +131,23 @@ const EXPECTED_ROUTES: Record<string, AccessPolicy> = {
   'POST /api/sessions/:id/handoff/redeem': { public: true },
   'DELETE /api/sessions/:id/viewer-tokens': { scope: 'admin', viewer: true },
   'GET /api/control/readiness': { scope: 'admin' },
+  // Blends: inviting and accepting are the viewer's own acts; revoking an invitation, the viewer's or
+  // an admin's. A Blend is read by its two viewers (each from their own session's path) and `read`
+  // operators, and hidden from everyone else: the same 404 as a Blend that does not exist.
+  'POST /api/sessions/:id/blend-invitations': { viewer: true },
+  'DELETE /api/sessions/:id/blend-invitations/:invitationId': { scope: 'admin', viewer: true },
+  'POST /api/sessions/:id/blends': { viewer: true },
+  'GET /api/sessions/:id/blends': { scope: 'read', viewer: true },
+  'GET /api/sessions/:id/blends/:blendId': { scope: 'read', viewer: true, hidden: true },
+  'POST /api/sessions/:id/blends/:blendId/share-links': { viewer: true },
+  'GET /share/blend/:token': { public: true },
+  'GET /share/blend/:token/image.png': { public: true },
+  'GET /share/blend/:token/story.png': { public: true },
+  // A year's cards are shared like the report's: by the viewer, opened by anyone with the link.
+  'POST /api/sessions/:id/year-share-links': { viewer: true },
+  'GET /share/year/:token': { public: true },
+  'GET /share/year/:token/image.png': { public: true },
+  'GET /share/year/:token/story.png': { public: true },
   // A share link is its own capability (a signed token naming one card), checked by the route.
   'GET /share/:token': { public: true },
   'GET /share/:token/image.png': { public: true },
@@ -365,6 +383,12 @@ function expected(method: string, policy: AccessPolicy, path: string, cred: Cred
     who = { kind: 'anonymous' };
   }
   if (policy.public) return ALLOWED;
+  // A hidden route answers everyone it does not open with its own 404 (a codec token still gets its 401).
+  if (policy.hidden && who.kind !== 'codec') {
+    if (undecodableSession(path)) return refuse(400, 'bad_request');
+    const opens = who.kind === 'operator' ? !!policy.scope && who.scopes.includes(policy.scope) : who.kind === 'viewer' && !!policy.viewer && sessionOfPath(path) === who.session;
+    return opens ? ALLOWED : refuse(404, 'not_found');
+  }
   switch (who.kind) {
     case 'anonymous':
       return policy.demoAnonymous && (opts.demo ?? true) ? ALLOWED : refuse(401, 'unauthorized');
@@ -413,6 +437,7 @@ const SPECS: Record<string, RouteSpec> = {
   'GET /api/sessions': { allowed: { status: 200 } },
   'GET /api/sessions/:id': { allowed: { status: 200 } },
   'GET /api/sessions/:id/report': { allowed: { status: 200 } },
+  'GET /api/sessions/:id/years': { allowed: { status: 200 } },
   'POST /api/sessions/:id/connect': { body: () => ({}), allowed: { status: 400, code: 'invalid_request' } },
   'POST /api/sessions/:id/cancel': { destructive: true, allowed: { status: 404, code: 'not_found' } },
   'DELETE /api/sessions/:id': { destructive: true, allowed: { status: 404, code: 'not_found' } },
@@ -449,6 +474,22 @@ const SPECS: Record<string, RouteSpec> = {
   'GET /share/:token': { allowed: { status: 404 } },
   'GET /share/:token/image.png': { allowed: { status: 404, code: 'not_found' } },
   'GET /share/:token/story.png': { allowed: { status: 404, code: 'not_found' } },
+  // Makes an invitation row and nothing else.
+  'POST /api/sessions/:id/blend-invitations': { allowed: { status: 201 } },
+  'DELETE /api/sessions/:id/blend-invitations/:invitationId': { allowed: { status: 404, code: 'no_such_invitation' } },
+  // Fails validation after the access check: nothing is accepted.
+  'POST /api/sessions/:id/blends': { body: () => ({}), allowed: { status: 400, code: 'invalid_request' } },
+  'GET /api/sessions/:id/blends': { allowed: { status: 200 } },
+  // No Blend is called `:blendId`: the one 404 (test/api/blend.test.ts reads real Blends).
+  'GET /api/sessions/:id/blends/:blendId': { allowed: { status: 404, code: 'not_found' } },
+  'POST /api/sessions/:id/blends/:blendId/share-links': { allowed: { status: 404, code: 'not_found' } },
+  'GET /share/blend/:token': { allowed: { status: 404 } },
+  'GET /share/blend/:token/image.png': { allowed: { status: 404, code: 'not_found' } },
+  'GET /share/blend/:token/story.png': { allowed: { status: 404, code: 'not_found' } },
+  'POST /api/sessions/:id/year-share-links': { body: () => ({}), allowed: { status: 400, code: 'invalid_request' } },
+  'GET /share/year/:token': { allowed: { status: 404 } },
+  'GET /share/year/:token/image.png': { allowed: { status: 404, code: 'not_found' } },
+  'GET /share/year/:token/story.png': { allowed: { status: 404, code: 'not_found' } },
   // No query: 400 before anything starts.
   'GET /api/callback': { allowed: { status: 400 } },
   'GET /api/demo-keys': { allowed: { status: 200 } },
@@ -563,7 +604,9 @@ describe('every route declares its access with allow()', () => {
     for (const r of routes) {
       const p = r.policy;
       const keys = Object.keys(p).sort();
-      assert.ok(keys.every((k) => ['public', 'scope', 'viewer', 'codecToken', 'demoAnonymous'].includes(k)), `${r.method} ${r.path}: ${keys}`);
+      assert.ok(keys.every((k) => ['public', 'scope', 'viewer', 'codecToken', 'demoAnonymous', 'hidden'].includes(k)), `${r.method} ${r.path}: ${keys}`);
+      // Hidden only where reading: a change must say why it is refused.
+      if (p.hidden) assert.equal(r.method, 'GET', `${r.method} ${r.path}: hidden on a change`);
       if (p.public) assert.deepEqual(keys, ['public'], `${r.method} ${r.path}: public and something else`);
       else assert.ok(p.scope || p.viewer, `${r.method} ${r.path}: neither public, nor a scope, nor a viewer`);
       if (p.viewer) assert.ok(r.path.includes(':id'), `${r.method} ${r.path}: a viewer route without a session id`);
@@ -612,6 +655,8 @@ describe('every credential on every route (sessions A and B, completed)', () => 
     for (const route of routes) {
       const { exp, reply } = await check(route, { name: 'none', kind: 'none' }, S.A);
       if (route.policy.public) assert.equal(exp.allowed, true);
+      // A hidden route answers with its own 404, as if there were nothing there.
+      else if (route.policy.hidden) assert.equal(reply.status, 404, `${route.method} ${route.path}`);
       else if (!route.policy.demoAnonymous) assert.equal(reply.status, 401, `${route.method} ${route.path}`);
     }
     // The page and its static files too.
@@ -624,7 +669,9 @@ describe('every credential on every route (sessions A and B, completed)', () => 
       for (const route of routes.filter((r) => !r.policy.public)) {
         const { reply } = await check(route, cred, S.A);
         const open = route.policy.scope === scope;
-        assert.equal(reply.status === 403, !open, `${route.method} ${route.path} with a ${scope} key: ${reply.status}`);
+        // A hidden route's refusal is its 404 (its allowed answer on a made-up id is the same 404: the matrix tells them apart on real Blends in blend.test.ts).
+        if (route.policy.hidden) assert.equal(reply.status, 404, `${route.method} ${route.path} with a ${scope} key`);
+        else assert.equal(reply.status === 403, !open, `${route.method} ${route.path} with a ${scope} key: ${reply.status}`);
       }
     }
   });
@@ -636,8 +683,9 @@ describe('every credential on every route (sessions A and B, completed)', () => 
           const origin = via === 'cookie' ? base.origin : undefined;
           const { reply } = await check(route, viewer(holder, via, tokens[holder]), target, { origin });
           assert.equal(reply.status, 404, `${route.method} ${route.path}: ${holder}'s token on the other session`);
-          // Same answer as a session that does not exist, for an operator.
-          assert.deepEqual(JSON.parse(reply.body), { error: { code: 'not_found', message: `No session ${target}` } });
+          // Same answer as a session that does not exist, for an operator (a hidden route: as its thing that does not exist).
+          const message = route.policy.hidden ? 'No blend :blendId' : `No session ${target}`;
+          assert.deepEqual(JSON.parse(reply.body), { error: { code: 'not_found', message } });
         }
       }
     }

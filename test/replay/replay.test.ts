@@ -1,7 +1,7 @@
 // Replays every recorded history against today's workflow code. Any change that would break a
 // running workflow's determinism fails here, before it reaches a worker.
 // - test/histories: sessions recorded with today's shape (the lanes, behind the 'session-lanes' patch),
-//   and forgetting (ForgetWorkflow, RetentionWorkflow);
+//   forgetting (ForgetWorkflow, RetentionWorkflow) and a Blend (BlendWorkflow);
 // - test/histories/v1: sessions recorded before it, which must go on in v1's code after an upgrade;
 // - test/histories/stages: sessions recorded with the stage table (behind the 'stage-table' patch),
 //   whose runs hand over snapshots with `stages` by name.
@@ -48,6 +48,13 @@ test('the current corpus covers forgetting: a ForgetWorkflow by request and a re
   const files = current.map((h) => h.file);
   assert.ok(files.some((f) => f.startsWith('forget-forgotten@')), 'a forget requested through the API');
   assert.ok(files.some((f) => f.startsWith('retention-sweep@')) && files.some((f) => f.startsWith('forget-expired@')), 'a retention sweep and the forget it started');
+});
+
+test('the current corpus covers a Blend that waited for its second session', () => {
+  const blend = current.find((h) => h.file.startsWith('blend-'));
+  assert.ok(blend, 'a BlendWorkflow history');
+  const timers = blend.history.events.filter((e) => (e as { eventType?: string }).eventType === 'EVENT_TYPE_TIMER_STARTED');
+  assert.ok(timers.length > 0, 'it waited (a durable timer) while a session still ran');
 });
 
 // A patch is a `core_patch` marker whose payload (base64 JSON) names it.

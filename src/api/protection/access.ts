@@ -22,6 +22,11 @@ export interface AccessPolicy {
   codecToken?: true;
   /** Without a key when the server runs in demo mode (ALLOW_ANONYMOUS_SESSIONS). */
   demoAnonymous?: true;
+  /**
+   * Whoever the route does not open (no credential, another viewer, a key without the scope) gets the
+   * route's own 404, as if the thing did not exist: a Blend must not tell outsiders it is there.
+   */
+  hidden?: true;
 }
 
 export type AccessHandler = RequestHandler & { policy: AccessPolicy };
@@ -48,11 +53,20 @@ export function insufficientScope(res: Response, needed: string) {
   refuse(res, 403, 'insufficient_scope', `This endpoint needs ${needed}`, `Bearer realm="showprint", error="insufficient_scope", scope="${needed}"`);
 }
 
+/** The one answer a hidden route gives everyone it does not open (and the route gives for what does not exist). */
+export function notFoundBlend(res: Response, blendId: string) {
+  refuse(res, 404, 'not_found', `No blend ${blendId}`);
+}
+
 export function allow(policy: AccessPolicy): AccessHandler {
   const needs = [policy.scope && `an operator key with the "${policy.scope}" scope`, policy.viewer && "the session's viewer token"].filter(Boolean).join(' or ');
   const handler = (req: Request, res: Response, next: NextFunction) => {
     if (policy.public) return next();
     const who = principalOf(res);
+    if (policy.hidden) {
+      const opens = who.kind === 'operator' ? !!policy.scope && who.scopes.includes(policy.scope) : who.kind === 'viewer' && !!policy.viewer && req.params.id === who.sessionId;
+      return opens ? next() : notFoundBlend(res, String(req.params.blendId ?? ''));
+    }
     switch (who.kind) {
       case 'operator':
         if (policy.scope && who.scopes.includes(policy.scope)) return next();

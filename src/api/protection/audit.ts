@@ -8,7 +8,7 @@ import { createLogger } from '../../observability/logger.js';
 import { principalOf } from './access.js';
 
 export interface AuditLine {
-  action: 'forget' | 'revoke_viewer_tokens' | 'revoke_share_links' | 'cancel' | 'pause' | 'resume';
+  action: 'forget' | 'revoke_viewer_tokens' | 'revoke_share_links' | 'cancel' | 'pause' | 'resume' | 'revoke_blend_invitation';
   sessionId: string;
   /** `key:<id>` for an operator key, `viewer` for the session's own token. */
   actor: string;

@@ -59,6 +59,9 @@ const clientIp = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknow
 /** Express routes case-insensitively and ignores a trailing slash; compare the same way. */
 const normalize = (p: string) => p.toLowerCase().replace(/\/+$/, '') || '/';
 
+/** Reading one Blend: a hidden route (access.ts), so refusals there are the route's own 404, never a 401 or another session's 404. */
+const HIDDEN_READ_PATH = /^\/api\/sessions\/[^/]+\/blends\/[^/]+$/;
+
 /** Trading a hand-off code for a cookie: the phone has no credential yet, and a stale cookie must not stop it. */
 const HANDOFF_REDEEM_PATH = /^\/api\/sessions\/[^/]+\/handoff\/redeem$/;
 
@@ -183,6 +186,9 @@ export function apiGuard(opts: GuardOptions): RequestHandler & { buckets: TokenB
 
     if ('refused' in who) return unauthorized(res, who.refused, true);
     if (open) return next();
+    // The route's policy answers every caller the same 404 when it does not open it.
+    const hidden = SAFE_METHODS.has(req.method) && HIDDEN_READ_PATH.test(path) && principal.kind !== 'codec';
+    if (hidden) return next();
 
     switch (principal.kind) {
       case 'anonymous':

@@ -46,13 +46,13 @@ export function validateAnswer<I, O>(question: AiQuestion<I, O>, input: I, raw: 
   return problem ? { ok: false, reason: problem } : { ok: true, output: parsed.data };
 }
 
-function toParameters(schema: z.ZodType): Record<string, unknown> {
+export function toParameters(schema: z.ZodType): Record<string, unknown> {
   // `$schema` is noise to most OpenAI-compatible servers and rejected by some.
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-7' }) as Record<string, unknown>;
   return rest;
 }
 
-const SYSTEM = [
+export const SYSTEM = [
   "You write the playful lines of a TV-personality report built from someone's Netflix watch history.",
   `Every quip is one sentence of at most ${QUIP_MAX} characters: witty and kind, teasing gently, never mean.`,
   'Answer only by calling the provided function with valid arguments.',

@@ -3,7 +3,7 @@
 // its history never hold a viewer's dataKey or watch history in the clear.
 import { existsSync } from 'node:fs';
 import type { DataConverter, Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
-import { sessionIdOfWorkflowId } from '../../contracts/messages.js';
+import { payloadKeyOwner } from '../../contracts/blend.js';
 import type { SessionKeyring } from './sessionKeys.js';
 import { type PayloadKey, PayloadKeyError } from '../../config/payloadKeys.js';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
@@ -125,7 +125,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   }
 
   async encode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
-    const sessionId = this.sessionKeys && sessionIdOfWorkflowId(context?.workflowId);
+    const sessionId = this.sessionKeys && payloadKeyOwner(context?.workflowId);
     if (sessionId && this.sessionKeys) {
       const sessionKey = await this.sessionKeys.keyForSession(sessionId);
       return payloads.map((payload) => seal(payload, sessionKey.id, sessionKey.key, 'session'));
