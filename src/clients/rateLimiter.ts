@@ -8,6 +8,10 @@
 // whose real limit is far below the configured one is found in a few refusals and then refuses
 // rarely. The configured rate stays the ceiling; before any refusal it is the rate.
 //
+// First contact (a process's first requests to a service, or its first after an idle spell) goes one
+// request at a time until a few are answered, so a service whose limit we don't know refuses at most
+// one of them, not every request a fast configured rate put in flight (rate × latency of them).
+//
 // Callers of one process that ask for the same service together share one UPDATE (a group commit):
 // it reserves a block of consecutive slots, handed out in order. Under load that is one statement
 // per burst of requests instead of one per request, and one lock on the hot row instead of many.
@@ -52,6 +56,7 @@ export const AIMD = {
   blindFactor: 0.25,
   /** Never below 1% of the configured rate: a real limit at 1/50 of it is still found below. */
   floorShare: 0.01,
+
   /** Before any refusal (no learned rate): +5% of the configured rate per second of successes. */
   increaseShare: 0.05,
   /**
@@ -79,6 +84,7 @@ export interface AdaptiveRate {
  */
 export function decreasedRate(rate: AdaptiveRate, max: number, answeredPerSecond?: number): AdaptiveRate {
   const refused = Math.min(rate.current, max);
+  const floor = max * AIMD.floorShare;
   let current = refused * AIMD.decreaseFactor;
   // The limit is somewhere below the refused rate (a service's burst lets a rate above it pass for a
   // while): learn the middle of the refused rate and the cut one.
@@ -93,7 +99,6 @@ export function decreasedRate(rate: AdaptiveRate, max: number, answeredPerSecond
     current = refused * AIMD.blindFactor;
     learned = Math.min(rate.learned ?? refused, refused);
   }
-  const floor = max * AIMD.floorShare;
   return { current: Math.max(floor, current), learned: learned === null ? null : Math.max(floor, learned) };
 }
 
@@ -147,6 +152,11 @@ interface ServiceState {
   reserving: boolean;
   /** No new block before this (Date.now()): the last block's slots are not yet within the horizon. */
   holdUntil: number;
+  /** First contact: answers still to see one request at a time; the request in flight meanwhile, if any. */
+  firstContactLeft: number;
+  contact?: { answered: Promise<void>; end: () => void };
+  /** When this process last let a request through (Date.now()): an idle spell restarts first contact. */
+  admittedAt: number;
   timer?: ReturnType<typeof setTimeout>;
 }
 
@@ -156,6 +166,13 @@ interface Waiter {
   /** Stops listening for the caller's abort once it has a slot. */
   settled: () => void;
 }
+
+/**
+ * First contact: this many answers, one request at a time, before the configured rate applies; again
+ * after `idleMs` without a request (what the service allows may have changed meanwhile, as TCP restarts
+ * its window after an idle spell). A request whose answer never comes holds the others `maxWaitMs` at most.
+ */
+export const FIRST_CONTACT = { answers: 3, idleMs: 3_000, maxWaitMs: 2_000 };
 
 /** How far ahead a process reserves slots: long enough to keep the service busy, short enough to stay fair. */
 const HORIZON_MS = 100;
@@ -168,6 +185,8 @@ export interface RateLimiterOptions {
   burst?: number;
   /** The current caller's fairness key (the worker reads its activity's); absent: one queue for all. */
   fairnessKey?: () => string | undefined;
+  /** Answers seen one request at a time at first contact (FIRST_CONTACT.answers; 0: none, for tests of the rest). */
+  firstContactAnswers?: number;
 }
 
 /** One caller's slot: how long from now until it starts, and when it was reserved. */
@@ -176,12 +195,12 @@ interface Slot {
   reservedAt: number;
 }
 
-export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<ServiceName, number>>, { burst = 1, fairnessKey }: RateLimiterOptions = {}): RateLimiter {
+export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<ServiceName, number>>, { burst = 1, fairnessKey, firstContactAnswers = FIRST_CONTACT.answers }: RateLimiterOptions = {}): RateLimiter {
   const ensured = new Set<string>();
   const states = new Map<ServiceName, ServiceState>();
   const stateOf = (service: ServiceName, max: number): ServiceState => {
     let state = states.get(service);
-    if (!state) states.set(service, (state = { rate: max, learned: null, cutsInARow: 0, successesSinceCut: 0, cutAt: -Infinity, credit: 0, flushedAt: 0, throttledAt: -Infinity, throttlesPending: 0, throttleWrittenAt: -Infinity, waiting: new Map(), reserving: false, holdUntil: 0 }));
+    if (!state) states.set(service, (state = { rate: max, learned: null, cutsInARow: 0, successesSinceCut: 0, cutAt: -Infinity, credit: 0, flushedAt: 0, throttledAt: -Infinity, throttlesPending: 0, throttleWrittenAt: -Infinity, waiting: new Map(), reserving: false, holdUntil: 0, firstContactLeft: 0, admittedAt: -Infinity }));
     return state;
   };
   async function ensureRow(service: string) {
@@ -273,6 +292,30 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
     });
   }
 
+  /** Waits while first contact has a request in flight, then lets this one through (alone, at first contact). */
+  async function admitAtFirstContact(state: ServiceState, signal?: AbortSignal) {
+    if (Date.now() - state.admittedAt > FIRST_CONTACT.idleMs) state.firstContactLeft = firstContactAnswers;
+    while (state.firstContactLeft > 0 && state.contact) await untilAborted(state.contact.answered, signal);
+    state.admittedAt = Date.now();
+    if (state.firstContactLeft === 0) return;
+    let end!: () => void;
+    const answered = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => end(), FIRST_CONTACT.maxWaitMs); // the answer may never be reported
+      end = () => {
+        clearTimeout(timer);
+        if (state.contact?.answered === answered) state.contact = undefined;
+        resolve();
+      };
+    });
+    state.contact = { answered, end };
+  }
+
+  /** An answer reached this process: at first contact, the next request may go. */
+  function answeredAtFirstContact(state: ServiceState) {
+    if (state.firstContactLeft > 0) state.firstContactLeft--;
+    state.contact?.end();
+  }
+
   async function pushBack(service: ServiceName, delayMs: number) {
     await ensureRow(service);
     await sql`update rate_limits set next_slot_at = greatest(next_slot_at, clock_timestamp() + make_interval(secs => ${delayMs / 1000}))
@@ -285,6 +328,7 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
       if (!max) return;
       await ensureRow(service);
       const state = stateOf(service, max);
+      await admitAtFirstContact(state, signal);
       for (let attempt = 0; ; attempt++) {
         signal?.throwIfAborted();
         const { waitMs, reservedAt } = await nextSlot(service, max, state, signal);
@@ -308,6 +352,7 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
       }
       await ensureRow(service);
       const state = stateOf(service, max);
+      answeredAtFirstContact(state);
       const now = Date.now();
       state.throttledAt = now;
       state.credit = 0; // the successes that led up to an overload earn no increase
@@ -351,6 +396,7 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
       const max = ratesPerSecond[service];
       if (!max) return;
       const state = stateOf(service, max);
+      answeredAtFirstContact(state);
       state.successesSinceCut++;
       state.cutsInARow = 0;
       state.credit += successCredit(state.rate, max, state.learned);
@@ -372,6 +418,20 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
       }
     },
   };
+}
+
+/** `promise`, or the signal's reason once it aborts first. */
+function untilAborted(promise: Promise<void>, signal?: AbortSignal): Promise<void> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void promise.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -8,7 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { after, before, mock, test } from 'node:test';
 import { sql } from 'kysely';
 import { formatServices } from '../../src/cli/controlCommands.js';
-import { AIMD, type AdaptiveRate, createDbRateLimiter, decreasedRate, defaultPauseMs, increasedRate, successCredit } from '../../src/clients/rateLimiter.js';
+import { AIMD, type AdaptiveRate, FIRST_CONTACT, createDbRateLimiter, decreasedRate, defaultPauseMs, increasedRate, successCredit } from '../../src/clients/rateLimiter.js';
 import { callWithRetry } from '../../src/clients/retry.js';
 import { createTmdbClient } from '../../src/clients/tmdb.js';
 import { serviceStatus, serviceStatusMetrics } from '../../src/control/serviceStatus.js';
@@ -27,6 +27,9 @@ after(async () => {
 async function row(service: string) {
   return db.db.selectFrom('rate_limits').selectAll().where('service', '=', service).executeTakeFirstOrThrow();
 }
+
+/** For tests of everything but first contact: their requests are answered (or not) by hand. */
+const NO_FIRST_CONTACT = { firstContactAnswers: 0 };
 
 const near = (actual: number | null | undefined, expected: number | null, message?: string) =>
   assert.ok(actual != null && expected !== null && Math.abs(actual - expected) < 1e-9, `${message ?? 'rate'}: ${actual} against ${expected}`);
@@ -108,8 +111,8 @@ test('the adaptive rate finds a real limit from the configured rate down to 1/50
 });
 
 test('two workers share one adaptive rate: one cut per overload window, batched credits, the ceiling holds', async (t) => {
-  const workerA = createDbRateLimiter(db.db, { tmdb: 40 });
-  const workerB = createDbRateLimiter(db.db, { tmdb: 40 });
+  const workerA = createDbRateLimiter(db.db, { tmdb: 40 }, NO_FIRST_CONTACT);
+  const workerB = createDbRateLimiter(db.db, { tmdb: 40 }, NO_FIRST_CONTACT);
   await workerA.acquire('tmdb');
   assert.equal((await row('tmdb')).current_rps, null, 'untouched: the configured rate');
 
@@ -167,13 +170,13 @@ test('two workers share one adaptive rate: one cut per overload window, batched 
   mock.timers.reset();
 
   // A lowered configured rate is the ceiling at once, whatever the row holds.
-  const lowered = createDbRateLimiter(db.db, { tmdb: 5 });
+  const lowered = createDbRateLimiter(db.db, { tmdb: 5 }, NO_FIRST_CONTACT);
   assert.equal(await spacing(lowered), 200);
   assert.equal((await serviceStatus(db.db, { tmdb: 5 })).find((s) => s.service === 'tmdb')?.currentRatePerSecond, 5);
 });
 
 test("a slot reserved before this process saw a 429 is given up for one after the Retry-After", async () => {
-  const limiter = createDbRateLimiter(db.db, { wikidata: 5 });
+  const limiter = createDbRateLimiter(db.db, { wikidata: 5 }, NO_FIRST_CONTACT);
   await limiter.acquire('wikidata');
   const started = Date.now();
   // The next slot is 200 ms away; a 429 with Retry-After 600 ms arrives while this caller waits.
@@ -183,6 +186,35 @@ test("a slot reserved before this process saw a 429 is given up for one after th
   await waiting;
   assert.ok(Date.now() - started >= 600, `sent after ${Date.now() - started} ms, inside the Retry-After`);
   near((await row('wikidata')).current_rps, decreasedRate({ current: 5, learned: null }, 5).current);
+});
+
+test('first contact: one request at a time until a few are answered, and again after an idle spell', async () => {
+  // At 50/s a burst of callers would all be in flight within 100 ms; a service whose limit is far
+  // lower would refuse nearly all of them before its first 429 came back.
+  const limiter = createDbRateLimiter(db.db, { openai: 50 });
+  const admittedAt: number[] = [];
+  const started = Date.now();
+  const callers = Array.from({ length: 6 }, () => limiter.acquire('openai').then(() => admittedAt.push(Date.now() - started)));
+  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(admittedAt.length, 1, 'one request in flight until it is answered');
+  await limiter.onSuccess('openai');
+  await new Promise((r) => setTimeout(r, 80));
+  assert.equal(admittedAt.length, 2, 'its answer lets the next one go');
+  await limiter.onThrottled('openai', 0); // a refusal is an answer too
+  await new Promise((r) => setTimeout(r, 80));
+  assert.equal(admittedAt.length, 3);
+  await limiter.onSuccess('openai'); // the third answer: first contact is over
+  await Promise.all(callers);
+  assert.equal(admittedAt.length, 6, 'then the rest go at the rate');
+
+  // An answer that is never reported (a network error) holds the next request FIRST_CONTACT.maxWaitMs at most.
+  await new Promise((r) => setTimeout(r, FIRST_CONTACT.idleMs + 100));
+  const idleStart = Date.now();
+  await limiter.acquire('openai');
+  await limiter.acquire('openai');
+  const waited = Date.now() - idleStart;
+  assert.ok(waited >= FIRST_CONTACT.maxWaitMs - 50, `after an idle spell the second request waited for the first one's answer (${waited} ms)`);
+  assert.ok(waited < FIRST_CONTACT.maxWaitMs + 1_000, `but no longer than ${FIRST_CONTACT.maxWaitMs} ms (${waited} ms)`);
 });
 
 test('callers of one process asking together share one reservation, and still get consecutive slots', async () => {
@@ -195,7 +227,7 @@ test('callers of one process asking together share one reservation, and still ge
     },
     transformResult: async (args) => args.result,
   });
-  const limiter = createDbRateLimiter(counted, { gandalf: 50 });
+  const limiter = createDbRateLimiter(counted, { gandalf: 50 }, NO_FIRST_CONTACT);
   await limiter.acquire('gandalf');
   reservations = 0;
   const before = (await row('gandalf')).next_slot_at.getTime();
@@ -211,7 +243,7 @@ test('callers of one process asking together share one reservation, and still ge
 
 test("sessions share a limit in turn: a small session's requests do not wait behind a large one's queue", async () => {
   const session = new AsyncLocalStorage<string>();
-  const limiter = createDbRateLimiter(db.db, { openai: 20 }, { fairnessKey: () => session.getStore() });
+  const limiter = createDbRateLimiter(db.db, { openai: 20 }, { ...NO_FIRST_CONTACT, fairnessKey: () => session.getStore() });
   await limiter.acquire('openai');
   const started = Date.now();
   const admitted: { key: string; at: number }[] = [];
