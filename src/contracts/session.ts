@@ -19,6 +19,12 @@ export interface PipelineSettings {
   pagesPerFetch: number;
   fetchConcurrency: number;
   chunkSize: number;
+  /**
+   * The first chunk's size (FIRST_CHUNK_SIZE): small, so the stages after the first (the RT crawl,
+   * the slowest service) start after a few TMDB lookups instead of a whole chunk's. Absent in runs
+   * started before it existed (their first chunk is a whole one).
+   */
+  firstChunkSize?: number;
   childWindow: number;
   continueAsNewEveryPages: number;
   connectTimeoutMs: number;

@@ -22,6 +22,24 @@ const settings: PipelineSettings = {
 const start = (overrides: Partial<SessionInput> = {}) => SessionRun.fromInput({ sessionId: 's', dataKey: 'k', settings, ...overrides }, 1_000);
 const page = (total: number, newShowIds: number[], pagesFetched = 1) => ({ total, pagesFetched, activities: pagesFetched * 10, newShowIds });
 
+describe('chunk sizes', () => {
+  test('the first chunk is FIRST_CHUNK_SIZE, so the later stages start early; the rest are whole chunks', () => {
+    const run = start({ settings: { ...settings, chunkSize: 4, firstChunkSize: 2, childWindow: 4 } });
+    run.startFetch();
+    run.pageFetched(page(10, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
+    assert.deepEqual(run.startChunk(showData, 0).showIds, [1, 2]);
+    assert.deepEqual(run.startChunk(showData, 0).showIds, [3, 4, 5, 6]);
+    assert.deepEqual(run.startChunk(showData, 0).showIds, [7, 8, 9, 10]);
+  });
+
+  test('a run started before FIRST_CHUNK_SIZE existed keeps whole chunks from the first (its history replays)', () => {
+    const run = start({ settings: { ...settings, chunkSize: 4 } });
+    run.startFetch();
+    run.pageFetched(page(10, [1, 2, 3, 4, 5, 6]));
+    assert.deepEqual(run.startChunk(showData, 0).showIds, [1, 2, 3, 4]);
+  });
+});
+
 describe('the fetch lane', () => {
   test('page 1 goes alone; then batches of pagesPerFetch, fetchConcurrency at a time, until the last page', () => {
     const run = start();

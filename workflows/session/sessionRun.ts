@@ -222,9 +222,15 @@ export class SessionRun {
     return this.stageComplete(needs as StageName) && this.stage(name).queue.length === 0;
   }
 
+  /** The first stage's next chunk, from the shows the fetch found: the first one small, so the stages after it start early. */
+  private takeFirstStageChunk(): ChunkStart {
+    const size = this.s.nextChunk === 0 ? (this.settings.firstChunkSize ?? this.settings.chunkSize) : this.settings.chunkSize;
+    return { chunk: this.s.nextChunk++, showIds: this.s.pendingShowIds.splice(0, size) };
+  }
+
   startChunk(name: StageName, nowMs: number): ChunkStart {
     const st = this.stage(name);
-    const next = stageRow(name).needs === null ? { chunk: this.s.nextChunk++, showIds: this.s.pendingShowIds.splice(0, this.settings.chunkSize) } : st.queue.shift()!;
+    const next = stageRow(name).needs === null ? this.takeFirstStageChunk() : st.queue.shift()!;
     st.inFlight.push({ chunk: next.chunk, size: next.showIds.length });
     st.startedAtMs ??= nowMs;
     return next;
