@@ -14,6 +14,8 @@ export type LookupStatus = 'pending' | 'matched' | 'not_found' | 'failed';
 export type RtMatch = 'wikidata' | 'slug' | 'not_found';
 /** How a show was found on TMDB: by an IMDb or TVDB id Gandalf sent (/find), or by a name search. */
 export type TmdbMatch = 'imdb' | 'tvdb' | 'name';
+/** A service whose per-show lookups are single-flight (one claim per show; RT's covers Wikidata too). */
+export type LookupService = 'tmdb' | 'rt';
 
 export interface SessionsTable {
   id: string;
@@ -246,6 +248,13 @@ export interface CatalogCandidatesTable {
   created_at: DefaultedTimestamp;
 }
 
+export interface LookupClaimsTable {
+  service: LookupService;
+  show_id: number;
+  owner: string;
+  expires_at: Date;
+}
+
 export interface Database {
   sessions: SessionsTable;
   shows: ShowsTable;
@@ -271,5 +280,6 @@ export interface Database {
   session_keys: SessionKeysTable;
   erased_session_keys: ErasedSessionKeysTable;
   catalog_candidates: CatalogCandidatesTable;
+  lookup_claims: LookupClaimsTable;
 }
 
