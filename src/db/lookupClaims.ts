@@ -115,7 +115,10 @@ export async function singleFlight(
       const mine = await claim(db, service, owner, pending, ttlMs);
       // Claimed just after another session stored it and let go: nothing left to look up.
       const done = await storedSince(db, service, [...mine], since);
-      for (const [id, outcome] of done) (fromOthers.set(id, outcome), mine.delete(id));
+      for (const [id, outcome] of done) {
+        fromOthers.set(id, outcome);
+        mine.delete(id);
+      }
       await release(db, service, owner, [...done.keys()]);
       const others = pending.filter((id) => !mine.has(id));
       // The wait stops if our own lookups fail (nothing would read what it found).

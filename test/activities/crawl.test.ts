@@ -226,3 +226,26 @@ test('fewer requests: a show off RT takes no `_<year>` guess; a colliding title 
     assert.ok(paths.includes(`/tv/${slug.replace(/_\d{4}$/, '')}`), `${show.name}: the bare slug was asked first`);
   }
 });
+
+test('two sessions crawling overlapping shows at once: each RT page is asked for once, and both sessions get every verdict', async () => {
+  // RT slow enough that the two crawls overlap.
+  const slow = (await listenStandin(createRtStandin({ catalog, limits: { ...FAST, latencyMs: 60 } }))) as ListeningStandin & RtStandin;
+  try {
+    const shows = [...mapped, ...unmapped];
+    const ids = await insertShows(shows);
+    // s1 has the first five, s2 the last five: three in common.
+    const [first, second] = [ids.slice(0, 5), ids.slice(2)];
+    const crawl = testCrawlActivities(db.db, { rt: slow.url, wikidata: wikidata.url });
+    const results = await Promise.all([new MockActivityEnvironment().run(crawl.crawlShows, input(first, 's1')), new MockActivityEnvironment().run(crawl.crawlShows, input(second, 's2'))]);
+    assert.deepEqual(results, [
+      { done: 5, failed: 0 },
+      { done: 5, failed: 0 },
+    ]);
+    const asked = [...slow.requestCounts()].filter(([path]) => path !== '/robots.txt');
+    assert.ok(asked.length >= shows.length, 'every show asked for');
+    assert.deepEqual(asked.filter(([, count]) => count > 1), [], 'no page asked for twice');
+    assert.deepEqual((await rowsOf(ids)).map((r) => r.rt_status), shows.map(() => 'matched'));
+  } finally {
+    await slow.close();
+  }
+});
