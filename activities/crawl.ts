@@ -238,7 +238,7 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
               beat();
               await mapWithConcurrency([...plans.values()], maxConcurrency, crawlShow);
             },
-            { ...claims, signal },
+            { holder: `rt:${input.sessionId}:${input.chunk}`, ...claims, signal },
           );
           for (const showId of fromOthers.keys()) markFinished(showId, true);
         } finally {

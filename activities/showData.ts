@@ -267,7 +267,7 @@ export function createShowDataActivities({ db, tmdb, caller, concurrency = 6, cl
               store();
               await Promise.all(writes.splice(0));
             },
-            { ...claims, signal },
+            { holder: `tmdb:${input.sessionId}:${input.chunk}`, ...claims, signal },
           );
           for (const [showId, outcome] of fromOthers) settle(showId, outcome);
           if (fromOthers.size > 0) beat();

@@ -10,6 +10,11 @@ import type { Db } from './index.js';
 import type { LookupService } from './schema.js';
 
 export interface SingleFlightOptions {
+  /**
+   * Who asks, the same across attempts (a session's chunk): a retry takes over its earlier attempt's
+   * claims at once instead of waiting for them to expire (that attempt's worker died, or it timed out).
+   */
+  holder?: string;
   /** How long a claim lasts unrenewed; renewed every third of it while its lookups run. */
   ttlMs?: number;
   /** How often a waiter looks for the outcome. */
@@ -28,7 +33,7 @@ const STATUS_COLUMNS = {
 } as const;
 
 /** Claims the shows nobody holds (or whose claim expired); returns the ones now ours. */
-async function claim(db: Db, service: LookupService, owner: string, showIds: readonly number[], ttlMs: number): Promise<Set<number>> {
+async function claim(db: Db, service: LookupService, owner: string, holder: string, showIds: readonly number[], ttlMs: number): Promise<Set<number>> {
   if (showIds.length === 0) return new Set();
   // Sorted: two sessions claiming overlapping shows lock their rows in one order.
   const ids = [...new Set(showIds)].sort((a, b) => a - b);
@@ -36,7 +41,7 @@ async function claim(db: Db, service: LookupService, owner: string, showIds: rea
     insert into lookup_claims (service, show_id, owner, expires_at)
     select ${service}::text, id, ${owner}::text, now() + ${Math.round(ttlMs)}::int * interval '1 millisecond' from unnest(${ids}::int[]) as id
     on conflict (service, show_id) do update set owner = excluded.owner, expires_at = excluded.expires_at
-    where lookup_claims.expires_at < now()
+    where lookup_claims.expires_at < now() or split_part(lookup_claims.owner, '#', 1) = ${holder}::text
     returning show_id`.execute(db);
   return new Set(rows.map((r) => r.show_id));
 }
@@ -102,9 +107,9 @@ export async function singleFlight(
   service: LookupService,
   showIds: readonly number[],
   lookUp: (claimed: number[]) => Promise<void>,
-  { signal, ttlMs = DEFAULT_TTL_MS, pollMs = DEFAULT_POLL_MS }: SingleFlightOptions & { signal: AbortSignal },
+  { signal, holder = randomUUID(), ttlMs = DEFAULT_TTL_MS, pollMs = DEFAULT_POLL_MS }: SingleFlightOptions & { signal: AbortSignal },
 ): Promise<Map<number, StoredOutcome>> {
-  const owner = randomUUID();
+  const owner = `${holder}#${randomUUID()}`;
   // An outcome stored once we started is as good as one we would have fetched ourselves.
   const since = new Date();
   const fromOthers = new Map<number, StoredOutcome>();
@@ -112,7 +117,7 @@ export async function singleFlight(
   try {
     let pending = [...showIds];
     while (pending.length > 0) {
-      const mine = await claim(db, service, owner, pending, ttlMs);
+      const mine = await claim(db, service, owner, holder, pending, ttlMs);
       // Claimed just after another session stored it and let go: nothing left to look up.
       const done = await storedSince(db, service, [...mine], since);
       for (const [id, outcome] of done) {

@@ -19,7 +19,7 @@ import { createTestDatabase } from '../support/db.js';
 let db: DatabaseHandle;
 let tmdb: ListeningStandin;
 const catalog = buildCatalog();
-const shows = catalog.shows.filter((s) => s.onTmdb && !s.decoyOf).slice(0, 12);
+const shows = catalog.shows.filter((s) => s.onTmdb && !s.decoyOf).slice(0, 13);
 
 before(async () => {
   db = await createTestDatabase();
@@ -75,6 +75,16 @@ test('a claim whose holder died expires, and the waiting session looks the show 
   assert.equal(tmdb.gate.stats().requests - before, 2, 'then looked the show up itself');
   assert.equal((await db.db.selectFrom('shows').select('tmdb_status').where('id', '=', id!).executeTakeFirstOrThrow()).tmdb_status, 'matched');
   assert.equal((await db.db.selectFrom('lookup_claims').select('show_id').execute()).length, 0);
+});
+
+test('a retry of the same chunk takes over its earlier attempt\'s claims at once', async () => {
+  const [id] = await insertShows(shows.slice(12, 13), 'retry');
+  // The earlier attempt's worker died holding the claim for a minute.
+  await db.db.insertInto('lookup_claims').values({ service: 'tmdb', show_id: id!, owner: 'tmdb:c:7#attempt-1', expires_at: new Date(Date.now() + 60_000) }).execute();
+  const started = Date.now();
+  const outcome = await new MockActivityEnvironment({ attempt: 2 }).run(enrichShows({ ttlMs: 60_000, pollMs: 50 }), { ...input('c', [id!]), chunk: 7 });
+  assert.deepEqual(outcome, { done: 1, failed: 0, matchedShowIds: [id] });
+  assert.ok(Date.now() - started < 10_000, 'no wait for its own claim');
 });
 
 test('a holder that fails lets go at once: the waiting session does not wait for the claim to expire', async () => {
