@@ -5,6 +5,8 @@
 // the answer (which may throw to retry it), and the chunk's cancellation. The crawler stops once
 // idle for a while (its in-memory queue keeps every request it handled) and is built again on demand.
 
+import { AsyncResource } from 'node:async_hooks';
+
 /** What the fetcher uses of its crawler. */
 interface Crawler {
   addRequests(requests: { url: string; uniqueKey: string }[]): Promise<unknown>;
@@ -196,10 +198,19 @@ function createPageFetcher({ userAgent, maxRequestRetries, slotWaitMs }: FetchSe
       clearTimeout(idleTimer);
       const current = (crawler ??= start());
       const uniqueKey = `${++sequence}`;
+      // The crawler runs in the async context of the chunk that started it: the page's hooks are run in
+      // the context of the chunk that asked for it (its activity's Context: the limiter reads the
+      // session's fairness key there, and logs their attributes).
+      const hooks: PageJob<unknown> = {
+        ...job,
+        beforeTry: AsyncResource.bind(job.beforeTry),
+        read: AsyncResource.bind(job.read),
+        onRetry: job.onRetry && AsyncResource.bind(job.onRetry),
+      };
       return new Promise<T>((resolve, reject) => {
         const onAbort = () => entry.reject(job.signal.reason as Error);
         const entry: Job = {
-          job: job as PageJob<unknown>,
+          job: hooks,
           resolve: (value) => (job.signal.removeEventListener('abort', onAbort), settled(uniqueKey), resolve(value as T)),
           reject: (error) => (job.signal.removeEventListener('abort', onAbort), settled(uniqueKey), reject(error)),
         };
