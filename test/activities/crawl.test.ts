@@ -2,23 +2,18 @@
 // pages through Wikidata first and slug guesses second (a stale id falls through), stores the
 // catalog's scores in either markup era, settles absent shows as not on RT, dead-letters what
 // robots.txt forbids, and a retried attempt resumes from its heartbeat details.
-import { Context } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, test } from 'node:test';
 import express from 'express';
-import { createCrawlActivities } from '../../activities/crawl.js';
-import { type RateLimiter, createDbRateLimiter } from '../../src/clients/rateLimiter.js';
-import { createServiceCaller } from '../../src/clients/retry.js';
-import { createRobotsPolicy } from '../../src/clients/robots.js';
 import type { DatabaseHandle } from '../../src/db/index.js';
 import { rtSlugCandidates } from '../../src/domain/rtMatch.js';
 import { type CatalogShow, type ListeningStandin, buildCatalog, createRtStandin, createWikidataStandin, listenStandin, rtFactsFor } from '../../standins/index.js';
 import type { RtStandin } from '../../standins/rt.js';
 import type { ServiceThrottled } from '../../src/contracts/index.js';
-import { TEST_USER_AGENT, insertMatchedShow, testCrawlActivities } from '../support/catalogShows.js';
+import { insertMatchedShow, testCrawlActivities } from '../support/catalogShows.js';
 import { createTestDatabase } from '../support/db.js';
 
 let db: DatabaseHandle;
@@ -252,28 +247,5 @@ test('two sessions crawling overlapping shows at once: each RT page is asked for
     assert.deepEqual((await rowsOf(ids)).map((r) => r.rt_status), shows.map(() => 'matched'));
   } finally {
     await slow.close();
-  }
-});
-
-test('the worker\'s one crawler runs each page\'s hooks in the context of the chunk that asked (the limiter reads its session\'s fairness key there)', async () => {
-  const seen: string[] = [];
-  const base = createDbRateLimiter(db.db, {});
-  const limiter: RateLimiter = { ...base, acquire: (service, signal) => (seen.push(Context.current().info.activityId), base.acquire(service, signal)) };
-  const caller = { ...createServiceCaller(limiter), limiter };
-  const crawl = createCrawlActivities({
-    db: db.db,
-    caller,
-    robots: createRobotsPolicy({ service: 'rt', userAgent: TEST_USER_AGENT, caller, timeoutMs: 5000 }),
-    rtUrl: rt.url,
-    userAgent: TEST_USER_AGENT,
-    maxConcurrency: 4,
-  });
-  // The second chunk runs on the crawler the first one started (it is kept while busy, and a while after).
-  for (const activityId of ['chunk-a', 'chunk-b']) {
-    seen.length = 0;
-    const ids = await insertShows(mapped.slice(0, 2));
-    await new MockActivityEnvironment({ activityId }).run(crawl.crawlShows, input(ids, activityId));
-    assert.ok(seen.length > 0);
-    assert.deepEqual(new Set(seen), new Set([activityId]));
   }
 });
