@@ -1,8 +1,9 @@
 // The crawl's second step: one crawlee HttpCrawler per worker process (per set of crawler settings),
-// fed by every chunk's crawl, instead of a crawler built and torn down per chunk. crawlee is imported
-// on the first page asked for, so a worker that never crawls never pays for it. Each page carries its
-// own hooks: the chunk's rate-limit slot and circuit check before every try, the chunk's reading of
-// the answer (which may throw to retry it), and the chunk's cancellation. The crawler stops once
+// fed by every chunk's crawl, instead of a crawler built and torn down per chunk. crawlee's HTTP
+// crawler (@crawlee/http) is imported on the first page asked for, so a worker that never crawls never
+// pays for it. Each page carries its own hooks: the chunk's rate-limit slot and circuit check before
+// every try, the chunk's reading of the answer (which may throw to retry it), and the chunk's
+// cancellation. The crawler stops once
 // idle for a while (its in-memory queue keeps every request it handled) and is built again on demand.
 
 import { AsyncResource } from 'node:async_hooks';
@@ -106,7 +107,9 @@ function createPageFetcher({ userAgent, maxRequestRetries, slotWaitMs }: FetchSe
   }
 
   async function build(): Promise<Crawler> {
-    const { Configuration, HttpCrawler, RetryRequestError, log } = await import('crawlee');
+    // @crawlee/http, crawlee's own HTTP crawler package: `crawlee` itself would also load its browser
+    // and DOM crawlers (jsdom among them), more than half of its import time.
+    const { Configuration, HttpCrawler, RetryRequestError, log } = await import('@crawlee/http');
     log.setLevel(log.LEVELS.WARNING);
     const jobOf = (uniqueKey: string) => jobs.get(uniqueKey);
     // HttpCrawler, not CheerioCrawler: the page is read by our own parser, and crawlee's parse of
