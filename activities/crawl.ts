@@ -17,7 +17,7 @@
 // asked for again: its outcome is waited for (src/db/lookupClaims.ts). The activity heartbeats the
 // shows it finished, and a retry resumes from those details instead of starting over.
 import { Context, log } from '@temporalio/activity';
-import { TransientServiceError, isThrottleStatus, parseRetryAfter } from '../src/clients/errors.js';
+import { isThrottleStatus, parseRetryAfter } from '../src/clients/errors.js';
 import type { ServiceCaller } from '../src/clients/retry.js';
 import type { RobotsPolicy } from '../src/clients/robots.js';
 import type { WikidataClient } from '../src/clients/wikidata.js';
@@ -188,9 +188,10 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
               await limiter.onSuccess('rt'); // a 404 too: RT took the request at this rate
               return decide(plan, index, status, body);
             },
-            // Every failed try except our own fail-fast counts against RT's circuit.
-            onRetry(error) {
-              if (!(error instanceof CircuitOpen) && !(error instanceof TransientServiceError && error.type === 'CircuitOpen')) breakers?.failure('rt');
+            // Every failed try that is retried counts against RT's circuit (an open circuit's fail-fast
+            // is never retried, and a refusal for pace is not a failure: neither gets here).
+            onRetry() {
+              breakers?.failure('rt');
             },
           });
 
@@ -207,10 +208,7 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
               verdict = await fetchPage(next.url, plan, next.index);
             } catch (error) {
               if (signal.aborted) throw error;
-              if (error instanceof PageFailed) {
-                if (!(error.cause instanceof CircuitOpen)) breakers?.failure('rt');
-                return failShow(plan.showId, error.cause, error.attempts);
-              }
+              if (error instanceof PageFailed) return failShow(plan.showId, error.cause, error.attempts);
               throw error;
             }
             if (verdict.next) continue;
