@@ -25,7 +25,7 @@ import { outcomeStands } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
 import { type SingleFlightOptions, singleFlight } from '../src/db/lookupClaims.js';
 import { externalCalls, robotsDisallowed } from '../src/observability/metrics.js';
-import { type ChunkInput, type ServiceThrottled, isLastChunkAttempt } from '../src/contracts/index.js';
+import { type ChunkInput, type ServiceThrottled, isCatalogChunkOwner, isLastChunkAttempt } from '../src/contracts/index.js';
 import { decide, nextCandidate } from './crawl/decide.js';
 import { PacedAnswer, PageFailed, pageFetcher } from './crawl/fetch.js';
 import { type ShowPlan, createPlanner } from './crawl/plan.js';
@@ -226,19 +226,19 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
           pacing.check();
         }, WATCH_MS);
         try {
-          // A show another session is crawling right now is waited for, not asked for again.
-          const fromOthers = await singleFlight(
-            db,
-            'rt',
-            todo,
-            async (claimed) => {
-              const plans = await planner.plan(claimed, signal);
-              beat();
-              await mapWithConcurrency([...plans.values()], maxConcurrency, crawlShow);
-            },
-            { holder: `rt:${input.sessionId}:${input.chunk}`, ...claims, signal },
-          );
-          for (const showId of fromOthers.keys()) markFinished(showId, true);
+          const crawlAll = async (showIds: number[]) => {
+            const plans = await planner.plan(showIds, signal);
+            beat();
+            await mapWithConcurrency([...plans.values()], maxConcurrency, crawlShow);
+          };
+          // A show another session is crawling right now is waited for, not asked for again. Not for
+          // the catalog crawl: it gives way to working viewers while holding its shows, so a viewer
+          // waiting on its claims would wait for itself.
+          if (isCatalogChunkOwner(input.sessionId)) await crawlAll(todo);
+          else {
+            const fromOthers = await singleFlight(db, 'rt', todo, crawlAll, { holder: `rt:${input.sessionId}:${input.chunk}`, ...claims, signal });
+            for (const showId of fromOthers.keys()) markFinished(showId, true);
+          }
         } finally {
           clearInterval(watch);
           await pacing.answered();

@@ -196,6 +196,19 @@ function createPageFetcher({ userAgent, maxRequestRetries, slotWaitMs }: FetchSe
     idleTimer.unref();
   }
 
+  /** One abort listener per chunk (not per page: a chunk has many pages in flight), failing its pages. */
+  const bySignal = new WeakMap<AbortSignal, Set<Job>>();
+  function watch(signal: AbortSignal, entry: Job) {
+    let pages = bySignal.get(signal);
+    if (!pages) {
+      const set = (pages = new Set());
+      bySignal.set(signal, set);
+      signal.addEventListener('abort', () => [...set].forEach((e) => e.reject(signal.reason as Error)), { once: true });
+    }
+    pages.add(entry);
+  }
+  const unwatch = (signal: AbortSignal, entry: Job) => bySignal.get(signal)?.delete(entry);
+
   return {
     async fetch<T>(job: PageJob<T>): Promise<T> {
       clearTimeout(idleTimer);
@@ -211,15 +224,14 @@ function createPageFetcher({ userAgent, maxRequestRetries, slotWaitMs }: FetchSe
         onRetry: job.onRetry && AsyncResource.bind(job.onRetry),
       };
       return new Promise<T>((resolve, reject) => {
-        const onAbort = () => entry.reject(job.signal.reason as Error);
         const entry: Job = {
           job: hooks,
-          resolve: (value) => (job.signal.removeEventListener('abort', onAbort), settled(uniqueKey), resolve(value as T)),
-          reject: (error) => (job.signal.removeEventListener('abort', onAbort), settled(uniqueKey), reject(error)),
+          resolve: (value) => (unwatch(job.signal, entry), settled(uniqueKey), resolve(value as T)),
+          reject: (error) => (unwatch(job.signal, entry), settled(uniqueKey), reject(error)),
         };
         jobs.set(uniqueKey, entry);
-        if (job.signal.aborted) return onAbort();
-        job.signal.addEventListener('abort', onAbort, { once: true });
+        if (job.signal.aborted) return entry.reject(job.signal.reason as Error);
+        watch(job.signal, entry);
         void current
           .then(async (c) => {
             await c.addRequests([{ url: job.url, uniqueKey }]);

@@ -249,3 +249,15 @@ test('two sessions crawling overlapping shows at once: each RT page is asked for
     await slow.close();
   }
 });
+
+test('a catalog crawl chunk neither waits on nor takes lookup claims (it gives way to viewers while it holds its shows)', async () => {
+  const ids = await insertShows(mapped.slice(0, 1));
+  // A viewer's chunk holds the show for a minute.
+  await db.db.insertInto('lookup_claims').values({ service: 'rt', show_id: ids[0]!, owner: 'rt:viewer:0#x', expires_at: new Date(Date.now() + 60_000) }).execute();
+  const crawl = testCrawlActivities(db.db, { rt: rt.url, wikidata: wikidata.url });
+  const started = Date.now();
+  assert.deepEqual(await new MockActivityEnvironment().run(crawl.crawlShows, input(ids, 'catalog:test-crawl')), { done: 1, failed: 0 });
+  assert.ok(Date.now() - started < 20_000, 'it did not wait for the claim');
+  assert.equal((await rowsOf(ids))[0]!.rt_status, 'matched');
+  assert.deepEqual((await db.db.selectFrom('lookup_claims').select('owner').where('show_id', '=', ids[0]!).execute()).map((r) => r.owner), ['rt:viewer:0#x']);
+});
