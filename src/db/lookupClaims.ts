@@ -26,6 +26,8 @@ export type StoredOutcome = 'matched' | 'not_found';
 
 const DEFAULT_TTL_MS = 30_000;
 const DEFAULT_POLL_MS = 250;
+/** The longest a waiter goes between looks. */
+const MAX_POLL_MS = 1_000;
 
 const STATUS_COLUMNS = {
   tmdb: { status: 'tmdb_status', checkedAt: 'tmdb_checked_at' },
@@ -71,27 +73,34 @@ async function storedSince(db: Db, service: LookupService, showIds: readonly num
 
 /**
  * Waits until each show has an outcome stored since `since` or nobody holds it any more. Returns the
- * outcomes found and the shows left without one (their holder failed or died).
+ * outcomes found and the shows left without one (their holder failed or died). One query per look,
+ * and the looks thin out (250 ms, then up to 1 s apart): many chunks may be waiting at once.
  */
 async function waitFor(db: Db, service: LookupService, showIds: readonly number[], since: Date, pollMs: number, signal: AbortSignal) {
+  const { status, checkedAt } = STATUS_COLUMNS[service];
   const outcomes = new Map<number, StoredOutcome>();
   let waiting = [...showIds];
-  for (;;) {
-    for (const [id, outcome] of await storedSince(db, service, waiting, since)) outcomes.set(id, outcome);
+  for (let delay = pollMs; ; delay = Math.min(delay * 2, Math.max(pollMs, MAX_POLL_MS))) {
+    const rows = await db
+      .selectFrom('shows')
+      .select((eb) => [
+        'id',
+        `${status} as status`,
+        sql<boolean>`${eb.ref(status)} in ('matched', 'not_found') and ${eb.ref(checkedAt)} >= ${since}`.as('settled'),
+        eb
+          .exists(eb.selectFrom('lookup_claims').select('show_id').where('service', '=', service).whereRef('show_id', '=', 'shows.id').where('expires_at', '>=', sql<Date>`now()`))
+          .as('held'),
+      ])
+      .where('id', 'in', waiting)
+      .execute();
+    for (const row of rows) if (row.settled) outcomes.set(row.id, row.status as StoredOutcome);
     waiting = waiting.filter((id) => !outcomes.has(id));
     if (waiting.length === 0) return { outcomes, free: [] };
-    const held = await db
-      .selectFrom('lookup_claims')
-      .select('show_id')
-      .where('service', '=', service)
-      .where('show_id', 'in', waiting)
-      .where('expires_at', '>=', sql<Date>`now()`)
-      .execute();
     // Free, yet no outcome: the holder failed or died (or stored it after its claim ran out, seen next round).
-    if (held.length === 0) return { outcomes, free: waiting };
+    if (!rows.some((row) => !row.settled && row.held)) return { outcomes, free: waiting };
     await new Promise<void>((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason as Error);
-      const timer = setTimeout(resolve, pollMs);
+      const timer = setTimeout(resolve, delay);
       signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason as Error)), { once: true });
     });
   }
