@@ -9,12 +9,14 @@ import type { ServiceCaller } from '../src/clients/retry.js';
 import type { TmdbClient, TmdbExternalSource, TmdbShowDetails } from '../src/clients/tmdb.js';
 import { outcomeStands, writeOffShows } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
+import { type SingleFlightOptions, singleFlight } from '../src/db/lookupClaims.js';
 import type { ShowsTable, TmdbMatch } from '../src/db/schema.js';
 import { showsIdentified } from '../src/observability/metrics.js';
 import { isWellFormedId } from '../src/domain/identifiers.js';
 import { pickTmdbMatch } from '../src/domain/tmdbMatch.js';
 import { type ShowsInput, type ChunkOutcome, isLastChunkAttempt } from '../src/contracts/index.js';
 import { classified, showsUnfinished } from './failures.js';
+import { claimHolder } from './claimHolder.js';
 import { mapWithConcurrency } from './concurrency.js';
 
 export interface ShowDataDeps {
@@ -23,6 +25,8 @@ export interface ShowDataDeps {
   caller: ServiceCaller;
   /** Shows of one chunk looked up at once; the shared limiter sets the actual pace. */
   concurrency?: number;
+  /** How long a lookup claim lasts and how often a waiter looks (tests shorten them). */
+  claims?: SingleFlightOptions;
 }
 
 /** Heartbeat period while a chunk waits: well inside the activities' one-minute heartbeat timeout. */
@@ -143,7 +147,7 @@ const FIND_BY: readonly { type: 'IMDB' | 'TVDB'; source: TmdbExternalSource; via
   { type: 'TVDB', source: 'tvdb_id', via: 'tvdb' },
 ];
 
-export function createShowDataActivities({ db, tmdb, caller, concurrency = 6 }: ShowDataDeps) {
+export function createShowDataActivities({ db, tmdb, caller, concurrency = 6, claims }: ShowDataDeps) {
   /** The chunk's show rows, and the years this session watched each, in two queries. */
   async function loadChunk(sessionId: string, showIds: readonly number[]) {
     if (showIds.length === 0) return { shows: new Map<number, ShowRow>(), years: new Map<number, WatchedYears>(), ids: new Map<number, ShowIds>() };
@@ -233,26 +237,41 @@ export function createShowDataActivities({ db, tmdb, caller, concurrency = 6 }: 
         // Alive while requests wait (an operator's hold on TMDB, a long limiter queue): no attempt lost.
         const alive = setInterval(beat, KEEP_ALIVE_MS);
         try {
-          await mapWithConcurrency(todo, concurrency, async (showId) => {
+          const needed: number[] = [];
+          for (const showId of todo) {
             const show = shows.get(showId);
             if (!show) throw new Error(`show ${showId} of this chunk has no row`);
-            if (outcomeStands(show.tmdb_status, show.tmdb_checked_at, input.showCacheTtlMs)) return settle(showId, show.tmdb_status as 'matched' | 'not_found');
-            try {
-              const found = await lookUp(show, ids.get(showId), years.get(showId) ?? null, signal);
-              if (found !== 'not_found') {
-                showsIdentified.inc({ method: found.via });
-                unstored.push({ showId, ...found });
-                if (unstored.length >= STORE_BATCH) store();
-                return;
-              }
-              settle(showId, found);
-            } catch (error) {
-              settle(showId, await failed([showId], input.sessionId, error, lastAttempt));
-            }
-            beat();
-          });
-          store();
-          await Promise.all(writes);
+            if (outcomeStands(show.tmdb_status, show.tmdb_checked_at, input.showCacheTtlMs)) settle(showId, show.tmdb_status as 'matched' | 'not_found');
+            else needed.push(showId);
+          }
+          // Shows another session is looking up right now are waited for, not asked for again.
+          const fromOthers = await singleFlight(
+            db,
+            'tmdb',
+            needed,
+            async (claimed) => {
+              await mapWithConcurrency(claimed, concurrency, async (showId) => {
+                try {
+                  const found = await lookUp(shows.get(showId)!, ids.get(showId), years.get(showId) ?? null, signal);
+                  if (found !== 'not_found') {
+                    showsIdentified.inc({ method: found.via });
+                    unstored.push({ showId, ...found });
+                    if (unstored.length >= STORE_BATCH) store();
+                    return;
+                  }
+                  settle(showId, found);
+                } catch (error) {
+                  settle(showId, await failed([showId], input.sessionId, error, lastAttempt));
+                }
+                beat();
+              });
+              store();
+              await Promise.all(writes.splice(0));
+            },
+            { holder: claimHolder('tmdb', input.sessionId), ...claims, signal },
+          );
+          for (const [showId, outcome] of fromOthers) settle(showId, outcome);
+          if (fromOthers.size > 0) beat();
         } finally {
           clearInterval(alive);
         }

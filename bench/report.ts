@@ -761,7 +761,7 @@ batching, no cache) and \`staged-10k\` (batched, but each stage waits for the pr
 crawler, \`10k-prewarmed\` (the 10k viewer after a crawl seeded with its shows) and \`1k-beside-crawl\` (the 1k viewer
 while a big crawl runs); \`200k\` (memory against the session's size; the stand-in's largest history), \`fair-1k-beside-100k\` (a 1k viewer starting
 5 s after a 100k one on the same worker, against both alone; selecting it runs \`1k\` and \`100k\` too) and
-\`adaptive-halving\` (the 10k viewer while TMDB halves its limit mid-run, unannounced). Real: ${SCENARIOS.filter((s) => s.setting === 'real').map((s) => `\`${s.name}\``).join(', ')} (one session each, cold cache;
+\`adaptive-halving\` (the 10k viewer while TMDB halves its limit mid-run, unannounced); scale-out: \`10k-2w\`, \`10k-3w\`, \`concurrent-20x2k-2w\`, \`concurrent-20x2k-3w\` (the same work on 2 and 3 worker processes; their CPU is summed, their RSS the largest). Real: ${SCENARIOS.filter((s) => s.setting === 'real').map((s) => `\`${s.name}\``).join(', ')} (one session each, cold cache;
 the last beside a big crawl).
 
 Each is compared with the lower bound \`${BOUND_FORMULA}\` (P pages, S shows, M of them

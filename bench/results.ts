@@ -21,6 +21,8 @@ export interface ServiceWindow {
   firstAtSeconds: number | null;
   lastAtSeconds: number | null;
   meanRpsWhileActive: number | null;
+  /** The most requests the stand-in admitted in any one second (absent in older results). */
+  maxInOneSecond?: number;
   /** 1 − admitted / (rate × wall time). */
   idleShare: number;
 }
@@ -86,7 +88,11 @@ export interface ScenarioResult {
     /** RSS when the session(s) started: the idle worker, start-up done. */
     rssAtStartMb: number;
     peakCoversSessionOnly: boolean;
+    /** Over every worker process of the scenario. */
     cpuSeconds: number;
+    /** Scale-out scenarios: how many worker processes, and each one's CPU seconds. */
+    processes?: number;
+    cpuSecondsPerProcess?: number[];
     /** CPU of processes the worker spawned (crawlee runs `ps` about once a second per crawler). */
     childCpuSeconds: number;
   };

@@ -71,7 +71,8 @@ interface Prepared {
   keysDb: Db;
   closeSessionKeys: () => Promise<void>;
   sharedBefore: Record<string, number>;
-  worker: WorkerProcess;
+  /** The scenario's worker processes (one unless it measures scale-out), the first one first. */
+  workers: WorkerProcess[];
   stopWorker: () => Promise<void>;
   readyAfterSeconds: number;
   /** The catalog crawl before (prewarmed) or beside (concurrent, its handle) the session. */
@@ -96,7 +97,8 @@ interface Measured {
   t1: number;
   timedOut: boolean;
   peakReset: boolean;
-  procStart: ProcSample;
+  /** Each worker process's counters when the clock started. */
+  procStart: ProcSample[];
   temporalStart?: ProcSample;
   temporalEnd?: ProcSample;
   pgCpu: PgCpuTracker;
@@ -133,17 +135,20 @@ async function prepare(env: BenchEnv, scenario: Scenario, db: ScenarioDb, opts: 
     await keysDb.close();
   });
 
-  say(`${scenario.name}: starting a worker on ${taskQueue} (${scenario.setting} limits)`);
-  const worker = spawnWorker(workerEnv(env, db, taskQueue, scenario), path.join(env.scratchDir, `worker-${label}.log`), {
-    cpuProfileDir: env.cpuProfile ? path.join(env.scratchDir, `cpu-${label}`) : undefined,
-  });
-  env.cleanup.trackPid(worker.pid);
-  const stopWorker = env.cleanup.add(`stop worker ${worker.pid}`, async () => {
-    await worker.stop();
-    env.cleanup.untrackPid(worker.pid);
-  });
+  const count = scenario.workers ?? 1;
+  say(`${scenario.name}: starting ${count === 1 ? 'a worker' : `${count} workers`} on ${taskQueue} (${scenario.setting} limits)`);
   const spawnedAt = Date.now();
-  await waitForPollers(env.connection, NAMESPACE, taskQueue, worker);
+  const workers = Array.from({ length: count }, (_, i) =>
+    spawnWorker(workerEnv(env, db, taskQueue, scenario), path.join(env.scratchDir, `worker-${label}${i ? `-${i + 1}` : ''}.log`), {
+      cpuProfileDir: env.cpuProfile ? path.join(env.scratchDir, `cpu-${label}`) : undefined,
+    }),
+  );
+  for (const worker of workers) env.cleanup.trackPid(worker.pid);
+  const stopWorker = env.cleanup.add(`stop workers ${workers.map((w) => w.pid).join(', ')}`, async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    for (const worker of workers) env.cleanup.untrackPid(worker.pid);
+  });
+  for (const worker of workers) await waitForPollers(env.connection, NAMESPACE, taskQueue, worker);
   const readyAfterSeconds = round((Date.now() - spawnedAt) / 1000, 1);
   const catalog = scenario.catalog ? await runCatalog(env, scenario, db, taskQueue, pool) : undefined;
 
@@ -180,7 +185,7 @@ async function prepare(env: BenchEnv, scenario: Scenario, db: ScenarioDb, opts: 
   );
 
   const sharedBefore = await countShared(pool);
-  return { taskQueue, perSession, union, bound, pool, closePool, keysDb: keysDb.db, closeSessionKeys, sharedBefore, worker, stopWorker, readyAfterSeconds, catalog };
+  return { taskQueue, perSession, union, bound, pool, closePool, keysDb: keysDb.db, closeSessionKeys, sharedBefore, workers, stopWorker, readyAfterSeconds, catalog };
 }
 
 /** Before the clock: warm the viewer's shows, or get a big crawl going beside where the session will run. */
@@ -234,11 +239,11 @@ export function workerEnv(env: BenchEnv, db: { url: string }, taskQueue: string,
   };
 }
 
-async function measure(env: BenchEnv, scenario: Scenario, { taskQueue, perSession, bound, pool, worker, catalog, keysDb }: Prepared): Promise<Measured> {
+async function measure(env: BenchEnv, scenario: Scenario, { taskQueue, perSession, bound, pool, workers, catalog, keysDb }: Prepared): Promise<Measured> {
   const { client, standins, settings } = env;
   // The clock starts here: peaks and CPU counters are read (or reset) right before the first session starts.
-  const peakReset = resetPeakRss(worker.pid);
-  const procStart = readProc(worker.pid);
+  const peakReset = workers.map((w) => resetPeakRss(w.pid)).every(Boolean);
+  const procStart = workers.map((w) => readProc(w.pid));
   const temporalStart = env.temporalPid ? readProc(env.temporalPid) : undefined;
   const pgCpu = new PgCpuTracker(pool);
   await pgCpu.baseline();
@@ -333,6 +338,19 @@ async function measure(env: BenchEnv, scenario: Scenario, { taskQueue, perSessio
 }
 
 /** Each service's admitted requests between t0 and t1, and how much of its rate went unused. */
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** The most request starts in any window of `ms` (what the stand-in's limit is measured against). */
+function maxInWindow(starts: number[], ms: number): number {
+  const sorted = [...starts].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; j < sorted.length; j++) {
+    while (sorted[j]! - sorted[i]! >= ms) i++;
+    most = Math.max(most, j - i + 1);
+  }
+  return most;
+}
+
 function serviceWindows(standins: RunningStandins, t0: number, t1: number): Record<ServiceName, ServiceWindow> {
   const stats = standins.stats();
   const limits = standins.limits();
@@ -350,6 +368,7 @@ function serviceWindows(standins: RunningStandins, t0: number, t1: number): Reco
       firstAtSeconds: first === null ? null : round((first - t0) / 1000, 2),
       lastAtSeconds: last === null ? null : round((last - t0) / 1000, 2),
       meanRpsWhileActive: span > 0 ? round(admitted / span, 1) : null,
+      maxInOneSecond: maxInWindow(starts, 1_000),
       idleShare: round(Math.max(0, 1 - admitted / (limits[name].rps * wall)), 3),
     };
   }
@@ -358,7 +377,7 @@ function serviceWindows(standins: RunningStandins, t0: number, t1: number): Reco
 
 async function collect(env: BenchEnv, scenario: Scenario, db: ScenarioDb, prepared: Prepared, measured: Measured): Promise<ScenarioResult> {
   const { client, standins } = env;
-  const { taskQueue, perSession, union, bound, pool, closePool, closeSessionKeys, sharedBefore, worker, stopWorker, readyAfterSeconds, catalog } = prepared;
+  const { taskQueue, perSession, union, bound, pool, closePool, closeSessionKeys, sharedBefore, workers, stopWorker, readyAfterSeconds, catalog } = prepared;
   const { runs, t0, t1, timedOut, peakReset, procStart, temporalStart, temporalEnd, pgCpu, cpuStart, cpuEnd, benchCpuStart, benchCpuEnd, windows, adaptive } = measured;
 
   // One progress query per completed session (counted as an action): its run count cross-checks the listing.
@@ -402,7 +421,7 @@ async function collect(env: BenchEnv, scenario: Scenario, db: ScenarioDb, prepar
   const bytes = await tableBytes(pool);
 
   if (catalog?.busy) await stopBusyCrawl(catalog.busy);
-  const procEnd = readProc(worker.pid);
+  const procEnd = workers.map((w) => readProc(w.pid));
   await stopWorker();
   await closePool();
   await closeSessionKeys();
@@ -453,14 +472,16 @@ async function collect(env: BenchEnv, scenario: Scenario, db: ScenarioDb, prepar
       largestRun: costs.map((c) => c.largestRun).reduce((a, b) => (b.events > a.events ? b : a)),
     },
     worker: {
-      pid: worker.pid,
+      pid: workers[0]!.pid,
       readyAfterSeconds,
       prebuiltBundle: env.workflowBundlePath !== undefined,
-      peakRssMb: round(procEnd.peakRssBytes / 2 ** 20, 1),
-      rssAtStartMb: round(procStart.rssBytes / 2 ** 20, 1),
+      // Over several processes: the largest peak, and the CPU of all of them together.
+      peakRssMb: round(Math.max(...procEnd.map((p) => p.peakRssBytes)) / 2 ** 20, 1),
+      rssAtStartMb: round(Math.max(...procStart.map((p) => p.rssBytes)) / 2 ** 20, 1),
       peakCoversSessionOnly: peakReset,
-      cpuSeconds: round(procEnd.cpuSeconds - procStart.cpuSeconds, 1),
-      childCpuSeconds: round(procEnd.childCpuSeconds - procStart.childCpuSeconds, 1),
+      cpuSeconds: round(sum(procEnd.map((p, i) => p.cpuSeconds - procStart[i]!.cpuSeconds)), 1),
+      childCpuSeconds: round(sum(procEnd.map((p, i) => p.childCpuSeconds - procStart[i]!.childCpuSeconds)), 1),
+      ...(workers.length > 1 ? { processes: workers.length, cpuSecondsPerProcess: procEnd.map((p, i) => round(p.cpuSeconds - procStart[i]!.cpuSeconds, 1)) } : {}),
     },
     temporalServerCpuSeconds: temporalStart && temporalEnd ? round(temporalEnd.cpuSeconds - temporalStart.cpuSeconds, 1) : null,
     benchProcessCpuSeconds: round((benchCpuEnd.user + benchCpuEnd.system - benchCpuStart.user - benchCpuStart.system) / 1e6, 1),

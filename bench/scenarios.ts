@@ -40,6 +40,8 @@ export interface Scenario {
   limits?: Partial<Record<ServiceName, Partial<Limits>>>;
   /** Mid-run, the stand-in lowers one service's limit; the app is not told (its limiter has to find out). */
   limitChange?: { service: ServiceName; afterSeconds: number; rps: number };
+  /** Worker processes polling the scenario's task queue (scale-out); absent: one. */
+  workers?: number;
 }
 
 export const SCENARIOS: Scenario[] = [
@@ -86,6 +88,21 @@ export const SCENARIOS: Scenario[] = [
     cache: 'cold',
     timeoutSeconds: 200,
   },
+  // Scale-out: the same work on 2 and 3 worker processes, read against the one-worker scenario.
+  ...[2, 3].flatMap((workers): Scenario[] => [
+    { name: `10k-${workers}w`, description: `demo-10k, cold cache, on ${workers} worker processes`, workflow: 'session', setting: 'fast', dataKeys: ['demo-10k'], cache: 'cold', timeoutSeconds: 90, baseline: '10k', workers },
+    {
+      name: `concurrent-20x2k-${workers}w`,
+      description: `20 concurrent sessions (demo-2000 … demo-2019), cold cache, on ${workers} worker processes`,
+      workflow: 'session',
+      setting: 'fast',
+      dataKeys: Array.from({ length: 20 }, (_, i) => `demo-${2000 + i}`),
+      cache: 'cold',
+      timeoutSeconds: 200,
+      baseline: 'concurrent-20x2k',
+      workers,
+    },
+  ]),
   // The catalog crawler: the 10k viewer pre-warmed beside the cold 10k, and a 1k viewer beside a running crawl.
   { name: '10k-prewarmed', description: 'demo-10k after a catalog crawl seeded with its shows warmed the cache (fresh database)', workflow: 'session', setting: 'fast', dataKeys: ['demo-10k'], cache: 'cold', timeoutSeconds: 90, catalog: 'prewarmed', baseline: '10k' },
   { name: '1k-beside-crawl', description: 'demo-1k, cold, while a big catalog crawl from other shows runs', workflow: 'session', setting: 'fast', dataKeys: ['demo-1k'], cache: 'cold', timeoutSeconds: 60, catalog: 'concurrent', baseline: '1k' },

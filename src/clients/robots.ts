@@ -2,7 +2,7 @@
 // our own User-Agent. The crawler checks every URL here before it asks for it: a forbidden URL is
 // an outcome the caller reports, never a request. (crawlee's own check would fetch robots.txt again
 // for every crawler, unthrottled and under a generic agent, and drop forbidden requests silently.)
-import { RobotsTxtFile } from 'crawlee';
+import type { RobotsTxtFile } from '@crawlee/utils';
 import got from 'got';
 import { TransientServiceError, isThrottleStatus, isTransientStatus, parseRetryAfter } from './errors.js';
 import type { ServiceCaller } from './retry.js';
@@ -47,6 +47,8 @@ export function createRobotsPolicy({ service, userAgent, caller, timeoutMs, ttlM
           throw new TransientServiceError(ServiceErrors.robotsUnavailable, `${service} robots.txt answered HTTP ${status}`, parseRetryAfter(response.headers['retry-after']), isThrottleStatus(status));
         }
         if (status >= 400) return null;
+        // Loaded on first use, and only crawlee's utilities: importing all of crawlee is a second of start-up.
+        const { RobotsTxtFile } = await import('@crawlee/utils');
         return RobotsTxtFile.from(url, response.body);
       },
     );

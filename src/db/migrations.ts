@@ -410,6 +410,21 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('blends_invitation_pair').on('blends').columns(['invitation_id', 'session_b']).unique().execute();
     },
   },
+  '0013_perf_lookup_claims': {
+    // Single-flight lookups (src/db/lookupClaims.ts): a show being looked up on a service for one
+    // session is claimed here, so another session (on any worker) waits for its stored outcome
+    // instead of asking again. A claim expires unless its holder renews it: a dead holder strands nothing.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('lookup_claims')
+        .addColumn('service', 'text', (c) => c.notNull())
+        .addColumn('show_id', 'integer', (c) => c.notNull())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('lookup_claims_pk', ['service', 'show_id'])
+        .execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -15,6 +15,8 @@ export type LookupStatus = 'pending' | 'matched' | 'not_found' | 'failed';
 export type RtMatch = 'wikidata' | 'slug' | 'not_found';
 /** How a show was found on TMDB: by an IMDb or TVDB id Gandalf sent (/find), or by a name search. */
 export type TmdbMatch = 'imdb' | 'tvdb' | 'name';
+/** A service whose per-show lookups are single-flight (one claim per show; RT's covers Wikidata too). */
+export type LookupService = 'tmdb' | 'rt';
 
 export interface SessionsTable {
   id: string;
@@ -281,6 +283,13 @@ export interface BlendsTable {
   completed_at: Timestamp | null;
 }
 
+export interface LookupClaimsTable {
+  service: LookupService;
+  show_id: number;
+  owner: string;
+  expires_at: Date;
+}
+
 export interface Database {
   sessions: SessionsTable;
   shows: ShowsTable;
@@ -309,5 +318,6 @@ export interface Database {
   period_reports: PeriodReportsTable;
   blend_invitations: BlendInvitationsTable;
   blends: BlendsTable;
+  lookup_claims: LookupClaimsTable;
 }
 

@@ -226,3 +226,38 @@ test('fewer requests: a show off RT takes no `_<year>` guess; a colliding title 
     assert.ok(paths.includes(`/tv/${slug.replace(/_\d{4}$/, '')}`), `${show.name}: the bare slug was asked first`);
   }
 });
+
+test('two sessions crawling overlapping shows at once: each RT page is asked for once, and both sessions get every verdict', async () => {
+  // RT slow enough that the two crawls overlap.
+  const slow = (await listenStandin(createRtStandin({ catalog, limits: { ...FAST, latencyMs: 60 } }))) as ListeningStandin & RtStandin;
+  try {
+    const shows = [...mapped, ...unmapped];
+    const ids = await insertShows(shows);
+    // s1 has the first five, s2 the last five: three in common.
+    const [first, second] = [ids.slice(0, 5), ids.slice(2)];
+    const crawl = testCrawlActivities(db.db, { rt: slow.url, wikidata: wikidata.url });
+    const results = await Promise.all([new MockActivityEnvironment().run(crawl.crawlShows, input(first, 's1')), new MockActivityEnvironment().run(crawl.crawlShows, input(second, 's2'))]);
+    assert.deepEqual(results, [
+      { done: 5, failed: 0 },
+      { done: 5, failed: 0 },
+    ]);
+    const asked = [...slow.requestCounts()].filter(([path]) => path !== '/robots.txt');
+    assert.ok(asked.length >= shows.length, 'every show asked for');
+    assert.deepEqual(asked.filter(([, count]) => count > 1), [], 'no page asked for twice');
+    assert.deepEqual((await rowsOf(ids)).map((r) => r.rt_status), shows.map(() => 'matched'));
+  } finally {
+    await slow.close();
+  }
+});
+
+test('a catalog crawl chunk neither waits on nor takes lookup claims (it gives way to viewers while it holds its shows)', async () => {
+  const ids = await insertShows(mapped.slice(0, 1));
+  // A viewer's chunk holds the show for a minute.
+  await db.db.insertInto('lookup_claims').values({ service: 'rt', show_id: ids[0]!, owner: 'rt:viewer:0#x', expires_at: new Date(Date.now() + 60_000) }).execute();
+  const crawl = testCrawlActivities(db.db, { rt: rt.url, wikidata: wikidata.url });
+  const started = Date.now();
+  assert.deepEqual(await new MockActivityEnvironment().run(crawl.crawlShows, input(ids, 'catalog:test-crawl')), { done: 1, failed: 0 });
+  assert.ok(Date.now() - started < 20_000, 'it did not wait for the claim');
+  assert.equal((await rowsOf(ids))[0]!.rt_status, 'matched');
+  assert.deepEqual((await db.db.selectFrom('lookup_claims').select('owner').where('show_id', '=', ids[0]!).execute()).map((r) => r.owner), ['rt:viewer:0#x']);
+});
