@@ -23,13 +23,14 @@ const start = (overrides: Partial<SessionInput> = {}) => SessionRun.fromInput({ 
 const page = (total: number, newShowIds: number[], pagesFetched = 1) => ({ total, pagesFetched, activities: pagesFetched * 10, newShowIds });
 
 describe('chunk sizes', () => {
-  test('the first chunk is FIRST_CHUNK_SIZE, so the later stages start early; the rest are whole chunks', () => {
-    const run = start({ settings: { ...settings, chunkSize: 4, firstChunkSize: 2, childWindow: 4 } });
+  test('the first chunk is FIRST_CHUNK_SIZE, so the later stages start early; the second makes up for it, so there are no more chunks than before', () => {
+    const run = start({ settings: { ...settings, chunkSize: 4, firstChunkSize: 1, childWindow: 4 } });
     run.startFetch();
-    run.pageFetched(page(10, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
-    assert.deepEqual(run.startChunk(showData, 0).showIds, [1, 2]);
-    assert.deepEqual(run.startChunk(showData, 0).showIds, [3, 4, 5, 6]);
-    assert.deepEqual(run.startChunk(showData, 0).showIds, [7, 8, 9, 10]);
+    run.pageFetched(page(10, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]));
+    assert.deepEqual(run.startChunk(showData, 0).showIds, [1]);
+    assert.deepEqual(run.startChunk(showData, 0).showIds, [2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(run.startChunk(showData, 0).showIds, [9, 10, 11, 12]);
+    assert.equal(run.chunkReady(showData), false, 'three chunks for twelve shows, as with whole chunks of four');
   });
 
   test('a run started before FIRST_CHUNK_SIZE existed keeps whole chunks from the first (its history replays)', () => {

@@ -222,9 +222,14 @@ export class SessionRun {
     return this.stageComplete(needs as StageName) && this.stage(name).queue.length === 0;
   }
 
-  /** The first stage's next chunk, from the shows the fetch found: the first one small, so the stages after it start early. */
+  /**
+   * The first stage's next chunk, from the shows the fetch found. The first one is small, so the
+   * stages after it start early; the second takes what the first left out, so a session has as many
+   * chunks (children, signals, actions) as with whole chunks from the start.
+   */
   private takeFirstStageChunk(): ChunkStart {
-    const size = this.s.nextChunk === 0 ? (this.settings.firstChunkSize ?? this.settings.chunkSize) : this.settings.chunkSize;
+    const { chunkSize, firstChunkSize = chunkSize } = this.settings;
+    const size = this.s.nextChunk === 0 ? firstChunkSize : this.s.nextChunk === 1 ? 2 * chunkSize - firstChunkSize : chunkSize;
     return { chunk: this.s.nextChunk++, showIds: this.s.pendingShowIds.splice(0, size) };
   }
 
