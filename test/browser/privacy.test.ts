@@ -3,7 +3,8 @@
 // app hands out); another browser sees "private"; and "Erase my data" forgets the session for good.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
 import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
 
 let stack: TestStack;
@@ -12,7 +13,7 @@ let browser: Browser;
 before(async () => {
   [stack, browser] = await Promise.all([
     startTestStack({ env: { ALLOW_ANONYMOUS_SESSIONS: 'true' } }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] }),
+    launchChromium(),
   ]);
 });
 

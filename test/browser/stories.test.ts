@@ -13,11 +13,12 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import express from 'express';
-import { type Browser, type BrowserContextOptions, type Page, chromium } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { securityHeaders } from '../../src/api/protection/middleware.js';
 import { SESSION_STATES, type SessionProgress } from '../../src/contracts/index.js';
 import { tasteKind } from '../../src/domain/cardVerdicts.js';
 import { type CardCoverage, type Report, STORY_CARDS, type StoryCard } from '../../src/domain/report.js';
+import { launchChromium } from '../support/browser.js';
 import { startTestStack } from '../support/stack.js';
 
 const ARTIFACTS = new URL('../artifacts/', import.meta.url);
@@ -27,10 +28,7 @@ const FONT_DIR = fileURLToPath(new URL('../../node_modules/@fontsource/inter/fil
 let browser: Browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   await mkdir(ARTIFACTS, { recursive: true });
 });
 

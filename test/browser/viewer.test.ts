@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import express from 'express';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
 import { errorHandler } from '../../src/api/errors.js';
 import { ApiKeySet } from '../../src/api/protection/apiKeys.js';
@@ -17,6 +17,7 @@ import { ViewerTokenEpochs, ViewerTokens } from '../../src/api/protection/viewer
 import { eventsRouter } from '../../src/api/eventsRouter.js';
 import { percent, tasteKind } from '../../src/domain/cardVerdicts.js';
 import { type Report, STORY_CARDS } from '../../src/domain/report.js';
+import { launchChromium } from '../support/browser.js';
 import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
 import { until } from '../support/mockActivities.js';
 
@@ -29,10 +30,7 @@ before(async () => {
   [stack, browser] = await Promise.all([
     // The page is the demo flow: it starts sessions without an API key.
     startTestStack({ env: { ALLOW_ANONYMOUS_SESSIONS: 'true' } }),
-    chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    }),
+    launchChromium(),
   ]);
   await mkdir(ARTIFACTS, { recursive: true });
 });

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
 import { type TestStack, startTestStack, waitForState } from '../support/stack.js';
 
 const ARTIFACTS = new URL('../artifacts/', import.meta.url);
@@ -17,7 +18,7 @@ let browser: Browser;
 before(async () => {
   [stack, browser] = await Promise.all([
     startTestStack({ env: { ALLOW_ANONYMOUS_SESSIONS: 'true' } }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] }),
+    launchChromium(),
   ]);
   await mkdir(ARTIFACTS, { recursive: true });
 });
