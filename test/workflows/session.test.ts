@@ -244,9 +244,15 @@ describe('pausing', () => {
         await until(() => log.count('enrichShows') >= 1, 20_000, 'a chunk in flight');
         const paused = await handle.executeUpdate(pauseUpdate, { args: [{ reason: 'test hold' }] });
         assert.equal(paused.paused?.reason, 'test hold');
-        // What was in flight finishes (chunk 0's report comes back during the pause).
+        // What was in flight finishes: the held chunk's report comes back during the pause. (Waiting on
+        // the progress count is not enough: a chunk that was not held may have reported before the pause.)
         held.open();
-        await until(async () => (await handle.query(progressQuery)).stages.showData.done >= 10, 30_000, 'the held chunk reported during the pause');
+        const signalledAfterPause = async () => {
+          const events = (await handle.fetchHistory()).events ?? [];
+          const pausedAt = events.findIndex((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+          return pausedAt >= 0 && events.slice(pausedAt).some((e) => e.workflowExecutionSignaledEventAttributes);
+        };
+        await until(signalledAfterPause, 30_000, 'the held chunk reported during the pause');
         await new Promise((r) => setTimeout(r, 1500)); // time for anything the pause failed to hold back
         const progress = await handle.query(progressQuery);
         assert.ok(progress.paused && progress.state !== 'COMPLETED');
