@@ -10,7 +10,10 @@
 //
 // First contact (a process's first requests to a service, or its first after an idle spell) goes one
 // request at a time until a few are answered, so a service whose limit we don't know refuses at most
-// one of them, not every request a fast configured rate put in flight (rate × latency of them).
+// one of them, not every request a fast configured rate put in flight (rate × latency of them). A
+// refusal then says the service cannot take even one request at a time: what it answered from the
+// first request to the end of the pause is its pace, learned at once (not the configured rate × 0.7,
+// which the next request would find refused again).
 //
 // Callers of one process that ask for the same service together share one UPDATE (a group commit):
 // it reserves a block of consecutive slots, handed out in order. Under load that is one statement
@@ -78,18 +81,29 @@ export interface AdaptiveRate {
   learned: number | null;
 }
 
+/** What first contact saw before a refusal: the pace answered (per second, the pause included) and, with a Retry-After, one request per pause. */
+export interface ContactPace {
+  answered: number;
+  perPause?: number;
+}
+
 /**
  * The rates after a refusal at `rate.current` (capped by the configured `max`). `answeredPerSecond` is
  * the rate of successes since the last cut when fewer than AIMD.rapidSuccesses came since (else undefined).
  */
-export function decreasedRate(rate: AdaptiveRate, max: number, answeredPerSecond?: number): AdaptiveRate {
+export function decreasedRate(rate: AdaptiveRate, max: number, answeredPerSecond?: number, atFirstContact?: ContactPace): AdaptiveRate {
   const refused = Math.min(rate.current, max);
   const floor = max * AIMD.floorShare;
   let current = refused * AIMD.decreaseFactor;
   // The limit is somewhere below the refused rate (a service's burst lets a rate above it pass for a
   // while): learn the middle of the refused rate and the cut one.
   let learned: number | null = (refused + current) / 2;
-  if (answeredPerSecond !== undefined && answeredPerSecond > 0) {
+  if (atFirstContact && atFirstContact.answered > 0) {
+    // Refused one request at a time: the pace it answered (the pause included) is a pace it takes. A
+    // Retry-After is how long until it takes the next one: a request per pause is as far as to climb.
+    current = Math.min(current, atFirstContact.answered);
+    learned = Math.min(refused, Math.max(current, atFirstContact.perPause ?? 0));
+  } else if (answeredPerSecond !== undefined && answeredPerSecond > 0) {
     // Refused again right after a cut: what it answered meanwhile is the better guess of its limit.
     current = Math.min(current, answeredPerSecond);
     learned = Math.min(refused, current * 1.1);
@@ -154,6 +168,9 @@ interface ServiceState {
   holdUntil: number;
   /** First contact: answers still to see one request at a time; the request in flight meanwhile, if any. */
   firstContactLeft: number;
+  /** When this first contact began (Date.now()), and the successes it has seen. */
+  contactStartedAt: number;
+  contactSucceeded: number;
   contact?: { answered: Promise<void>; end: () => void };
   /** When this process last let a request through (Date.now()): an idle spell restarts first contact. */
   admittedAt: number;
@@ -200,7 +217,7 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
   const states = new Map<ServiceName, ServiceState>();
   const stateOf = (service: ServiceName, max: number): ServiceState => {
     let state = states.get(service);
-    if (!state) states.set(service, (state = { rate: max, learned: null, cutsInARow: 0, successesSinceCut: 0, cutAt: -Infinity, credit: 0, flushedAt: 0, throttledAt: -Infinity, throttlesPending: 0, throttleWrittenAt: -Infinity, waiting: new Map(), reserving: false, holdUntil: 0, firstContactLeft: 0, admittedAt: -Infinity }));
+    if (!state) states.set(service, (state = { rate: max, learned: null, cutsInARow: 0, successesSinceCut: 0, cutAt: -Infinity, credit: 0, flushedAt: 0, throttledAt: -Infinity, throttlesPending: 0, throttleWrittenAt: -Infinity, waiting: new Map(), reserving: false, holdUntil: 0, firstContactLeft: 0, contactStartedAt: 0, contactSucceeded: 0, admittedAt: -Infinity }));
     return state;
   };
   async function ensureRow(service: string) {
@@ -245,6 +262,12 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
   /** Reserves the next block of slots for the waiting callers, once the last block is within the horizon. */
   function pump(service: ServiceName, max: number, state: ServiceState) {
     if (state.reserving || state.timer || state.waiting.size === 0) return;
+    // A refusal is being written: a block reserved now would read the row without its pause and cut,
+    // and its slots would be given up once the write lands. Reserve after it instead.
+    if (state.throttlesPending > 0) {
+      void state.throttling?.catch(() => undefined).then(() => pump(service, max, state));
+      return;
+    }
     // At most MAX_HOLD_MS: the last block's callers may have given up, or its slots moved.
     const holdMs = Math.min(state.holdUntil - Date.now(), MAX_HOLD_MS);
     if (holdMs > 0) {
@@ -294,7 +317,11 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
 
   /** Waits while first contact has a request in flight, then lets this one through (alone, at first contact). */
   async function admitAtFirstContact(state: ServiceState, signal?: AbortSignal) {
-    if (Date.now() - state.admittedAt > FIRST_CONTACT.idleMs) state.firstContactLeft = firstContactAnswers;
+    if (Date.now() - state.admittedAt > FIRST_CONTACT.idleMs) {
+      state.firstContactLeft = firstContactAnswers;
+      state.contactStartedAt = Date.now();
+      state.contactSucceeded = 0;
+    }
     while (state.firstContactLeft > 0 && state.contact) await untilAborted(state.contact.answered, signal);
     state.admittedAt = Date.now();
     if (state.firstContactLeft === 0) return;
@@ -311,9 +338,22 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
   }
 
   /** An answer reached this process: at first contact, the next request may go. */
-  function answeredAtFirstContact(state: ServiceState) {
-    if (state.firstContactLeft > 0) state.firstContactLeft--;
+  function answeredAtFirstContact(state: ServiceState, succeeded: boolean) {
+    if (state.firstContactLeft > 0) {
+      state.firstContactLeft--;
+      if (succeeded) state.contactSucceeded++;
+    }
     state.contact?.end();
+  }
+
+  /**
+   * Refused at first contact after some successes: the pace the service answered, from the first
+   * request to the end of the pause this refusal asks for (a second when it names none).
+   */
+  function paceAtFirstContact(state: ServiceState, now: number, retryAfterMs: number | undefined): ContactPace | undefined {
+    if (state.firstContactLeft === 0 || state.contactSucceeded === 0) return undefined;
+    const answered = state.contactSucceeded / ((now - state.contactStartedAt + (retryAfterMs ?? 1000)) / 1000);
+    return { answered, perPause: retryAfterMs ? 1000 / retryAfterMs : undefined };
   }
 
   async function pushBack(service: ServiceName, delayMs: number) {
@@ -352,8 +392,9 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
       }
       await ensureRow(service);
       const state = stateOf(service, max);
-      answeredAtFirstContact(state);
       const now = Date.now();
+      const contactPace = paceAtFirstContact(state, now, retryAfterMs);
+      answeredAtFirstContact(state, false);
       state.throttledAt = now;
       state.credit = 0; // the successes that led up to an overload earn no increase
       // Refused again soon after a cut this process saw: what the service answered since is its pace.
@@ -367,7 +408,7 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
           from rate_limits where service = ${service} for update`.execute(trx);
         const row = rows[0];
         const before: AdaptiveRate = { current: Math.min(row?.current_rps ?? max, max), learned: row?.learned_rps ?? null };
-        const after = row?.cut ? decreasedRate(before, max, answered) : before;
+        const after = row?.cut ? decreasedRate(before, max, answered, contactPace) : before;
         // Without a Retry-After, a second or one slot at the new rate: the service's bucket refills meanwhile.
         const inARow = row?.cut ? state.cutsInARow + 1 : Math.max(1, state.cutsInARow);
         const pauseMs = retryAfterMs ?? defaultPauseMs(after.current, inARow);
@@ -396,7 +437,7 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
       const max = ratesPerSecond[service];
       if (!max) return;
       const state = stateOf(service, max);
-      answeredAtFirstContact(state);
+      answeredAtFirstContact(state, true);
       state.successesSinceCut++;
       state.cutsInARow = 0;
       state.credit += successCredit(state.rate, max, state.learned);

@@ -47,6 +47,13 @@ test('adaptive arithmetic: a refusal cuts by 0.7 and is learned; refused again r
   const blind = decreasedRate({ current: 14, learned: 20 }, 20, 0);
   near(blind.current, 3.5);
   near(blind.learned, 14);
+  // Refused at first contact, one request at a time: the pace it answered is learned as it is.
+  const contact = decreasedRate({ current: 20, learned: null }, 20, undefined, { answered: 0.95 });
+  near(contact.current, 0.95);
+  near(contact.learned, 0.95, 'without a Retry-After the answered pace is all it told');
+  near(decreasedRate({ current: 20, learned: null }, 20, undefined, { answered: 0.8, perPause: 1 }).learned, 1, 'a request per Retry-After is as far as to climb');
+  near(decreasedRate({ current: 20, learned: null }, 20, 0, { answered: 0.95 }).current, 0.95, 'it decides over a blind cut');
+  near(decreasedRate({ current: 1, learned: 1 }, 20, undefined, { answered: 5 }).current, 0.7, 'never above the cut rate');
   assert.equal(successCredit(40, 40, 20), 0, 'nothing to earn at the ceiling');
   // Never refused: a second of successes adds 2/s (5% of 40) at any rate, split over any number of workers.
   for (const current of [10, 20, 30]) assert.ok(Math.abs(current * successCredit(current, 40) - 2) < 1e-9);
@@ -200,8 +207,8 @@ test('first contact: one request at a time until a few are answered, and again a
   await limiter.onSuccess('openai');
   await new Promise((r) => setTimeout(r, 80));
   assert.equal(admittedAt.length, 2, 'its answer lets the next one go');
-  await limiter.onThrottled('openai', 0); // a refusal is an answer too
-  await new Promise((r) => setTimeout(r, 80));
+  await limiter.onThrottled('openai', 0); // a refusal is an answer too (its slot at the pace first contact found)
+  await new Promise((r) => setTimeout(r, 450));
   assert.equal(admittedAt.length, 3);
   await limiter.onSuccess('openai'); // the third answer: first contact is over
   await Promise.all(callers);
@@ -215,6 +222,30 @@ test('first contact: one request at a time until a few are answered, and again a
   const waited = Date.now() - idleStart;
   assert.ok(waited >= FIRST_CONTACT.maxWaitMs - 50, `after an idle spell the second request waited for the first one's answer (${waited} ms)`);
   assert.ok(waited < FIRST_CONTACT.maxWaitMs + 1_000, `but no longer than ${FIRST_CONTACT.maxWaitMs} ms (${waited} ms)`);
+  await db.db.deleteFrom('rate_limits').where('service', '=', 'openai').execute(); // the pace it learned stays here
+});
+
+test('refused at first contact: the pace the service answered, the pause included, is the shared rate and the learned one', async () => {
+  await db.db.deleteFrom('rate_limits').where('service', '=', 'wikidata').execute();
+  const limiter = createDbRateLimiter(db.db, { wikidata: 20 });
+  const started = Date.now();
+  await limiter.acquire('wikidata');
+  await limiter.onSuccess('wikidata');
+  await limiter.acquire('wikidata');
+  await limiter.onThrottled('wikidata', 1000); // the second request, sent as soon as the first was answered
+  const elapsed = (Date.now() - started) / 1000;
+  const r = await row('wikidata');
+  // One answer from the first request to the end of the pause: about 1/s (not 20 × 0.7).
+  assert.ok(r.current_rps !== null && r.current_rps <= 1 / (1 + 0) && r.current_rps >= 1 / (elapsed + 1) - 1e-9, `current ${r.current_rps}`);
+  near(r.learned_rps, 1, 'a request per Retry-After');
+  // After first contact, a refusal is cut as before (×0.7 from the shared rate), not by first contact's rule.
+  const later = createDbRateLimiter(db.db, { wikidata: 20 }, NO_FIRST_CONTACT);
+  await db.db.updateTable('rate_limits').set({ current_rps: 10, learned_rps: null, last_decrease_at: null }).where('service', '=', 'wikidata').execute();
+  await later.acquire('wikidata');
+  await later.onSuccess('wikidata');
+  await later.onThrottled('wikidata', 0);
+  const cut = (await row('wikidata')).current_rps!;
+  assert.ok(cut >= 7 && cut < 7.1, `cut ×0.7 from about 10/s: ${cut}`);
 });
 
 test('callers of one process asking together share one reservation, and still get consecutive slots', async () => {

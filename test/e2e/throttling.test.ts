@@ -3,10 +3,11 @@
 // the session's final report is the unthrottled one and nothing is dead-lettered (the old crawl
 // dead-lettered most shows after one refusal each). Each throttled run meets RT as a new deployment
 // would: nothing learned, and the worker idle on RT long enough to start at first contact (one request
-// at a time). The refusal share is measured and reported, not asserted: finding an unknown limit costs
-// one refusal (the first contact's second request) and learning its pace one more (the first request
-// past the pause at the cut rate), 2 of a 35-request session; over a long run the share stays under 5%
-// (the simulation in test/clients/adaptiveLimiter.test.ts). And an outage: RT answering only 503s for
+// at a time). The refusal share is reported, and only bounded loosely: finding an unknown limit costs
+// one refusal (the first contact's second request, whose Retry-After and answered pace set the rate),
+// or two when the service names no Retry-After and allows less than a request a second (the first
+// pause of a second is too short); over a long run the share stays under 5% (the simulation in
+// test/clients/adaptiveLimiter.test.ts). And an outage: RT answering only 503s for
 // a while mid-crawl; the session waits, says so (progress), and completes with every score.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -87,6 +88,8 @@ for (const [rps, retryAfter] of [[1, true], [1, false], [0.5, true], [0.5, false
       t.diagnostic(`first requests (ms from the first, * refused): ${requestStarts.slice(0, 12).map((at) => `${Math.round(at - t0)}${admitted.has(at) ? '' : '*'}`).join(' ')}`);
       assert.deepEqual(report, unthrottled);
       assert.ok(rateLimited > 0, 'RT refused some requests');
+      // Finding the limit costs a refusal or two (the old crawl: 96 of 106); a loaded machine may bunch a pair.
+      assert.ok(rateLimited <= 4, `${rateLimited} refusals`);
     } finally {
       stack.standins.setLimits('rt', { rps: 1000, burst: 1000, refusal: undefined });
     }
