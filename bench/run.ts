@@ -104,6 +104,7 @@ async function main() {
       databaseUrl,
       settings,
       cpuProfile: args.cpuProfile,
+      timelineDir: args.timelineDir && path.resolve(args.timelineDir),
       workflowBundlePath: bundle.codePath,
     };
     if (args.probeCompiled) {
