@@ -252,21 +252,23 @@ export function createShowDataActivities({ db, tmdb, caller, concurrency = 6, cl
             'tmdb',
             needed,
             async (claimed) => {
-              await mapWithConcurrency(claimed, lanes.size, (showId) => lanes.run(async () => {
-                try {
-                  const found = await lookUp(shows.get(showId)!, ids.get(showId), years.get(showId) ?? null, signal);
-                  if (found !== 'not_found') {
-                    showsIdentified.inc({ method: found.via });
-                    unstored.push({ showId, ...found });
-                    if (unstored.length >= STORE_BATCH) store();
-                    return;
+              await mapWithConcurrency(claimed, lanes.size, (showId) =>
+                lanes.run(async () => {
+                  try {
+                    const found = await lookUp(shows.get(showId)!, ids.get(showId), years.get(showId) ?? null, signal);
+                    if (found !== 'not_found') {
+                      showsIdentified.inc({ method: found.via });
+                      unstored.push({ showId, ...found });
+                      if (unstored.length >= STORE_BATCH) store();
+                      return;
+                    }
+                    settle(showId, found);
+                  } catch (error) {
+                    settle(showId, await failed([showId], input.sessionId, error, lastAttempt));
                   }
-                  settle(showId, found);
-                } catch (error) {
-                  settle(showId, await failed([showId], input.sessionId, error, lastAttempt));
-                }
-                beat();
-              }, signal));
+                  beat();
+                }, signal),
+              );
               store();
               await Promise.all(writes.splice(0));
             },
