@@ -18,7 +18,7 @@ export interface CatalogDeps {
   crawlWith: (caller: ServiceCaller, maxConcurrency: number) => { crawlShows: (input: ShowsInput) => Promise<{ done: number; failed: number }> };
 }
 
-/** RT requests one catalog chunk keeps in flight (a session's chunk: RT_MAX_CONCURRENCY). */
+/** RT shows one catalog chunk crawls at once, at most (a session's chunk: as many of the worker's RT lanes as its share gives it). */
 const CATALOG_RT_CONCURRENCY = 2;
 
 export function createCatalogActivities({ crawlWith, ...deps }: CatalogDeps) {

@@ -33,6 +33,7 @@ import { recordOutcome, recordWriteOff } from './crawl/record.js';
 import { classified, showsUnfinished } from './failures.js';
 import { claimHolder } from './claimHolder.js';
 import { mapWithConcurrency } from './concurrency.js';
+import { type FairLanes, createFairLanes } from './fairLanes.js';
 
 export interface CrawlDeps {
   db: Db;
@@ -42,8 +43,10 @@ export interface CrawlDeps {
   robots: RobotsPolicy;
   rtUrl: string;
   userAgent: string;
-  /** RT pages one chunk keeps in flight. */
+  /** RT shows one chunk crawls at once (at most: the lanes are shared). */
   maxConcurrency: number;
+  /** The worker's RT lanes, shared fairly between sessions (activities/fairLanes.ts); absent: the chunk's own maxConcurrency. */
+  lanes?: FairLanes;
   maxRequestRetries?: number;
   /** Tells the session that RT has refused us for pace past the patience (true), or answers again (false). */
   reportThrottled?: (parentWorkflowId: string, report: ServiceThrottled) => Promise<void>;
@@ -66,7 +69,7 @@ class CircuitOpen extends Error {
   readonly noRetry = true;
 }
 
-export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, userAgent, maxConcurrency, maxRequestRetries = 5, reportThrottled, claims }: CrawlDeps) {
+export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, userAgent, maxConcurrency, lanes = createFairLanes(maxConcurrency), maxRequestRetries = 5, reportThrottled, claims }: CrawlDeps) {
   const base = rtUrl.replace(/\/$/, '');
   const { limiter, breakers, holds, throttlePatienceMs } = caller;
   const planner = createPlanner({ db, caller, wikidata });
@@ -230,7 +233,7 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
           const crawlAll = async (showIds: number[]) => {
             const plans = await planner.plan(showIds, signal);
             beat();
-            await mapWithConcurrency([...plans.values()], maxConcurrency, crawlShow);
+            await mapWithConcurrency([...plans.values()], maxConcurrency, (plan) => lanes.run(() => crawlShow(plan), signal));
           };
           // A show another session is crawling right now is waited for, not asked for again. Not for
           // the catalog crawl: it gives way to working viewers while holding its shows, so a viewer

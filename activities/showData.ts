@@ -18,12 +18,13 @@ import { type ShowsInput, type ChunkOutcome, isLastChunkAttempt } from '../src/c
 import { classified, showsUnfinished } from './failures.js';
 import { claimHolder } from './claimHolder.js';
 import { mapWithConcurrency } from './concurrency.js';
+import { createFairLanes } from './fairLanes.js';
 
 export interface ShowDataDeps {
   db: Db;
   tmdb: TmdbClient;
   caller: ServiceCaller;
-  /** Shows of one chunk looked up at once; the shared limiter sets the actual pace. */
+  /** Shows looked up at once over every chunk, an equal share per session waiting (activities/fairLanes.ts); the shared limiter sets the actual pace. */
   concurrency?: number;
   /** How long a lookup claim lasts and how often a waiter looks (tests shorten them). */
   claims?: SingleFlightOptions;
@@ -148,6 +149,7 @@ const FIND_BY: readonly { type: 'IMDB' | 'TVDB'; source: TmdbExternalSource; via
 ];
 
 export function createShowDataActivities({ db, tmdb, caller, concurrency = 6, claims }: ShowDataDeps) {
+  const lanes = createFairLanes(concurrency);
   /** The chunk's show rows, and the years this session watched each, in two queries. */
   async function loadChunk(sessionId: string, showIds: readonly number[]) {
     if (showIds.length === 0) return { shows: new Map<number, ShowRow>(), years: new Map<number, WatchedYears>(), ids: new Map<number, ShowIds>() };
@@ -250,21 +252,23 @@ export function createShowDataActivities({ db, tmdb, caller, concurrency = 6, cl
             'tmdb',
             needed,
             async (claimed) => {
-              await mapWithConcurrency(claimed, concurrency, async (showId) => {
-                try {
-                  const found = await lookUp(shows.get(showId)!, ids.get(showId), years.get(showId) ?? null, signal);
-                  if (found !== 'not_found') {
-                    showsIdentified.inc({ method: found.via });
-                    unstored.push({ showId, ...found });
-                    if (unstored.length >= STORE_BATCH) store();
-                    return;
+              await mapWithConcurrency(claimed, lanes.size, (showId) =>
+                lanes.run(async () => {
+                  try {
+                    const found = await lookUp(shows.get(showId)!, ids.get(showId), years.get(showId) ?? null, signal);
+                    if (found !== 'not_found') {
+                      showsIdentified.inc({ method: found.via });
+                      unstored.push({ showId, ...found });
+                      if (unstored.length >= STORE_BATCH) store();
+                      return;
+                    }
+                    settle(showId, found);
+                  } catch (error) {
+                    settle(showId, await failed([showId], input.sessionId, error, lastAttempt));
                   }
-                  settle(showId, found);
-                } catch (error) {
-                  settle(showId, await failed([showId], input.sessionId, error, lastAttempt));
-                }
-                beat();
-              });
+                  beat();
+                }, signal),
+              );
               store();
               await Promise.all(writes.splice(0));
             },

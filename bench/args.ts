@@ -10,6 +10,8 @@ export interface BenchArgs {
   renderOnly: boolean;
   outDir?: string;
   probeCompiled: boolean;
+  /** Write each session's timeline (activities, children, workflow tasks) into this directory. */
+  timelineDir?: string;
 }
 
 export function parseBenchArgs(): BenchArgs {
@@ -27,6 +29,8 @@ export function parseBenchArgs(): BenchArgs {
       'out-dir': { type: 'string' },
       /** Also `npm run build` and time the compiled product worker's start-up (dist/, WORKFLOW_BUNDLE_PATH), for the setup section. */
       'probe-compiled': { type: 'boolean', default: false },
+      /** Where each session's time went: a text timeline per session from its histories (bench/cost.ts), into this directory. */
+      timeline: { type: 'string' },
       /** Only re-render RESULTS.md, chart.svg and README-section.md from results.json. */
       'render-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -36,7 +40,7 @@ export function parseBenchArgs(): BenchArgs {
 
   if (args.help) {
     console.log(
-      `usage: npm run bench [-- --only <name>[,<name>…]] [--scenario <name> …] [--setting fast|real] [--keep-logs] [--cpu-prof] [--probe-compiled] [--out-dir <dir>] [--render-only]\n` +
+      `usage: npm run bench [-- --only <name>[,<name>…]] [--scenario <name> …] [--setting fast|real] [--keep-logs] [--cpu-prof] [--probe-compiled] [--out-dir <dir>] [--timeline <dir>] [--render-only]\n` +
         `scenarios: ${SCENARIOS.map((s) => `${s.name} (${s.setting})`).join(', ')} (no selection = all)`,
     );
     process.exit(0);
@@ -60,5 +64,6 @@ export function parseBenchArgs(): BenchArgs {
     renderOnly: args['render-only'],
     outDir: args['out-dir'],
     probeCompiled: args['probe-compiled'],
+    timelineDir: args.timeline,
   };
 }

@@ -43,6 +43,20 @@ export interface SessionCost {
   listedBy: 'STARTS_WITH' | 'TaskQueue';
 }
 
+/**
+ * Where a session's time went (--timeline): one line per activity, child and workflow task of its
+ * runs and children, in ms from the session's start. Scheduled→started is queueing (a slot, a poller,
+ * the server's matching); started→closed is the work.
+ */
+export interface TimelineEntry {
+  execution: string;
+  kind: 'activity' | 'workflow task' | 'child' | 'signal';
+  name: string;
+  scheduledMs: number;
+  startedMs: number | null;
+  closedMs: number | null;
+}
+
 type Json = Record<string, unknown>;
 interface HistoryEvent extends Json {
   eventId: string;
@@ -85,7 +99,7 @@ export async function waitSessionClosed(client: Client, workflowId: string, task
   }
 }
 
-export async function sessionCost(client: Client, workflowId: string, taskQueue: string, queries: number): Promise<SessionCost> {
+export async function sessionCost(client: Client, workflowId: string, taskQueue: string, queries: number, timeline?: TimelineEntry[]): Promise<SessionCost> {
   const { executions, listedBy } = await listSessionExecutions(client, workflowId, taskQueue);
   const actions: ActionCounts = {
     workflowStarts: 0,
@@ -118,6 +132,8 @@ export async function sessionCost(client: Client, workflowId: string, taskQueue:
 
     const scheduled = new Map<string, { type: string; heartbeatMs: number; at: number }>();
     const started = new Map<string, { at: number; attempt: number }>();
+    const execution = isChild ? info.workflowId.slice(workflowId.length + 1) : `session run ${runs}`;
+    if (timeline) timeline.push(...timelineOf(execution, events));
     for (const e of events) {
       const attrs = (key: string) => (e[key] ?? {}) as Json;
       const at = Date.parse(e.eventTime);
@@ -196,4 +212,52 @@ export async function sessionCost(client: Client, workflowId: string, taskQueue:
     failedSignals,
     listedBy,
   };
+}
+
+/** One execution's activities, workflow tasks, child starts and received signals, in absolute ms (the caller rebases them). */
+function timelineOf(execution: string, events: HistoryEvent[]): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  const open = new Map<string, TimelineEntry>();
+  const byScheduled = (e: HistoryEvent) => {
+    const key = Object.keys(e).find((k) => k.endsWith('EventAttributes'));
+    const a = (key ? e[key] : {}) as Json;
+    return open.get(String(a.scheduledEventId ?? a.initiatedEventId ?? ''));
+  };
+  for (const e of events) {
+    const at = Date.parse(e.eventTime);
+    const type = norm(e.eventType);
+    if (type === 'activitytaskscheduled' || type === 'workflowtaskscheduled' || type === 'startchildworkflowexecutioninitiated') {
+      const a = (e.activityTaskScheduledEventAttributes ?? e.startChildWorkflowExecutionInitiatedEventAttributes ?? {}) as Json;
+      const name = type === 'workflowtaskscheduled' ? '' : type === 'activitytaskscheduled' ? String((a.activityType as Json | undefined)?.name ?? '?') : String(a.workflowId ?? '?').split('/').slice(-2).join('/');
+      const entry: TimelineEntry = { execution, kind: type === 'activitytaskscheduled' ? 'activity' : type === 'workflowtaskscheduled' ? 'workflow task' : 'child', name, scheduledMs: at, startedMs: null, closedMs: null };
+      open.set(e.eventId, entry);
+      out.push(entry);
+    } else if (type === 'activitytaskstarted' || type === 'workflowtaskstarted' || type === 'childworkflowexecutionstarted') {
+      const entry = byScheduled(e);
+      if (entry) entry.startedMs = at;
+    } else if (/^(activitytask|workflowtask|childworkflowexecution)(completed|failed|timedout|canceled|terminated)$/.test(type)) {
+      const entry = byScheduled(e);
+      if (entry) entry.closedMs = at;
+    } else if (type === 'workflowexecutionsignaled') {
+      const a = (e.workflowExecutionSignaledEventAttributes ?? {}) as Json;
+      out.push({ execution, kind: 'signal', name: String(a.signalName ?? '?'), scheduledMs: at, startedMs: at, closedMs: at });
+    }
+  }
+  return out;
+}
+
+/** The timeline as text, in ms from `originMs`, ordered by when each entry was scheduled. */
+export function formatTimeline(entries: TimelineEntry[], originMs: number): string {
+  const rel = (ms: number | null) => (ms === null ? '      -' : String(ms - originMs).padStart(7));
+  const lines = [...entries]
+    .sort((a, b) => a.scheduledMs - b.scheduledMs)
+    .map((t) => {
+      const queued = t.startedMs === null ? '-' : String(t.startedMs - t.scheduledMs);
+      const work = t.startedMs === null || t.closedMs === null ? '-' : String(t.closedMs - t.startedMs);
+      return `${rel(t.scheduledMs)} ${rel(t.startedMs)} ${rel(t.closedMs)}  queued ${queued.padStart(5)}  work ${work.padStart(6)}  ${t.execution.padEnd(16)} ${t.kind} ${t.name}`;
+    });
+  const wft = entries.filter((t) => t.kind === 'workflow task' && t.startedMs !== null && t.closedMs !== null);
+  const sum = (f: (t: TimelineEntry) => number) => wft.reduce((n, t) => n + f(t), 0);
+  const summary = `workflow tasks: ${wft.length}, queued ${sum((t) => t.startedMs! - t.scheduledMs)} ms in all (max ${Math.max(0, ...wft.map((t) => t.startedMs! - t.scheduledMs))}), ran ${sum((t) => t.closedMs! - t.startedMs!)} ms in all`;
+  return ['scheduled started  closed (ms from the session start)', ...lines, summary, ''].join('\n');
 }

@@ -18,7 +18,8 @@ function merge(fresh: BenchResults): BenchResults {
   try {
     const old = JSON.parse(readFileSync(resultsFile, 'utf8')) as BenchResults;
     const sameSetup =
-      JSON.stringify([old.limits, old.settings, old.rtMaxConcurrency, old.machine.nproc]) === JSON.stringify([fresh.limits, fresh.settings, fresh.rtMaxConcurrency, fresh.machine.nproc]);
+      JSON.stringify([old.limits, old.settings, old.rtMaxConcurrency, old.tmdbMaxConcurrency, old.machine.nproc]) ===
+      JSON.stringify([fresh.limits, fresh.settings, fresh.rtMaxConcurrency, fresh.tmdbMaxConcurrency, fresh.machine.nproc]);
     if (!sameSetup) return fresh;
     const byName = new Map(old.scenarios.map((s) => [s.name, s]));
     for (const s of fresh.scenarios) byName.set(s.name, s);

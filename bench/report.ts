@@ -563,7 +563,7 @@ function setupSection(results: BenchResults): string {
     '',
     workersLine(results),
     '',
-    `Pipeline settings (the defaults unless overridden in the environment): PAGE_SIZE=${st.pageSize}, PAGES_PER_FETCH=${st.pagesPerFetch}, FETCH_CONCURRENCY=${st.fetchConcurrency}, CHUNK_SIZE=${st.chunkSize}, CHILD_WINDOW=${st.childWindow}, CONTINUE_AS_NEW_EVERY_PAGES=${st.continueAsNewEveryPages}, STAR_SIGN_GATE=${st.starSignGate}, RT_MAX_CONCURRENCY=${results.rtMaxConcurrency}; the worker runs up to 50 activities at once.`,
+    `Pipeline settings (the defaults unless overridden in the environment): PAGE_SIZE=${st.pageSize}, PAGES_PER_FETCH=${st.pagesPerFetch}, FETCH_CONCURRENCY=${st.fetchConcurrency}, CHUNK_SIZE=${st.chunkSize}, CHILD_WINDOW=${st.childWindow}, CONTINUE_AS_NEW_EVERY_PAGES=${st.continueAsNewEveryPages}, STAR_SIGN_GATE=${st.starSignGate}, RT_MAX_CONCURRENCY=${results.rtMaxConcurrency}${results.tmdbMaxConcurrency === undefined ? ' (per chunk)' : `, TMDB_MAX_CONCURRENCY=${results.tmdbMaxConcurrency} (the worker's lanes, shared between sessions)`}; the worker runs up to 50 activities at once.`,
   ].join('\n');
 }
 

@@ -145,7 +145,9 @@ export interface BenchResults {
   /** The app's client-side rates (environment) per rate setting. */
   appRates: Record<Setting, Record<string, string>>;
   settings: PipelineSettings;
+  /** The worker's RT and TMDB lanes (activities/fairLanes.ts); results from before the lanes had RT_MAX_CONCURRENCY per chunk and no TMDB setting. */
   rtMaxConcurrency: number;
+  tmdbMaxConcurrency?: number;
   totalSeconds: number;
   /** The workflow bundle built once per invocation and loaded by every bench worker (absent: each worker bundled at start). */
   workflowBundle?: { kb: number; seconds: number };

@@ -104,6 +104,7 @@ async function main() {
       databaseUrl,
       settings,
       cpuProfile: args.cpuProfile,
+      timelineDir: args.timelineDir && path.resolve(args.timelineDir),
       workflowBundlePath: bundle.codePath,
     };
     if (args.probeCompiled) {
@@ -159,6 +160,7 @@ async function main() {
       appRates: Object.fromEntries(SETTINGS.map((k) => [k, appRateEnv(k)])) as Record<Setting, Record<string, string>>,
       settings,
       rtMaxConcurrency: config.rates.rtMaxConcurrency,
+      tmdbMaxConcurrency: config.rates.tmdbMaxConcurrency,
       totalSeconds: round((Date.now() - startedAt) / 1000, 1),
       workflowBundle: bundle && { kb: bundle.kb, seconds: round(bundle.seconds, 1) },
       temporalFairness: fairness,

@@ -4,6 +4,7 @@
 // rows, the worker's CPU and memory) into its ScenarioResult.
 import type { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { envSchema, type PipelineSettings } from '../src/config/index.js';
@@ -14,7 +15,7 @@ import { DEMO_SERVICE_KEYS } from '../standins/demoKeys.js';
 import { historyFor, type RunningStandins, SERVICE_NAMES, type ServiceName } from '../standins/index.js';
 import type { NaiveSessionWorkflow, StagedSessionWorkflow } from './baselines/workflows.js';
 import { type CatalogMeasure, prewarm, startBusyCrawl, stopBusyCrawl, tmdbShowsOf, warmShows } from './catalog.js';
-import { listSessionExecutions, type SessionCost, sessionCost, waitSessionClosed } from './cost.js';
+import { formatTimeline, listSessionExecutions, type SessionCost, sessionCost, type TimelineEntry, waitSessionClosed } from './cost.js';
 import { countShared, rowsWritten, type ScenarioDb, showOutcomes, tableBytes } from './database.js';
 import { type Cleanup, PgCpuTracker, type ProcSample, readProc, resetPeakRss, say, sleep, spawnWorker, waitForPollers, type WorkerProcess } from './infra.js';
 import { cpuTimes, gitCommit } from './probes.js';
@@ -43,6 +44,8 @@ export interface BenchEnv {
   databaseUrl: string;
   settings: PipelineSettings;
   cpuProfile: boolean;
+  /** --timeline: each session's timeline goes here as <scenario>-<dataKey>.txt. */
+  timelineDir?: string;
   /** The workflow bundle built once for this invocation (bench/bundle.ts), which every worker loads. */
   workflowBundlePath?: string;
 }
@@ -409,7 +412,12 @@ async function collect(env: BenchEnv, scenario: Scenario, db: ScenarioDb, prepar
     wikidataPerChunk: per(requests.wikidata.requests, bound.chunks),
   };
   for (const run of runs) {
-    const cost = await sessionCost(client, run.workflowId, taskQueue, queried[run.sessionId] ?? 0);
+    const timeline: TimelineEntry[] | undefined = env.timelineDir ? [] : undefined;
+    const cost = await sessionCost(client, run.workflowId, taskQueue, queried[run.sessionId] ?? 0, timeline);
+    if (timeline && env.timelineDir && run.startedAt !== undefined) {
+      mkdirSync(env.timelineDir, { recursive: true });
+      writeFileSync(path.join(env.timelineDir, `${scenario.name}-${run.dataKey}.txt`), formatTimeline(timeline, run.startedAt));
+    }
     const fromQuery = queriedRuns[run.sessionId];
     if (fromQuery !== undefined && fromQuery !== cost.runs) say(`${scenario.name}: the progress query says ${fromQuery} run(s), the listing found ${cost.runs}`);
     costs.push(cost);

@@ -60,7 +60,7 @@ export class PageFailed extends Error {
 const SERVER_STATUSES = Array.from({ length: 100 }, (_, i) => 500 + i);
 /** How long an idle crawler is kept before it is stopped (its queue dropped, and a process left free to exit). */
 const IDLE_STOP_MS = 2_000;
-/** Pages in flight at once over every chunk; each chunk keeps its own share (RT_MAX_CONCURRENCY). */
+/** Pages in flight at once over every chunk: above the worker's RT lanes (RT_MAX_CONCURRENCY), which set the real number. */
 const CRAWLER_CONCURRENCY = 500;
 
 interface Job {

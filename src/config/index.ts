@@ -85,7 +85,12 @@ export const envSchema = z.object({
   /** Unset: 2/s against the real site (a polite crawl), 20/s against a stand-in or a mirror. */
   RT_RPS: z.coerce.number().positive().optional(),
   WIKIDATA_RPS: positive(5),
-  RT_MAX_CONCURRENCY: int(8, 1, 100),
+  /**
+   * Shows a worker crawls on RT, and looks up on TMDB, at once over every chunk; a session waiting
+   * gets an equal share (activities/fairLanes.ts). 64 and 48: what 8 chunks kept in flight before.
+   */
+  RT_MAX_CONCURRENCY: int(64, 1, 1000),
+  TMDB_MAX_CONCURRENCY: int(48, 1, 1000),
   HTTP_TIMEOUT: duration('15s'),
   CIRCUIT_FAILURE_THRESHOLD: int(5, 1, 1000),
   CIRCUIT_OPEN: duration('30s'),
@@ -198,7 +203,7 @@ export interface AppConfig {
     aiTimeoutMs: number;
     httpTimeoutMs: number;
   };
-  rates: { gandalf: number; tmdb: number; rt: number; rtMaxConcurrency: number; wikidata: number };
+  rates: { gandalf: number; tmdb: number; rt: number; rtMaxConcurrency: number; tmdbMaxConcurrency: number; wikidata: number };
   circuit: { failureThreshold: number; openMs: number };
   /** How long a service may refuse us for pace before it is reported: throttling has a time budget, not an attempt budget. */
   throttlePatienceMs: number;
@@ -292,7 +297,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       aiTimeoutMs: env.AI_TIMEOUT,
       httpTimeoutMs: env.HTTP_TIMEOUT,
     },
-    rates: { gandalf: env.GANDALF_RPS, tmdb: env.TMDB_RPS, rt: env.RT_RPS ?? (isRealRt(env.RT_URL) ? REAL_RT_RPS : 20), rtMaxConcurrency: env.RT_MAX_CONCURRENCY, wikidata: env.WIKIDATA_RPS },
+    rates: { gandalf: env.GANDALF_RPS, tmdb: env.TMDB_RPS, rt: env.RT_RPS ?? (isRealRt(env.RT_URL) ? REAL_RT_RPS : 20), rtMaxConcurrency: env.RT_MAX_CONCURRENCY, tmdbMaxConcurrency: env.TMDB_MAX_CONCURRENCY, wikidata: env.WIKIDATA_RPS },
     circuit: { failureThreshold: env.CIRCUIT_FAILURE_THRESHOLD, openMs: env.CIRCUIT_OPEN },
     throttlePatienceMs: env.THROTTLE_PATIENCE,
     pipeline: {

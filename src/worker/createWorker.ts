@@ -1,11 +1,11 @@
 // Builds a worker over real dependencies: database, rate limiter, service clients and AI.
-import { Context } from '@temporalio/activity';
 import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { activityFairnessKey } from '../../activities/fairLanes.js';
 import { createActivities } from '../../activities/index.js';
 import { createGandalfClient } from '../clients/gandalf/client.js';
 import { createAiClient } from '../clients/openai.js';
@@ -26,14 +26,6 @@ import { circuitState, instrumentActivities } from '../observability/metrics.js'
 
 const require = createRequire(import.meta.url);
 
-/** The running activity's fairness key (src/contracts/workflows.ts sessionPriority), if any. */
-function activityFairnessKey(): string | undefined {
-  try {
-    return Context.current().info.priority?.fairnessKey;
-  } catch {
-    return undefined; // not inside an activity
-  }
-}
 /** The workflow sources: `.ts` under tsx (dev, tests), `.js` when this runs compiled from dist/. */
 export const workflowsPath = existsSync(new URL('../../workflows/index.ts', import.meta.url))
   ? require.resolve('../../workflows/index.ts')
@@ -104,6 +96,7 @@ function buildActivities({ config, endpoints, db, connection, dataConverter, ses
       ? createWikidataClient({ url: endpoints.wikidataUrl, userAgent: config.services.wikidataUserAgent, timeoutMs })
       : undefined,
     rt: { url: endpoints.rtUrl, userAgent: config.services.rtUserAgent, maxConcurrency: config.rates.rtMaxConcurrency, timeoutMs },
+    tmdbConcurrency: config.rates.tmdbMaxConcurrency,
   });
   return instrumentActivities(activities);
 }

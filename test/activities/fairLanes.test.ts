@@ -1,0 +1,79 @@
+// The worker's fair lanes (issue 27): a session alone takes every lane; while another waits, freed
+// lanes alternate between them, whatever either has queued; a chunk that ends leaves the queue.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createFairLanes } from '../../activities/fairLanes.js';
+
+/** Tasks that run until the test finishes them, keyed by the session that asked. */
+function harness(size: number) {
+  let key = '';
+  const lanes = createFairLanes(size, () => key);
+  const started: string[] = [];
+  const running: (() => void)[] = [];
+  const submit = (session: string, label: string, signal?: AbortSignal) => {
+    key = session;
+    return lanes.run(
+      () =>
+        new Promise<void>((resolve) => {
+          started.push(label);
+          running.push(resolve);
+        }),
+      signal,
+    );
+  };
+  /** Finishes the oldest running task and lets the lane it frees be handed on. */
+  const finishOne = async () => {
+    running.shift()!();
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+  };
+  return { submit, started, running, finishOne };
+}
+
+test('a session alone runs in every lane, and no more', async () => {
+  const h = harness(3);
+  const done = Array.from({ length: 5 }, (_, i) => h.submit('big', `big${i}`));
+  await Promise.resolve();
+  assert.deepEqual(h.started, ['big0', 'big1', 'big2']);
+  await h.finishOne();
+  assert.deepEqual(h.started, ['big0', 'big1', 'big2', 'big3']);
+  while (h.running.length > 0) await h.finishOne();
+  await Promise.all(done);
+  assert.deepEqual(h.started, ['big0', 'big1', 'big2', 'big3', 'big4']);
+});
+
+test('a session that arrives later gets every other freed lane, not a place behind the queue', async () => {
+  const h = harness(2);
+  const done = [
+    ...Array.from({ length: 8 }, (_, i) => h.submit('big', `big${i}`)),
+    ...Array.from({ length: 3 }, (_, i) => h.submit('small', `small${i}`)),
+  ];
+  await Promise.resolve();
+  assert.deepEqual(h.started, ['big0', 'big1']);
+  while (h.running.length > 0) await h.finishOne();
+  await Promise.all(done);
+  // The big session was waiting first, so it has the first turn; first come, first served would
+  // start small0 only after big7.
+  assert.deepEqual(h.started, ['big0', 'big1', 'big2', 'small0', 'big3', 'small1', 'big4', 'small2', 'big5', 'big6', 'big7']);
+});
+
+test('a waiting task whose chunk ends leaves the queue without taking a lane', async () => {
+  const h = harness(1);
+  const first = h.submit('big', 'big0');
+  const abort = new AbortController();
+  const cancelled = h.submit('small', 'small0', abort.signal);
+  const next = h.submit('small', 'small1');
+  abort.abort(new Error('chunk cancelled'));
+  await assert.rejects(cancelled, /chunk cancelled/);
+  await h.finishOne();
+  await h.finishOne();
+  await Promise.all([first, next]);
+  assert.deepEqual(h.started, ['big0', 'small1']);
+});
+
+test('an error in a task frees its lane', async () => {
+  let key = '';
+  const lanes = createFairLanes(1, () => key);
+  key = 'a';
+  await assert.rejects(lanes.run(() => Promise.reject(new Error('boom'))), /boom/);
+  assert.equal(await lanes.run(() => Promise.resolve('ran')), 'ran');
+});
