@@ -89,7 +89,8 @@ export interface ContactPace {
 
 /**
  * The rates after a refusal at `rate.current` (capped by the configured `max`). `answeredPerSecond` is
- * the rate of successes since the last cut when fewer than AIMD.rapidSuccesses came since (else undefined).
+ * the rate of successes since the last cut when fewer than AIMD.rapidSuccesses came since (else undefined);
+ * `atFirstContact`, what first contact saw when the refusal came while it lasted (it decides over the rest).
  */
 export function decreasedRate(rate: AdaptiveRate, max: number, answeredPerSecond?: number, atFirstContact?: ContactPace): AdaptiveRate {
   const refused = Math.min(rate.current, max);
