@@ -189,8 +189,11 @@ interface Waiter {
  * First contact: this many answers, one request at a time, before the configured rate applies; again
  * after `idleMs` without a request (what the service allows may have changed meanwhile, as TCP restarts
  * its window after an idle spell). A request whose answer never comes holds the others `maxWaitMs` at most.
+ * A refusal then with no Retry-After is taken as a wait of `pauseMs`: long enough for a limit down to
+ * 0.5/s to take the next request (a second cost a second refusal below 1/s), and the pace learned from
+ * it is what the service answered over that wait, which later successes probe up from.
  */
-export const FIRST_CONTACT = { answers: 3, idleMs: 3_000, maxWaitMs: 2_000 };
+export const FIRST_CONTACT = { answers: 3, idleMs: 3_000, maxWaitMs: 2_000, pauseMs: 2_000 };
 
 /** How far ahead a process reserves slots: long enough to keep the service busy, short enough to stay fair. */
 const HORIZON_MS = 100;
@@ -349,11 +352,12 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
 
   /**
    * Refused at first contact after some successes: the pace the service answered, from the first
-   * request to the end of the pause this refusal asks for (a second when it names none).
+   * request to the end of the pause this refusal asks for (FIRST_CONTACT.pauseMs when it names none;
+   * the pause then taken is one slot at that pace, so at least as long).
    */
   function paceAtFirstContact(state: ServiceState, now: number, retryAfterMs: number | undefined): ContactPace | undefined {
     if (state.firstContactLeft === 0 || state.contactSucceeded === 0) return undefined;
-    const answered = state.contactSucceeded / ((now - state.contactStartedAt + (retryAfterMs ?? 1000)) / 1000);
+    const answered = state.contactSucceeded / ((now - state.contactStartedAt + (retryAfterMs ?? FIRST_CONTACT.pauseMs)) / 1000);
     return { answered, perPause: retryAfterMs ? 1000 / retryAfterMs : undefined };
   }
 
@@ -410,9 +414,10 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
         const row = rows[0];
         const before: AdaptiveRate = { current: Math.min(row?.current_rps ?? max, max), learned: row?.learned_rps ?? null };
         const after = row?.cut ? decreasedRate(before, max, answered, contactPace) : before;
-        // Without a Retry-After, a second or one slot at the new rate: the service's bucket refills meanwhile.
+        // Without a Retry-After, a second or one slot at the new rate (at first contact, at least the
+        // wait its pace was learned over): the service's bucket refills meanwhile.
         const inARow = row?.cut ? state.cutsInARow + 1 : Math.max(1, state.cutsInARow);
-        const pauseMs = retryAfterMs ?? defaultPauseMs(after.current, inARow);
+        const pauseMs = retryAfterMs ?? Math.max(contactPace ? FIRST_CONTACT.pauseMs : 0, defaultPauseMs(after.current, inARow));
         await sql`update rate_limits set
             next_slot_at = greatest(next_slot_at, clock_timestamp() + make_interval(secs => ${pauseMs / 1000}::float8))
             ${row?.cut ? sql`, current_rps = ${after.current}::float8, learned_rps = ${after.learned}::float8, last_decrease_at = now()` : sql``}

@@ -248,6 +248,23 @@ test('refused at first contact: the pace the service answered, the pause include
   assert.ok(cut >= 7 && cut < 7.1, `cut ×0.7 from about 10/s: ${cut}`);
 });
 
+test('refused at first contact with no Retry-After: a pause a limit down to 0.5/s refills in, and the pace answered over it', async () => {
+  await db.db.deleteFrom('rate_limits').where('service', '=', 'wikidata').execute();
+  const limiter = createDbRateLimiter(db.db, { wikidata: 20 });
+  await limiter.acquire('wikidata');
+  await limiter.onSuccess('wikidata');
+  await limiter.acquire('wikidata');
+  const refusedAt = Date.now();
+  await limiter.onThrottled('wikidata'); // a 429 naming no wait
+  const r = await row('wikidata');
+  // A second's pause met a second refusal from a 0.5/s limit (its next token two seconds after the first request).
+  const pausedMs = r.next_slot_at.getTime() - refusedAt;
+  assert.ok(pausedMs >= FIRST_CONTACT.pauseMs - 50, `paused ${pausedMs} ms`);
+  assert.ok(r.current_rps !== null && r.current_rps <= 1000 / FIRST_CONTACT.pauseMs, `one answer over the pause at most: ${r.current_rps}/s`);
+  near(r.learned_rps, r.current_rps, 'no Retry-After to climb towards: the pace answered');
+  await db.db.deleteFrom('rate_limits').where('service', '=', 'wikidata').execute();
+});
+
 test('callers of one process asking together share one reservation, and still get consecutive slots', async () => {
   // Counts the UPDATEs that reserve slots (the limiter's only statement that moves next_slot_at).
   let reservations = 0;
