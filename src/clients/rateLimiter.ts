@@ -67,6 +67,12 @@ export const AIMD = {
    * near it, at any rate, so refusals stay near one per hundred requests however low the real limit is.
    */
   approachShare: 0.03,
+  /**
+   * Past the learned rate only after this many successes since the last cut: a short run stays at the
+   * rate it learned (a probe is a refusal when the learned rate is the limit itself, as a Retry-After
+   * of one request per pause tells), a long one still finds a limit that was raised.
+   */
+  probeAfter: 50,
   /** Each success also probes upward by 0.1% of the learned rate… */
   probeShare: 0.001,
   /** …and past it by 1% of the distance: a probe that speeds up the longer nothing is refused, so a raised limit is found. */
@@ -121,11 +127,13 @@ export function decreasedRate(rate: AdaptiveRate, max: number, answeredPerSecond
  * One success's increase of the shared rate. Near the learned rate the steps are small; away from it
  * (below, after a cut; above, once it was passed without a refusal) they grow with the distance, so
  * the rate returns to the learned one in tens of requests and still finds a limit that was raised.
+ * Until AIMD.probeAfter successes since the last cut it only approaches the learned rate, never past it.
  */
-export function successCredit(current: number, max: number, learned: number | null = null): number {
+export function successCredit(current: number, max: number, learned: number | null = null, successesSinceCut = Infinity): number {
   if (current >= max) return 0;
   // Never refused (or a row from before the learned rate was kept): climb back per second of successes.
   if (learned === null) return (max * AIMD.increaseShare) / current;
+  if (successesSinceCut < AIMD.probeAfter) return Math.max(0, AIMD.approachShare * (learned - current));
   const probe = AIMD.probeShare * learned;
   return current < learned ? AIMD.approachShare * (learned - current) + probe : AIMD.probeGrowth * (current - learned) + probe;
 }
@@ -446,7 +454,7 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
       answeredAtFirstContact(state, true);
       state.successesSinceCut++;
       state.cutsInARow = 0;
-      state.credit += successCredit(state.rate, max, state.learned);
+      state.credit += successCredit(state.rate, max, state.learned, state.successesSinceCut);
       const now = Date.now();
       if (state.credit === 0 || now - state.flushedAt < AIMD.flushEveryMs) return;
       const credit = state.credit;

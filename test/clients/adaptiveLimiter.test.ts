@@ -60,6 +60,11 @@ test('adaptive arithmetic: a refusal cuts by 0.7 and is learned; refused again r
   // Learned: 3% of the distance up to the learned rate per request, 1% of it past it, plus 0.1% of it.
   near(successCredit(0.7, 20, 1), 0.03 * 0.3 + 0.001);
   near(successCredit(1.2, 20, 1), 0.01 * 0.2 + 0.001);
+  // Soon after a cut it only approaches the learned rate: no probe past it.
+  near(successCredit(0.7, 20, 1, AIMD.probeAfter - 1), 0.03 * 0.3);
+  assert.equal(successCredit(1, 20, 1, AIMD.probeAfter - 1), 0, 'at the learned rate it stays');
+  assert.equal(successCredit(1.2, 20, 1, AIMD.probeAfter - 1), 0, 'past it (another process probed) it climbs no further');
+  near(successCredit(1, 20, 1, AIMD.probeAfter), 0.001, 'then it probes');
   assert.equal(increasedRate(39.5, 2, 40), 40, 'never above the configured rate');
 });
 
@@ -88,7 +93,7 @@ function simulate(max: number, limit: number, retryAfter: boolean, requests: num
       tokens -= 1;
       successes++;
       inARow = 0;
-      rate = { ...rate, current: increasedRate(rate.current, successCredit(rate.current, max, rate.learned), max) };
+      rate = { ...rate, current: increasedRate(rate.current, successCredit(rate.current, max, rate.learned, successes), max) };
       continue;
     }
     refusals++;
@@ -156,16 +161,16 @@ test('two workers share one adaptive rate: one cut per overload window, batched 
   // Successes: the first credit is written at once, the next ones gathered for flushEveryMs.
   t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
   await workerB.onSuccess('tmdb');
-  const first = twice + successCredit(twice, 40, (once + twice) / 2);
+  const first = twice + successCredit(twice, 40, (once + twice) / 2, 1); // B's first success since its cut
   near((await row('tmdb')).current_rps, first);
   for (let i = 0; i < 9; i++) await workerB.onSuccess('tmdb');
   near((await row('tmdb')).current_rps, first, 'no write within the batch window');
   t.mock.timers.tick(AIMD.flushEveryMs);
   await workerB.onSuccess('tmdb');
-  near((await row('tmdb')).current_rps, first + 10 * successCredit(first, 40, (once + twice) / 2), 'ten credits in one write');
+  near((await row('tmdb')).current_rps, first + 10 * successCredit(first, 40, (once + twice) / 2, 2), 'ten credits in one write');
 
   // Near the ceiling a credit stops at it; at the ceiling successes write nothing.
-  await sql`update rate_limits set current_rps = 39.99 where service = 'tmdb'`.execute(db.db);
+  await sql`update rate_limits set current_rps = 39.99, learned_rps = null where service = 'tmdb'`.execute(db.db); // no learned rate to hold it below
   await workerA.acquire('tmdb'); // A learns the rate from its slot
   t.mock.timers.tick(AIMD.flushEveryMs);
   await workerA.onSuccess('tmdb');
