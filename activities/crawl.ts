@@ -233,14 +233,14 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
           const crawlAll = async (showIds: number[]) => {
             const plans = await planner.plan(showIds, signal);
             beat();
-            await mapWithConcurrency([...plans.values()], maxConcurrency, (plan) => lanes.run(() => crawlShow(plan), signal));
+            await mapWithConcurrency([...plans.values()], maxConcurrency, (plan) => lanes.run(() => crawlShow(plan), signal, plan.showId));
           };
           // A show another session is crawling right now is waited for, not asked for again. Not for
           // the catalog crawl: it gives way to working viewers while holding its shows, so a viewer
           // waiting on its claims would wait for itself.
           if (isCatalogChunkOwner(input.sessionId)) await crawlAll(todo);
           else {
-            const fromOthers = await singleFlight(db, 'rt', todo, crawlAll, { holder: claimHolder('rt', input.sessionId), ...claims, signal });
+            const fromOthers = await singleFlight(db, 'rt', todo, crawlAll, { holder: claimHolder('rt', input.sessionId), ...claims, signal, whileWaiting: (showIds) => lanes.lendTurn(showIds) });
             for (const showId of fromOthers.keys()) markFinished(showId, true);
           }
         } finally {

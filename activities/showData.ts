@@ -9,7 +9,7 @@ import type { ServiceCaller } from '../src/clients/retry.js';
 import type { TmdbClient, TmdbExternalSource, TmdbShowDetails } from '../src/clients/tmdb.js';
 import { outcomeStands, writeOffShows } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
-import { type SingleFlightOptions, singleFlight } from '../src/db/lookupClaims.js';
+import { type SingleFlightOptions, outcomesStored, singleFlight } from '../src/db/lookupClaims.js';
 import type { ShowsTable, TmdbMatch } from '../src/db/schema.js';
 import { showsIdentified } from '../src/observability/metrics.js';
 import { isWellFormedId } from '../src/domain/identifiers.js';
@@ -212,7 +212,9 @@ export function createShowDataActivities({ db, tmdb, caller, concurrency = 6, cl
         const beat = () => ctx.heartbeat({ finished } satisfies EnrichProgress);
         const settle = (showId: number, outcome: ShowOutcome) => {
           outcomes.set(showId, outcome);
-          if (!(outcome instanceof Error)) finished.push([showId, outcome]);
+          if (outcome instanceof Error) return;
+          finished.push([showId, outcome]);
+          outcomesStored('tmdb', [showId]); // a session in this worker waiting for it looks at once
         };
         const todo = input.showIds.filter((id) => !outcomes.has(id));
         const { shows, years, ids } = await loadChunk(input.sessionId, todo);
@@ -253,26 +255,30 @@ export function createShowDataActivities({ db, tmdb, caller, concurrency = 6, cl
             needed,
             async (claimed) => {
               await mapWithConcurrency(claimed, lanes.size, (showId) =>
-                lanes.run(async () => {
-                  try {
-                    const found = await lookUp(shows.get(showId)!, ids.get(showId), years.get(showId) ?? null, signal);
-                    if (found !== 'not_found') {
-                      showsIdentified.inc({ method: found.via });
-                      unstored.push({ showId, ...found });
-                      if (unstored.length >= STORE_BATCH) store();
-                      return;
+                lanes.run(
+                  async () => {
+                    try {
+                      const found = await lookUp(shows.get(showId)!, ids.get(showId), years.get(showId) ?? null, signal);
+                      if (found !== 'not_found') {
+                        showsIdentified.inc({ method: found.via });
+                        unstored.push({ showId, ...found });
+                        if (unstored.length >= STORE_BATCH) store();
+                        return;
+                      }
+                      settle(showId, found);
+                    } catch (error) {
+                      settle(showId, await failed([showId], input.sessionId, error, lastAttempt));
                     }
-                    settle(showId, found);
-                  } catch (error) {
-                    settle(showId, await failed([showId], input.sessionId, error, lastAttempt));
-                  }
-                  beat();
-                }, signal),
+                    beat();
+                  },
+                  signal,
+                  showId,
+                ),
               );
               store();
               await Promise.all(writes.splice(0));
             },
-            { holder: claimHolder('tmdb', input.sessionId), ...claims, signal },
+            { holder: claimHolder('tmdb', input.sessionId), ...claims, signal, whileWaiting: (showIds) => lanes.lendTurn(showIds) },
           );
           for (const [showId, outcome] of fromOthers) settle(showId, outcome);
           if (fromOthers.size > 0) beat();

@@ -19,6 +19,8 @@ export interface SingleFlightOptions {
   ttlMs?: number;
   /** How often a waiter looks for the outcome. */
   pollMs?: number;
+  /** Called while this call waits for shows others hold (to lend them its turn); returns what ends that. */
+  whileWaiting?: (showIds: number[]) => () => void;
 }
 
 /** What another session stored for a show while we waited. */
@@ -55,6 +57,17 @@ async function renew(db: Db, owner: string, ttlMs: number): Promise<void> {
 async function release(db: Db, service: LookupService, owner: string, showIds: readonly number[]): Promise<void> {
   if (showIds.length === 0) return;
   await db.deleteFrom('lookup_claims').where('service', '=', service).where('owner', '=', owner).where('show_id', 'in', showIds).execute();
+}
+
+/**
+ * Waiters in this process by service: each looks again at once when a show it waits for is stored
+ * here (a session waiting on a neighbour in the same worker), instead of at its next poll (up to 1 s).
+ */
+const localWaiters = { tmdb: new Set<{ shows: Set<number>; wake: () => void }>(), rt: new Set<{ shows: Set<number>; wake: () => void }>() };
+
+/** Outcomes for these shows were just stored by this process. */
+export function outcomesStored(service: LookupService, showIds: readonly number[]): void {
+  for (const waiter of localWaiters[service]) if (showIds.some((id) => waiter.shows.has(id))) waiter.wake();
 }
 
 /** The outcomes stored for these shows since `since` (by anyone). */
@@ -100,8 +113,17 @@ async function waitFor(db: Db, service: LookupService, showIds: readonly number[
     if (!rows.some((row) => !row.settled && row.held)) return { outcomes, free: waiting };
     await new Promise<void>((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason as Error);
-      const timer = setTimeout(resolve, delay);
-      signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason as Error)), { once: true });
+      const waiter = { shows: new Set(waiting), wake: () => done(resolve) };
+      const onAbort = () => done(() => reject(signal.reason as Error));
+      const done = (settle: () => void) => {
+        clearTimeout(timer);
+        localWaiters[service].delete(waiter);
+        signal.removeEventListener('abort', onAbort);
+        settle();
+      };
+      const timer = setTimeout(() => done(resolve), delay);
+      localWaiters[service].add(waiter);
+      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 }
@@ -116,7 +138,7 @@ export async function singleFlight(
   service: LookupService,
   showIds: readonly number[],
   lookUp: (claimed: number[]) => Promise<void>,
-  { signal, holder = randomUUID(), ttlMs = DEFAULT_TTL_MS, pollMs = DEFAULT_POLL_MS }: SingleFlightOptions & { signal: AbortSignal },
+  { signal, holder = randomUUID(), ttlMs = DEFAULT_TTL_MS, pollMs = DEFAULT_POLL_MS, whileWaiting }: SingleFlightOptions & { signal: AbortSignal },
 ): Promise<Map<number, StoredOutcome>> {
   const owner = `${holder}#${randomUUID()}`;
   // An outcome stored once we started is as good as one we would have fetched ourselves.
@@ -141,12 +163,14 @@ export async function singleFlight(
       signal.addEventListener('abort', onAbort, { once: true });
       const ours = mine.size === 0 ? Promise.resolve() : lookUp([...mine]).finally(() => release(db, service, owner, [...mine]));
       const theirs = others.length === 0 ? Promise.resolve({ outcomes: new Map<number, StoredOutcome>(), free: [] as number[] }) : waitFor(db, service, others, since, pollMs, stop.signal);
+      const endWait = others.length === 0 ? undefined : whileWaiting?.(others);
       try {
         await ours.catch((error: unknown) => (stop.abort(error), Promise.reject(error)));
         const { outcomes, free } = await theirs;
         for (const [id, outcome] of outcomes) fromOthers.set(id, outcome);
         pending = free;
       } finally {
+        endWait?.();
         signal.removeEventListener('abort', onAbort);
         theirs.catch(() => undefined);
       }

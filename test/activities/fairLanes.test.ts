@@ -10,7 +10,7 @@ function harness(size: number) {
   const lanes = createFairLanes(size, () => key);
   const started: string[] = [];
   const running: (() => void)[] = [];
-  const submit = (session: string, label: string, signal?: AbortSignal) => {
+  const submit = (session: string, label: string, signal?: AbortSignal, show?: number) => {
     key = session;
     return lanes.run(
       () =>
@@ -19,14 +19,20 @@ function harness(size: number) {
           running.push(resolve);
         }),
       signal,
+      show,
     );
+  };
+  /** `session` waits for these shows, which another session queued. */
+  const lend = (session: string, shows: number[]) => {
+    key = session;
+    return lanes.lendTurn(shows);
   };
   /** Finishes the oldest running task and lets the lane it frees be handed on. */
   const finishOne = async () => {
     running.shift()!();
-    for (let i = 0; i < 5; i++) await Promise.resolve();
+    for (let i = 0; i < 10; i++) await Promise.resolve();
   };
-  return { submit, started, running, finishOne };
+  return { submit, lend, started, running, finishOne };
 }
 
 test('a session alone runs in every lane, and no more', async () => {
@@ -76,4 +82,26 @@ test('an error in a task frees its lane', async () => {
   key = 'a';
   await assert.rejects(lanes.run(() => Promise.reject(new Error('boom'))), /boom/);
   assert.equal(await lanes.run(() => Promise.resolve('ran')), 'ran');
+});
+
+test('a session waiting for shows another session queued lends them its turn, before and after they were queued', async () => {
+  const h = harness(1);
+  const done = Array.from({ length: 6 }, (_, i) => h.submit('big', `big${i}`, undefined, i));
+  // The small session's chunk claimed nothing; it waits for shows 4 and 6, which the big one holds.
+  const stopLending = h.lend('small', [4, 6]);
+  done.push(h.submit('big', 'big6', undefined, 6)); // queued after the loan
+  await Promise.resolve();
+  while (h.running.length > 0) await h.finishOne();
+  await Promise.all(done);
+  // Without the loan big4 and big6 would run last: each waited behind every other task of the big session.
+  assert.deepEqual(h.started, ['big0', 'big1', 'big4', 'big2', 'big6', 'big3', 'big5']);
+  stopLending();
+  // The loan is over: show 4's task waits in its own session's turn again.
+  const first = h.submit('big', 'big8');
+  const after = [h.submit('big', 'big9'), h.submit('big', 'big10', undefined, 4)];
+  h.lend('other', [6]); // a loan of another show moves nothing
+  await Promise.resolve();
+  while (h.running.length > 0) await h.finishOne();
+  await Promise.all([first, ...after]);
+  assert.deepEqual(h.started.slice(-3), ['big8', 'big9', 'big10']);
 });

@@ -112,3 +112,16 @@ test('a holder that fails lets go at once: the waiting session does not wait for
     await new Promise((r) => broken.close(r));
   }
 });
+
+test('a session waiting in the same worker looks as soon as the show is stored, not at its next poll', async () => {
+  const [id] = await insertShows(shows.slice(9, 10), 'wake');
+  // Polls 10 s apart: only the holder's word that it stored the show can end the wait sooner.
+  const claims = { ttlMs: 60_000, pollMs: 10_000 };
+  const holding = new MockActivityEnvironment().run(enrichShows(claims), input('a', [id!]));
+  while ((await db.db.selectFrom('lookup_claims').select('owner').where('show_id', '=', id!).execute()).length === 0) await new Promise((r) => setTimeout(r, 5));
+  const started = Date.now();
+  const waiting = new MockActivityEnvironment().run(enrichShows(claims), input('b', [id!]));
+  assert.deepEqual(await holding, { done: 1, failed: 0, matchedShowIds: [id] });
+  assert.deepEqual(await waiting, { done: 1, failed: 0, matchedShowIds: [id] });
+  assert.ok(Date.now() - started < 5_000, `waited ${Date.now() - started} ms`);
+});
