@@ -3,11 +3,12 @@
 // other, and a session's pace is its share of the shows in flight. Per-chunk concurrency gave a 100k
 // viewer with 8 chunks 8 times the share of a 1k viewer with one (issue 27): its 1k neighbour's crawl
 // took 8 times as long as alone. Here a session takes a free lane at once, and when none is free
-// the lanes freed go round-robin over the sessions waiting (their fairness keys), so each gets an
-// equal share while others wait, and all of them when alone. A session waiting for shows another
-// session claimed (single-flight lookups) lends its turn to their tasks: the 1k viewer beside a 100k
-// one waited 3–6 s for shared shows queued behind the 100k's other chunks.
+// the lanes freed go to the waiting session (fairness key) whose turn it is (src/domain/turns.ts:
+// least served first, with a round-robin floor); a session alone gets them all. A session waiting
+// for shows another session claimed (single-flight lookups) lends its turn to their tasks: the 1k
+// viewer beside a 100k one waited 3–6 s for shared shows queued behind the 100k's other chunks.
 import { Context } from '@temporalio/activity';
+import { TURNS, type TurnPolicy, TurnQueue } from '../src/domain/turns.js';
 
 export interface FairLanes {
   /** Shows in flight at once over every session. */
@@ -41,44 +42,24 @@ interface Waiter {
   wake: () => void;
 }
 
-export function createFairLanes(size: number, keyOf: () => string = activityFairnessKey): FairLanes {
+export function createFairLanes(size: number, keyOf: () => string = activityFairnessKey, policy: TurnPolicy = TURNS): FairLanes {
   let busy = 0;
-  /** Waiters per fairness key; the map's order is the turn order (a key served goes to the back). */
-  const waiting = new Map<string, Waiter[]>();
+  const waiting = new TurnQueue<Waiter>(policy);
   /** Shows whose tasks wait in another session's turn: show → that session's key. */
   const lent = new Map<number, string>();
 
-  function enqueue(waiter: Waiter) {
-    const queue = waiting.get(waiter.key);
-    if (queue) queue.push(waiter);
-    else waiting.set(waiter.key, [waiter]);
-  }
-
-  function dequeue(waiter: Waiter) {
-    const queue = waiting.get(waiter.key);
-    const at = queue?.indexOf(waiter) ?? -1;
-    if (queue && at >= 0) queue.splice(at, 1);
-    if (queue?.length === 0) waiting.delete(waiter.key);
-  }
-
-  /** A lane freed goes straight to the next session in turn, if any waits. */
+  /** A lane freed goes straight to the session whose turn it is, if any waits. */
   function release() {
-    const next = waiting.entries().next();
-    if (next.done) {
-      busy--;
-      return;
-    }
-    const [key, queue] = next.value;
-    const waiter = queue.shift()!;
-    waiting.delete(key);
-    if (queue.length > 0) waiting.set(key, queue);
-    waiter.wake();
+    const next = waiting.take();
+    if (next) next.wake();
+    else busy--;
   }
 
   function acquire(key: string, signal?: AbortSignal, show?: number): Promise<void> {
     signal?.throwIfAborted();
     if (busy < size && waiting.size === 0) {
       busy++;
+      waiting.creditTurn(key);
       return Promise.resolve();
     }
     return new Promise((resolve, reject) => {
@@ -92,11 +73,11 @@ export function createFairLanes(size: number, keyOf: () => string = activityFair
       };
       // A chunk that ends while its shows wait leaves the queue (no lane is spent on it).
       const onAbort = () => {
-        dequeue(waiter);
+        waiting.remove(waiter.key, waiter);
         reject(signal?.reason);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      enqueue(waiter);
+      waiting.push(waiter.key, waiter);
     });
   }
 
@@ -116,13 +97,11 @@ export function createFairLanes(size: number, keyOf: () => string = activityFair
       const wanted = new Set(shows);
       for (const show of wanted) lent.set(show, key);
       // Tasks for these shows already waiting move to this session's queue.
-      for (const queue of [...waiting.values()]) {
-        for (const waiter of [...queue]) {
-          if (waiter.show === undefined || !wanted.has(waiter.show) || waiter.key === key) continue;
-          dequeue(waiter);
-          waiter.key = key;
-          enqueue(waiter);
-        }
+      for (const [, waiter] of waiting.entries()) {
+        if (waiter.show === undefined || !wanted.has(waiter.show) || waiter.key === key) continue;
+        waiting.remove(waiter.key, waiter);
+        waiter.key = key;
+        waiting.push(key, waiter);
       }
       return () => {
         for (const show of wanted) if (lent.get(show) === key) lent.delete(show);

@@ -19,11 +19,13 @@
 // it reserves a block of consecutive slots, handed out in order. Under load that is one statement
 // per burst of requests instead of one per request, and one lock on the hot row instead of many.
 //
-// Fair admission: a process reserves only about HORIZON_MS of slots ahead, and fills each block
-// round-robin over the callers' fairness keys (a viewer's session). A small session's requests then
-// wait behind one turn of everyone else's, not behind every request a large session has queued.
+// Fair admission: a process reserves only about HORIZON_MS of slots ahead, and fills each block from
+// the callers' fairness keys (a viewer's session) in turn, least served first (src/domain/turns.ts).
+// A small session's requests then wait behind a few of everyone else's, not behind every request a
+// large session has queued.
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
+import { TurnQueue } from '../domain/turns.js';
 
 export type ServiceName = 'gandalf' | 'tmdb' | 'rt' | 'openai' | 'wikidata';
 
@@ -170,8 +172,8 @@ interface ServiceState {
   /** Refusal writes in flight, and when the last one was written: a slot reserved before that predates its pause. */
   throttlesPending: number;
   throttleWrittenAt: number;
-  /** Callers waiting for a slot, a queue per fairness key, in turn order; `reserving` while one is in flight. */
-  waiting: Map<string, Waiter[]>;
+  /** Callers waiting for a slot, a queue per fairness key (whose turn: src/domain/turns.ts); `reserving` while one is in flight. */
+  waiting: TurnQueue<Waiter>;
   reserving: boolean;
   /** No new block before this (Date.now()): the last block's slots are not yet within the horizon. */
   holdUntil: number;
@@ -229,7 +231,7 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
   const states = new Map<ServiceName, ServiceState>();
   const stateOf = (service: ServiceName, max: number): ServiceState => {
     let state = states.get(service);
-    if (!state) states.set(service, (state = { rate: max, learned: null, cutsInARow: 0, successesSinceCut: 0, cutAt: -Infinity, credit: 0, flushedAt: 0, throttledAt: -Infinity, throttlesPending: 0, throttleWrittenAt: -Infinity, waiting: new Map(), reserving: false, holdUntil: 0, firstContactLeft: 0, contactStartedAt: 0, contactSucceeded: 0, admittedAt: -Infinity }));
+    if (!state) states.set(service, (state = { rate: max, learned: null, cutsInARow: 0, successesSinceCut: 0, cutAt: -Infinity, credit: 0, flushedAt: 0, throttledAt: -Infinity, throttlesPending: 0, throttleWrittenAt: -Infinity, waiting: new TurnQueue<Waiter>(), reserving: false, holdUntil: 0, firstContactLeft: 0, contactStartedAt: 0, contactSucceeded: 0, admittedAt: -Infinity }));
     return state;
   };
   async function ensureRow(service: string) {
@@ -259,14 +261,13 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
     return { waitMs: Number(row?.wait_ms ?? 0), rate: Number(row?.rate ?? max), learned: row?.learned == null ? null : Number(row.learned) };
   }
 
-  /** The next block's callers: one per fairness key in turn, each key moving to the back once served. */
+  /** The next block's callers, each from the fairness key whose turn it is. */
   function takeInTurn(state: ServiceState, size: number): Waiter[] {
     const batch: Waiter[] = [];
-    while (batch.length < size && state.waiting.size > 0) {
-      const [key, queue] = state.waiting.entries().next().value as [string, Waiter[]];
-      batch.push(queue.shift()!);
-      state.waiting.delete(key);
-      if (queue.length > 0) state.waiting.set(key, queue);
+    while (batch.length < size) {
+      const next = state.waiting.take();
+      if (!next) break;
+      batch.push(next);
     }
     return batch;
   }
@@ -312,17 +313,12 @@ export function createDbRateLimiter(db: Db, ratesPerSecond: Partial<Record<Servi
     return new Promise<Slot>((resolve, reject) => {
       // A caller that gives up while it waits for its turn leaves the queue (no slot is spent on it).
       const onAbort = () => {
-        const queue = state.waiting.get(key);
-        const at = queue?.indexOf(waiter) ?? -1;
-        if (queue && at >= 0) queue.splice(at, 1);
-        if (queue?.length === 0) state.waiting.delete(key);
+        state.waiting.remove(key, waiter);
         reject(signal?.reason);
       };
       const waiter: Waiter = { resolve, reject, settled: () => signal?.removeEventListener('abort', onAbort) };
       signal?.addEventListener('abort', onAbort, { once: true });
-      const queue = state.waiting.get(key);
-      if (queue) queue.push(waiter);
-      else state.waiting.set(key, [waiter]);
+      state.waiting.push(key, waiter);
       pump(service, max, state);
     });
   }

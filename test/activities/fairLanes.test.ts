@@ -47,7 +47,7 @@ test('a session alone runs in every lane, and no more', async () => {
   assert.deepEqual(h.started, ['big0', 'big1', 'big2', 'big3', 'big4']);
 });
 
-test('a session that arrives later gets every other freed lane, not a place behind the queue', async () => {
+test('a session that arrives later gets the freed lanes until it has had as many as the one before it, not a place behind the queue', async () => {
   const h = harness(2);
   const done = [
     ...Array.from({ length: 8 }, (_, i) => h.submit('big', `big${i}`)),
@@ -57,9 +57,9 @@ test('a session that arrives later gets every other freed lane, not a place behi
   assert.deepEqual(h.started, ['big0', 'big1']);
   while (h.running.length > 0) await h.finishOne();
   await Promise.all(done);
-  // The big session was waiting first, so it has the first turn; first come, first served would
-  // start small0 only after big7.
-  assert.deepEqual(h.started, ['big0', 'big1', 'big2', 'small0', 'big3', 'small1', 'big4', 'small2', 'big5', 'big6', 'big7']);
+  // The big session had two lanes, so the small one takes the next two; then they alternate. First
+  // come, first served would start small0 only after big7; round-robin, after big2.
+  assert.deepEqual(h.started, ['big0', 'big1', 'small0', 'small1', 'big2', 'small2', 'big3', 'big4', 'big5', 'big6', 'big7']);
 });
 
 test('a waiting task whose chunk ends leaves the queue without taking a lane', async () => {
@@ -93,8 +93,9 @@ test('a session waiting for shows another session queued lends them its turn, be
   await Promise.resolve();
   while (h.running.length > 0) await h.finishOne();
   await Promise.all(done);
-  // Without the loan big4 and big6 would run last: each waited behind every other task of the big session.
-  assert.deepEqual(h.started, ['big0', 'big1', 'big4', 'big2', 'big6', 'big3', 'big5']);
+  // Without the loan big4 and big6 would run last: each waited behind every other task of the big
+  // session. With it they run in the small session's turns, which come first (it has had none).
+  assert.deepEqual(h.started, ['big0', 'big4', 'big1', 'big6', 'big2', 'big3', 'big5']);
   stopLending();
   // The loan is over: show 4's task waits in its own session's turn again.
   const first = h.submit('big', 'big8');
