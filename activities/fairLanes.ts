@@ -8,6 +8,7 @@
 // for shows another session claimed (single-flight lookups) lends its turn to their tasks: the 1k
 // viewer beside a 100k one waited 3–6 s for shared shows queued behind the 100k's other chunks.
 import { Context } from '@temporalio/activity';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { TURNS, type TurnPolicy, TurnQueue } from '../src/domain/turns.js';
 
 export interface FairLanes {
@@ -26,8 +27,17 @@ export interface FairLanes {
   lendTurn(shows: readonly number[]): () => void;
 }
 
-/** The running activity's fairness key (its session: src/contracts/workflows.ts sessionPriority); '' outside one or without one. */
+/** A task running in a turn another session lent it: that session's key, for the rate limiter's turns too. */
+const lentKey = new AsyncLocalStorage<string>();
+
+/**
+ * Whose turn the running code takes: the running activity's fairness key (its session:
+ * src/contracts/workflows.ts sessionPriority), or the key of the session that lent it its turn; ''
+ * outside an activity or without a key.
+ */
 export function activityFairnessKey(): string {
+  const lent = lentKey.getStore();
+  if (lent !== undefined) return lent;
   try {
     return Context.current().info.priority?.fairnessKey ?? '';
   } catch {
@@ -55,20 +65,22 @@ export function createFairLanes(size: number, keyOf: () => string = activityFair
     else busy--;
   }
 
-  function acquire(key: string, signal?: AbortSignal, show?: number): Promise<void> {
+  /** Resolves with the key whose turn the task took (another session's, when it was lent one). */
+  function acquire(own: string, signal?: AbortSignal, show?: number): Promise<string> {
     signal?.throwIfAborted();
+    const key = (show !== undefined && lent.get(show)) || own;
     if (busy < size && waiting.size === 0) {
       busy++;
       waiting.creditTurn(key);
-      return Promise.resolve();
+      return Promise.resolve(key);
     }
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
-        key: (show !== undefined && lent.get(show)) || key,
+        key,
         show,
         wake: () => {
           signal?.removeEventListener('abort', onAbort);
-          resolve();
+          resolve(waiter.key);
         },
       };
       // A chunk that ends while its shows wait leaves the queue (no lane is spent on it).
@@ -84,9 +96,11 @@ export function createFairLanes(size: number, keyOf: () => string = activityFair
   return {
     size,
     async run(task, signal, show) {
-      await acquire(keyOf(), signal, show);
+      const own = keyOf();
+      const turn = await acquire(own, signal, show);
       try {
-        return await task();
+        // In a lent turn the task's requests queue at the rate limiter in that session's turn too.
+        return await (turn === own ? task() : lentKey.run(turn, task));
       } finally {
         release();
       }

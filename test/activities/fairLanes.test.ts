@@ -2,13 +2,15 @@
 // lanes alternate between them, whatever either has queued; a chunk that ends leaves the queue.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createFairLanes } from '../../activities/fairLanes.js';
+import { activityFairnessKey, createFairLanes } from '../../activities/fairLanes.js';
 
 /** Tasks that run until the test finishes them, keyed by the session that asked. */
 function harness(size: number) {
   let key = '';
   const lanes = createFairLanes(size, () => key);
   const started: string[] = [];
+  /** Whose turn each task's own requests take at the rate limiter (activityFairnessKey inside it). */
+  const turnOf = new Map<string, string>();
   const running: (() => void)[] = [];
   const submit = (session: string, label: string, signal?: AbortSignal, show?: number) => {
     key = session;
@@ -16,6 +18,7 @@ function harness(size: number) {
       () =>
         new Promise<void>((resolve) => {
           started.push(label);
+          turnOf.set(label, activityFairnessKey());
           running.push(resolve);
         }),
       signal,
@@ -32,7 +35,7 @@ function harness(size: number) {
     running.shift()!();
     for (let i = 0; i < 10; i++) await Promise.resolve();
   };
-  return { submit, lend, started, running, finishOne };
+  return { submit, lend, started, turnOf, running, finishOne };
 }
 
 test('a session alone runs in every lane, and no more', async () => {
@@ -96,6 +99,8 @@ test('a session waiting for shows another session queued lends them its turn, be
   // Without the loan big4 and big6 would run last: each waited behind every other task of the big
   // session. With it they run in the small session's turns, which come first (it has had none).
   assert.deepEqual(h.started, ['big0', 'big4', 'big1', 'big6', 'big2', 'big3', 'big5']);
+  assert.equal(h.turnOf.get('big4'), 'small', "a lent task's requests wait at the limiter in the lender's turn");
+  assert.equal(h.turnOf.get('big1'), '', 'outside an activity, with no loan: no key');
   stopLending();
   // The loan is over: show 4's task waits in its own session's turn again.
   const first = h.submit('big', 'big8');
