@@ -25,6 +25,8 @@ export interface FairLanes {
    * queued. Until the returned function is called.
    */
   lendTurn(shows: readonly number[]): () => void;
+  /** Whether another session waits for this show (its outcome is worth storing at once, not in a batch). */
+  isWanted(show: number): boolean;
 }
 
 /** A task running in a turn another session lent it: that session's key, for the rate limiter's turns too. */
@@ -121,5 +123,7 @@ export function createFairLanes(size: number, keyOf: () => string = activityFair
         for (const show of wanted) if (lent.get(show) === key) lent.delete(show);
       };
     },
+
+    isWanted: (show) => lent.has(show),
   };
 }

@@ -262,7 +262,8 @@ export function createShowDataActivities({ db, tmdb, caller, concurrency = 6, cl
                       if (found !== 'not_found') {
                         showsIdentified.inc({ method: found.via });
                         unstored.push({ showId, ...found });
-                        if (unstored.length >= STORE_BATCH) store();
+                        // A show another session waits for is stored at once: its batch would wait for ours.
+                        if (unstored.length >= STORE_BATCH || lanes.isWanted(showId)) store();
                         return;
                       }
                       settle(showId, found);

@@ -35,7 +35,7 @@ function harness(size: number) {
     running.shift()!();
     for (let i = 0; i < 10; i++) await Promise.resolve();
   };
-  return { submit, lend, started, turnOf, running, finishOne };
+  return { lanes, submit, lend, started, turnOf, running, finishOne };
 }
 
 test('a session alone runs in every lane, and no more', async () => {
@@ -92,6 +92,7 @@ test('a session waiting for shows another session queued lends them its turn, be
   const done = Array.from({ length: 6 }, (_, i) => h.submit('big', `big${i}`, undefined, i));
   // The small session's chunk claimed nothing; it waits for shows 4 and 6, which the big one holds.
   const stopLending = h.lend('small', [4, 6]);
+  assert.ok(h.lanes.isWanted(4) && !h.lanes.isWanted(3), 'wanted shows are known (their outcomes are stored at once)');
   done.push(h.submit('big', 'big6', undefined, 6)); // queued after the loan
   await Promise.resolve();
   while (h.running.length > 0) await h.finishOne();
@@ -102,6 +103,7 @@ test('a session waiting for shows another session queued lends them its turn, be
   assert.equal(h.turnOf.get('big4'), 'small', "a lent task's requests wait at the limiter in the lender's turn");
   assert.equal(h.turnOf.get('big1'), '', 'outside an activity, with no loan: no key');
   stopLending();
+  assert.equal(h.lanes.isWanted(4), false);
   // The loan is over: show 4's task waits in its own session's turn again.
   const first = h.submit('big', 'big8');
   const after = [h.submit('big', 'big9'), h.submit('big', 'big10', undefined, 4)];
