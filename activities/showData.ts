@@ -254,7 +254,8 @@ export function createShowDataActivities({ db, tmdb, caller, concurrency = 6, cl
             'tmdb',
             needed,
             async (claimed) => {
-              await mapWithConcurrency(claimed, lanes.size, (showId) =>
+              // Every claimed show waits in the lanes (they bound what runs), where a session waiting for it can lend it its turn.
+              await mapWithConcurrency(claimed, claimed.length, (showId) =>
                 lanes.run(
                   async () => {
                     try {
