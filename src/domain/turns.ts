@@ -17,9 +17,14 @@ export interface TurnPolicy {
 
 export const TURNS: TurnPolicy = { floorEvery: 8, halfLifeMs: 60_000 };
 
+interface Ranked<T> {
+  item: T;
+  rank: number;
+}
+
 export class TurnQueue<T> {
-  /** Items per key; the map's order is round-robin order (a key served goes to the back). */
-  private readonly queues = new Map<string, T[]>();
+  /** Items per key, lowest rank first; the map's order is round-robin order (a key served goes to the back). */
+  private readonly queues = new Map<string, Ranked<T>[]>();
   /** Turns each key has had, decayed to `at`. */
   private readonly history = new Map<string, { turns: number; at: number }>();
   private taken = 0;
@@ -34,25 +39,28 @@ export class TurnQueue<T> {
     return this.queues.size;
   }
 
-  push(key: string, item: T): void {
+  /** Queues `item` in `key`'s queue behind every item of its rank or lower (items of one rank in arrival order). */
+  push(key: string, item: T, rank = 0): void {
     const queue = this.queues.get(key);
-    if (queue) queue.push(item);
-    else this.queues.set(key, [item]);
+    if (!queue) return void this.queues.set(key, [{ item, rank }]);
+    let at = queue.length; // usually the last: items mostly arrive in rank order
+    while (at > 0 && queue[at - 1]!.rank > rank) at--;
+    queue.splice(at, 0, { item, rank });
   }
 
   /** Takes `item` out of `key`'s queue (a caller that gave up); false when it was not there. */
   remove(key: string, item: T): boolean {
     const queue = this.queues.get(key);
-    const at = queue?.indexOf(item) ?? -1;
+    const at = queue?.findIndex((entry) => entry.item === item) ?? -1;
     if (!queue || at < 0) return false;
     queue.splice(at, 1);
     if (queue.length === 0) this.queues.delete(key);
     return true;
   }
 
-  /** Every waiting item with its key (to move some to another key's queue). */
-  *entries(): Generator<[string, T]> {
-    for (const [key, queue] of [...this.queues]) for (const item of [...queue]) yield [key, item];
+  /** Every waiting item with its key and rank (to move some to another key's queue). */
+  *entries(): Generator<[string, T, number]> {
+    for (const [key, queue] of [...this.queues]) for (const { item, rank } of [...queue]) yield [key, item, rank];
   }
 
   /** The next item, from the key whose turn it is; undefined when nothing waits. */
@@ -60,7 +68,7 @@ export class TurnQueue<T> {
     const key = this.nextKey();
     if (key === undefined) return undefined;
     const queue = this.queues.get(key)!;
-    const item = queue.shift()!;
+    const { item } = queue.shift()!;
     this.queues.delete(key);
     if (queue.length > 0) this.queues.set(key, queue);
     this.creditTurn(key);

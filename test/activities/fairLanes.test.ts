@@ -1,5 +1,6 @@
 // The worker's fair lanes (issue 27): a session alone takes every lane; while another waits, freed
-// lanes alternate between them, whatever either has queued; a chunk that ends leaves the queue.
+// lanes go to the one served least, whatever either has queued; a chunk that ends leaves the queue;
+// inside a session the oldest chunk goes first; a session waiting for another's shows lends its turn.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { activityFairnessKey, createFairLanes } from '../../activities/fairLanes.js';
@@ -112,4 +113,28 @@ test('a session waiting for shows another session queued lends them its turn, be
   while (h.running.length > 0) await h.finishOne();
   await Promise.all([first, ...after]);
   assert.deepEqual(h.started.slice(-3), ['big8', 'big9', 'big10']);
+});
+
+test("within a session the oldest chunk's shows go first, whatever order they queued in", async () => {
+  let key = 's';
+  let rank = 0;
+  const lanes = createFairLanes(1, () => key, () => rank);
+  const started: string[] = [];
+  const running: (() => void)[] = [];
+  const submit = (chunkRank: number, label: string) => {
+    rank = chunkRank;
+    return lanes.run(() => new Promise<void>((resolve) => (started.push(label), running.push(resolve))));
+  };
+  // Chunk 2 (newer) queues before chunk 1 (older) puts its next show back in line.
+  const done = [submit(1, 'one0'), submit(2, 'two0'), submit(2, 'two1'), submit(1, 'one1'), submit(1, 'one2')];
+  key = 'other';
+  done.push(submit(0, 'other0'));
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  while (running.length > 0) {
+    running.shift()!();
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+  }
+  await Promise.all(done);
+  // The other session has had no turn, so it goes next; inside s, chunk 1 before chunk 2, each in arrival order.
+  assert.deepEqual(started, ['one0', 'other0', 'one1', 'one2', 'two0', 'two1']);
 });

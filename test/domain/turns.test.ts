@@ -49,3 +49,12 @@ test('an item taken out (its caller gave up) is never served', () => {
   assert.deepEqual(drain(queue), ['a2']);
   assert.equal(queue.size, 0);
 });
+
+test("within a key, lower ranks first (a session's oldest chunk), each rank in arrival order", () => {
+  const queue = new TurnQueue<string>();
+  queue.push('s', 'two0', 2);
+  queue.push('s', 'one0', 1);
+  queue.push('s', 'two1', 2);
+  queue.push('s', 'one1', 1);
+  assert.deepEqual(drain(queue), ['one0', 'one1', 'two0', 'two1']);
+});
