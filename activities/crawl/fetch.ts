@@ -1,10 +1,12 @@
-// The crawl's second step: one crawlee HttpCrawler per worker process (per set of crawler settings),
-// fed by every chunk's crawl, instead of a crawler built and torn down per chunk. crawlee's HTTP
-// crawler (@crawlee/http) is imported on the first page asked for, so a worker that never crawls never
-// pays for it. Each page carries its own hooks: the chunk's rate-limit slot and circuit check before
-// every try, the chunk's reading of the answer (which may throw to retry it), and the chunk's
-// cancellation. The crawler stops once
-// idle for a while (its in-memory queue keeps every request it handled) and is built again on demand.
+// The crawl's second step: one crawlee crawler per worker process (per set of crawler settings), fed
+// by every chunk's crawl, instead of a crawler built and torn down per chunk. crawlee keeps the queue,
+// the concurrency, the retries and their bookkeeping; the request itself is a plain GET
+// (src/clients/http.ts): crawlee's HTTP crawler spent more CPU in got-scraping than the page took to
+// read. crawlee (@crawlee/basic) is imported on the first page asked for, so a worker that never
+// crawls never pays for it. Each page carries its own hooks: the chunk's rate-limit slot and circuit
+// check before every try, the chunk's reading of the answer (which may throw to retry it), and the
+// chunk's cancellation. The crawler stops once idle for a while (its in-memory queue keeps every
+// request it handled) and is built again on demand.
 
 import { AsyncResource } from 'node:async_hooks';
 
@@ -15,6 +17,7 @@ interface Crawler {
   stop(reason?: string): void;
   autoscaledPool?: { notify(): Promise<void> };
 }
+import { httpGet } from '../../src/clients/http.js';
 import { sleep } from '../../src/clients/rateLimiter.js';
 
 export interface FetchSettings {
@@ -56,8 +59,10 @@ export class PageFailed extends Error {
   }
 }
 
-/** Every 5xx is ours to classify (crawlee would fail some itself, reading their bodies as errors). */
-const SERVER_STATUSES = Array.from({ length: 100 }, (_, i) => 500 + i);
+/** The longest one try of a page may take (crawlee's navigation timeout). */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** crawlee's own allowance on top of a try's request and reading (BASIC_CRAWLER_TIMEOUT_BUFFER_SECS). */
+const CRAWLEE_BUFFER_SECS = 10;
 /** How long an idle crawler is kept before it is stopped (its queue dropped, and a process left free to exit). */
 const IDLE_STOP_MS = 2_000;
 /** Pages in flight at once over every chunk: above the worker's RT lanes (RT_MAX_CONCURRENCY), which set the real number. */
@@ -107,15 +112,14 @@ function createPageFetcher({ userAgent, maxRequestRetries, slotWaitMs }: FetchSe
   }
 
   async function build(): Promise<Crawler> {
-    // @crawlee/http, crawlee's own HTTP crawler package: `crawlee` itself would also load its browser
-    // and DOM crawlers (jsdom among them), more than half of its import time.
-    const { Configuration, HttpCrawler, RetryRequestError, log } = await import('@crawlee/http');
+    // @crawlee/basic, crawlee's queue-and-retries crawler: `@crawlee/http` would also load got-scraping
+    // and its header generator, and `crawlee` its browser and DOM crawlers.
+    const { BasicCrawler, Configuration, RetryRequestError, log } = await import('@crawlee/basic');
     log.setLevel(log.LEVELS.WARNING);
     const jobOf = (uniqueKey: string) => jobs.get(uniqueKey);
-    // HttpCrawler, not CheerioCrawler: the page is read by our own parser, and crawlee's parse of
-    // every page was a second DOM build per request for nothing.
-    const built = new HttpCrawler(
+    const built = new BasicCrawler(
       {
+        // Runs on with an empty queue (until stopped when idle): chunks add their pages as they go.
         keepAlive: true,
         // Every page queued runs at once: the chunks keep their own concurrency, and the shared
         // limiter caps the real rate.
@@ -123,44 +127,32 @@ function createPageFetcher({ userAgent, maxRequestRetries, slotWaitMs }: FetchSe
         maxConcurrency: CRAWLER_CONCURRENCY,
         maxRequestRetries,
         useSessionPool: false,
-        persistCookiesPerSession: false,
         // robots.txt is checked by the crawl before a page is asked for (src/clients/robots.ts).
         respectRobotsTxtFile: false,
-        navigationTimeoutSecs: 30,
-        // The wait for a limiter slot runs inside crawlee's request timeout: a paced request may wait
-        // as long as the throttle patience (navigationTimeoutSecs still bounds the request itself).
-        requestHandlerTimeoutSecs: Math.ceil(slotWaitMs / 1000) + 60,
-        ignoreHttpErrorStatusCodes: [404, ...SERVER_STATUSES],
-        // Every body reaches the reader, which decides by the status first: crawlee's MIME check would
-        // refuse a 429 with a text/plain or JSON body as final before anyone saw the status.
-        additionalMimeTypes: ['*/*'],
-        preNavigationHooks: [
-          async ({ request }, gotOptions) => {
-            const entry = jobOf(request.uniqueKey);
-            if (!entry || entry.job.signal.aborted) {
-              request.noRetry = true;
-              throw new Error('the crawl that asked for this page has ended');
-            }
-            gotOptions.headers = { ...gotOptions.headers, 'user-agent': userAgent };
-            // We announce ourselves (RT_USER_AGENT); browser-like generated headers would contradict
-            // that, and generating them cost more CPU than the request itself.
-            (gotOptions as { useHeaderGenerator?: boolean }).useHeaderGenerator = false;
-            // Backoff with full jitter before a retry, then the chunk's slot.
-            if (request.retryCount > 0) await sleep(Math.random() * Math.min(10_000, 250 * 2 ** request.retryCount));
-            try {
-              await entry.job.beforeTry();
-            } catch (error) {
-              if ((error as { noRetry?: boolean }).noRetry) request.noRetry = true;
-              throw error;
-            }
-          },
-        ],
-        async requestHandler({ request, response, body }) {
+        // One try: the wait for a limiter slot (as long as the throttle patience), the request, the
+        // reading; the same bound HttpCrawler gave it.
+        requestHandlerTimeoutSecs: REQUEST_TIMEOUT_MS / 1000 + Math.ceil(slotWaitMs / 1000) + 60 + CRAWLEE_BUFFER_SECS,
+        async requestHandler({ request }) {
+          const before = jobOf(request.uniqueKey);
+          if (!before || before.job.signal.aborted) {
+            request.noRetry = true;
+            throw new Error('the crawl that asked for this page has ended');
+          }
+          // Backoff with full jitter before a retry, then the chunk's slot.
+          if (request.retryCount > 0) await sleep(Math.random() * Math.min(10_000, 250 * 2 ** request.retryCount));
+          try {
+            await before.job.beforeTry();
+          } catch (error) {
+            if ((error as { noRetry?: boolean }).noRetry) request.noRetry = true;
+            throw error;
+          }
+          // We announce ourselves (RT_USER_AGENT), and every answer reaches the reader whatever its
+          // status or type: it decides by the status before it looks at the body (a 429 may be text/plain).
+          const { status, headers, body } = await httpGet(request.url, { headers: { 'user-agent': userAgent }, timeoutMs: REQUEST_TIMEOUT_MS, lenient: true });
           const entry = jobOf(request.uniqueKey);
           if (!entry) return;
           try {
-            const value = await entry.job.read({ url: request.url, status: response.statusCode ?? 0, headers: response.headers, body: body as Buffer });
-            entry.resolve(value);
+            entry.resolve(await entry.job.read({ url: request.url, status, headers, body }));
           } catch (error) {
             if (error instanceof PacedAnswer) throw new RetryRequestError(error.message);
             throw error;
