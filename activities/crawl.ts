@@ -29,7 +29,7 @@ import { type ShowsInput, type ServiceThrottled, isCatalogChunkOwner, isLastChun
 import { decide, nextCandidate } from './crawl/decide.js';
 import { PacedAnswer, PageFailed, pageFetcher } from './crawl/fetch.js';
 import { type ShowPlan, createPlanner } from './crawl/plan.js';
-import { recordOutcome, recordWriteOff } from './crawl/record.js';
+import { type RtOutcome, createOutcomeWriter, recordWriteOff } from './crawl/record.js';
 import { classified, showsUnfinished } from './failures.js';
 import { claimHolder } from './claimHolder.js';
 import { mapWithConcurrency } from './concurrency.js';
@@ -154,6 +154,15 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
           await writeOff(showId, error.message, attempts);
         };
         beat();
+        /** Verdicts are written a few at a time; a show is finished (heartbeated) once its row is. */
+        const outcomes = createOutcomeWriter(db);
+        const writes: Promise<void>[] = [];
+        const record = (showId: number, status: 'matched' | 'not_found', values: RtOutcome) => {
+          // A show another session waits for is written at once, not with its batch.
+          const write = outcomes.record(showId, status, values, lanes.isWanted(showId)).then(() => markFinished(showId, true));
+          write.catch(() => undefined); // awaited with the chunk's other writes
+          writes.push(write);
+        };
 
         const shows = await db.selectFrom('shows').select(['id', 'rt_status', 'rt_checked_at']).where('id', 'in', input.showIds.length ? input.showIds : [-1]).execute();
         const todo: number[] = [];
@@ -216,13 +225,11 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
               throw error;
             }
             if (verdict.next) continue;
-            await recordOutcome(db, plan.showId, 'matched', { url: next.url, match: verdict.via, critics: verdict.critics, audience: verdict.audience });
-            return markFinished(plan.showId, true);
+            return record(plan.showId, 'matched', { url: next.url, match: verdict.via, critics: verdict.critics, audience: verdict.audience });
           }
           // Not "not on RT" when we were not allowed to look: visible, and re-drivable once allowed.
           if (plan.forbidden.length > 0) return writeOff(plan.showId, `robots.txt disallows ${plan.forbidden[0]}`, 1);
-          await recordOutcome(db, plan.showId, 'not_found', { match: 'not_found' });
-          markFinished(plan.showId, true);
+          record(plan.showId, 'not_found', { match: 'not_found' });
         }
 
         const watch = setInterval(() => {
@@ -234,6 +241,8 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
             const plans = await planner.plan(showIds, signal);
             beat();
             await mapWithConcurrency([...plans.values()], maxConcurrency, (plan) => lanes.run(() => crawlShow(plan), signal, plan.showId));
+            // Every verdict is on its row before the shows' claims are let go.
+            await Promise.all(writes.splice(0));
           };
           // A show another session is crawling right now is waited for, not asked for again. Not for
           // the catalog crawl: it gives way to working viewers while holding its shows, so a viewer
