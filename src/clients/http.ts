@@ -49,15 +49,14 @@ async function decode(body: Buffer, encoding: string | undefined): Promise<Buffe
   }
 }
 
-/** One request, its body read whole (still encoded). */
-function once(url: URL, options: GetOptions, signal: AbortSignal): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+/** One request, its body read whole (still encoded); `onRequest` gets the request, so it can be destroyed. */
+function once(url: URL, options: GetOptions, onRequest: (request: http.ClientRequest) => void): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const transport = url.protocol === 'https:' ? https : http;
     const request = transport.get(
       url,
       {
         headers: { 'accept-encoding': 'gzip, deflate, br', ...options.headers },
-        signal,
         ...(options.lenient ? { insecureHTTPParser: true, rejectUnauthorized: false } : {}),
       },
       (response) => {
@@ -70,21 +69,31 @@ function once(url: URL, options: GetOptions, signal: AbortSignal): Promise<{ sta
       },
     );
     request.on('error', reject);
+    onRequest(request);
   });
 }
 
 /** GETs `url`, following redirects; rejects on a network error, a timeout or the caller's abort, never on a status. */
 export async function httpGet(url: string, options: GetOptions): Promise<HttpAnswer> {
-  const abort = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => ((timedOut = true), abort.abort()), options.timeoutMs);
-  const onAbort = () => abort.abort(options.signal!.reason);
-  if (options.signal?.aborted) onAbort();
-  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  const { signal } = options;
+  signal?.throwIfAborted();
+  // No AbortController per request: the timer and the caller's abort destroy the request in flight.
+  let current: http.ClientRequest | undefined;
+  let stopped: Error | undefined;
+  const stop = (error: Error) => {
+    stopped ??= error;
+    current?.destroy(stopped);
+  };
+  const timer = setTimeout(() => stop(new Error(`request timed out after ${options.timeoutMs / 1000} seconds`)), options.timeoutMs);
+  const onAbort = () => stop(signal!.reason instanceof Error ? signal!.reason : new Error('the request was aborted'));
+  signal?.addEventListener('abort', onAbort, { once: true });
   let at = new URL(url);
   try {
     for (let redirects = 0; ; redirects++) {
-      const answer = await once(at, options, abort.signal);
+      const answer = await once(at, options, (request) => {
+        current = request;
+        if (stopped) request.destroy(stopped);
+      });
       const location = answer.headers.location;
       if (REDIRECTS.has(answer.status) && location) {
         if (redirects >= MAX_REDIRECTS) throw new Error(`Redirected ${MAX_REDIRECTS} times. Aborting.`);
@@ -94,10 +103,9 @@ export async function httpGet(url: string, options: GetOptions): Promise<HttpAns
       return { url: at.href, status: answer.status, headers: answer.headers, body: await decode(answer.body, answer.headers['content-encoding']) };
     }
   } catch (error) {
-    if (timedOut) throw new Error(`request timed out after ${options.timeoutMs / 1000} seconds`);
-    throw error;
+    throw stopped ?? error;
   } finally {
     clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
+    signal?.removeEventListener('abort', onAbort);
   }
 }
