@@ -101,7 +101,7 @@ export async function storeDetailsBatch(db: Db, batch: readonly ShowDetails[]): 
       update shows set tmdb_status = 'matched', tmdb_id = v.tmdb_id, tmdb_match = v.via, name = coalesce(v.name, shows.name),
         original_name = v.original_name, tmdb_checked_at = ${checkedAt}::timestamptz, tmdb_error = null, first_air_date = v.first_air_date,
         number_of_episodes = v.episodes, number_of_seasons = v.seasons, overview = v.overview, poster_path = v.poster_path, popularity = v.popularity
-      from v where shows.id = v.id and shows.id in (select id from locked)`.execute(trx);
+      from v where shows.id = v.id and shows.id = any(array(select id from locked))`.execute(trx);
     // Genres and cast are replaced whole, so a refresh or a retry leaves exactly TMDB's current list.
     await trx.deleteFrom('show_genres').where('show_id', 'in', showIds).execute();
     if (genres.length > 0) await trx.insertInto('show_genres').values(genres).execute();

@@ -37,7 +37,7 @@ async function writeVerdicts(db: Db, verdicts: readonly Verdict[]): Promise<void
     locked as (select id from shows where id = any(${ids}::int[]) order by id for update)
     update shows set rt_status = v.status, rt_match = v.match, rt_url = v.url, critics_score = v.critics,
       audience_score = v.audience, rt_error = null, rt_checked_at = v.checked_at
-    from v where shows.id = v.id and shows.id in (select id from locked)`.execute(db);
+    from v where shows.id = v.id and shows.id = any(array(select id from locked))`.execute(db);
   for (const { values: v } of rows) rtMatches.inc({ method: v.match });
 }
 
