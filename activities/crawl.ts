@@ -23,7 +23,7 @@ import type { RobotsPolicy } from '../src/clients/robots.js';
 import type { WikidataClient } from '../src/clients/wikidata.js';
 import { outcomeStands } from '../src/db/deadLetters.js';
 import type { Db } from '../src/db/index.js';
-import { type SingleFlightOptions, singleFlight } from '../src/db/lookupClaims.js';
+import { type SingleFlightOptions, outcomesStored, singleFlight } from '../src/db/lookupClaims.js';
 import { externalCalls, robotsDisallowed } from '../src/observability/metrics.js';
 import { type ShowsInput, type ServiceThrottled, isCatalogChunkOwner, isLastChunkAttempt } from '../src/contracts/index.js';
 import { decide, nextCandidate } from './crawl/decide.js';
@@ -159,7 +159,10 @@ export function createCrawlActivities({ db, caller, wikidata, robots, rtUrl, use
         const writes: Promise<void>[] = [];
         const record = (showId: number, status: 'matched' | 'not_found', values: RtOutcome) => {
           // A show another session waits for is written at once, not with its batch.
-          const write = outcomes.record(showId, status, values, lanes.isWanted(showId)).then(() => markFinished(showId, true));
+          const write = outcomes.record(showId, status, values, lanes.isWanted(showId)).then(() => {
+            markFinished(showId, true);
+            outcomesStored('rt', [showId]); // a session in this worker waiting for it looks at once
+          });
           write.catch(() => undefined); // awaited with the chunk's other writes
           writes.push(write);
         };
