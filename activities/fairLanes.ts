@@ -12,7 +12,7 @@
 // viewer beside a 100k one waited 3–6 s for shared shows queued behind the 100k's other chunks.
 import { Context } from '@temporalio/activity';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { TURNS, type TurnPolicy, TurnQueue } from '../src/domain/turns.js';
+import { TurnQueue } from '../src/domain/turns.js';
 
 export interface FairLanes {
   /** Shows in flight at once over every session. */
@@ -67,9 +67,9 @@ interface Waiter {
   wake: () => void;
 }
 
-export function createFairLanes(size: number, keyOf: () => string = activityFairnessKey, rankOf: () => number = activityRank, policy: TurnPolicy = TURNS): FairLanes {
+export function createFairLanes(size: number, keyOf: () => string = activityFairnessKey, rankOf: () => number = activityRank): FairLanes {
   let busy = 0;
-  const waiting = new TurnQueue<Waiter>(policy);
+  const waiting = new TurnQueue<Waiter>();
   /** Shows whose tasks wait in another session's turn: show → that session's key. */
   const lent = new Map<number, string>();
 

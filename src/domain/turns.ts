@@ -58,9 +58,9 @@ export class TurnQueue<T> {
     return true;
   }
 
-  /** Every waiting item with its key and rank (to move some to another key's queue). */
-  *entries(): Generator<[string, T, number]> {
-    for (const [key, queue] of [...this.queues]) for (const { item, rank } of [...queue]) yield [key, item, rank];
+  /** Every waiting item with its key (to move some to another key's queue). */
+  *entries(): Generator<[string, T]> {
+    for (const [key, queue] of [...this.queues]) for (const { item } of [...queue]) yield [key, item];
   }
 
   /** The next item, from the key whose turn it is; undefined when nothing waits. */
