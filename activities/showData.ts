@@ -17,7 +17,6 @@ import { pickTmdbMatch } from '../src/domain/tmdbMatch.js';
 import { type ShowsInput, type ChunkOutcome, isLastChunkAttempt } from '../src/contracts/index.js';
 import { classified, showsUnfinished } from './failures.js';
 import { claimHolder } from './claimHolder.js';
-import { mapWithConcurrency } from './concurrency.js';
 import { createFairLanes } from './fairLanes.js';
 
 export interface ShowDataDeps {
@@ -252,26 +251,28 @@ export function createShowDataActivities({ db, tmdb, caller, concurrency = 6, cl
             needed,
             async (claimed) => {
               // Every claimed show waits in the lanes (they bound what runs), where a session waiting for it can lend it its turn.
-              await mapWithConcurrency(claimed, claimed.length, (showId) =>
-                lanes.run(
-                  async () => {
-                    try {
-                      const found = await lookUp(shows.get(showId)!, ids.get(showId), years.get(showId) ?? null, signal);
-                      if (found !== 'not_found') {
-                        showsIdentified.inc({ method: found.via });
-                        unstored.push({ showId, ...found });
-                        // A show another session waits for is stored at once: its batch would wait for ours.
-                        if (unstored.length >= STORE_BATCH || lanes.isWanted(showId)) store();
-                        return;
+              await Promise.all(
+                claimed.map((showId) =>
+                  lanes.run(
+                    async () => {
+                      try {
+                        const found = await lookUp(shows.get(showId)!, ids.get(showId), years.get(showId) ?? null, signal);
+                        if (found !== 'not_found') {
+                          showsIdentified.inc({ method: found.via });
+                          unstored.push({ showId, ...found });
+                          // A show another session waits for is stored at once: its batch would wait for ours.
+                          if (unstored.length >= STORE_BATCH || lanes.isWanted(showId)) store();
+                          return;
+                        }
+                        settle(showId, found);
+                      } catch (error) {
+                        settle(showId, await failed([showId], input.sessionId, error, lastAttempt));
                       }
-                      settle(showId, found);
-                    } catch (error) {
-                      settle(showId, await failed([showId], input.sessionId, error, lastAttempt));
-                    }
-                    beat();
-                  },
-                  signal,
-                  showId,
+                      beat();
+                    },
+                    signal,
+                    showId,
+                  ),
                 ),
               );
               store();

@@ -63,7 +63,11 @@ async function release(db: Db, service: LookupService, owner: string, showIds: r
  * Waiters in this process by service: each looks again at once when a show it waits for is stored
  * here (a session waiting on a neighbour in the same worker), instead of at its next poll (up to 1 s).
  */
-const localWaiters = { tmdb: new Set<{ shows: Set<number>; wake: () => void }>(), rt: new Set<{ shows: Set<number>; wake: () => void }>() };
+interface LocalWaiter {
+  shows: Set<number>;
+  wake: () => void;
+}
+const localWaiters: Record<LookupService, Set<LocalWaiter>> = { tmdb: new Set(), rt: new Set() };
 
 /** Outcomes for these shows were just stored by this process. */
 export function outcomesStored(service: LookupService, showIds: readonly number[]): void {
@@ -113,7 +117,7 @@ async function waitFor(db: Db, service: LookupService, showIds: readonly number[
     if (!rows.some((row) => !row.settled && row.held)) return { outcomes, free: waiting };
     await new Promise<void>((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason as Error);
-      const waiter = { shows: new Set(waiting), wake: () => done(resolve) };
+      const waiter: LocalWaiter = { shows: new Set(waiting), wake: () => done(resolve) };
       const onAbort = () => done(() => reject(signal.reason as Error));
       const done = (settle: () => void) => {
         clearTimeout(timer);
